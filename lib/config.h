@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "selector.h"
+
+#define VB_CONFIG_FILE    "/etc/vfio-boot/vfio-boot.conf"
+#define VB_CONFIG_DIR     "/etc/vfio-boot"
+#define VB_CONFIG_DROPINS "/etc/vfio-boot/conf.d"
+#define VB_WAIT_MAX_USEC  (60ULL * 1000000ULL)
+
+enum vb_section_type {
+	VB_SEC_BINDER,
+	VB_SEC_DEVICE,
+	VB_SEC_BRIDGE,
+	VB_SEC_GUEST,
+};
+
+struct vb_setting {
+	char *key, *value;
+	const char *file; /* owned by vb_config.files */
+	unsigned line;
+};
+
+/* A section as written, with every assignment in order; later ones override earlier ones. */
+struct vb_section {
+	enum vb_section_type type;
+	char *name; /* NULL for [binder] */
+	const char *file;
+	unsigned line;
+	struct vb_setting *settings;
+	size_t n_settings, alloc;
+	bool bad;
+};
+
+enum {
+	VB_ALLOW_BOOT_DISPLAY = 1 << 0,
+	VB_ALLOW_STORAGE = 1 << 1,
+};
+
+/* A [device] section made sense of. */
+struct vb_device {
+	size_t section; /* index into vb_config.sections */
+	const char *name, *file;
+	unsigned line;
+	struct vb_selector sel;
+	int count; /* -1: any */
+	bool functions_only;
+	bool group_claim;
+	unsigned allow;
+};
+
+struct vb_config {
+	char **files;
+	size_t n_files, alloc_files;
+	struct vb_section *sections;
+	size_t n_sections, alloc_sections;
+	struct vb_device *devices;
+	size_t n_devices, alloc_devices;
+	uint64_t wait_usec;
+	unsigned n_errors, n_warnings;
+};
+
+/*
+ * Loads /etc/vfio-boot/vfio-boot.conf and conf.d/NAME.conf below the root, or only `file` when it
+ * is given (not below the root). Returns -ENOENT when there is no config at all and -EPERM when
+ * a file or directory may be changed by someone other than root: then nothing is to be claimed.
+ * Syntax and value errors are logged with file:line, counted, and the bad section skipped.
+ */
+int vb_config_load(struct vb_config *cfg, const char *file);
+
+/* Parses one file's contents; the name is for messages. */
+int vb_config_parse(struct vb_config *cfg, const char *fname, const char *buf, size_t len);
+
+/* Interprets [binder] and [device] sections and checks [bridge] and [guest] keys. */
+int vb_config_resolve(struct vb_config *cfg);
+
+void vb_config_free(struct vb_config *cfg);
+
+const struct vb_setting *vb_section_get(const struct vb_section *sec, const char *key);
+const char *vb_section_type_name(enum vb_section_type t);
+
+/* "500ms", "5s", "2min", "3" (seconds). */
+int vb_parse_duration(const char *s, uint64_t *usec);

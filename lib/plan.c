@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdarg.h>
+
+#include "plan.h"
+#include "selector.h"
+#include "util.h"
+
+static const char *const status_names[] = {
+	[VB_PLAN_OK] = "ok",
+	[VB_PLAN_NONE] = "none",
+	[VB_PLAN_ABSENT] = "absent",
+	[VB_PLAN_TOO_FEW] = "too-few",
+	[VB_PLAN_AMBIGUOUS] = "ambiguous",
+	[VB_PLAN_GUARDED] = "guarded",
+	[VB_PLAN_GROUP] = "group",
+	[VB_PLAN_NO_IOMMU] = "no-iommu",
+};
+
+const char *vb_plan_status_name(enum vb_plan_status s)
+{
+	return s < ELEMENTSOF(status_names) ? status_names[s] : "?";
+}
+
+void vb_plan_section_source(const struct vb_plan_section *s, char *buf, size_t size)
+{
+	if (s->file)
+		snprintf(buf, size, "%s:%u", s->file, s->line);
+	else
+		snprintf(buf, size, "kernel command line");
+}
+
+void vb_pci_describe(const struct vb_pci_dev *d, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s [%04x:%04x] class %06x, driver %s%s", d->addr, d->vendor,
+		 d->device, d->class_code, strna(d->driver),
+		 d->boot_vga == 1 ? ", boot display" : "");
+}
+
+static int add_detail(struct vb_plan_section *s, const char *fmt, ...) _printf_(2, 3);
+static int add_detail(struct vb_plan_section *s, const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+	int r;
+
+	r = GROW(s->details, s->alloc_details, s->n_details + 1);
+	if (r < 0)
+		return r;
+	va_start(ap, fmt);
+	r = vasprintf(&line, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	s->details[s->n_details++] = line;
+	return 0;
+}
+
+static int set_status(struct vb_plan_section *s, enum vb_plan_status st, const char *fmt, ...)
+	_printf_(3, 4);
+static int set_status(struct vb_plan_section *s, enum vb_plan_status st, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	free(s->why);
+	s->why = NULL;
+	s->status = st;
+	va_start(ap, fmt);
+	r = vasprintf(&s->why, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		s->why = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static bool section_has(const struct vb_plan_section *s, size_t dev)
+{
+	for (size_t i = 0; i < s->n_devs; i++)
+		if (s->devs[i].dev == dev)
+			return true;
+	return false;
+}
+
+static int add_dev(struct vb_plan_section *s, size_t dev, const char *fmt, ...) _printf_(3, 4);
+static int add_dev(struct vb_plan_section *s, size_t dev, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	if (section_has(s, dev))
+		return 0;
+	r = GROW(s->devs, s->alloc_devs, s->n_devs + 1);
+	if (r < 0)
+		return r;
+	va_start(ap, fmt);
+	r = vasprintf(&s->devs[s->n_devs].reason, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	s->devs[s->n_devs++].dev = dev;
+	return 0;
+}
+
+/* When nothing matched, say what is there instead: that is how a changed card is noticed. */
+static int explain_absent(struct vb_plan_section *s, const struct vb_pci *pci)
+{
+	const struct vb_selector *sel = &s->cfg->sel;
+	char desc[160], addr[VB_ADDR_MAX];
+	int r = 0;
+
+	if (sel->terms & VB_SEL_ADDRESS) {
+		const struct vb_pci_dev *d;
+		vb_pci_addr_format(&sel->addr, addr);
+		d = vb_pci_find(pci, addr);
+		if (d) {
+			vb_pci_describe(d, desc, sizeof(desc));
+			r = add_detail(s, "at %s now: %s%s", addr, desc,
+				       vb_pci_is_bridge(d) ? " (a bridge: never claimed)" : "");
+		} else {
+			r = add_detail(s, "no device at %s", addr);
+		}
+		if (r < 0)
+			return r;
+	}
+	if (sel->terms & VB_SEL_ID) {
+		for (size_t i = 0; i < pci->n && r >= 0; i++) {
+			const struct vb_pci_dev *d = &pci->devs[i];
+			if (d->vendor != sel->vendor || d->device != sel->device)
+				continue;
+			vb_pci_describe(d, desc, sizeof(desc));
+			r = add_detail(s, "with id %04x:%04x: %s (path %s)", sel->vendor,
+				       sel->device, desc, d->path);
+		}
+	}
+	return r;
+}
+
+static int match_section(struct vb_plan_section *s, const struct vb_pci *pci)
+{
+	const struct vb_device *c = s->cfg;
+	_cleanup_free_ char *sel = NULL;
+	size_t n = 0;
+	char desc[160];
+	int r;
+
+	for (size_t i = 0; i < pci->n; i++) {
+		const struct vb_pci_dev *d = &pci->devs[i];
+		if (vb_pci_is_bridge(d) || !vb_selector_match(&c->sel, d))
+			continue;
+		r = add_dev(s, i, "matched");
+		if (r < 0)
+			return r;
+		n++;
+	}
+	r = vb_selector_format(&c->sel, &sel);
+	if (r < 0)
+		return r;
+
+	if (c->count < 0 && n == 0)
+		return set_status(s, VB_PLAN_NONE, "no device matches \"%s\" (count = any): nothing to claim", sel);
+	if (c->count < 0 || n == (size_t)c->count)
+		return set_status(s, VB_PLAN_OK, "%zu device%s match%s \"%s\"", n, n == 1 ? "" : "s", n == 1 ? "es" : "", sel);
+
+	for (size_t i = 0; i < s->n_devs; i++) {
+		vb_pci_describe(&pci->devs[s->devs[i].dev], desc, sizeof(desc));
+		r = add_detail(s, "matched: %s (path %s)", desc, pci->devs[s->devs[i].dev].path);
+		if (r < 0)
+			return r;
+	}
+	if (n == 0) {
+		r = explain_absent(s, pci);
+		if (r < 0)
+			return r;
+		r = set_status(s, VB_PLAN_ABSENT,
+			       "no device matches \"%s\": claiming nothing for it; if the card moved or changed, update the match",
+			       sel);
+	} else {
+		r = set_status(s, n < (size_t)c->count ? VB_PLAN_TOO_FEW : VB_PLAN_AMBIGUOUS,
+			       "%zu devices match \"%s\", expected %d: claiming none of them; narrow the match (address=, path=, boot_vga=) or set count",
+			       n, sel, c->count);
+	}
+	for (size_t i = 0; i < s->n_devs; i++)
+		free(s->devs[i].reason);
+	s->n_devs = 0;
+	return r;
+}
+
+static int expand_functions(struct vb_plan_section *s, const struct vb_pci *pci)
+{
+	size_t n = s->n_devs;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct vb_pci_dev *m = &pci->devs[s->devs[i].dev];
+		for (size_t j = 0; j < pci->n; j++) {
+			const struct vb_pci_dev *d = &pci->devs[j];
+			int r;
+			if (d == m || !vb_pci_same_slot(d, m) || vb_pci_is_bridge(d))
+				continue;
+			r = add_dev(s, j, "function of %s", m->addr);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static int expand_groups(struct vb_plan_section *s, const struct vb_pci *pci)
+{
+	/* Devices added here are not expanded again: a group is closed under itself. */
+	size_t n = s->n_devs;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct vb_pci_dev *m = &pci->devs[s->devs[i].dev];
+		if (m->iommu_group < 0)
+			continue;
+		for (size_t j = 0; j < pci->n; j++) {
+			const struct vb_pci_dev *d = &pci->devs[j];
+			int r;
+			if (d->iommu_group != m->iommu_group || vb_pci_is_bridge(d))
+				continue;
+			r = add_dev(s, j, "IOMMU group %d of %s", m->iommu_group, m->addr);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static int check_guards(struct vb_plan_section *s, const struct vb_pci *pci)
+{
+	unsigned allow = s->cfg->allow;
+	char desc[160];
+
+	for (size_t i = 0; i < s->n_devs; i++) {
+		const struct vb_pci_dev *d = &pci->devs[s->devs[i].dev];
+		bool display = d->boot_vga == 1 && !(allow & VB_ALLOW_BOOT_DISPLAY);
+		bool storage = vb_pci_is_storage(d) && !(allow & VB_ALLOW_STORAGE);
+
+		if (!display && !storage)
+			continue;
+		vb_pci_describe(d, desc, sizeof(desc));
+		return set_status(s, VB_PLAN_GUARDED,
+				  "%s is the host's %s (%s): claiming nothing for this section; if the guest really is to have it, add `allow = %s`",
+				  d->addr, display ? "boot display" : "storage controller", desc,
+				  display ? "boot-display" : "storage");
+	}
+	return 0;
+}
+
+static int check_iommu(struct vb_plan_section *s, const struct vb_pci *pci)
+{
+	for (size_t i = 0; i < s->n_devs; i++) {
+		const struct vb_pci_dev *d = &pci->devs[s->devs[i].dev];
+		if (d->iommu_group >= 0)
+			continue;
+		return set_status(s, VB_PLAN_NO_IOMMU,
+				  "%s has no IOMMU group, so vfio-pci cannot take it: claiming nothing for this section; enable the IOMMU (VT-d/AMD-Vi in the firmware, intel_iommu=on or amd_iommu=on)",
+				  d->addr);
+	}
+	return 0;
+}
+
+/* Claimed by a section still standing, or already on vfio-pci. */
+static bool claimed(const struct vb_plan *plan, size_t dev)
+{
+	const struct vb_pci_dev *d = &plan->pci->devs[dev];
+
+	if (streq_ptr(d->driver, "vfio-pci"))
+		return true;
+	for (size_t i = 0; i < plan->n_sections; i++)
+		if (plan->sections[i].status == VB_PLAN_OK && section_has(&plan->sections[i], dev))
+			return true;
+	return false;
+}
+
+/* Returns whether the section was refused. */
+static int check_group(struct vb_plan *plan, struct vb_plan_section *s)
+{
+	const struct vb_pci *pci = plan->pci;
+	char desc[160];
+	bool refused = false;
+	int r;
+
+	for (size_t i = 0; i < s->n_devs; i++) {
+		const struct vb_pci_dev *m = &pci->devs[s->devs[i].dev];
+		for (size_t j = 0; j < pci->n; j++) {
+			const struct vb_pci_dev *d = &pci->devs[j];
+			if (d->iommu_group != m->iommu_group || vb_pci_is_bridge(d) ||
+			    claimed(plan, j))
+				continue;
+			vb_pci_describe(d, desc, sizeof(desc));
+			r = add_detail(s, "IOMMU group %d of %s also holds %s", m->iommu_group,
+				       m->addr, desc);
+			if (r < 0)
+				return r;
+			refused = true;
+		}
+	}
+	if (!refused)
+		return 0;
+	r = set_status(s, VB_PLAN_GROUP,
+		       "an IOMMU group holds devices that no section claims: claiming nothing for this section; set `group = claim` to take them too, or claim them in a section of their own");
+	return r < 0 ? r : 1;
+}
+
+/*
+ * A section refused for its group no longer claims its devices, which can break another
+ * section's group: repeat until nothing changes.
+ */
+static int check_groups(struct vb_plan *plan)
+{
+	bool changed;
+
+	do {
+		changed = false;
+		for (size_t i = 0; i < plan->n_sections; i++) {
+			struct vb_plan_section *s = &plan->sections[i];
+			int r;
+			if (s->status != VB_PLAN_OK || s->cfg->group_claim)
+				continue;
+			r = check_group(plan, s);
+			if (r < 0)
+				return r;
+			if (r > 0)
+				changed = true;
+		}
+	} while (changed);
+	return 0;
+}
+
+static int resolve(struct vb_plan_section *s, const struct vb_pci *pci)
+{
+	int r;
+
+	r = match_section(s, pci);
+	if (r < 0 || s->status != VB_PLAN_OK)
+		return r;
+	if (!s->cfg->functions_only) {
+		r = expand_functions(s, pci);
+		if (r < 0)
+			return r;
+	}
+	r = check_iommu(s, pci);
+	if (r < 0 || s->status != VB_PLAN_OK)
+		return r;
+	if (s->cfg->group_claim) {
+		r = expand_groups(s, pci);
+		if (r < 0)
+			return r;
+	}
+	return check_guards(s, pci);
+}
+
+static int add_section(struct vb_plan *plan, struct vb_plan_section **ret)
+{
+	int r = GROW(plan->sections, plan->alloc_sections, plan->n_sections + 1);
+	if (r < 0)
+		return r;
+	*ret = &plan->sections[plan->n_sections++];
+	**ret = (struct vb_plan_section){0};
+	return 0;
+}
+
+int vb_plan_build(struct vb_plan *plan, const struct vb_config *cfg, const struct vb_cmdline *cmd,
+		  const struct vb_pci *pci)
+{
+	struct vb_plan_section *s;
+	int r;
+
+	*plan = (struct vb_plan){.pci = pci};
+	for (size_t i = 0; cfg && i < cfg->n_devices; i++) {
+		r = add_section(plan, &s);
+		if (r < 0)
+			goto fail;
+		s->cfg = &cfg->devices[i];
+		s->file = cfg->devices[i].file;
+		s->line = cfg->devices[i].line;
+		s->name = strdup(cfg->devices[i].name);
+		if (!s->name) {
+			r = -ENOMEM;
+			goto fail;
+		}
+	}
+	/* A claim from the command line is a one-device section with the defaults' caution. */
+	for (size_t i = 0; cmd && i < cmd->n_claims; i++) {
+		r = add_section(plan, &s);
+		if (r < 0)
+			goto fail;
+		s->cmdline = (struct vb_device){.name = "vfio_boot.claim", .count = 1,
+						.functions_only = true};
+		s->cmdline.sel.terms = VB_SEL_ADDRESS;
+		vb_pci_addr_parse(cmd->claims[i], &s->cmdline.sel.addr);
+		r = asprintf_safe(&s->name, "vfio_boot.claim=%s", cmd->claims[i]);
+		if (r < 0)
+			goto fail;
+	}
+	/* cfg pointers of command-line sections point into the array: set them once it stands. */
+	for (size_t i = 0; i < plan->n_sections; i++)
+		if (!plan->sections[i].cfg)
+			plan->sections[i].cfg = &plan->sections[i].cmdline;
+
+	for (size_t i = 0; i < plan->n_sections; i++) {
+		r = resolve(&plan->sections[i], pci);
+		if (r < 0)
+			goto fail;
+	}
+	r = check_groups(plan);
+	if (r < 0)
+		goto fail;
+	return 0;
+fail:
+	vb_plan_free(plan);
+	return r;
+}
+
+bool vb_plan_waiting(const struct vb_plan *plan)
+{
+	for (size_t i = 0; i < plan->n_sections; i++)
+		if (plan->sections[i].status == VB_PLAN_ABSENT ||
+		    plan->sections[i].status == VB_PLAN_TOO_FEW)
+			return true;
+	return false;
+}
+
+void vb_plan_free(struct vb_plan *plan)
+{
+	for (size_t i = 0; i < plan->n_sections; i++) {
+		struct vb_plan_section *s = &plan->sections[i];
+		for (size_t j = 0; j < s->n_devs; j++)
+			free(s->devs[j].reason);
+		for (size_t j = 0; j < s->n_details; j++)
+			free(s->details[j]);
+		free(s->devs);
+		free(s->details);
+		free(s->why);
+		free(s->name);
+	}
+	free(plan->sections);
+	*plan = (struct vb_plan){0};
+}
