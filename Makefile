@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# vfio-boot. `make` builds the static binder; `make check` installs what it needs (as root),
+# builds and runs every test. See README.md.
+
+VERSION := 0.1
+BUILD ?= build
+CC ?= gcc
+CLANG ?= clang
+PREFIX ?= /usr
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+	-Wno-missing-field-initializers
+BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -Ilib $(WARN)
+CFLAGS ?= -O2 -g
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+CFLAGS_TEST := $(BASE_CFLAGS) -O1 -g $(SAN)
+
+# Debian ships no libkmod.a: scripts/build-libkmod.sh makes one from Debian's kmod source.
+# Set LIBKMOD_A and LIBKMOD_INCLUDE to use your own.
+LIBKMOD_A ?= $(BUILD)/kmod/libkmod.a
+LIBKMOD_INCLUDE ?= $(BUILD)/kmod/include
+KMOD_LIBS := -llzma -lzstd -lz
+
+LIB_SRC := $(wildcard lib/*.c)
+BINDER_SRC := $(wildcard binder/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/rel/%.o)
+BINDER_OBJ := $(BINDER_SRC:%.c=$(BUILD)/rel/%.o)
+LIB_TOBJ := $(LIB_SRC:%.c=$(BUILD)/test/%.o)
+BINDER_TOBJ := $(BINDER_SRC:%.c=$(BUILD)/test/%.o)
+
+BINDER := binder/vfio-boot-binder
+TEST_BINDER := $(BUILD)/test/vfio-boot-binder
+
+.PHONY: all check deps test unit-tests fuzz fuzz-short format format-check bench clean \
+	check-static
+all: $(BINDER)
+
+$(LIBKMOD_A):
+	@scripts/build-libkmod.sh $(BUILD)/kmod || { \
+		echo "make: no static libkmod could be had (see above)."; \
+		echo "make: as root, 'scripts/build-libkmod.sh $(BUILD)/kmod' builds one from Debian's kmod source;"; \
+		echo "make: or set LIBKMOD_A=/path/libkmod.a LIBKMOD_INCLUDE=/path/include"; \
+		exit 1; }
+
+$(BUILD)/rel/%.o: %.c $(wildcard lib/*.h binder/*.h) | $(LIBKMOD_A)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -I$(LIBKMOD_INCLUDE) -c $< -o $@
+
+$(BUILD)/test/%.o: %.c $(wildcard lib/*.h binder/*.h tests/*.h tests/mock/*.h) | $(LIBKMOD_A)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TEST) -I$(LIBKMOD_INCLUDE) -Itests -Itests/mock -c $< -o $@
+
+$(BINDER): $(BINDER_OBJ) $(LIB_OBJ) $(LIBKMOD_A)
+	$(CC) -static -o $@ $(BINDER_OBJ) $(LIB_OBJ) $(LIBKMOD_A) $(KMOD_LIBS)
+
+# The same program, dynamically linked and sanitized, so that the sysfs mock can be preloaded.
+$(TEST_BINDER): $(BINDER_TOBJ) $(LIB_TOBJ) $(LIBKMOD_A)
+	$(CC) $(SAN) -o $@ $(BINDER_TOBJ) $(LIB_TOBJ) $(LIBKMOD_A) $(KMOD_LIBS)
+
+check-static: $(BINDER)
+	@file -L $(BINDER) | grep -q 'statically linked' || \
+		{ echo "$(BINDER) is not statically linked:"; file -L $(BINDER); exit 1; }
+	@echo "static: $$(file -L $(BINDER) | cut -d: -f2-)"
+
+# ---- tests ----
+-include tests/mock/rules.mk
+
+UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/test/tests/%,$(wildcard tests/test-*.c))
+
+$(BUILD)/test/tests/test-%: $(BUILD)/test/tests/test-%.o $(LIB_TOBJ) $(BUILD)/tests/fixture.o
+	$(CC) $(SAN) -o $@ $^ -lcmocka
+
+deps:
+	@scripts/deps.sh
+
+test: $(UNIT_TESTS) $(TEST_BINDER) $(MOCK_SO)
+	@BUILD=$(BUILD) TEST_BINDER=$(TEST_BINDER) MOCK_SO=$(MOCK_SO) tests/run.sh $(UNIT_TESTS)
+
+# ---- fuzzing: libFuzzer on the config parser ----
+FUZZ := $(BUILD)/fuzz/fuzz-config
+FUZZ_TIME ?= 300
+FUZZ_CORPUS := tests/fuzz/corpus/config
+$(FUZZ): tests/fuzz/fuzz-config.c $(LIB_SRC) $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) -std=gnu11 -D_GNU_SOURCE -Ilib -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ tests/fuzz/fuzz-config.c $(LIB_SRC)
+
+fuzz: $(FUZZ)
+	@mkdir -p $(BUILD)/fuzz/new-corpus
+	$(FUZZ) -max_total_time=$(FUZZ_TIME) -dict=tests/fuzz/config.dict \
+		$(BUILD)/fuzz/new-corpus $(FUZZ_CORPUS)
+
+# CI: every kept input, then a short run from them.
+fuzz-short: $(FUZZ)
+	@mkdir -p $(BUILD)/fuzz/new-corpus
+	$(FUZZ) -max_total_time=20 -dict=tests/fuzz/config.dict \
+		$(BUILD)/fuzz/new-corpus $(FUZZ_CORPUS) 2>&1 | tail -n 3
+
+# ---- style ----
+C_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+format:
+	clang-format -i $(C_FILES)
+format-check:
+	@clang-format --dry-run -Werror $(C_FILES) && echo "format: ok"
+
+check: deps
+	@$(MAKE) --no-print-directory all check-static
+	@$(MAKE) --no-print-directory test
+	@$(MAKE) --no-print-directory fuzz-short
+	@$(MAKE) --no-print-directory format-check
+
+bench: $(BINDER)
+	@bench/run.sh
+
+clean:
+	rm -rf $(BUILD)/rel $(BUILD)/test $(BUILD)/tests $(BUILD)/fuzz $(BINDER)

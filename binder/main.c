@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfio-boot-binder: runs in the initramfs before udev coldplug and moves the configured PCI
+ * devices to vfio-pci before any host driver can take them. Whatever happens, it exits 0 in
+ * bounded time: boot must go on.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <time.h>
+
+#include "claim.h"
+#include "cmdline.h"
+#include "config.h"
+#include "log.h"
+#include "modules.h"
+#include "pci.h"
+#include "plan.h"
+#include "record.h"
+#include "sysroot.h"
+#include "util.h"
+
+#ifndef VERSION
+#define VERSION "0.1"
+#endif
+
+#define WATCHDOG_SLACK_SEC 10
+#define RESCAN_USEC        100000
+
+static int kmsg_fd = -1;
+static bool mirror_stderr;
+
+static void sink(void *userdata _unused_, int level, const char *msg)
+{
+	char buf[1100];
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "<%d>vfio-boot: %s\n", level, msg);
+	if (n >= (int)sizeof(buf))
+		n = sizeof(buf) - 1;
+	if (kmsg_fd >= 0 && write(kmsg_fd, buf, n) == n && !mirror_stderr)
+		return;
+	fprintf(stderr, "vfio-boot: %s\n", msg);
+}
+
+static void watchdog(int sig _unused_)
+{
+	static const char msg[] =
+		"<3>vfio-boot: watchdog: still running after its time limit (a sysfs write or module load hangs?); exiting so that boot goes on\n";
+
+	if (kmsg_fd >= 0)
+		(void)!write(kmsg_fd, msg, sizeof(msg) - 1);
+	_exit(0);
+}
+
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: vfio-boot-binder [OPTIONS]\n"
+		"\n"
+		"Claim the PCI devices selected in /etc/vfio-boot/vfio-boot.conf for vfio-pci.\n"
+		"Run from the initramfs before udev coldplug; always exits 0.\n"
+		"\n"
+		"Options:\n"
+		"  -r, --root DIR     resolve /sys, /proc, /etc, /run, /dev below DIR\n"
+		"  -c, --config FILE  read FILE only, instead of the config and its conf.d\n"
+		"  -n, --dry-run      print the plan and the writes it would make; change nothing\n"
+		"  -v, --verbose      log debug messages, and copy them to standard error\n"
+		"  -h, --help         show this help\n"
+		"  -V, --version      show the version\n"
+		"\n"
+		"See vfio-boot-binder(8) and vfio-boot.conf(5).\n");
+}
+
+struct options {
+	const char *root, *config;
+	bool dry_run, verbose;
+};
+
+/* Returns 1 to go on, 0 to exit successfully, negative on a usage error. */
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{"root", required_argument, NULL, 'r'}, {"config", required_argument, NULL, 'c'},
+		{"dry-run", no_argument, NULL, 'n'},    {"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},       {"version", no_argument, NULL, 'V'},
+		{},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "r:c:nvhV", longopts, NULL)) >= 0) {
+		switch (c) {
+		case 'r':
+			o->root = optarg;
+			break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'n':
+			o->dry_run = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("vfio-boot-binder %s\n", VERSION);
+			return 0;
+		default:
+			fprintf(stderr, "Try 'vfio-boot-binder --help' for more information.\n");
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vfio-boot-binder: unexpected argument \"%s\"\n", argv[optind]);
+		return -EINVAL;
+	}
+	return 1;
+}
+
+struct run {
+	struct options opt;
+	struct vb_cmdline cmd;
+	struct vb_config cfg;
+	bool have_cfg;
+	struct vb_pci pci;
+	struct vb_plan plan;
+	unsigned claimed, failed, refused;
+};
+
+static void record_status(const struct run *run, const char *state)
+{
+	struct vb_record rec = {0};
+	int r;
+
+	if (run->opt.dry_run)
+		return;
+	vb_record_add(&rec, "version", "1");
+	vb_record_add(&rec, "state", "%s", state);
+	vb_record_add(&rec, "claimed", "%u", run->claimed);
+	vb_record_add(&rec, "failed", "%u", run->failed);
+	vb_record_add(&rec, "sections", "%zu", run->plan.n_sections);
+	vb_record_add(&rec, "refused", "%u", run->refused);
+	vb_record_add(&rec, "config_errors", "%u", run->cfg.n_errors);
+	r = vb_record_write(&rec, NULL, "status");
+	if (r < 0)
+		log_err(r, "writing %s/status: %m", VB_RUN_DIR);
+}
+
+/* Sections the config parser threw out still get a record, so `status` can say why. */
+static void record_invalid_sections(const struct run *run)
+{
+	for (size_t i = 0; i < run->cfg.n_sections; i++) {
+		const struct vb_section *s = &run->cfg.sections[i];
+		struct vb_record rec = {0};
+
+		if (s->type != VB_SEC_DEVICE || !s->bad)
+			continue;
+		vb_record_add(&rec, "name", "%s", s->name);
+		vb_record_add(&rec, "source", "%s:%u", s->file, s->line);
+		vb_record_add(&rec, "status", "invalid");
+		vb_record_add(&rec, "reason", "the section has errors (see the kernel log); it was skipped");
+		vb_record_add(&rec, "devices", "%s", "");
+		(void)vb_record_write(&rec, "sections", s->name);
+	}
+}
+
+static void log_section(const struct vb_plan_section *s)
+{
+	char src[300];
+	int level;
+
+	vb_plan_section_source(s, src, sizeof(src));
+	switch (s->status) {
+	case VB_PLAN_OK:
+	case VB_PLAN_NONE:
+		level = LOG_INFO;
+		break;
+	default:
+		level = LOG_ERR;
+		break;
+	}
+	vb_log_full(level, 0, "[device %s] %s: %s", s->name, src, s->why);
+	for (size_t i = 0; i < s->n_details; i++)
+		vb_log_full(level, 0, "[device %s]   %s", s->name, s->details[i]);
+}
+
+static void print_section(const struct run *run, const struct vb_plan_section *s)
+{
+	char src[300], desc[160];
+
+	vb_plan_section_source(s, src, sizeof(src));
+	printf("[device %s] %s: %s: %s\n", s->name, src, vb_plan_status_name(s->status), s->why);
+	for (size_t i = 0; i < s->n_details; i++)
+		printf("  seen: %s\n", s->details[i]);
+	for (size_t i = 0; i < s->n_devs && s->status == VB_PLAN_OK; i++) {
+		vb_pci_describe(&run->pci.devs[s->devs[i].dev], desc, sizeof(desc));
+		printf("  claim %s (%s)\n", desc, s->devs[i].reason);
+	}
+}
+
+static int scan_and_plan(struct run *run)
+{
+	int r;
+
+	vb_plan_free(&run->plan);
+	vb_pci_free(&run->pci);
+	r = vb_pci_scan(&run->pci);
+	if (r < 0)
+		return log_err(r, "reading %s/sys/bus/pci/devices: %m; claiming nothing", vb_root());
+	r = vb_plan_build(&run->plan, run->have_cfg ? &run->cfg : NULL, &run->cmd, &run->pci);
+	if (r < 0)
+		return log_err(r, "planning: %m; claiming nothing");
+	return 0;
+}
+
+/* Thunderbolt and slow buses show up late: rescan until they do or the wait is over. */
+static int plan_with_wait(struct run *run)
+{
+	uint64_t deadline = now_usec() + run->cfg.wait_usec;
+	int r;
+
+	for (;;) {
+		r = scan_and_plan(run);
+		if (r < 0)
+			return r;
+		if (!vb_plan_waiting(&run->plan) || now_usec() >= deadline)
+			return 0;
+		log_debug("devices missing, rescanning");
+		usleep(RESCAN_USEC);
+	}
+}
+
+static void record_device(const struct vb_plan_section *s, const struct vb_plan_dev *pd,
+			  const struct vb_pci_dev *d, const struct claim_result *res)
+{
+	struct vb_record rec = {0};
+	int r;
+
+	vb_record_add(&rec, "address", "%s", d->addr);
+	vb_record_add(&rec, "id", "%04x:%04x", d->vendor, d->device);
+	vb_record_add(&rec, "subsystem", "%04x:%04x", d->sub_vendor, d->sub_device);
+	vb_record_add(&rec, "class", "0x%06x", d->class_code);
+	vb_record_add(&rec, "section", "%s", s->name);
+	vb_record_add(&rec, "reason", "%s", pd->reason);
+	vb_record_add(&rec, "outcome", "%s", claim_outcome_name(res->outcome));
+	vb_record_add(&rec, "driver_before", "%s", strna(res->driver_before));
+	vb_record_add(&rec, "driver", "%s", strna(res->driver_after));
+	if (res->outcome == CLAIM_FAILED)
+		vb_record_add(&rec, "error", "%s", res->error);
+	r = vb_record_write(&rec, "devices", d->addr);
+	if (r < 0)
+		log_err(r, "writing %s/devices/%s: %m", VB_RUN_DIR, d->addr);
+}
+
+static void record_section(const struct vb_plan_section *s, const struct vb_pci *pci,
+			   const char *status, const char *reason)
+{
+	struct vb_record rec = {0};
+	char src[300], devs[1024] = "";
+	size_t n = 0;
+
+	vb_plan_section_source(s, src, sizeof(src));
+	for (size_t i = 0; i < s->n_devs && n < sizeof(devs); i++)
+		n += snprintf(devs + n, sizeof(devs) - n, "%s%s", n ? " " : "",
+			      pci->devs[s->devs[i].dev].addr);
+	vb_record_add(&rec, "name", "%s", s->name);
+	vb_record_add(&rec, "source", "%s", src);
+	vb_record_add(&rec, "status", "%s", status);
+	vb_record_add(&rec, "reason", "%s", reason);
+	vb_record_add(&rec, "devices", "%s", devs);
+	(void)vb_record_write(&rec, "sections", s->name);
+}
+
+static bool seen_before(const struct vb_plan *plan, size_t sec, size_t dev)
+{
+	for (size_t i = 0; i < sec; i++)
+		if (plan->sections[i].status == VB_PLAN_OK)
+			for (size_t j = 0; j < plan->sections[i].n_devs; j++)
+				if (plan->sections[i].devs[j].dev == dev)
+					return true;
+	return false;
+}
+
+static void claim_section(struct run *run, const struct vb_plan_section *s)
+{
+	unsigned ok = 0, bad = 0;
+	char reason[512];
+
+	for (size_t i = 0; i < s->n_devs; i++) {
+		const struct vb_plan_dev *pd = &s->devs[i];
+		const struct vb_pci_dev *d = &run->pci.devs[pd->dev];
+		struct claim_result res;
+
+		if (seen_before(&run->plan, s - run->plan.sections, pd->dev)) {
+			ok++;
+			continue;
+		}
+		if (run->opt.dry_run) {
+			char desc[160];
+			vb_pci_describe(d, desc, sizeof(desc));
+			printf("  %s (%s):\n", desc, pd->reason);
+		}
+		(void)claim_device(d, run->opt.dry_run, &res);
+		if (res.outcome == CLAIM_FAILED) {
+			bad++;
+			run->failed++;
+		} else {
+			ok++;
+			if (res.outcome != CLAIM_PLANNED)
+				run->claimed++;
+			if (res.outcome == CLAIM_CLAIMED)
+				log_notice("[device %s] claimed %s [%04x:%04x] (%s), was %s",
+					   s->name, d->addr, d->vendor, d->device, pd->reason,
+					   strna(res.driver_before));
+			else if (res.outcome == CLAIM_ALREADY)
+				log_info("[device %s] %s is already on vfio-pci", s->name,
+					 d->addr);
+		}
+		if (!run->opt.dry_run)
+			record_device(s, pd, d, &res);
+		claim_result_done(&res);
+	}
+	if (run->opt.dry_run)
+		return;
+	snprintf(reason, sizeof(reason), "%u of %zu devices on vfio-pci", ok, s->n_devs);
+	record_section(s, &run->pci, bad == 0 ? "claimed" : ok ? "partial" : "failed", reason);
+	if (bad && ok)
+		log_err(0, "[device %s] only partly claimed: %u of %zu devices; the guest cannot use it as it is",
+			s->name, ok, s->n_devs);
+}
+
+static void refuse_all(struct run *run, const char *why)
+{
+	for (size_t i = 0; i < run->plan.n_sections; i++) {
+		const struct vb_plan_section *s = &run->plan.sections[i];
+		if (s->status == VB_PLAN_OK) {
+			run->refused++;
+			if (!run->opt.dry_run)
+				record_section(s, &run->pci, "failed", why);
+		}
+	}
+}
+
+static const char *run_binder(struct run *run)
+{
+	static const char *const modules[] = {"vfio_iommu_type1", "vfio_pci", NULL};
+	bool any = false;
+	int r;
+
+	r = vb_cmdline_load(&run->cmd);
+	if (r < 0)
+		log_warn(r, "reading %s/proc/cmdline: %m; going on without it", vb_root());
+	if (run->cmd.debug)
+		vb_log_set_max_level(LOG_DEBUG);
+	if (run->cmd.off) {
+		log_notice("vfio_boot=off on the kernel command line: claiming nothing");
+		return "off";
+	}
+
+	r = vb_config_load(&run->cfg, run->opt.config);
+	if (r == -EPERM)
+		return "config-refused";
+	if (r == -ENOENT && run->cmd.n_claims == 0) {
+		log_info("no %s: nothing to claim", run->opt.config ? run->opt.config : VB_CONFIG_FILE);
+		return "no-config";
+	}
+	if (r < 0 && r != -ENOENT) {
+		log_err(r, "reading the config: %m; claiming nothing");
+		return "config-refused";
+	}
+	run->have_cfg = r == 0;
+	alarm(run->cfg.wait_usec / 1000000 + WATCHDOG_SLACK_SEC + 1);
+	if (run->cfg.n_errors)
+		log_err(0, "%u error%s in the config: the sections with errors are skipped, the rest applies",
+			run->cfg.n_errors, run->cfg.n_errors == 1 ? "" : "s");
+	if (!run->opt.dry_run)
+		record_invalid_sections(run);
+
+	if (plan_with_wait(run) < 0)
+		return "error";
+
+	for (size_t i = 0; i < run->plan.n_sections; i++) {
+		const struct vb_plan_section *s = &run->plan.sections[i];
+		if (run->opt.dry_run)
+			print_section(run, s);
+		log_section(s);
+		if (s->status == VB_PLAN_OK && s->n_devs)
+			any = true;
+		else if (s->status != VB_PLAN_OK) {
+			if (s->status != VB_PLAN_NONE)
+				run->refused++;
+			if (!run->opt.dry_run)
+				record_section(s, &run->pci, vb_plan_status_name(s->status), s->why);
+		}
+	}
+	if (!any)
+		return "done";
+
+	r = modules_ensure(modules, run->opt.dry_run);
+	if (r < 0 && !vb_exists("/sys/bus/pci/drivers/vfio-pci")) {
+		log_err(r, "vfio-pci is not available: claiming nothing, the devices stay with their host drivers");
+		refuse_all(run, "vfio-pci could not be loaded");
+		return "no-vfio";
+	}
+	if (!run->opt.dry_run && !vb_exists("/sys/bus/pci/drivers/vfio-pci")) {
+		log_err(-ENOENT, "module vfio_pci is there, but %s/sys/bus/pci/drivers/vfio-pci is not: claiming nothing",
+			vb_root());
+		refuse_all(run, "the vfio-pci driver is not registered");
+		return "no-vfio";
+	}
+
+	for (size_t i = 0; i < run->plan.n_sections; i++) {
+		const struct vb_plan_section *s = &run->plan.sections[i];
+		if (s->status != VB_PLAN_OK || !s->n_devs)
+			continue;
+		if (run->opt.dry_run)
+			printf("[device %s] writes:\n", s->name);
+		claim_section(run, s);
+	}
+	return "done";
+}
+
+int main(int argc, char **argv)
+{
+	struct run run = {0};
+	uint64_t start = now_usec();
+	const char *state;
+	int r;
+
+	r = parse_args(argc, argv, &run.opt);
+	if (r <= 0)
+		return r < 0 ? 2 : 0;
+	r = vb_root_set(run.opt.root);
+	if (r < 0) {
+		fprintf(stderr, "vfio-boot-binder: --root needs an absolute path\n");
+		return 2;
+	}
+
+	if (!run.opt.dry_run)
+		kmsg_fd = vb_open("/dev/kmsg", O_WRONLY | O_NOCTTY, 0);
+	mirror_stderr = run.opt.verbose;
+	vb_log_set_sink(sink, NULL);
+	vb_log_set_max_level(run.opt.verbose ? LOG_DEBUG : LOG_INFO);
+
+	/* The config's wait is read later; the watchdog allows for the longest one. */
+	signal(SIGALRM, watchdog);
+	alarm(VB_WAIT_MAX_USEC / 1000000 + WATCHDOG_SLACK_SEC);
+
+	if (!run.opt.dry_run) {
+		r = vb_record_reset();
+		if (r < 0 && r != -ENOENT)
+			log_warn(r, "clearing old records in %s: %m", VB_RUN_DIR);
+	}
+	state = run_binder(&run);
+	record_status(&run, state);
+	log_info("done in %llu ms: %u claimed, %u failed, %u section%s refused (%s)",
+		 (unsigned long long)(now_usec() - start) / 1000, run.claimed, run.failed,
+		 run.refused, run.refused == 1 ? "" : "s", state);
+
+	vb_plan_free(&run.plan);
+	vb_pci_free(&run.pci);
+	vb_config_free(&run.cfg);
+	vb_cmdline_free(&run.cmd);
+	return 0;
+}

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdarg.h>
+
+#include "record.h"
+#include "sysroot.h"
+#include "util.h"
+
+void vb_record_add(struct vb_record *rec, const char *key, const char *fmt, ...)
+{
+	char value[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	vsnprintf(value, sizeof(value), fmt, ap);
+	va_end(ap);
+	/* One key, one line: a newline in a value would forge the next key. */
+	for (char *p = value; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	if (rec->error)
+		return;
+	if (GROW(rec->buf, rec->alloc, rec->len + strlen(key) + strlen(value) + 3) < 0) {
+		rec->error = -ENOMEM;
+		return;
+	}
+	n = sprintf(rec->buf + rec->len, "%s=%s\n", key, value);
+	rec->len += n;
+}
+
+int vb_record_write(struct vb_record *rec, const char *kind, const char *name)
+{
+	_cleanup_free_ char *dir = NULL, *file = NULL;
+	int r = rec->error;
+
+	if (r < 0)
+		goto out;
+	if (strchr(name, '/') || name[0] == '.') {
+		r = -EINVAL;
+		goto out;
+	}
+	r = asprintf_safe(&dir, "%s%s%s", VB_RUN_DIR, kind ? "/" : "", kind ? kind : "");
+	if (r < 0)
+		goto out;
+	r = vb_mkdir_p(dir, 0755);
+	if (r < 0)
+		goto out;
+	r = asprintf_safe(&file, "%s/%s", dir, name);
+	if (r < 0)
+		goto out;
+	r = vb_write_file_atomic(file, rec->buf ? rec->buf : "", 0644);
+out:
+	free(rec->buf);
+	*rec = (struct vb_record){0};
+	return r;
+}
+
+static int clear_dir(const char *abs)
+{
+	_cleanup_free_ char *p = NULL;
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+	int r;
+
+	r = vb_path(abs, &p);
+	if (r < 0)
+		return r;
+	d = opendir(p);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' && unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT)
+			return -errno;
+	return 0;
+}
+
+int vb_record_reset(void)
+{
+	int r = clear_dir(VB_RUN_DIR "/devices");
+	if (r < 0)
+		return r;
+	return clear_dir(VB_RUN_DIR "/sections");
+}
+
+int vb_record_get(const char *kind, const char *name, const char *key, char **ret)
+{
+	_cleanup_free_ char *file = NULL, *buf = NULL;
+	size_t klen = strlen(key);
+	int r;
+
+	r = asprintf_safe(&file, "%s/%s/%s", VB_RUN_DIR, kind, name);
+	if (r < 0)
+		return r;
+	r = vb_read_file(file, &buf);
+	if (r < 0)
+		return r;
+	for (char *line = buf; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		if (strncmp(line, key, klen) == 0 && line[klen] == '=') {
+			*ret = strdup(line + klen + 1);
+			return *ret ? 0 : -ENOMEM;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	return -ENOENT;
+}

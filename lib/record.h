@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stddef.h>
+
+/*
+ * What the binder did, under /run/vfio-boot, for the CLI and the generator: files of key=value
+ * lines, one per device and per section, plus a status file.
+ */
+#define VB_RUN_DIR "/run/vfio-boot"
+
+struct vb_record {
+	char *buf;
+	size_t len, alloc;
+	int error;
+};
+
+void vb_record_add(struct vb_record *rec, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Writes rec to /run/vfio-boot/KIND/NAME (KIND NULL: /run/vfio-boot/NAME) and frees it. */
+int vb_record_write(struct vb_record *rec, const char *kind, const char *name);
+
+/* Removes the records of an earlier run, so that what is there is this run's. */
+int vb_record_reset(void);
+
+/* Reads one key from a record file; -ENOENT when the file or key is missing. */
+int vb_record_get(const char *kind, const char *name, const char *key, char **ret);
