@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "claim.h"
@@ -66,26 +67,35 @@ static void release(const struct vb_pci_dev *d)
 		(void)probe(d);
 }
 
-static void set_error(struct claim_result *res, int r, const char *fmt, const char *arg)
+static int fail(struct claim_result *res, int r, const char *fmt, ...) _printf_(3, 4);
+static int fail(struct claim_result *res, int r, const char *fmt, ...)
 {
-	char what[160];
+	va_list ap;
 
-	snprintf(what, sizeof(what), fmt, arg);
-	snprintf(res->error, sizeof(res->error), "%s: %s", what, strerror(-r));
+	va_start(ap, fmt);
+	vsnprintf(res->error, sizeof(res->error), fmt, ap);
+	va_end(ap);
 	res->outcome = CLAIM_FAILED;
+	return r;
+}
+
+static int unbind(const struct vb_pci_dev *d, const char *driver, bool dry_run)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/unbind", driver);
+	return sysfs_write(dry_run, d->addr, "%s", path);
 }
 
 int claim_device(const struct vb_pci_dev *d, bool dry_run, struct claim_result *res)
 {
-	char unbind[128];
 	int r;
 
 	*res = (struct claim_result){0};
 	r = vb_pci_read_driver(d->addr, &res->driver_before);
-	if (r < 0 && r != -ENOENT) {
-		set_error(res, r, "reading the driver link of %s", d->addr);
-		return log_err(r, "%s: reading its driver link: %m; not touching it", d->addr);
-	}
+	if (r < 0 && r != -ENOENT)
+		return fail(res, r, "reading its driver link failed (%s); not touched",
+			    strerror(-r));
 	if (streq_ptr(res->driver_before, VFIO_DRIVER)) {
 		res->outcome = CLAIM_ALREADY;
 		res->driver_after = strdup(VFIO_DRIVER);
@@ -93,21 +103,18 @@ int claim_device(const struct vb_pci_dev *d, bool dry_run, struct claim_result *
 	}
 
 	r = write_override(d, VFIO_DRIVER, dry_run);
-	if (r < 0) {
-		set_error(res, r, "writing driver_override of %s", d->addr);
-		return log_err(r, "%s: writing vfio-pci to driver_override: %m; not claimed, it stays with %s",
-			       d->addr, strna(res->driver_before));
-	}
+	if (r < 0)
+		return fail(res, r, "the kernel refused driver_override (%s); it stays with %s",
+			    strerror(-r), strna(res->driver_before));
 
 	if (res->driver_before) {
-		snprintf(unbind, sizeof(unbind), "/sys/bus/pci/drivers/%s/unbind", res->driver_before);
-		r = sysfs_write(dry_run, d->addr, "%s", unbind);
+		r = unbind(d, res->driver_before, dry_run);
 		if (r < 0) {
-			set_error(res, r, "unbinding from %s", res->driver_before);
-			log_err(r, "%s: unbinding it from %s: %m; not claimed, it stays with %s",
-				d->addr, res->driver_before, res->driver_before);
 			release(d);
-			return r;
+			return fail(res, r,
+				    "%s would not let go of it (unbind: %s); it stays with %s; the binder must run before %s loads: rebuild the initramfs",
+				    res->driver_before, strerror(-r), res->driver_before,
+				    res->driver_before);
 		}
 	}
 
@@ -133,18 +140,16 @@ int claim_device(const struct vb_pci_dev *d, bool dry_run, struct claim_result *
 		return 0;
 	}
 
-	snprintf(res->error, sizeof(res->error), "after probing, its driver is %s, not vfio-pci",
-		 strna(res->driver_after));
-	res->outcome = CLAIM_FAILED;
-	log_err(-EIO, "%s: %s; clearing driver_override so that it can go back to %s",
-		d->addr, res->error, strna(res->driver_before));
-	if (res->driver_after) {
-		snprintf(unbind, sizeof(unbind), "/sys/bus/pci/drivers/%s/unbind", res->driver_after);
-		(void)sysfs_write(false, d->addr, "%s", unbind);
+	/* Hand it back: the driver that won goes, the override goes, the kernel probes again. */
+	{
+		_cleanup_free_ char *won = TAKE_PTR(res->driver_after);
+
+		if (won)
+			(void)unbind(d, won, false);
+		release(d);
+		(void)vb_pci_read_driver(d->addr, &res->driver_after);
+		return fail(res, -EIO,
+			    "after probing, its driver was %s, not vfio-pci (see vfio-pci's messages in the kernel log); driver_override cleared, it is now with %s",
+			    strna(won), strna(res->driver_after));
 	}
-	release(d);
-	free(res->driver_after);
-	res->driver_after = NULL;
-	(void)vb_pci_read_driver(d->addr, &res->driver_after);
-	return -EIO;
 }

@@ -7,7 +7,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdint.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "claim.h"
@@ -29,6 +32,7 @@
 #define RESCAN_USEC        100000
 
 static int kmsg_fd = -1;
+static int deadline_fd = -1; /* the child tells the supervisor its time limit here */
 static bool mirror_stderr;
 
 static void sink(void *userdata _unused_, int level, const char *msg)
@@ -60,6 +64,62 @@ static uint64_t now_usec(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void kmsg_raw(const char *msg)
+{
+	if (kmsg_fd < 0 || write(kmsg_fd, msg, strlen(msg)) < 0)
+		fputs(msg + 3, stderr);
+}
+
+/* Both the child's alarm and the supervisor enforce this; the child says when it knows wait. */
+static void set_deadline(unsigned sec)
+{
+	uint32_t v = sec;
+
+	alarm(sec);
+	if (deadline_fd >= 0 && write(deadline_fd, &v, sizeof(v)) != sizeof(v))
+		log_debug("telling the supervisor the deadline: %m");
+}
+
+/*
+ * A process stuck in an uninterruptible sysfs write never sees its alarm. So the work runs in
+ * a child, and the parent, which only polls a pipe, gives up on it at the deadline and lets
+ * boot go on.
+ */
+static void supervise(pid_t pid, int fd)
+{
+	uint64_t start = now_usec();
+	uint64_t deadline = start + (VB_WAIT_MAX_USEC / 1000000 + WATCHDOG_SLACK_SEC) * 1000000;
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	uint32_t sec;
+
+	for (;;) {
+		uint64_t now = now_usec();
+		ssize_t n;
+		int r;
+
+		if (now >= deadline)
+			break;
+		r = poll(&p, 1, (deadline - now) / 1000 + 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n = read(fd, &sec, sizeof(sec));
+		if (n == sizeof(sec)) {
+			deadline = start + (uint64_t)sec * 1000000;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		/* EOF: the child is done or dead; either way it is not stuck. */
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return;
+	}
+	kill(pid, SIGKILL);
+	kmsg_raw("<3>vfio-boot: watchdog: the binder hangs (a sysfs write or module load that does not return?); leaving it behind so that boot goes on\n");
 }
 
 static void usage(FILE *f)
@@ -314,6 +374,10 @@ static void claim_section(struct run *run, const struct vb_plan_section *s)
 		}
 		(void)claim_device(d, run->opt.dry_run, &res);
 		if (res.outcome == CLAIM_FAILED) {
+			char src[300];
+			vb_plan_section_source(s, src, sizeof(src));
+			log_err(0, "[device %s] %s: %s [%04x:%04x] not claimed: %s", s->name, src,
+				d->addr, d->vendor, d->device, res.error);
 			bad++;
 			run->failed++;
 		} else {
@@ -381,7 +445,7 @@ static const char *run_binder(struct run *run)
 		return "config-refused";
 	}
 	run->have_cfg = r == 0;
-	alarm(run->cfg.wait_usec / 1000000 + WATCHDOG_SLACK_SEC + 1);
+	set_deadline(run->cfg.wait_usec / 1000000 + WATCHDOG_SLACK_SEC);
 	if (run->cfg.n_errors)
 		log_err(0, "%u error%s in the config: the sections with errors are skipped, the rest applies",
 			run->cfg.n_errors, run->cfg.n_errors == 1 ? "" : "s");
@@ -454,10 +518,30 @@ int main(int argc, char **argv)
 	vb_log_set_sink(sink, NULL);
 	vb_log_set_max_level(run.opt.verbose ? LOG_DEBUG : LOG_INFO);
 
-	/* The config's wait is read later; the watchdog allows for the longest one. */
-	signal(SIGALRM, watchdog);
-	alarm(VB_WAIT_MAX_USEC / 1000000 + WATCHDOG_SLACK_SEC);
+	if (!run.opt.dry_run) {
+		int fds[2];
+		pid_t pid;
 
+		if (pipe2(fds, O_CLOEXEC) < 0)
+			log_warn(-errno, "pipe: %m; running without a supervisor");
+		else if ((pid = fork()) < 0) {
+			log_warn(-errno, "fork: %m; running without a supervisor");
+			close(fds[0]);
+			close(fds[1]);
+		} else if (pid > 0) {
+			close(fds[1]);
+			supervise(pid, fds[0]);
+			return 0;
+		} else {
+			close(fds[0]);
+			deadline_fd = fds[1];
+		}
+	}
+	/* The config's wait is read later; until then allow for the longest one. */
+	signal(SIGALRM, watchdog);
+	set_deadline(VB_WAIT_MAX_USEC / 1000000 + WATCHDOG_SLACK_SEC);
+
+	log_info("vfio-boot-binder %s starting", VERSION);
 	if (!run.opt.dry_run) {
 		r = vb_record_reset();
 		if (r < 0 && r != -ENOENT)
