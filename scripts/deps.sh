@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Install every Debian package needed to build vfio-boot and run `make check`.
+# Idempotent: when everything is already installed it only asks dpkg and exits
+# (no apt-get update), so CI and the Makefile can call it on every run.
+# Later parts: add packages to the PKGS list below, each with a reason.
+set -euo pipefail
+
+PKGS=(
+	# Compiler, make, libc headers and static libc (the binder links -static).
+	build-essential
+	# pkg-config: kmod's configure finds liblzma/libzstd/zlib through it.
+	pkg-config
+	# file: the build checks the binder really is "statically linked".
+	file
+	# kmod's Debian source is regenerated the way its autogen.sh does
+	# (gtkdocize + autoreconf) before configure; see scripts/build-libkmod.sh.
+	autoconf automake libtool gtk-doc-tools
+	# dpkg-dev: `apt-get source kmod` unpacks with dpkg-source.
+	dpkg-dev
+	# Compression libraries libkmod is built against; their .a files are
+	# what the static binder links (-llzma -lzstd -lz).
+	libzstd-dev liblzma-dev zlib1g-dev
+	# Unit tests.
+	libcmocka-dev
+	# Fuzzing: clang, its libFuzzer/ASan runtime, and llvm-symbolizer for
+	# readable sanitizer stack traces.
+	clang libclang-rt-14-dev llvm
+	# depmod: tests build module-tree fixtures (scripts/mkmodtree.sh).
+	kmod
+	# The bench counts syscalls with strace -c.
+	strace
+	# Real vfio modules for the module fixture; a later part boots this
+	# kernel under QEMU.
+	linux-image-amd64
+	# `make format-check`.
+	clang-format
+	# The bench's timing runs.
+	hyperfine
+)
+
+# One dpkg-query for all packages keeps the all-present case fast.
+# "ii " = installed and configured; anything else (unknown, half-installed,
+# removed with config left) needs apt. Unknown names print nothing here.
+declare -A ok=()
+while read -r status pkg; do
+	if [[ "$status" == ii ]]; then ok["$pkg"]=1; fi
+done < <(dpkg-query -W -f='${db:Status-Abbrev}${Package}\n' "${PKGS[@]}" 2>/dev/null || true)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	[[ -n "${ok[$p]:-}" ]] || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+	exit 0
+fi
+
+if ((EUID != 0)); then
+	echo "deps.sh: missing packages: ${missing[*]}" >&2
+	echo "deps.sh: run as root, or:" >&2
+	echo "  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${missing[*]}" >&2
+	exit 1
+fi
+
+echo "deps.sh: installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# Update first: a stale or empty package list makes install fail with 404s.
+apt-get update -qq
+# No recommends: nothing here needs them (linux-image-amd64's are firmware
+# and apparmor, which a module fixture and a QEMU guest do not need).
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
