@@ -35,7 +35,7 @@ TEST_BINDER := $(BUILD)/test/vfio-boot-binder
 	check-static
 all: $(BINDER)
 
-$(LIBKMOD_A):
+$(LIBKMOD_A): scripts/build-libkmod.sh
 	@scripts/build-libkmod.sh $(BUILD)/kmod || { \
 		echo "make: no static libkmod could be had (see above)."; \
 		echo "make: as root, 'scripts/build-libkmod.sh $(BUILD)/kmod' builds one from Debian's kmod source;"; \

@@ -61,7 +61,8 @@ static void release(const struct vb_pci_dev *d)
 
 	r = write_override(d, "\n", false);
 	if (r < 0)
-		log_err(r, "%s: clearing driver_override: %m; the device stays without a driver until the next boot",
+		log_err(r,
+			"%s: clearing driver_override: %m; the device stays without a driver until the next boot",
 			d->addr);
 	else
 		(void)probe(d);
@@ -111,10 +112,11 @@ int claim_device(const struct vb_pci_dev *d, bool dry_run, struct claim_result *
 		r = unbind(d, res->driver_before, dry_run);
 		if (r < 0) {
 			release(d);
-			return fail(res, r,
-				    "%s would not let go of it (unbind: %s); it stays with %s; the binder must run before %s loads: rebuild the initramfs",
-				    res->driver_before, strerror(-r), res->driver_before,
-				    res->driver_before);
+			return fail(
+				res, r,
+				"%s would not let go of it (unbind: %s); it stays with %s; the binder must run before %s loads: rebuild the initramfs",
+				res->driver_before, strerror(-r), res->driver_before,
+				res->driver_before);
 		}
 	}
 
@@ -148,8 +150,9 @@ int claim_device(const struct vb_pci_dev *d, bool dry_run, struct claim_result *
 			(void)unbind(d, won, false);
 		release(d);
 		(void)vb_pci_read_driver(d->addr, &res->driver_after);
-		return fail(res, -EIO,
-			    "after probing, its driver was %s, not vfio-pci (see vfio-pci's messages in the kernel log); driver_override cleared, it is now with %s",
-			    strna(won), strna(res->driver_after));
+		return fail(
+			res, -EIO,
+			"after probing, its driver was %s, not vfio-pci (see vfio-pci's messages in the kernel log); driver_override cleared, it is now with %s",
+			strna(won), strna(res->driver_after));
 	}
 }

@@ -29,7 +29,7 @@
 #endif
 
 #define WATCHDOG_SLACK_SEC 10
-#define RESCAN_USEC        100000
+#define RESCAN_USEC	   100000
 
 static int kmsg_fd = -1;
 static int deadline_fd = -1; /* the child tells the supervisor its time limit here */
@@ -87,8 +87,10 @@ static void set_deadline(unsigned sec)
  * a child, and the parent, which only polls a pipe, gives up on it at the deadline and lets
  * boot go on.
  */
-static void supervise(pid_t pid, int fd)
+static int supervise(pid_t pid, int fd)
 {
+	char msg[256];
+	int status;
 	uint64_t start = now_usec();
 	uint64_t deadline = start + (VB_WAIT_MAX_USEC / 1000000 + WATCHDOG_SLACK_SEC) * 1000000;
 	struct pollfd p = {.fd = fd, .events = POLLIN};
@@ -114,12 +116,22 @@ static void supervise(pid_t pid, int fd)
 		if (n < 0 && errno == EINTR)
 			continue;
 		/* EOF: the child is done or dead; either way it is not stuck. */
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		while ((r = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
 			;
-		return;
+		if (r < 0 || !WIFSIGNALED(status))
+			/* Non-zero only from a sanitizer's exit check: tests must see it. */
+			return r < 0 || !WIFEXITED(status) ? 0 : WEXITSTATUS(status);
+		snprintf(
+			msg, sizeof(msg),
+			"<2>vfio-boot: the binder crashed (signal %d): please report it; boot goes on, devices not yet handled stay with their host drivers\n",
+			WTERMSIG(status));
+		kmsg_raw(msg);
+		return 0;
 	}
 	kill(pid, SIGKILL);
-	kmsg_raw("<3>vfio-boot: watchdog: the binder hangs (a sysfs write or module load that does not return?); leaving it behind so that boot goes on\n");
+	kmsg_raw(
+		"<3>vfio-boot: watchdog: the binder hangs (a sysfs write or module load that does not return?); leaving it behind so that boot goes on\n");
+	return 0;
 }
 
 static void usage(FILE *f)
@@ -150,9 +162,12 @@ struct options {
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-		{"root", required_argument, NULL, 'r'}, {"config", required_argument, NULL, 'c'},
-		{"dry-run", no_argument, NULL, 'n'},    {"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},       {"version", no_argument, NULL, 'V'},
+		{"root", required_argument, NULL, 'r'},
+		{"config", required_argument, NULL, 'c'},
+		{"dry-run", no_argument, NULL, 'n'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{},
 	};
 	int c;
@@ -230,7 +245,8 @@ static void record_invalid_sections(const struct run *run)
 		vb_record_add(&rec, "name", "%s", s->name);
 		vb_record_add(&rec, "source", "%s:%u", s->file, s->line);
 		vb_record_add(&rec, "status", "invalid");
-		vb_record_add(&rec, "reason", "the section has errors (see the kernel log); it was skipped");
+		vb_record_add(&rec, "reason",
+			      "the section has errors (see the kernel log); it was skipped");
 		vb_record_add(&rec, "devices", "%s", "");
 		(void)vb_record_write(&rec, "sections", s->name);
 	}
@@ -278,7 +294,8 @@ static int scan_and_plan(struct run *run)
 	vb_pci_free(&run->pci);
 	r = vb_pci_scan(&run->pci);
 	if (r < 0)
-		return log_err(r, "reading %s/sys/bus/pci/devices: %m; claiming nothing", vb_root());
+		return log_err(r, "reading %s/sys/bus/pci/devices: %m; claiming nothing",
+			       vb_root());
 	r = vb_plan_build(&run->plan, run->have_cfg ? &run->cfg : NULL, &run->cmd, &run->pci);
 	if (r < 0)
 		return log_err(r, "planning: %m; claiming nothing");
@@ -389,8 +406,7 @@ static void claim_section(struct run *run, const struct vb_plan_section *s)
 					   s->name, d->addr, d->vendor, d->device, pd->reason,
 					   strna(res.driver_before));
 			else if (res.outcome == CLAIM_ALREADY)
-				log_info("[device %s] %s is already on vfio-pci", s->name,
-					 d->addr);
+				log_info("[device %s] %s is already on vfio-pci", s->name, d->addr);
 		}
 		if (!run->opt.dry_run)
 			record_device(s, pd, d, &res);
@@ -401,7 +417,8 @@ static void claim_section(struct run *run, const struct vb_plan_section *s)
 	snprintf(reason, sizeof(reason), "%u of %zu devices on vfio-pci", ok, s->n_devs);
 	record_section(s, &run->pci, bad == 0 ? "claimed" : ok ? "partial" : "failed", reason);
 	if (bad && ok)
-		log_err(0, "[device %s] only partly claimed: %u of %zu devices; the guest cannot use it as it is",
+		log_err(0,
+			"[device %s] only partly claimed: %u of %zu devices; the guest cannot use it as it is",
 			s->name, ok, s->n_devs);
 }
 
@@ -437,7 +454,8 @@ static const char *run_binder(struct run *run)
 	if (r == -EPERM)
 		return "config-refused";
 	if (r == -ENOENT && run->cmd.n_claims == 0) {
-		log_info("no %s: nothing to claim", run->opt.config ? run->opt.config : VB_CONFIG_FILE);
+		log_info("no %s: nothing to claim",
+			 run->opt.config ? run->opt.config : VB_CONFIG_FILE);
 		return "no-config";
 	}
 	if (r < 0 && r != -ENOENT) {
@@ -447,7 +465,8 @@ static const char *run_binder(struct run *run)
 	run->have_cfg = r == 0;
 	set_deadline(run->cfg.wait_usec / 1000000 + WATCHDOG_SLACK_SEC);
 	if (run->cfg.n_errors)
-		log_err(0, "%u error%s in the config: the sections with errors are skipped, the rest applies",
+		log_err(0,
+			"%u error%s in the config: the sections with errors are skipped, the rest applies",
 			run->cfg.n_errors, run->cfg.n_errors == 1 ? "" : "s");
 	if (!run->opt.dry_run)
 		record_invalid_sections(run);
@@ -466,7 +485,8 @@ static const char *run_binder(struct run *run)
 			if (s->status != VB_PLAN_NONE)
 				run->refused++;
 			if (!run->opt.dry_run)
-				record_section(s, &run->pci, vb_plan_status_name(s->status), s->why);
+				record_section(s, &run->pci, vb_plan_status_name(s->status),
+					       s->why);
 		}
 	}
 	if (!any)
@@ -474,12 +494,14 @@ static const char *run_binder(struct run *run)
 
 	r = modules_ensure(modules, run->opt.dry_run);
 	if (r < 0 && !vb_exists("/sys/bus/pci/drivers/vfio-pci")) {
-		log_err(r, "vfio-pci is not available: claiming nothing, the devices stay with their host drivers");
+		log_err(r,
+			"vfio-pci is not available: claiming nothing, the devices stay with their host drivers");
 		refuse_all(run, "vfio-pci could not be loaded");
 		return "no-vfio";
 	}
 	if (!run->opt.dry_run && !vb_exists("/sys/bus/pci/drivers/vfio-pci")) {
-		log_err(-ENOENT, "module vfio_pci is there, but %s/sys/bus/pci/drivers/vfio-pci is not: claiming nothing",
+		log_err(-ENOENT,
+			"module vfio_pci is there, but %s/sys/bus/pci/drivers/vfio-pci is not: claiming nothing",
 			vb_root());
 		refuse_all(run, "the vfio-pci driver is not registered");
 		return "no-vfio";
@@ -530,8 +552,7 @@ int main(int argc, char **argv)
 			close(fds[1]);
 		} else if (pid > 0) {
 			close(fds[1]);
-			supervise(pid, fds[0]);
-			return 0;
+			return supervise(pid, fds[0]);
 		} else {
 			close(fds[0]);
 			deadline_fd = fds[1];

@@ -89,9 +89,10 @@ static int load(struct kmod_ctx *ctx, const char *moddir, const char *name)
 	if (r < 0)
 		return log_err(r, "looking up module %s in %s: %m", name, moddir);
 	if (!list)
-		return log_err(-ENOENT,
-			       "module %s is not in %s (nor built in): this kernel has no %s; install a kernel with CONFIG_VFIO_PCI, or rebuild the initramfs so that it holds the module",
-			       name, moddir, name);
+		return log_err(
+			-ENOENT,
+			"module %s is not in %s (nor built in): this kernel has no %s; install a kernel with CONFIG_VFIO_PCI, or rebuild the initramfs so that it holds the module",
+			name, moddir, name);
 	kmod_list_foreach(l, list)
 	{
 		struct kmod_module *mod = kmod_module_get_module(l);

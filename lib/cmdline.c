@@ -31,13 +31,15 @@ static int add_claims(struct vb_cmdline *c, const char *v, size_t len)
 		if (n > len)
 			n = len;
 		if (n >= sizeof(addr) || n == 0) {
-			log_err(0, "vfio_boot.claim: \"%.*s\" is not an address: expected DDDD:BB:DD.F",
+			log_err(0,
+				"vfio_boot.claim: \"%.*s\" is not an address: expected DDDD:BB:DD.F",
 				(int)n, v);
 		} else {
 			memcpy(addr, v, n);
 			addr[n] = '\0';
 			if (vb_pci_addr_parse(addr, &a) < 0) {
-				log_err(0, "vfio_boot.claim: \"%s\" is not an address: expected DDDD:BB:DD.F",
+				log_err(0,
+					"vfio_boot.claim: \"%s\" is not an address: expected DDDD:BB:DD.F",
 					addr);
 			} else {
 				r = GROW(c->claims, c->alloc_claims, c->n_claims + 1);
@@ -59,28 +61,49 @@ static int add_claims(struct vb_cmdline *c, const char *v, size_t len)
 	return 0;
 }
 
+/* The kernel's own boolean words (kstrtobool), any case. */
+static int parse_bool(const char *v, size_t n)
+{
+	static const char *const yes[] = {"1", "y", "yes", "on", "true"};
+	static const char *const no[] = {"0", "n", "no", "off", "false"};
+
+	for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
+		if (strlen(yes[i]) == n && strncasecmp(v, yes[i], n) == 0)
+			return 1;
+		if (strlen(no[i]) == n && strncasecmp(v, no[i], n) == 0)
+			return 0;
+	}
+	return -EINVAL;
+}
+
 static int handle(struct vb_cmdline *c, const char *w, size_t len)
 {
-	const char *eq = memchr(w, '=', len);
-	size_t klen = eq ? (size_t)(eq - w) : len;
-	const char *v = eq ? eq + 1 : NULL;
-	size_t vlen = eq ? len - klen - 1 : 0;
+	const char *eq, *v;
+	size_t klen, vlen;
 
-	/* A quoted value arrives with its quotes; the kernel strips them, so do we. */
+	/* The kernel strips the quotes of "name=value" and of name="value"; so do we. */
+	if (len >= 2 && w[0] == '"' && w[len - 1] == '"') {
+		w++;
+		len -= 2;
+	}
+	eq = memchr(w, '=', len);
+	klen = eq ? (size_t)(eq - w) : len;
+	v = eq ? eq + 1 : NULL;
+	vlen = eq ? len - klen - 1 : 0;
 	if (v && vlen >= 2 && v[0] == '"' && v[vlen - 1] == '"') {
 		v++;
 		vlen -= 2;
 	}
 	if (name_eq(w, klen, "vfio_boot")) {
-		if (v && ((vlen == 3 && !strncmp(v, "off", 3)) || (vlen == 1 && v[0] == '0') ||
-			  (vlen == 2 && !strncmp(v, "no", 2)) ||
-			  (vlen == 5 && !strncmp(v, "false", 5))))
+		/* The rescue switch must work however it is typed at a boot prompt. */
+		int b = v ? parse_bool(v, vlen) : 1;
+		if (b == 0)
 			c->off = true;
-		else if (v && !((vlen == 2 && !strncmp(v, "on", 2)) || (vlen == 1 && v[0] == '1')))
-			log_warn(0, "vfio_boot=%.*s: expected off or on; not switching off", (int)vlen,
-				 v);
+		else if (b < 0)
+			log_warn(0, "vfio_boot=%.*s: expected off or on; not switching off",
+				 (int)vlen, v);
 	} else if (name_eq(w, klen, "vfio_boot.debug")) {
-		c->debug = !v || !(vlen == 1 && v[0] == '0');
+		c->debug = !v || parse_bool(v, vlen) != 0;
 	} else if (name_eq(w, klen, "vfio_boot.claim")) {
 		if (v)
 			return add_claims(c, v, vlen);

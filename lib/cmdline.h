@@ -6,8 +6,8 @@
 
 /* What the kernel command line says to vfio-boot. */
 struct vb_cmdline {
-	bool off;   /* vfio_boot=off: the rescue switch */
-	bool debug; /* vfio_boot.debug */
+	bool off;      /* vfio_boot=off: the rescue switch */
+	bool debug;    /* vfio_boot.debug */
 	char **claims; /* vfio_boot.claim=ADDR,...: valid addresses only */
 	size_t n_claims, alloc_claims;
 };

@@ -130,9 +130,10 @@ static int parse_header(struct vb_config *cfg, const char *fname, unsigned line,
 	t = type_from_name(type, name - type);
 	name = strip(name);
 	if (t < 0) {
-		config_error(cfg, fname, line,
-			     "unknown section type \"%.*s\": expected binder, device, bridge or guest",
-			     (int)strcspn(type, " \t"), type);
+		config_error(
+			cfg, fname, line,
+			"unknown section type \"%.*s\": expected binder, device, bridge or guest",
+			(int)strcspn(type, " \t"), type);
 		return 0;
 	}
 	if (t == VB_SEC_BINDER && *name) {
@@ -140,10 +141,12 @@ static int parse_header(struct vb_config *cfg, const char *fname, unsigned line,
 		return 0;
 	}
 	if (t != VB_SEC_BINDER && !valid_name(t, name)) {
-		config_error(cfg, fname, line,
-			     t == VB_SEC_GUEST ? "[guest NAME] needs a libvirt domain name (at most 200 characters, no control characters)"
-					       : "[%s NAME] needs a name of letters, digits, '_', '-' and '.' (at most %d characters)",
-			     type_names[t], t == VB_SEC_BRIDGE ? 15 : 64);
+		config_error(
+			cfg, fname, line,
+			t == VB_SEC_GUEST
+				? "[guest NAME] needs a libvirt domain name (at most 200 characters, no control characters)"
+				: "[%s NAME] needs a name of letters, digits, '_', '-' and '.' (at most %d characters)",
+			type_names[t], t == VB_SEC_BRIDGE ? 15 : 64);
 		return 0;
 	}
 
@@ -201,7 +204,8 @@ static int parse_line(struct vb_config *cfg, const char *fname, unsigned line, c
 	}
 	eq = strchr(s, '=');
 	if (!eq) {
-		config_error(cfg, fname, line, "expected `key = value`, `[TYPE NAME]` or a # comment");
+		config_error(cfg, fname, line,
+			     "expected `key = value`, `[TYPE NAME]` or a # comment");
 		goto bad;
 	}
 	*eq = '\0';
@@ -215,11 +219,15 @@ static int parse_line(struct vb_config *cfg, const char *fname, unsigned line, c
 			break;
 		}
 	if (!*key || key[strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789_-")]) {
-		config_error(cfg, fname, line, "expected a key of lower-case letters, digits, '_' and '-' before `=`");
+		config_error(
+			cfg, fname, line,
+			"expected a key of lower-case letters, digits, '_' and '-' before `=`");
 		goto bad;
 	}
 	if (!*in_section) {
-		config_error(cfg, fname, line, "\"%s\" outside any section: expected a `[TYPE NAME]` line first", key);
+		config_error(cfg, fname, line,
+			     "\"%s\" outside any section: expected a `[TYPE NAME]` line first",
+			     key);
 		return 0;
 	}
 	if (!*cur)
@@ -261,9 +269,11 @@ int vb_config_parse(struct vb_config *cfg, const char *fname, const char *buf, s
 		lineno++;
 		if (n > LINE_MAX_LEN || memchr(p, '\0', n)) {
 			if (n > LINE_MAX_LEN)
-				config_error(cfg, name, lineno, "line longer than %d bytes", LINE_MAX_LEN);
+				config_error(cfg, name, lineno, "line longer than %d bytes",
+					     LINE_MAX_LEN);
 			else
-				config_error(cfg, name, lineno, "NUL byte in the line: expected text");
+				config_error(cfg, name, lineno,
+					     "NUL byte in the line: expected text");
 			if (cur)
 				cur->bad = true;
 		} else {
@@ -285,7 +295,7 @@ int vb_parse_duration(const char *s, uint64_t *usec)
 		const char *suffix;
 		uint64_t mult;
 	} units[] = {
-		{"us", 1},          {"ms", 1000},     {"s", 1000000},       {"sec", 1000000},
+		{"us", 1},	    {"ms", 1000},	  {"s", 1000000}, {"sec", 1000000},
 		{"m", 60000000ULL}, {"min", 60000000ULL}, {"", 1000000},
 	};
 	unsigned long long v;
@@ -327,11 +337,11 @@ static bool key_known(const char *const *keys, const char *key)
 
 static const char *const binder_keys[] = {"wait", NULL};
 static const char *const device_keys[] = {"match", "count", "functions", "group", "allow", NULL};
-static const char *const bridge_keys[] = {"uplink", "uplink-mac", "dhcp", "address", "gateway",
-					  "stp",    "mac",        NULL};
-static const char *const guest_keys[] = {"autostart",        "after",   "devices",
-					 "bridge",           "start-delay", "shutdown-timeout",
-					 "restart",          NULL};
+static const char *const bridge_keys[] = {"uplink",  "uplink-mac", "dhcp", "address",
+					  "gateway", "stp",	   "mac",  NULL};
+static const char *const guest_keys[] = {"autostart", "after",	     "devices",
+					 "bridge",    "start-delay", "shutdown-timeout",
+					 "restart",   NULL};
 
 static const char *const *known_keys(enum vb_section_type t)
 {
@@ -375,19 +385,25 @@ static int resolve_binder(struct vb_config *cfg, struct vb_section *sec)
 {
 	const struct vb_setting *st = vb_section_get(sec, "wait");
 	uint64_t usec;
+	int r;
 
 	if (!st)
 		return 0;
-	if (vb_parse_duration(st->value, &usec) < 0) {
+	r = vb_parse_duration(st->value, &usec);
+	if (r == -ERANGE)
+		usec = UINT64_MAX; /* clamped below, like any other long wait */
+	else if (r < 0) {
 		config_error(cfg, st->file, st->line,
-			     "wait = \"%s\": expected a duration such as 500ms, 5s or 1min", st->value);
+			     "wait = \"%s\": expected a duration such as 500ms, 5s or 1min",
+			     st->value);
 		sec->bad = true;
 		return 0;
 	}
 	if (usec > VB_WAIT_MAX_USEC) {
-		config_warn(cfg, st->file, st->line,
-			    "wait = %s is longer than the 60s the binder may hold up boot: waiting 60s",
-			    st->value);
+		config_warn(
+			cfg, st->file, st->line,
+			"wait = %s is longer than the 60s the binder may hold up boot: waiting 60s",
+			st->value);
 		usec = VB_WAIT_MAX_USEC;
 	}
 	cfg->wait_usec = usec;
@@ -402,14 +418,17 @@ static bool parse_device_keys(struct vb_config *cfg, struct vb_section *sec, str
 
 	st = vb_section_get(sec, "match");
 	if (!st) {
-		config_error(cfg, sec->file, sec->line,
-			     "[device %s] has no `match =`: expected at least one of address=, id=, subsystem=, class=, path=, slot=, boot_vga=",
-			     sec->name);
+		config_error(
+			cfg, sec->file, sec->line,
+			"[device %s] has no `match =`: expected at least one of address=, id=, subsystem=, class=, path=, slot=, boot_vga=",
+			sec->name);
 		return false;
 	}
 	if (vb_selector_parse(&d->sel, st->value, &bad, &expected) < 0) {
-		config_error(cfg, st->file, st->line, "match: bad term \"%.*s\": expected %s",
-			     (int)strcspn(bad, " \t"), bad, expected);
+		/* A runaway term must not push what was expected out of the message. */
+		int n = strcspn(bad, " \t");
+		config_error(cfg, st->file, st->line, "match: bad term \"%.*s%s\": expected %s",
+			     n > 64 ? 64 : n, bad, n > 64 ? "..." : "", expected);
 		ok = false;
 	}
 
@@ -423,11 +442,13 @@ static bool parse_device_keys(struct vb_config *cfg, struct vb_section *sec, str
 		n = strtoul(st->value, &end, 10);
 		if (streq(st->value, "any"))
 			d->count = -1;
-		else if (isdigit((unsigned char)st->value[0]) && !*end && !errno && n >= 1 && n <= 4096)
+		else if (isdigit((unsigned char)st->value[0]) && !*end && !errno && n >= 1 &&
+			 n <= 4096)
 			d->count = n;
 		else {
 			config_error(cfg, st->file, st->line,
-				     "count = \"%s\": expected a number from 1 to 4096, or any", st->value);
+				     "count = \"%s\": expected a number from 1 to 4096, or any",
+				     st->value);
 			ok = false;
 		}
 	}
@@ -459,14 +480,17 @@ static bool parse_device_keys(struct vb_config *cfg, struct vb_section *sec, str
 		const char *p = st->value;
 		while (*(p += strspn(p, " \t"))) {
 			size_t n = strcspn(p, " \t");
-			if (n == 12 && strncmp(p, "boot-display", n) == 0)
+			if (n == 4 && strncmp(p, "none", n) == 0)
+				; /* the default, written out */
+			else if (n == 12 && strncmp(p, "boot-display", n) == 0)
 				d->allow |= VB_ALLOW_BOOT_DISPLAY;
 			else if (n == 7 && strncmp(p, "storage", n) == 0)
 				d->allow |= VB_ALLOW_STORAGE;
 			else {
-				config_error(cfg, st->file, st->line,
-					     "allow: unknown \"%.*s\": expected boot-display and/or storage",
-					     (int)n, p);
+				config_error(
+					cfg, st->file, st->line,
+					"allow: unknown \"%.*s\": expected boot-display and/or storage, or none",
+					(int)n, p);
 				ok = false;
 			}
 			p += n;
@@ -478,7 +502,8 @@ static bool parse_device_keys(struct vb_config *cfg, struct vb_section *sec, str
 static int resolve_device(struct vb_config *cfg, size_t idx)
 {
 	struct vb_section *sec = &cfg->sections[idx];
-	struct vb_device d = {.section = idx, .name = sec->name, .file = sec->file, .line = sec->line};
+	struct vb_device d = {
+		.section = idx, .name = sec->name, .file = sec->file, .line = sec->line};
 	int r;
 
 	if (!parse_device_keys(cfg, sec, &d) || sec->bad) {
@@ -508,7 +533,8 @@ int vb_config_resolve(struct vb_config *cfg)
 		switch (sec->type) {
 		case VB_SEC_BINDER:
 			if (sec->bad) {
-				vb_log_full(LOG_ERR, 0, "%s:%u: ignoring [binder]: using its defaults",
+				vb_log_full(LOG_ERR, 0,
+					    "%s:%u: ignoring [binder]: using its defaults",
 					    sec->file, sec->line);
 				break;
 			}
@@ -532,13 +558,15 @@ int vb_config_resolve(struct vb_config *cfg)
 static int check_owner(const char *shown, const struct stat *st)
 {
 	if (st->st_uid != 0)
-		return log_err(-EPERM,
-			       "%s is owned by uid %u, not root: refusing the whole config, claiming nothing; fix: chown root:root %s",
-			       shown, (unsigned)st->st_uid, shown);
+		return log_err(
+			-EPERM,
+			"%s is owned by uid %u, not root: refusing the whole config, claiming nothing; fix: chown root:root %s",
+			shown, (unsigned)st->st_uid, shown);
 	if (st->st_mode & (S_IWGRP | S_IWOTH))
-		return log_err(-EPERM,
-			       "%s is writable by group or others (mode %04o): refusing the whole config, claiming nothing; fix: chmod go-w %s",
-			       shown, (unsigned)(st->st_mode & 07777), shown);
+		return log_err(
+			-EPERM,
+			"%s is writable by group or others (mode %04o): refusing the whole config, claiming nothing; fix: chmod go-w %s",
+			shown, (unsigned)(st->st_mode & 07777), shown);
 	return 0;
 }
 

@@ -7,8 +7,8 @@
 
 #include "selector.h"
 
-#define VB_CONFIG_FILE    "/etc/vfio-boot/vfio-boot.conf"
-#define VB_CONFIG_DIR     "/etc/vfio-boot"
+#define VB_CONFIG_FILE	  "/etc/vfio-boot/vfio-boot.conf"
+#define VB_CONFIG_DIR	  "/etc/vfio-boot"
 #define VB_CONFIG_DROPINS "/etc/vfio-boot/conf.d"
 #define VB_WAIT_MAX_USEC  (60ULL * 1000000ULL)
 

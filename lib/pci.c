@@ -177,6 +177,7 @@ static int dev_read(int dirfd, const char *name, struct vb_pci_dev *d)
 	r = asprintf_safe(&abs, "/sys/bus/pci/devices/%s", name);
 	if (r < 0)
 		return r;
+	free(link);
 	r = vb_path(abs, &link);
 	if (r < 0)
 		return r;

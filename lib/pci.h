@@ -19,11 +19,11 @@ struct vb_pci_dev {
 	uint16_t sub_vendor, sub_device;
 	uint32_t class_code;
 	int header_type; /* low 7 bits of config byte 0x0e; -1 when config is unreadable */
-	int boot_vga;    /* boot_vga or boot_display; -1 when neither exists */
+	int boot_vga;	 /* boot_vga or boot_display; -1 when neither exists */
 	int iommu_group; /* -1 when the device has no group (no IOMMU) */
-	char *driver;    /* bound driver, NULL when none */
-	char *path;      /* topology path in pci= syntax, "0000:00:02.0/00.0" */
-	char *slot;      /* physical slot name, NULL when none */
+	char *driver;	 /* bound driver, NULL when none */
+	char *path;	 /* topology path in pci= syntax, "0000:00:02.0/00.0" */
+	char *slot;	 /* physical slot name, NULL when none */
 };
 
 struct vb_pci {

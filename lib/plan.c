@@ -32,9 +32,8 @@ void vb_plan_section_source(const struct vb_plan_section *s, char *buf, size_t s
 
 void vb_pci_describe(const struct vb_pci_dev *d, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s [%04x:%04x] class %06x, driver %s%s", d->addr, d->vendor,
-		 d->device, d->class_code, strna(d->driver),
-		 d->boot_vga == 1 ? ", boot display" : "");
+	snprintf(buf, size, "%s [%04x:%04x] class %06x, driver %s%s", d->addr, d->vendor, d->device,
+		 d->class_code, strna(d->driver), d->boot_vga == 1 ? ", boot display" : "");
 }
 
 static int add_detail(struct vb_plan_section *s, const char *fmt, ...) _printf_(2, 3);
@@ -160,9 +159,11 @@ static int match_section(struct vb_plan_section *s, const struct vb_pci *pci)
 		return r;
 
 	if (c->count < 0 && n == 0)
-		return set_status(s, VB_PLAN_NONE, "no device matches \"%s\" (count = any): nothing to claim", sel);
+		return set_status(s, VB_PLAN_NONE,
+				  "no device matches \"%s\" (count = any): nothing to claim", sel);
 	if (c->count < 0 || n == (size_t)c->count)
-		return set_status(s, VB_PLAN_OK, "%zu device%s match%s \"%s\"", n, n == 1 ? "" : "s", n == 1 ? "es" : "", sel);
+		return set_status(s, VB_PLAN_OK, "%zu device%s match%s \"%s\"", n,
+				  n == 1 ? "" : "s", n == 1 ? "es" : "", sel);
 
 	for (size_t i = 0; i < s->n_devs; i++) {
 		vb_pci_describe(&pci->devs[s->devs[i].dev], desc, sizeof(desc));
@@ -174,13 +175,15 @@ static int match_section(struct vb_plan_section *s, const struct vb_pci *pci)
 		r = explain_absent(s, pci);
 		if (r < 0)
 			return r;
-		r = set_status(s, VB_PLAN_ABSENT,
-			       "no device matches \"%s\": claiming nothing for it; if the card moved or changed, update the match",
-			       sel);
+		r = set_status(
+			s, VB_PLAN_ABSENT,
+			"no device matches \"%s\": claiming nothing for it; if the card moved or changed, update the match",
+			sel);
 	} else {
-		r = set_status(s, n < (size_t)c->count ? VB_PLAN_TOO_FEW : VB_PLAN_AMBIGUOUS,
-			       "%zu devices match \"%s\", expected %d: claiming none of them; narrow the match (address=, path=, boot_vga=) or set count",
-			       n, sel, c->count);
+		r = set_status(
+			s, n < (size_t)c->count ? VB_PLAN_TOO_FEW : VB_PLAN_AMBIGUOUS,
+			"%zu devices match \"%s\", expected %d: claiming none of them; narrow the match (address=, path=, boot_vga=) or set count",
+			n, sel, c->count);
 	}
 	for (size_t i = 0; i < s->n_devs; i++)
 		free(s->devs[i].reason);
@@ -242,10 +245,11 @@ static int check_guards(struct vb_plan_section *s, const struct vb_pci *pci)
 		if (!display && !storage)
 			continue;
 		vb_pci_describe(d, desc, sizeof(desc));
-		return set_status(s, VB_PLAN_GUARDED,
-				  "%s is the host's %s (%s): claiming nothing for this section; if the guest really is to have it, add `allow = %s`",
-				  d->addr, display ? "boot display" : "storage controller", desc,
-				  display ? "boot-display" : "storage");
+		return set_status(
+			s, VB_PLAN_GUARDED,
+			"%s is the host's %s (%s): claiming nothing for this section; if the guest really is to have it, add `allow = %s`",
+			d->addr, display ? "boot display" : "storage controller", desc,
+			display ? "boot-display" : "storage");
 	}
 	return 0;
 }
@@ -256,9 +260,10 @@ static int check_iommu(struct vb_plan_section *s, const struct vb_pci *pci)
 		const struct vb_pci_dev *d = &pci->devs[s->devs[i].dev];
 		if (d->iommu_group >= 0)
 			continue;
-		return set_status(s, VB_PLAN_NO_IOMMU,
-				  "%s has no IOMMU group, so vfio-pci cannot take it: claiming nothing for this section; enable the IOMMU (VT-d/AMD-Vi in the firmware, intel_iommu=on or amd_iommu=on)",
-				  d->addr);
+		return set_status(
+			s, VB_PLAN_NO_IOMMU,
+			"%s has no IOMMU group, so vfio-pci cannot take it: claiming nothing for this section; enable the IOMMU (VT-d/AMD-Vi in the firmware, intel_iommu=on or amd_iommu=on)",
+			d->addr);
 	}
 	return 0;
 }
@@ -301,8 +306,9 @@ static int check_group(struct vb_plan *plan, struct vb_plan_section *s)
 	}
 	if (!refused)
 		return 0;
-	r = set_status(s, VB_PLAN_GROUP,
-		       "an IOMMU group holds devices that no section claims: claiming nothing for this section; set `group = claim` to take them too, or claim them in a section of their own");
+	r = set_status(
+		s, VB_PLAN_GROUP,
+		"an IOMMU group holds devices that no section claims: claiming nothing for this section; set `group = claim` to take them too, or claim them in a section of their own");
 	return r < 0 ? r : 1;
 }
 
@@ -389,8 +395,8 @@ int vb_plan_build(struct vb_plan *plan, const struct vb_config *cfg, const struc
 		r = add_section(plan, &s);
 		if (r < 0)
 			goto fail;
-		s->cmdline = (struct vb_device){.name = "vfio_boot.claim", .count = 1,
-						.functions_only = true};
+		s->cmdline = (struct vb_device){
+			.name = "vfio_boot.claim", .count = 1, .functions_only = true};
 		s->cmdline.sel.terms = VB_SEL_ADDRESS;
 		vb_pci_addr_parse(cmd->claims[i], &s->cmdline.sel.addr);
 		r = asprintf_safe(&s->name, "vfio_boot.claim=%s", cmd->claims[i]);

@@ -11,12 +11,12 @@
 /* What became of a section; only VB_PLAN_OK sections are claimed. */
 enum vb_plan_status {
 	VB_PLAN_OK,
-	VB_PLAN_NONE,      /* count = any and nothing matched: nothing to do */
-	VB_PLAN_ABSENT,    /* nothing matched */
+	VB_PLAN_NONE,	   /* count = any and nothing matched: nothing to do */
+	VB_PLAN_ABSENT,	   /* nothing matched */
 	VB_PLAN_TOO_FEW,   /* fewer than count matched */
 	VB_PLAN_AMBIGUOUS, /* more than count matched */
 	VB_PLAN_GUARDED,   /* boot display or storage without allow */
-	VB_PLAN_GROUP,     /* an IOMMU group holds endpoints no section claims */
+	VB_PLAN_GROUP,	   /* an IOMMU group holds endpoints no section claims */
 	VB_PLAN_NO_IOMMU,  /* a device has no IOMMU group */
 };
 
@@ -32,7 +32,7 @@ struct vb_plan_section {
 	const struct vb_device *cfg;
 	struct vb_device cmdline; /* the section for a vfio_boot.claim= address */
 	enum vb_plan_status status;
-	char *why;      /* one line: what happened and what to do */
+	char *why;	/* one line: what happened and what to do */
 	char **details; /* one line each: what was seen */
 	size_t n_details, alloc_details;
 	struct vb_plan_dev *devs;

@@ -70,7 +70,8 @@ static int clear_dir(const char *abs)
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
 	while ((de = readdir(d)))
-		if (de->d_name[0] != '.' && unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT)
+		if (de->d_name[0] != '.' && unlinkat(dirfd(d), de->d_name, 0) < 0 &&
+		    errno != ENOENT)
 			return -errno;
 	return 0;
 }

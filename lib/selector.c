@@ -165,7 +165,8 @@ int vb_selector_parse(struct vb_selector *sel, const char *text, const char **ba
 	}
 	if (!sel->terms) {
 		*bad = text;
-		*expected = "at least one term: address=, id=, subsystem=, class=, path=, slot=, boot_vga=";
+		*expected =
+			"at least one term: address=, id=, subsystem=, class=, path=, slot=, boot_vga=";
 		return -EINVAL;
 	}
 	return 0;

@@ -24,7 +24,7 @@ struct vb_selector {
 	uint16_t sub_vendor, sub_device;
 	uint32_t class_code;
 	unsigned class_digits; /* 4 or 6 */
-	char *path;            /* canonical: domain always present, lower case */
+	char *path;	       /* canonical: domain always present, lower case */
 	char *slot;
 	int boot_vga;
 };

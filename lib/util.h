@@ -37,17 +37,17 @@ static inline void closedirp(DIR **d)
 		closedir(*d);
 }
 
-#define _cleanup_free_     _cleanup_(freep)
-#define _cleanup_close_    _cleanup_(closep)
+#define _cleanup_free_	   _cleanup_(freep)
+#define _cleanup_close_	   _cleanup_(closep)
 #define _cleanup_fclose_   _cleanup_(fclosep)
 #define _cleanup_closedir_ _cleanup_(closedirp)
 
 /* Hand ownership out of a cleanup variable. */
-#define TAKE_PTR(p)                                                                                \
-	({                                                                                         \
-		typeof(p) _p = (p);                                                                \
-		(p) = NULL;                                                                        \
-		_p;                                                                                \
+#define TAKE_PTR(p)                 \
+	({                          \
+		typeof(p) _p = (p); \
+		(p) = NULL;         \
+		_p;                 \
 	})
 
 static inline bool streq(const char *a, const char *b)
