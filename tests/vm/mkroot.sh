@@ -22,6 +22,8 @@ for a in $("$busybox" --list); do
 done
 install -m 0755 "$here/root-init" "$d/sbin/init"
 : >"$d/etc/fstab"
+# systemd's switch-root (dracut's systemd initramfs) only enters a root that looks like an OS.
+printf 'NAME="vfio-boot test root"\nID=vfio-boot-test\n' >"$d/etc/os-release"
 rm -f "$out.tmp"
 mkfs.ext4 -q -F -L vmroot -d "$d" "$out.tmp" 32M
 mv "$out.tmp" "$out"
