@@ -476,9 +476,11 @@ static const char *run_binder(struct run *run)
 
 	for (size_t i = 0; i < run->plan.n_sections; i++) {
 		const struct vb_plan_section *s = &run->plan.sections[i];
+		/* A dry run prints the plan; the log would only say it again. */
 		if (run->opt.dry_run)
 			print_section(run, s);
-		log_section(s);
+		else
+			log_section(s);
 		if (s->status == VB_PLAN_OK && s->n_devs)
 			any = true;
 		else if (s->status != VB_PLAN_OK) {
