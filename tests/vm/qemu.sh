@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Sourced by tests/vm/run.sh and scripts/demo.sh: the stand-in machine and one boot of it.
+#
+# The machine (QEMU q35, TCG, an emulated Intel IOMMU, so the guest kernel makes real IOMMU
+# groups):
+#   00:02.0 pcie-root-port  -> 01:00.0 std VGA (bochs-drm, the boot display, boot_vga=1)
+#                              01:00.1 ich9-intel-hda (snd_hda_intel)
+#   00:02.1 pcie-root-port  -> 02:00.0 std VGA (bochs-drm, boot_vga=0): the guest's card
+#                              02:00.1 ich9-intel-hda (snd_hda_intel)
+#   00:02.2 pcie-root-port  -> 03:00.0 pcie-pci-bridge -> 04:01.0 e1000, 04:02.0 e1000
+#                              (a PCI bus cannot isolate its devices: the bridge and both
+#                              e1000 share one IOMMU group)
+#   00:04.0 qemu-xhci (xhci_hcd)   00:05.0 e1000e   00:06.0 virtio-blk: the test root
+# Each GPU and its audio function form one IOMMU group; the two cards have the same IDs
+# (1234:1111, 8086:293e), as two identical GPUs would.
+
+# vm_boot KERNEL INITRD ROOTIMG LOG TIMEOUT [EXTRA_CMDLINE...]
+# Boots once, the serial console going to LOG, and kills QEMU after TIMEOUT seconds.
+# Returns QEMU's status: 0 when the guest powered off, 137 when it was killed.
+# Sets VM_BOOT_WALL to the wall-clock seconds the boot took.
+vm_boot()
+{
+	local kernel=$1 initrd=$2 root=$3 log=$4 timeout=$5
+	shift 5
+	local cmdline="console=ttyS0 root=/dev/vda rw rootfstype=ext4 intel_iommu=on panic=1 rd.shell=0 rd.emergency=reboot $*"
+	local start end rc=0
+
+	start=$(date +%s%N)
+	timeout --signal=KILL "$timeout" qemu-system-x86_64 \
+		-machine q35 -accel tcg -m 1024 -smp 1 \
+		-nographic -vga none -no-reboot -nic none \
+		-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
+		-device intel-iommu \
+		-device pcie-root-port,id=rp1,chassis=1,slot=1,bus=pcie.0,addr=0x2.0x0,multifunction=on \
+		-device pcie-root-port,id=rp2,chassis=2,slot=2,bus=pcie.0,addr=0x2.0x1 \
+		-device pcie-root-port,id=rp3,chassis=3,slot=3,bus=pcie.0,addr=0x2.0x2 \
+		-device VGA,bus=rp1,addr=0x0.0x0,multifunction=on \
+		-device ich9-intel-hda,bus=rp1,addr=0x0.0x1 \
+		-device VGA,bus=rp2,addr=0x0.0x0,multifunction=on \
+		-device ich9-intel-hda,bus=rp2,addr=0x0.0x1 \
+		-device pcie-pci-bridge,id=pb1,bus=rp3,addr=0x0 \
+		-device e1000,bus=pb1,addr=0x1,romfile= \
+		-device e1000,bus=pb1,addr=0x2,romfile= \
+		-device qemu-xhci,bus=pcie.0,addr=0x4 \
+		-device e1000e,bus=pcie.0,addr=0x5,romfile= \
+		-drive file="$root",if=none,id=root,format=raw,snapshot=on \
+		-device virtio-blk-pci,drive=root,bus=pcie.0,addr=0x6 \
+		</dev/null >"$log" 2>&1 || rc=$?
+	end=$(date +%s%N)
+	VM_BOOT_WALL=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
+	return "$rc"
+}
+
+# vm_drivers LOG: "ADDR DRIVER" for each PCI function the root init reported.
+vm_drivers()
+{
+	sed -n 's/^VMTEST dev \([^ ]*\) .* driver=\([^ ]*\) .*/\1 \2/p' "$1" | tr -d '\r'
+}

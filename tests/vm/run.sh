@@ -1,0 +1,417 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# tests/vm/run.sh: vfio-boot in real boots. For each scenario, builds initramfs images with
+# the real generators (initramfs-tools' mkinitramfs, dracut in its systemd and shell
+# flavours) and vfio-boot's hooks, boots Debian's kernel on the stand-in machine under QEMU
+# (see qemu.sh) with the test root (root-init), and checks the serial log: which driver each
+# device ended on, what the kernel log says, what the binder recorded under /run/vfio-boot.
+#
+# Usage: tests/vm/run.sh [-l|--list] [SCENARIO[/GEN]...]
+#   With no arguments, every scenario with each of its generators. GEN: itools,
+#   dracut-systemd, dracut-shell. Prints one PASS/FAIL line per boot, then
+#   "vm: N passed, N failed"; exits 1 when something failed.
+# Environment:
+#   BUILD       build directory (default build); work files go to $BUILD/vm
+#   VM_KVER     kernel version to boot (default: the newest with /boot/vmlinuz-VERSION)
+#   VM_TIMEOUT  seconds before a boot is declared hung and QEMU killed (default 300)
+#   VM_BINDER   the binder to put into the images (default binder/vfio-boot-binder)
+# Must run as root (the generators write root-owned images, and the config's owner matters).
+set -uo pipefail
+
+VM_TOP=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$VM_TOP/$BUILD ;; esac
+VM_DIR=$BUILD/vm
+VM_TIMEOUT=${VM_TIMEOUT:-300}
+BINDER=${VM_BINDER:-$VM_TOP/binder/vfio-boot-binder}
+case $BINDER in /*) ;; *) BINDER=$VM_TOP/$BINDER ;; esac
+
+. "$VM_TOP/tests/vm/qemu.sh"
+. "$VM_TOP/tests/vm/images.sh"
+
+# ---- scenarios ----
+# NAME|CONFIG|MODE|TREE|CMDLINE|GENERATORS
+#   CONFIG: a directory under tests/vm/configs ("-": vfio-boot installed but not configured)
+#   MODE:   "MODE FILE" to change one config file's mode ("-": none)
+#   TREE:   full (the kernel's module tree) or novfio (the same without the vfio modules)
+# The check_NAME function below says what each one must show.
+SCENARIOS=(
+	"gpus|gpu|-|full|-|itools dracut-systemd dracut-shell"
+	"group-claim|nic-group|-|full|-|itools dracut-systemd"
+	"absent|absent|-|full|-|itools dracut-systemd"
+	"ambiguous|ambiguous|-|full|-|itools dracut-systemd"
+	"off|gpu|-|full|vfio_boot=off|itools dracut-systemd"
+	"garbage|garbage|-|full|-|itools dracut-systemd"
+	"permissions|gpu|0664 vfio-boot.conf|full|-|itools dracut-systemd"
+	"no-vfio-modules|gpu|-|novfio|-|itools dracut-systemd"
+	"unconfigured|-|-|full|-|itools dracut-systemd dracut-shell"
+)
+
+HOST_DRIVERS='bochs-drm|snd_hda_intel|e1000e?|xhci_hcd'
+
+# ---- assertions; each failure is added to $FAILS ----
+FAILS=()
+fail() { FAILS+=("$*"); }
+
+# The clean serial log: console lines without carriage returns.
+LOG=
+kmsg() { sed -n 's/^VMTEST kmsg //p' "$LOG"; }
+
+driver_of() { vm_drivers "$LOG" | awk -v a="$1" '$1 == a { print $2 }'; }
+
+expect_driver()
+{
+	local got
+	got=$(driver_of "$1")
+	[ "$got" = "$2" ] || fail "$1 is on ${got:-?}, expected $2"
+}
+
+expect_kmsg()
+{
+	kmsg | grep -qE -- "$1" || fail "kernel log lacks /$1/"
+}
+
+expect_no_kmsg()
+{
+	local l
+	l=$(kmsg | grep -E -- "$1" | head -n 1)
+	[ -z "$l" ] || fail "kernel log has /$1/: $l"
+}
+
+# expect_run FILE KEY=VALUE: a line of the binder's record /run/vfio-boot/FILE.
+expect_run()
+{
+	grep -qxF "VMTEST run $1: $2" "$LOG" || fail "/run/vfio-boot/$1 lacks $2"
+}
+
+# Seconds since kernel start of the first kernel-log line matching $1 (empty if none).
+kmsg_time()
+{
+	kmsg | grep -E -- "$1" | head -n 1 | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p'
+}
+
+# The binder finished before any host driver bound a PCI device.
+expect_binder_first()
+{
+	local done first
+	done=$(kmsg_time 'vfio-boot: done in')
+	first=$(kmsg_time "^\[ *[0-9.]+\] ($HOST_DRIVERS) [0-9a-f]{4}:")
+	if [ -z "$done" ]; then
+		fail "the binder did not finish"
+	elif [ -n "$first" ] && awk -v d="$done" -v f="$first" 'BEGIN { exit !(d > f) }'; then
+		fail "a host driver bound a device at $first s, before the binder finished at $done s"
+	fi
+}
+
+# Nothing claimed: every device where it is without vfio-boot.
+expect_host_drivers()
+{
+	expect_driver 0000:01:00.0 bochs-drm
+	expect_driver 0000:01:00.1 snd_hda_intel
+	expect_driver 0000:02:00.0 bochs-drm
+	expect_driver 0000:02:00.1 snd_hda_intel
+	expect_driver 0000:04:01.0 e1000
+	expect_driver 0000:04:02.0 e1000
+	expect_driver 0000:00:05.0 e1000e
+	expect_driver 0000:00:04.0 xhci_hcd
+	[ -z "$(vm_drivers "$LOG" | awk '$2 == "vfio-pci"')" ] || fail "a device is on vfio-pci"
+}
+
+expect_guest_gpu_claimed()
+{
+	expect_driver 0000:02:00.0 vfio-pci
+	expect_driver 0000:02:00.1 vfio-pci
+	expect_no_kmsg 'bochs-drm 0000:02:00\.0|for 0000:02:00\.0 on minor'
+	expect_no_kmsg 'snd_hda_intel 0000:02:00\.1'
+	expect_driver 0000:01:00.0 bochs-drm
+	expect_driver 0000:01:00.1 snd_hda_intel
+	expect_kmsg 'vfio-boot: \[device guest-gpu\] claimed 0000:02:00\.0 \[1234:1111\] \(matched\), was none'
+	expect_kmsg 'vfio-boot: \[device guest-gpu\] claimed 0000:02:00\.1 \[8086:293e\] \(function of 0000:02:00\.0\), was none'
+	expect_run devices/0000:02:00.0 outcome=claimed
+	expect_run devices/0000:02:00.1 outcome=claimed
+	expect_binder_first
+}
+
+check_gpus()
+{
+	expect_guest_gpu_claimed
+	expect_run status claimed=2
+	expect_run sections/guest-gpu status=claimed
+}
+
+check_group-claim()
+{
+	expect_driver 0000:04:01.0 vfio-pci
+	expect_driver 0000:04:02.0 vfio-pci
+	expect_driver 0000:03:00.0 none
+	grep -q '^VMTEST dev 0000:03:00.0 .* override=(null)' "$LOG" ||
+		fail "the bridge 0000:03:00.0 got a driver_override"
+	expect_driver 0000:00:02.2 pcieport
+	expect_no_kmsg 'e1000 0000:04:0'
+	expect_kmsg 'vfio-boot: \[device nic-pair\] claimed 0000:04:01\.0 \[8086:100e\] \(matched\), was none'
+	expect_kmsg 'vfio-boot: \[device nic-pair\] claimed 0000:04:02\.0 \[8086:100e\] \(IOMMU group'
+	expect_driver 0000:02:00.0 bochs-drm
+	expect_run status claimed=2
+	expect_binder_first
+}
+
+check_absent()
+{
+	expect_kmsg 'vfio-boot: \[device absent-gpu\] /etc/vfio-boot/vfio-boot.conf:3: no device matches "id=10de:2204": claiming nothing for it'
+	expect_guest_gpu_claimed
+	expect_run status claimed=2
+	expect_run sections/absent-gpu status=absent
+}
+
+check_ambiguous()
+{
+	expect_kmsg 'vfio-boot: \[device some-gpu\] /etc/vfio-boot/vfio-boot.conf:3: 2 devices match "id=1234:1111", expected 1: claiming none of them'
+	expect_kmsg 'vfio-boot: \[device some-gpu\] .*0000:01:00\.0'
+	expect_kmsg 'vfio-boot: \[device some-gpu\] .*0000:02:00\.0'
+	expect_host_drivers
+	expect_run status claimed=0
+}
+
+check_off()
+{
+	expect_kmsg 'vfio-boot: vfio_boot=off on the kernel command line: claiming nothing'
+	expect_host_drivers
+	expect_run status state=off
+}
+
+check_garbage()
+{
+	expect_kmsg 'vfio-boot: /etc/vfio-boot/vfio-boot.conf:2: expected a key'
+	expect_kmsg 'vfio-boot: /etc/vfio-boot/vfio-boot.conf:5: unknown section type "gizmo"'
+	expect_kmsg 'vfio-boot: /etc/vfio-boot/vfio-boot.conf:9: count = "-3"'
+	expect_kmsg 'vfio-boot: [0-9]+ errors in the config: the sections with errors are skipped, the rest applies'
+	expect_guest_gpu_claimed
+	expect_run status claimed=2
+}
+
+check_permissions()
+{
+	expect_kmsg 'vfio-boot: /etc/vfio-boot/vfio-boot.conf is writable by group or others \(mode 0664\): refusing the whole config, claiming nothing'
+	expect_host_drivers
+	expect_run status state=config-refused
+}
+
+check_no-vfio-modules()
+{
+	expect_kmsg 'vfio-boot: module vfio_iommu_type1 is not in /lib/modules/[^ ]* \(nor built in\)'
+	expect_kmsg 'vfio-boot: vfio-pci is not available: claiming nothing, the devices stay with their host drivers'
+	expect_host_drivers
+	expect_run status state=no-vfio
+	grep -q 'vfio-boot: kernel .* has no module vfio_pci' "$IMG.log" ||
+		fail "the image build did not warn that the kernel has no vfio_pci"
+}
+
+check_unconfigured()
+{
+	expect_no_kmsg 'vfio-boot:'
+	expect_host_drivers
+	grep -qx 'VMTEST run none' "$LOG" || fail "/run/vfio-boot exists"
+}
+
+# ---- what the image must hold ----
+check_image()
+{
+	local gen=$1 img=$2 conf=$3 mode=$4 tree=$5 list order
+	list=$(img_list "$img")
+	has() { grep -qE "^[^ ]+ [^ ]+ $1\$" <<<"$list"; }
+	if [ "$conf" = - ]; then
+		! has 'usr/lib/vfio-boot/vfio-boot-binder' || fail "image: the binder is there without a config"
+		! has 'etc/vfio-boot/vfio-boot.conf' || fail "image: a config is there"
+		return
+	fi
+	has 'usr/lib/vfio-boot/vfio-boot-binder' || fail "image: no usr/lib/vfio-boot/vfio-boot-binder"
+	local want=-rw-r--r--
+	[ "$mode" = "0664 vfio-boot.conf" ] && want=-rw-rw-r--
+	grep -qE "^$want root etc/vfio-boot/vfio-boot.conf\$" <<<"$list" ||
+		fail "image: etc/vfio-boot/vfio-boot.conf is not $want root: $(grep 'etc/vfio-boot/vfio-boot.conf' <<<"$list")"
+	if [ -e "$VM_TOP/tests/vm/configs/$conf/conf.d" ]; then
+		has 'etc/vfio-boot/conf.d/50-gpu.conf' || fail "image: conf.d/50-gpu.conf is missing"
+	fi
+	if [ "$tree" = full ]; then
+		has 'usr/lib/modules/[^ ]+/kernel/drivers/vfio/pci/vfio-pci.ko' || fail "image: no vfio-pci.ko"
+		has 'usr/lib/modules/[^ ]+/kernel/drivers/vfio/vfio_iommu_type1.ko' || fail "image: no vfio_iommu_type1.ko"
+	else
+		! has 'usr/lib/modules/[^ ]+/kernel/drivers/vfio/.*' || fail "image: vfio modules from a tree without them"
+	fi
+	case $gen in
+	itools)
+		# The order mkinitramfs computed: 00-vfio-boot must come before udev.
+		order=$(img_cat "$img" scripts/init-top/ORDER | sed -n 's#^/scripts/init-top/\([^ ]*\) .*#\1#p' | tr '\n' ' ')
+		ORDER_SEEN=$order
+		case " $order" in
+		*" 00-vfio-boot "*" udev "*) ;;
+		*) fail "image: init-top ORDER is \"$order\": 00-vfio-boot does not come before udev" ;;
+		esac
+		;;
+	dracut-shell)
+		has 'usr/lib/dracut/hooks/pre-udev/00-vfio-boot-pre-udev.sh' || fail "image: no pre-udev hook"
+		! has 'usr/lib/systemd/system/vfio-boot.service' || fail "image: a systemd unit in the shell flavour"
+		;;
+	dracut-systemd)
+		has 'usr/lib/systemd/system/vfio-boot.service' || fail "image: no vfio-boot.service"
+		has 'usr/lib/systemd/system/sysinit.target.wants/vfio-boot.service' || fail "image: vfio-boot.service is not wanted by sysinit.target"
+		! has 'usr/lib/dracut/hooks/pre-udev/00-vfio-boot-pre-udev.sh' || fail "image: a pre-udev hook in the systemd flavour (it would run the binder twice)"
+		;;
+	esac
+}
+
+# Checks that hold for every boot.
+check_boot()
+{
+	local rc=$1 conf=$2
+	if [ "$rc" -eq 137 ]; then
+		fail "the boot did not finish within ${VM_TIMEOUT}s: QEMU killed; last console lines: $(tail -n 5 "$LOG" | tr '\n' '|')"
+		return 1
+	fi
+	[ "$rc" -eq 0 ] || fail "QEMU exited with status $rc"
+	if ! grep -q '^VMTEST end$' "$LOG"; then
+		fail "the root init did not finish; last console lines: $(tail -n 5 "$LOG" | tr '\n' '|')"
+		return 1
+	fi
+	if [ "$conf" != - ]; then
+		local n
+		n=$(kmsg | grep -c 'vfio-boot: done in')
+		[ "$n" -eq 1 ] || fail "the binder finished $n times, expected once"
+	fi
+	return 0
+}
+
+# "kernel→/init, binder start→done, root init" from the kernel log, in seconds.
+boot_times()
+{
+	local init bs bd root
+	init=$(kmsg_time 'Run /init as init process')
+	bs=$(kmsg_time 'vfio-boot: vfio-boot-binder .* starting')
+	bd=$(kmsg_time 'vfio-boot: done in')
+	root=$(kmsg_time 'vfio-boot-test: root init started')
+	echo "${init:--} ${bs:--} ${bd:--} ${root:--}"
+}
+
+# ---- main ----
+usage() { sed -n '/^# Usage/,/^# Must run/p' "$0" | sed 's/^# \{0,1\}//'; }
+
+select=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	-l | --list)
+		for s in "${SCENARIOS[@]}"; do
+			IFS='|' read -r name _ _ _ _ gens <<<"$s"
+			for g in $gens; do echo "$name/$g"; done
+		done
+		exit 0
+		;;
+	-h | --help) usage; exit 0 ;;
+	-*) usage >&2; exit 2 ;;
+	*) select+=("$1") ;;
+	esac
+	shift
+done
+
+selected()
+{
+	[ ${#select[@]} -eq 0 ] && return 0
+	local s
+	for s in "${select[@]}"; do
+		[ "$s" = "$1" ] || [ "$s" = "$1/$2" ] && return 0
+	done
+	return 1
+}
+
+preflight()
+{
+	local missing=() t
+	[ "$(id -u)" -eq 0 ] || { echo "vm: must run as root (the images and their config must be root's)" >&2; return 1; }
+	for t in qemu-system-x86_64:qemu-system-x86 mkinitramfs:initramfs-tools-core \
+		dracut:dracut-core lsinitrd:dracut-core mkfs.ext4:e2fsprogs zstd:zstd \
+		cpio:cpio depmod:kmod unshare:util-linux; do
+		command -v "${t%%:*}" >/dev/null || missing+=("${t#*:}")
+	done
+	[ -x /bin/busybox ] && file -L /bin/busybox | grep -q 'statically linked' || missing+=(busybox-static)
+	if [ ${#missing[@]} -gt 0 ]; then
+		echo "vm: missing: ${missing[*]}; as root: apt-get install --no-install-recommends ${missing[*]}" >&2
+		return 1
+	fi
+	if [ -z "${VM_KVER:-}" ]; then
+		VM_KVER=$(for k in /boot/vmlinuz-*; do [ -d "/lib/modules/${k#/boot/vmlinuz-}" ] && echo "${k#/boot/vmlinuz-}"; done | sort -V | tail -n 1)
+	fi
+	KVER=$VM_KVER
+	KERNEL=/boot/vmlinuz-$KVER
+	if [ -z "$KVER" ] || [ ! -r "$KERNEL" ]; then
+		echo "vm: no kernel to boot (/boot/vmlinuz-VERSION with /lib/modules/VERSION); install linux-image-amd64" >&2
+		return 1
+	fi
+	if [ ! -x "$BINDER" ]; then
+		echo "vm: no binder at $BINDER: run make first" >&2
+		return 1
+	fi
+	mkdir -p "$VM_DIR/logs"
+}
+
+preflight || { echo "vm: 0 passed, 1 failed"; exit 1; }
+suite_start=$(date +%s)
+echo "vm: kernel $KVER, binder $BINDER, work directory $VM_DIR"
+ROOT_IMG=$(img_root) || { echo "vm: building the root file system failed"; echo "vm: 0 passed, 1 failed"; exit 1; }
+
+passed=0
+failed=0
+TIMES=$VM_DIR/times.txt
+: >"$TIMES"
+for s in "${SCENARIOS[@]}"; do
+	IFS='|' read -r name conf mode tree cmdline gens <<<"$s"
+	for gen in $gens; do
+		selected "$name" "$gen" || continue
+		FAILS=()
+		ORDER_SEEN=
+		LOG=
+		# The config, staged with the owner and modes under test.
+		if [ "$conf" = - ]; then
+			confdir=$(stage_config unconfigured "")
+		elif [ "$mode" = - ]; then
+			confdir=$(stage_config "$conf" "$VM_TOP/tests/vm/configs/$conf")
+		else
+			confdir=$(stage_config "$conf-${mode%% *}" "$VM_TOP/tests/vm/configs/$conf" $mode)
+		fi
+		treedir=full
+		if [ "$tree" = novfio ]; then
+			treedir=$(img_novfio_tree) || { fail "building the module tree without vfio failed"; }
+		fi
+		if [ ${#FAILS[@]} -eq 0 ] && IMG=$(img_build "$gen" "$confdir" "$treedir"); then
+			build_time=$(cat "$IMG.time")
+			check_image "$gen" "$IMG" "$conf" "$mode" "$tree"
+			LOG=$VM_DIR/logs/$name-$gen.log
+			extra=
+			[ "$cmdline" = - ] || extra=$cmdline
+			rc=0
+			vm_boot "$KERNEL" "$IMG" "$ROOT_IMG" "$LOG.raw" "$VM_TIMEOUT" $extra || rc=$?
+			tr -d '\r' <"$LOG.raw" >"$LOG"
+			if check_boot "$rc" "$conf"; then
+				"check_$name"
+			fi
+			read -r t_init t_bs t_bd t_root <<<"$(boot_times)"
+			echo "$name $gen build=$build_time wall=$VM_BOOT_WALL init=$t_init binder_start=$t_bs binder_done=$t_bd root=$t_root" >>"$TIMES"
+			times="image ${build_time}s, boot ${VM_BOOT_WALL}s wall; kernel log: /init $t_init, binder $t_bs..$t_bd, root init $t_root"
+		else
+			[ ${#FAILS[@]} -gt 0 ] || fail "building the $gen image failed (see $VM_DIR/img/*.log)"
+			times="no boot"
+		fi
+		if [ ${#FAILS[@]} -eq 0 ]; then
+			passed=$((passed + 1))
+			echo "PASS $name/$gen ($times)"
+		else
+			failed=$((failed + 1))
+			echo "FAIL $name/$gen ($times)"
+			printf '    %s\n' "${FAILS[@]}"
+			[ -z "${LOG:-}" ] || echo "    serial log: $LOG"
+		fi
+		[ -z "$ORDER_SEEN" ] || echo "    init-top order in the image: $ORDER_SEEN"
+	done
+done
+echo "vm: suite took $(($(date +%s) - suite_start)) s; boot times in $TIMES"
+echo "vm: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
