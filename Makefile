@@ -28,6 +28,11 @@ BINDER_OBJ := $(BINDER_SRC:%.c=$(BUILD)/rel/%.o)
 LIB_TOBJ := $(LIB_SRC:%.c=$(BUILD)/test/%.o)
 BINDER_TOBJ := $(BINDER_SRC:%.c=$(BUILD)/test/%.o)
 
+# lib/ is an archive: each program pulls in only the objects it uses, so the static binder
+# never drags in what the CLI needs (libvirt, libblkid).
+LIB_A := $(BUILD)/rel/libvfio-boot.a
+LIB_TA := $(BUILD)/test/libvfio-boot.a
+
 BINDER := binder/vfio-boot-binder
 TEST_BINDER := $(BUILD)/test/vfio-boot-binder
 
@@ -50,12 +55,19 @@ $(BUILD)/test/%.o: %.c $(wildcard lib/*.h binder/*.h tests/*.h tests/mock/*.h) |
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TEST) -I$(LIBKMOD_INCLUDE) -Itests -Itests/mock -c $< -o $@
 
-$(BINDER): $(BINDER_OBJ) $(LIB_OBJ) $(LIBKMOD_A)
-	$(CC) -static -o $@ $(BINDER_OBJ) $(LIB_OBJ) $(LIBKMOD_A) $(KMOD_LIBS)
+$(LIB_A): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(LIB_TA): $(LIB_TOBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BINDER): $(BINDER_OBJ) $(LIB_A) $(LIBKMOD_A)
+	$(CC) -static -o $@ $(BINDER_OBJ) $(LIB_A) $(LIBKMOD_A) $(KMOD_LIBS)
 
 # The same program, dynamically linked and sanitized, so that the sysfs mock can be preloaded.
-$(TEST_BINDER): $(BINDER_TOBJ) $(LIB_TOBJ) $(LIBKMOD_A)
-	$(CC) $(SAN) -o $@ $(BINDER_TOBJ) $(LIB_TOBJ) $(LIBKMOD_A) $(KMOD_LIBS)
+$(TEST_BINDER): $(BINDER_TOBJ) $(LIB_TA) $(LIBKMOD_A)
+	$(CC) $(SAN) -o $@ $(BINDER_TOBJ) $(LIB_TA) $(LIBKMOD_A) $(KMOD_LIBS)
 
 check-static: $(BINDER)
 	@file -L $(BINDER) | grep -q 'statically linked' || \
@@ -67,8 +79,10 @@ check-static: $(BINDER)
 
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/test/tests/%,$(wildcard tests/test-*.c))
 
-$(BUILD)/test/tests/test-%: $(BUILD)/test/tests/test-%.o $(LIB_TOBJ) $(BUILD)/tests/fixture.o
-	$(CC) $(SAN) -o $@ $^ -lcmocka
+# Libraries that parts of lib/ need beyond libc (the CLI's fragments add to it).
+TEST_LIBS ?=
+$(BUILD)/test/tests/test-%: $(BUILD)/test/tests/test-%.o $(BUILD)/tests/fixture.o $(LIB_TA)
+	$(CC) $(SAN) -o $@ $^ -lcmocka $(TEST_LIBS)
 
 deps:
 	@scripts/deps.sh
@@ -80,10 +94,12 @@ test: $(UNIT_TESTS) $(TEST_BINDER) $(MOCK_SO)
 FUZZ := $(BUILD)/fuzz/fuzz-config
 FUZZ_TIME ?= 300
 FUZZ_CORPUS := tests/fuzz/corpus/config
-$(FUZZ): tests/fuzz/fuzz-config.c $(LIB_SRC) $(wildcard lib/*.h)
+# Only what the parser uses: other parts of lib/ need libraries the fuzzer need not link.
+FUZZ_SRC := $(addprefix lib/,config.c selector.c cmdline.c pci.c log.c util.c sysroot.c)
+$(FUZZ): tests/fuzz/fuzz-config.c $(FUZZ_SRC) $(wildcard lib/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) -std=gnu11 -D_GNU_SOURCE -Ilib -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o $@ tests/fuzz/fuzz-config.c $(LIB_SRC)
+		-fno-sanitize-recover=all -o $@ tests/fuzz/fuzz-config.c $(FUZZ_SRC)
 
 fuzz: $(FUZZ)
 	@mkdir -p $(BUILD)/fuzz/new-corpus
