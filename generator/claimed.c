@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfio-boot-claimed SECTION...: exits 0 when the binder claimed every device of each [device
+ * SECTION] at this boot (/run/vfio-boot/sections/SECTION says status=claimed), else says which
+ * one was not and exits 1. The generator puts it in front of a guest's runner (ExecStartPre),
+ * so that a guest whose devices stayed with host drivers is not started at all.
+ */
+#include <errno.h>
+#include <getopt.h>
+
+#include "guest.h"
+#include "log.h"
+#include "record.h"
+#include "sysroot.h"
+#include "util.h"
+
+static void sink(void *userdata _unused_, int level, const char *msg)
+{
+	/* Under systemd, stderr goes to the journal, which reads a <N> prefix as the level. */
+	if (getenv("JOURNAL_STREAM"))
+		fprintf(stderr, "<%d>%s\n", level, msg);
+	else
+		fprintf(stderr, "vfio-boot-claimed: %s\n", msg);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	int c, r, bad = 0;
+
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) >= 0) {
+		switch (c) {
+		case 'h':
+			printf("Usage: vfio-boot-claimed [--] SECTION...\n"
+			       "Exit 0 when every [device SECTION] was claimed for vfio-pci at this boot.\n"
+			       "VFIO_BOOT_ROOT=DIR reads /run/vfio-boot below DIR.\n");
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "vfio-boot-claimed: expected at least one [device] section name\n");
+		return 2;
+	}
+	if (vb_root_set(NULL) < 0) {
+		fprintf(stderr, "vfio-boot-claimed: VFIO_BOOT_ROOT must be an absolute path\n");
+		return 2;
+	}
+	vb_log_set_sink(sink, NULL);
+
+	for (int i = optind; i < argc; i++) {
+		_cleanup_free_ char *status = NULL;
+
+		r = vb_section_claimed(argv[i], &status);
+		if (r < 0) {
+			log_err(r, "reading the record of [device %s] in %s/sections: %m", argv[i],
+				VB_RUN_DIR);
+			bad++;
+		} else if (r == 0 && streq(status, "missing")) {
+			log_err(0,
+				"[device %s] has no record in %s/sections: the binder did not run at this boot (is the initramfs hook installed?) or does not know the section",
+				argv[i], VB_RUN_DIR);
+			bad++;
+		} else if (r == 0) {
+			log_err(0,
+				"[device %s] was not claimed for vfio-pci at this boot (status=%s; see %s/sections/%s and the binder's log)",
+				argv[i], status, VB_RUN_DIR, argv[i]);
+			bad++;
+		}
+	}
+	if (bad) {
+		log_err(0, "not starting the guest: %d of its [device] sections %s not on vfio-pci",
+			bad, bad == 1 ? "is" : "are");
+		return 1;
+	}
+	return 0;
+}

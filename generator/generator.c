@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfio-boot-generator: a systemd generator (systemd.generator(7)). From the [bridge] and
+ * [guest] sections of /etc/vfio-boot/vfio-boot.conf it instantiates vfio-boot-bridge@.service
+ * and vfio-boot-guest@.service in its output directory: a drop-in per guest with its order and
+ * limits, and .wants symlinks for what starts at boot. It only reads files and writes into
+ * that directory: no IPC, as generators run before any daemon.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <strings.h>
+
+#include "bridge.h"
+#include "cmdline.h"
+#include "config.h"
+#include "escape.h"
+#include "guest-dropin.h"
+#include "guest.h"
+#include "log.h"
+#include "output.h"
+#include "paths.h"
+#include "sysroot.h"
+#include "util.h"
+
+#define WANTED_BY "multi-user.target"
+
+static int kmsg_fd = -1;
+
+static void sink(void *userdata _unused_, int level, const char *msg)
+{
+	char buf[1200];
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "<%d>vfio-boot-generator[%d]: %s\n", level, (int)getpid(),
+		     msg);
+	if (n >= (int)sizeof(buf))
+		n = sizeof(buf) - 1;
+	if (kmsg_fd >= 0 && write(kmsg_fd, buf, n) == n)
+		return;
+	fprintf(stderr, "vfio-boot-generator: %s\n", msg);
+}
+
+static int log_level_from_env(void)
+{
+	static const char *const names[] = {"emerg",   "alert",	 "crit", "err",
+					    "warning", "notice", "info", "debug"};
+	const char *s = getenv("SYSTEMD_LOG_LEVEL");
+
+	if (s)
+		for (size_t i = 0; i < ELEMENTSOF(names); i++)
+			if (strcasecmp(s, names[i]) == 0 || (s[0] == '0' + (int)i && !s[1]))
+				return i;
+	return LOG_INFO;
+}
+
+static bool in_initrd(void)
+{
+	const char *e = getenv("SYSTEMD_IN_INITRD");
+
+	/* systemd ≥ 251 says so; older ones leave /etc/initrd-release to tell. */
+	if (e && *e)
+		return streq(e, "1");
+	return vb_exists("/etc/initrd-release");
+}
+
+struct gen {
+	int outfd, wantsfd;
+	unsigned n_units, n_failed;
+};
+
+static int wants(struct gen *gen, const char *unit, const char *template)
+{
+	_cleanup_free_ char *target = NULL;
+	int r;
+
+	if (gen->wantsfd < 0) {
+		gen->wantsfd = out_subdir(gen->outfd, WANTED_BY ".wants");
+		if (gen->wantsfd < 0)
+			return log_err(gen->wantsfd,
+				       "creating %s.wants in the output directory: %m", WANTED_BY);
+	}
+	r = asprintf_safe(&target, "%s/%s", VB_UNITDIR, template);
+	if (r < 0)
+		return r;
+	r = out_symlink(gen->wantsfd, unit, target);
+	if (r < 0)
+		return log_err(r, "linking %s.wants/%s: %m", WANTED_BY, unit);
+	return 0;
+}
+
+static int gen_bridge(struct gen *gen, const struct vb_bridge *b)
+{
+	_cleanup_free_ char *unit = NULL;
+	int r;
+
+	r = vb_unit_instance(VB_BRIDGE_UNIT_PREFIX, b->name, "service", VB_UNIT_NAME_MAX, &unit);
+	if (r < 0)
+		return r;
+	/* Set up at every boot, guests or not: the bridge is the host's network too. */
+	r = wants(gen, unit, VB_BRIDGE_UNIT_PREFIX "@.service");
+	if (r < 0)
+		return r;
+	log_debug("[bridge %s]: %s", b->name, unit);
+	return 0;
+}
+
+static int gen_guest(struct gen *gen, const struct vb_guest *g, const struct vb_guests *all,
+		     bool autostart)
+{
+	_cleanup_free_ char *dropin = NULL, *dir = NULL;
+	_cleanup_close_ int dfd = -EBADF;
+	int r;
+
+	r = guest_dropin(g, all, &dropin);
+	if (r < 0)
+		return r;
+	r = asprintf_safe(&dir, "%s.d", g->unit);
+	if (r < 0)
+		return r;
+	dfd = out_subdir(gen->outfd, dir);
+	if (dfd < 0)
+		return log_err(dfd, "creating %s in the output directory: %m", dir);
+	r = out_file(dfd, GUEST_DROPIN_NAME, dropin);
+	if (r < 0)
+		return log_err(r, "writing %s/%s: %m", dir, GUEST_DROPIN_NAME);
+	if (g->autostart && autostart) {
+		r = wants(gen, g->unit, VB_GUEST_UNIT_PREFIX "@.service");
+		if (r < 0)
+			return r;
+	}
+	log_debug("[guest %s]: %s%s", g->name, g->unit,
+		  g->autostart && autostart ? ", started at boot" : "");
+	return 0;
+}
+
+static int generate(struct gen *gen)
+{
+	struct vb_config cfg = {0};
+	struct vb_bridges bridges = {0};
+	struct vb_guests guests = {0};
+	struct vb_cmdline cmd = {0};
+	bool autostart = true;
+	int r;
+
+	r = vb_config_load(&cfg, NULL);
+	if (r == -ENOENT) {
+		log_debug("no %s: nothing to do", VB_CONFIG_FILE);
+		r = 0;
+		goto out;
+	}
+	if (r == -EPERM) {
+		r = 0; /* said why already; nothing from an unsafe config */
+		goto out;
+	}
+	if (r < 0) {
+		log_err(r, "reading the config: %m; generating nothing");
+		r = 0;
+		goto out;
+	}
+	r = vb_bridges_resolve(&cfg, &bridges);
+	if (r < 0)
+		goto out;
+	r = vb_guests_resolve(&cfg, &bridges, &guests);
+	if (r < 0)
+		goto out;
+
+	/* The rescue switch leaves the devices on their host drivers: no guest can start. */
+	if (vb_cmdline_load(&cmd) == 0 && cmd.off && guests.n) {
+		log_notice("vfio_boot=off on the kernel command line: starting no guest at boot");
+		autostart = false;
+	}
+
+	for (size_t i = 0; i < bridges.n; i++) {
+		if (bridges.v[i].bad)
+			continue;
+		if (gen_bridge(gen, &bridges.v[i]) < 0)
+			gen->n_failed++;
+		else
+			gen->n_units++;
+	}
+	for (size_t i = 0; i < guests.n; i++) {
+		if (guests.v[i].bad)
+			continue;
+		r = gen_guest(gen, &guests.v[i], &guests, autostart);
+		if (r == -ENOMEM)
+			goto out;
+		if (r < 0)
+			gen->n_failed++;
+		else
+			gen->n_units++;
+	}
+	r = 0;
+out:
+	if (r == -ENOMEM)
+		log_err(r, "out of memory");
+	vb_cmdline_free(&cmd);
+	vb_guests_free(&guests);
+	vb_bridges_free(&bridges);
+	vb_config_free(&cfg);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	struct gen gen = {.outfd = -EBADF, .wantsfd = -EBADF};
+	int r;
+
+	/* systemd passes the normal, early and late directories; only the normal one is used. */
+	if (argc != 2 && argc != 4) {
+		fprintf(stderr,
+			"Usage: vfio-boot-generator NORMAL-DIR [EARLY-DIR LATE-DIR]\n"
+			"A systemd generator: systemd runs it at boot and on daemon-reload.\n"
+			"VFIO_BOOT_ROOT=DIR reads the config (and /etc/initrd-release, /proc/cmdline,\n"
+			"/etc/libvirt/qemu) below DIR. See vfio-boot-generator(8).\n");
+		return 1;
+	}
+	r = vb_root_set(NULL);
+	if (r < 0) {
+		fprintf(stderr, "vfio-boot-generator: VFIO_BOOT_ROOT must be an absolute path\n");
+		return 1;
+	}
+	kmsg_fd = vb_open("/dev/kmsg", O_WRONLY | O_NOCTTY, 0);
+	vb_log_set_sink(sink, NULL);
+	vb_log_set_max_level(log_level_from_env());
+
+	if (in_initrd()) {
+		log_debug("in the initrd: nothing to do");
+		return 0;
+	}
+	gen.outfd = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (gen.outfd < 0) {
+		r = log_err(-errno, "output directory %s: %m", argv[1]);
+		return 1;
+	}
+	r = generate(&gen);
+	if (gen.n_failed)
+		log_err(0, "%u unit%s could not be written: see above", gen.n_failed,
+			gen.n_failed == 1 ? "" : "s");
+	log_debug("%u unit%s made", gen.n_units, gen.n_units == 1 ? "" : "s");
+	if (gen.wantsfd >= 0)
+		close(gen.wantsfd);
+	close(gen.outfd);
+	if (kmsg_fd >= 0)
+		close(kmsg_fd);
+	return r < 0 || gen.n_failed ? 1 : 0;
+}

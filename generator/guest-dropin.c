@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+
+#include "domain.h"
+#include "escape.h"
+#include "guest-dropin.h"
+#include "log.h"
+#include "paths.h"
+#include "strbuf.h"
+
+/* The template's TimeoutStartSec, which a start delay adds to. */
+#define START_TIMEOUT_SEC 300
+/* Time for `vfio-boot guest stop` to destroy the domain once its own timeout is up. */
+#define STOP_SLACK_SEC 30
+
+static void order_after(struct strbuf *b, const char *dep, const char *unit)
+{
+	strbuf_printf(b, "%s=%s\nAfter=%s\n", dep, unit, unit);
+}
+
+static void add_bridge(struct strbuf *b, const struct vb_guest *g)
+{
+	_cleanup_free_ char *unit = NULL, *dev = NULL, *path = NULL;
+
+	if (vb_unit_instance(VB_BRIDGE_UNIT_PREFIX, g->bridge, "service", VB_UNIT_NAME_MAX, &unit) <
+		    0 ||
+	    asprintf_safe(&path, "/sys/subsystem/net/devices/%s", g->bridge) < 0 ||
+	    vb_unit_from_path(path, "device", &dev) < 0) {
+		b->error = -ENOMEM; /* bridge names are plain and short: nothing else fails */
+		return;
+	}
+	order_after(b, "Wants", unit);
+	/* The guest's tap device needs the bridge interface itself, not only its config. */
+	order_after(b, "Requires", dev);
+}
+
+/*
+ * RequiresMountsFor= splits on white space and takes quotes and backslashes as syntax: a path
+ * with spaces is written in double quotes, one with other white space, quotes or backslashes
+ * is left out.
+ */
+static bool mount_path_ok(const char *p)
+{
+	if (p[0] != '/')
+		return false;
+	for (; *p; p++)
+		if ((unsigned char)*p < ' ' || strchr("\"'\\", *p) || *p == 0x7f)
+			return false;
+	return true;
+}
+
+static void add_disks(struct strbuf *b, const struct vb_guest *g)
+{
+	struct domain_disks d;
+	int r;
+
+	r = domain_disks_read(g->name, &d);
+	if (r == -ENOENT) {
+		log_warn(
+			0,
+			"%s:%u: [guest %s]: no %s/%s.xml (a domain not defined yet, or not in qemu:///system): not ordered after its disks",
+			g->file, g->line, g->name, VB_LIBVIRT_QEMU_DIR, g->name);
+		return;
+	}
+	if (r < 0) {
+		log_warn(
+			r,
+			"%s:%u: [guest %s]: cannot read %s/%s.xml (%s): not ordered after its disks",
+			g->file, g->line, g->name, VB_LIBVIRT_QEMU_DIR, g->name,
+			r == -EBADMSG ? "not a libvirt domain XML" : strerror(-r));
+		return;
+	}
+	for (size_t i = 0; i < d.n_block; i++) {
+		_cleanup_free_ char *unit = NULL;
+
+		r = vb_unit_from_path(d.block[i], "device", &unit);
+		if (r == -ENOMEM) {
+			b->error = r;
+			break;
+		}
+		if (r < 0) {
+			log_warn(
+				0,
+				"%s:%u: [guest %s]: disk \"%s\" %s: not waiting for it (the guest runner still checks it)",
+				g->file, g->line, g->name, d.block[i],
+				r == -ENAMETOOLONG ? "has a name too long for a systemd device unit"
+						   : "is not an absolute path without \"..\"");
+			continue;
+		}
+		order_after(b, "Requires", unit);
+	}
+	for (size_t i = 0; i < d.n_file; i++) {
+		const char *quote;
+
+		if (!mount_path_ok(d.file[i])) {
+			log_warn(
+				0,
+				"%s:%u: [guest %s]: disk image \"%s\": not an absolute path without tabs, newlines, quotes or backslashes: not waiting for its file system",
+				g->file, g->line, g->name, d.file[i]);
+			continue;
+		}
+		quote = strchr(d.file[i], ' ') ? "\"" : "";
+		strbuf_printf(b, "RequiresMountsFor=%s", quote);
+		/* '%' starts a specifier in unit files. */
+		for (const char *p = d.file[i]; *p; p++)
+			strbuf_printf(b, *p == '%' ? "%%%%" : "%c", *p);
+		strbuf_printf(b, "%s\n", quote);
+	}
+	domain_disks_free(&d);
+}
+
+/* "30", "0.5": GNU sleep takes fractions. */
+static void print_seconds(struct strbuf *b, uint64_t usec)
+{
+	unsigned long long sec = usec / 1000000, frac = usec % 1000000;
+	int digits = 6;
+
+	if (!frac) {
+		strbuf_printf(b, "%llu", sec);
+		return;
+	}
+	while (frac % 10 == 0) {
+		frac /= 10;
+		digits--;
+	}
+	strbuf_printf(b, "%llu.%0*llu", sec, digits, frac);
+}
+
+int guest_dropin(const struct vb_guest *g, const struct vb_guests *all, char **ret)
+{
+	struct strbuf b = {0};
+	unsigned long stop_sec = vb_usec_to_sec_ceil(g->shutdown_timeout_usec);
+
+	strbuf_printf(&b,
+		      "# Made by vfio-boot-generator from [guest %s] at %s:%u.\n"
+		      "# See vfio-boot-generator(8); change the config, not this file.\n"
+		      "[Unit]\n",
+		      g->name, g->file, g->line);
+	/* Wants= pulls them in; After= starts this later and, at shutdown, stops it first. */
+	for (size_t i = 0; i < g->n_after; i++)
+		order_after(&b, "Wants", vb_guest_find(all, g->after[i])->unit);
+	if (g->bridge)
+		add_bridge(&b, g);
+	add_disks(&b, g);
+
+	strbuf_printf(&b, "\n[Service]\n");
+	if (g->n_devices) {
+		/* "--": a section name may start with '-'. */
+		strbuf_printf(&b, "ExecStartPre=%s/vfio-boot-claimed --", VB_LIBEXECDIR);
+		for (size_t i = 0; i < g->n_devices; i++)
+			strbuf_printf(&b, " %s", g->devices[i]);
+		strbuf_printf(&b, "\n");
+	}
+	if (g->start_delay_usec) {
+		strbuf_printf(&b, "ExecStartPre=%s ", VB_SLEEP);
+		print_seconds(&b, g->start_delay_usec);
+		strbuf_printf(&b, "\nTimeoutStartSec=%lu\n",
+			      START_TIMEOUT_SEC + vb_usec_to_sec_ceil(g->start_delay_usec));
+	}
+	strbuf_printf(&b, "Environment=VFIO_BOOT_SHUTDOWN_TIMEOUT=%lu\nTimeoutStopSec=%lu\n",
+		      stop_sec, stop_sec + STOP_SLACK_SEC);
+	if (g->restart_on_failure)
+		strbuf_printf(&b, "Restart=on-failure\nRestartSec=10s\n");
+	return strbuf_take(&b, ret);
+}

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfio-boot-netcfg BRIDGE: run by vfio-boot-bridge@BRIDGE.service before network-pre.target.
+ * Writes the config of [bridge BRIDGE] for the network daemon that is enabled, into /run only:
+ * systemd-networkd's .netdev and .network files, or a NetworkManager keyfile, never both.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "bridge.h"
+#include "config.h"
+#include "log.h"
+#include "netcfg.h"
+#include "sysroot.h"
+#include "util.h"
+
+static void sink(void *userdata _unused_, int level, const char *msg)
+{
+	/* Under systemd, stderr goes to the journal, which reads a <N> prefix as the level. */
+	if (getenv("JOURNAL_STREAM"))
+		fprintf(stderr, "<%d>%s\n", level, msg);
+	else
+		fprintf(stderr, "vfio-boot-netcfg: %s\n", msg);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: vfio-boot-netcfg [OPTIONS] BRIDGE\n"
+		"\n"
+		"Write the network daemon's config for [bridge BRIDGE] of vfio-boot.conf(5) into\n"
+		"/run: systemd-networkd (" NETWORKD_DIR ") or NetworkManager\n"
+		"(" NM_DIR "), whichever is enabled.\n"
+		"\n"
+		"Options:\n"
+		"  -b, --backend NAME  networkd or NetworkManager, instead of the enabled one\n"
+		"  -r, --root DIR      read the config and write below DIR (default $VFIO_BOOT_ROOT)\n"
+		"  -h, --help          show this help\n");
+}
+
+/* The bridge's MAC: mac=, else uplink-mac=, else the named uplink's if it is there yet. */
+static void pick_mac(const struct vb_bridge *b, char mac[VB_MAC_LEN])
+{
+	_cleanup_free_ char *abs = NULL, *addr = NULL;
+
+	if (*b->mac) {
+		memcpy(mac, b->mac, VB_MAC_LEN);
+		return;
+	}
+	if (*b->uplink_mac) {
+		memcpy(mac, b->uplink_mac, VB_MAC_LEN);
+		return;
+	}
+	*mac = '\0';
+	if (asprintf_safe(&abs, "/sys/class/net/%s/address", b->uplink) < 0 ||
+	    vb_read_file(abs, &addr) < 0 || vb_mac_parse(addr, mac) < 0) {
+		*mac = '\0';
+		log_info("[bridge %s]: %s is not there yet: the bridge takes its MAC when it joins",
+			 b->name, b->uplink);
+	}
+}
+
+static int write_files(const struct vb_bridge *b, const struct netcfg_files *files)
+{
+	char **all = NULL;
+	size_t n_all = 0;
+	int r;
+
+	/* What an earlier run wrote (another backend, another MAC) must not stay behind. */
+	r = netcfg_all_paths(b->name, &all, &n_all);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n_all; i++) {
+		_cleanup_free_ char *p = NULL;
+		if (vb_path(all[i], &p) == 0 && unlink(p) < 0 && errno != ENOENT)
+			log_warn(-errno, "removing %s: %m", all[i]);
+		free(all[i]);
+	}
+	free(all);
+
+	for (size_t i = 0; i < files->n; i++) {
+		const struct netcfg_file *f = &files->v[i];
+		_cleanup_free_ char *dir = strdup(f->path);
+
+		if (!dir)
+			return -ENOMEM;
+		*strrchr(dir, '/') = '\0';
+		r = vb_mkdir_p(dir, 0755);
+		if (r < 0)
+			return log_err(r, "creating %s: %m", dir);
+		r = vb_write_file_atomic(f->path, f->content, f->mode);
+		if (r < 0)
+			return log_err(r, "writing %s: %m", f->path);
+		log_info("[bridge %s]: wrote %s", b->name, f->path);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"backend", required_argument, NULL, 'b'},
+		{"root", required_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	enum netcfg_backend backend = NETCFG_NONE;
+	const char *root = NULL;
+	struct vb_config cfg = {0};
+	struct vb_bridges bridges = {0};
+	struct netcfg_files files = {0};
+	const struct vb_bridge *b;
+	char mac[VB_MAC_LEN];
+	int c, r, ret = 1;
+
+	while ((c = getopt_long(argc, argv, "b:r:h", longopts, NULL)) >= 0) {
+		switch (c) {
+		case 'b':
+			if (streq(optarg, "networkd") || streq(optarg, "systemd-networkd"))
+				backend = NETCFG_NETWORKD;
+			else if (strcasecmp(optarg, "NetworkManager") == 0 || streq(optarg, "nm"))
+				backend = NETCFG_NM;
+			else {
+				fprintf(stderr,
+					"vfio-boot-netcfg: --backend %s: expected networkd or NetworkManager\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'r':
+			root = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind + 1 != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (vb_root_set(root) < 0) {
+		fprintf(stderr, "vfio-boot-netcfg: the root must be an absolute path\n");
+		return 2;
+	}
+	vb_log_set_sink(sink, NULL);
+
+	r = vb_config_load(&cfg, NULL);
+	if (r == -ENOENT) {
+		log_err(r, "no %s: no [bridge %s] to set up", VB_CONFIG_FILE, argv[optind]);
+		goto out;
+	}
+	if (r < 0) {
+		log_err(r, "reading the config: %m; not setting up [bridge %s]", argv[optind]);
+		goto out;
+	}
+	r = vb_bridges_resolve(&cfg, &bridges);
+	if (r < 0)
+		goto out;
+	b = vb_bridge_find(&bridges, argv[optind]);
+	if (!b) {
+		log_err(0, "no [bridge %s] in the config", argv[optind]);
+		goto out;
+	}
+	if (b->bad)
+		goto out; /* its errors are logged */
+
+	if (backend == NETCFG_NONE)
+		backend = netcfg_detect();
+	if (backend == NETCFG_NONE) {
+		log_err(0,
+			"[bridge %s]: neither systemd-networkd nor NetworkManager is enabled, and vfio-boot configures only those (not ifupdown): enable one, e.g. systemctl enable systemd-networkd",
+			b->name);
+		goto out;
+	}
+	pick_mac(b, mac);
+	r = backend == NETCFG_NM ? netcfg_nm(b, mac, &files) : netcfg_networkd(b, mac, &files);
+	if (r < 0) {
+		log_err(r, "%m");
+		goto out;
+	}
+	r = write_files(b, &files);
+	if (r < 0)
+		goto out;
+	log_notice("[bridge %s]: configured for %s, uplink %s", b->name,
+		   netcfg_backend_name(backend), b->uplink ? b->uplink : b->uplink_mac);
+	ret = 0;
+out:
+	netcfg_files_free(&files);
+	vb_bridges_free(&bridges);
+	vb_config_free(&cfg);
+	return ret;
+}

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdarg.h>
+
+#include "strbuf.h"
+
+void strbuf_printf(struct strbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->error)
+		return;
+	for (;;) {
+		size_t room = b->alloc - b->len;
+
+		va_start(ap, fmt);
+		n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			b->error = -EINVAL;
+			return;
+		}
+		if ((size_t)n < room) {
+			b->len += n;
+			return;
+		}
+		if (GROW(b->s, b->alloc, b->len + n + 1) < 0) {
+			b->error = -ENOMEM;
+			return;
+		}
+	}
+}
+
+int strbuf_take(struct strbuf *b, char **ret)
+{
+	int r = b->error;
+
+	if (r == 0 && !b->s) {
+		b->s = strdup("");
+		if (!b->s)
+			r = -ENOMEM;
+	}
+	if (r < 0) {
+		strbuf_done(b);
+		return r;
+	}
+	*ret = b->s;
+	*b = (struct strbuf){0};
+	return 0;
+}
+
+void strbuf_done(struct strbuf *b)
+{
+	free(b->s);
+	*b = (struct strbuf){0};
+}

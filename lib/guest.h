@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bridge.h"
+#include "config.h"
+
+#define VB_GUEST_UNIT_PREFIX	    "vfio-boot-guest"
+#define VB_BRIDGE_UNIT_PREFIX	    "vfio-boot-bridge"
+#define VB_SHUTDOWN_TIMEOUT_DEFAULT (120ULL * 1000000ULL)
+/* Longer start delays and shutdown timeouts are cut to this. */
+#define VB_GUEST_TIME_MAX (60ULL * 60ULL * 1000000ULL)
+
+/* A [guest NAME] section made sense of; name, file and bridge point into the config. */
+struct vb_guest {
+	size_t section; /* index into vb_config.sections */
+	const char *name, *file;
+	unsigned line;
+	char *unit; /* vfio-boot-guest@ESCAPED.service, NULL when the name cannot be one */
+	bool autostart;
+	char **after; /* guest names */
+	size_t n_after;
+	char **devices; /* [device] section names */
+	size_t n_devices;
+	const char *bridge; /* NULL: none */
+	uint64_t start_delay_usec, shutdown_timeout_usec;
+	bool restart_on_failure;
+	bool bad;
+};
+
+struct vb_guests {
+	struct vb_guest *v;
+	size_t n, alloc;
+};
+
+/*
+ * Interprets every [guest] section against the rest of the config: `after` must name other
+ * [guest] sections, `devices` good [device] sections, `bridge` a good [bridge] section, and
+ * `after` must not go round in a circle. A guest that fails any of this is logged with
+ * file:line and marked bad, and so is every guest that starts after a bad one. Returns 0, or
+ * -ENOMEM.
+ */
+int vb_guests_resolve(struct vb_config *cfg, const struct vb_bridges *bridges,
+		      struct vb_guests *ret);
+
+/* The guest named name, bad or not, or NULL. */
+const struct vb_guest *vb_guest_find(const struct vb_guests *g, const char *name);
+
+void vb_guests_free(struct vb_guests *g);
+
+/*
+ * Whether the binder claimed every device of [device section] at this boot: 1 when its
+ * record in /run/vfio-boot/sections says status=claimed, else 0 with the status it has
+ * ("missing" when there is no record) in *status (malloc'd). Negative on other errors.
+ */
+int vb_section_claimed(const char *section, char **status);
+
+/* Whole seconds, rounded up, for the guest runner's --timeout. */
+unsigned long vb_usec_to_sec_ceil(uint64_t usec);
