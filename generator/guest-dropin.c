@@ -128,22 +128,28 @@ static void print_seconds(struct strbuf *b, uint64_t usec)
 
 int guest_dropin(const struct vb_guest *g, const struct vb_guests *all, char **ret)
 {
-	struct strbuf b = {0};
+	_cleanup_free_ char *deps = NULL;
+	struct strbuf u = {0}, b = {0};
 	unsigned long stop_sec = vb_usec_to_sec_ceil(g->shutdown_timeout_usec);
+	int r;
+
+	/* Wants= pulls them in; After= starts this later and, at shutdown, stops it first. */
+	for (size_t i = 0; i < g->n_after; i++)
+		order_after(&u, "Wants", vb_guest_find(all, g->after[i])->unit);
+	if (g->bridge)
+		add_bridge(&u, g);
+	add_disks(&u, g);
+	r = strbuf_take(&u, &deps);
+	if (r < 0)
+		return r;
 
 	strbuf_printf(&b,
 		      "# Made by vfio-boot-generator from [guest %s] at %s:%u.\n"
-		      "# See vfio-boot-generator(8); change the config, not this file.\n"
-		      "[Unit]\n",
+		      "# See vfio-boot-generator(8); change the config, not this file.\n",
 		      g->name, g->file, g->line);
-	/* Wants= pulls them in; After= starts this later and, at shutdown, stops it first. */
-	for (size_t i = 0; i < g->n_after; i++)
-		order_after(&b, "Wants", vb_guest_find(all, g->after[i])->unit);
-	if (g->bridge)
-		add_bridge(&b, g);
-	add_disks(&b, g);
-
-	strbuf_printf(&b, "\n[Service]\n");
+	if (*deps)
+		strbuf_printf(&b, "[Unit]\n%s\n", deps);
+	strbuf_printf(&b, "[Service]\n");
 	if (g->n_devices) {
 		/* "--": a section name may start with '-'. */
 		strbuf_printf(&b, "ExecStartPre=%s/vfio-boot-claimed --", VB_LIBEXECDIR);

@@ -57,8 +57,9 @@ static void pick_mac(const struct vb_bridge *b, char mac[VB_MAC_LEN])
 	if (asprintf_safe(&abs, "/sys/class/net/%s/address", b->uplink) < 0 ||
 	    vb_read_file(abs, &addr) < 0 || vb_mac_parse(addr, mac) < 0) {
 		*mac = '\0';
-		log_info("[bridge %s]: %s is not there yet: the bridge takes its MAC when it joins",
-			 b->name, b->uplink);
+		log_info(
+			"[bridge %s]: %s is not there yet, so its MAC is not known: the network daemon picks the bridge's (mac = sets it)",
+			b->name, b->uplink);
 	}
 }
 

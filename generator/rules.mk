@@ -1,8 +1,8 @@
 # The systemd generator, the bridge writer, the guest devices check and the unit templates;
 # included by the top Makefile.
 #
-# Uses:    BUILD, CC, BASE_CFLAGS, CFLAGS, CFLAGS_TEST, SAN, LIB_OBJ, LIB_TOBJ, PREFIX,
-#          DESTDIR.
+# Uses:    BUILD, CC, BASE_CFLAGS, CFLAGS, CFLAGS_TEST, SAN, LIB_A and LIB_TA (or LIB_OBJ and
+#          LIB_TOBJ), PREFIX, DESTDIR: include it after they are set.
 # Defines: GENERATOR, NETCFG, CLAIMED (release programs, in generator/), their sanitized twins
 #          TEST_GENERATOR, TEST_NETCFG, TEST_CLAIMED (under BUILD, used by `make test`), and
 #          the phony targets generator, check-generator, install-generator and
@@ -34,6 +34,10 @@ GEN_DEFS := -DVB_UNITDIR='"$(SYSTEMD_UNITDIR)"' -DVB_LIBEXECDIR='"$(LIBEXECDIR)"
 GEN_CFLAGS := -I$(GEN_DIR) $(XML_CFLAGS) $(GEN_DEFS)
 GEN_HDRS := $(wildcard lib/*.h $(GEN_DIR)/*.h)
 
+# lib/ as the top Makefile links it: an archive when there is one.
+GEN_LIB := $(or $(LIB_A),$(LIB_OBJ))
+GEN_TLIB := $(or $(LIB_TA),$(LIB_TOBJ))
+
 GENERATOR := $(GEN_DIR)/vfio-boot-generator
 NETCFG := $(GEN_DIR)/vfio-boot-netcfg
 CLAIMED := $(GEN_DIR)/vfio-boot-claimed
@@ -56,18 +60,18 @@ $(BUILD)/test/$(GEN_DIR)/%.o: $(GEN_DIR)/%.c $(GEN_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TEST) $(GEN_CFLAGS) -c $< -o $@
 
-$(GENERATOR): $(GEN_MAIN_SRC:%.c=$(BUILD)/rel/%.o) $(LIB_OBJ)
+$(GENERATOR): $(GEN_MAIN_SRC:%.c=$(BUILD)/rel/%.o) $(GEN_LIB)
 	$(CC) -o $@ $^ $(XML_LIBS)
-$(NETCFG): $(NETCFG_SRC:%.c=$(BUILD)/rel/%.o) $(LIB_OBJ)
+$(NETCFG): $(NETCFG_SRC:%.c=$(BUILD)/rel/%.o) $(GEN_LIB)
 	$(CC) -o $@ $^
-$(CLAIMED): $(CLAIMED_SRC:%.c=$(BUILD)/rel/%.o) $(LIB_OBJ)
+$(CLAIMED): $(CLAIMED_SRC:%.c=$(BUILD)/rel/%.o) $(GEN_LIB)
 	$(CC) -o $@ $^
 
-$(TEST_GENERATOR): $(GEN_MAIN_SRC:%.c=$(BUILD)/test/%.o) $(LIB_TOBJ)
+$(TEST_GENERATOR): $(GEN_MAIN_SRC:%.c=$(BUILD)/test/%.o) $(GEN_TLIB)
 	$(CC) $(SAN) -o $@ $^ $(XML_LIBS)
-$(TEST_NETCFG): $(NETCFG_SRC:%.c=$(BUILD)/test/%.o) $(LIB_TOBJ)
+$(TEST_NETCFG): $(NETCFG_SRC:%.c=$(BUILD)/test/%.o) $(GEN_TLIB)
 	$(CC) $(SAN) -o $@ $^
-$(TEST_CLAIMED): $(CLAIMED_SRC:%.c=$(BUILD)/test/%.o) $(LIB_TOBJ)
+$(TEST_CLAIMED): $(CLAIMED_SRC:%.c=$(BUILD)/test/%.o) $(GEN_TLIB)
 	$(CC) $(SAN) -o $@ $^
 
 # tests/test-generator.c runs the sanitized programs and the golden cases: it is told where
