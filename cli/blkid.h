@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * What is on a block device, for messages: "ext4 \"home\"", "LVM2_member", "gpt partition
+ * table". node is a /dev path, read below the root. NULL when nothing is recognized.
+ */
+char *cli_blkid_describe(const char *node);

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdlib.h>
+
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+
+#include "domxml.h"
+#include "util.h"
+
+const char *dom_disk_kind_name(enum dom_disk_kind k)
+{
+	switch (k) {
+	case DOM_DISK_BLOCK:
+		return "block disk";
+	case DOM_DISK_FILE:
+		return "file disk";
+	case DOM_DISK_VOLUME:
+		return "volume disk";
+	case DOM_DISK_SCSI:
+		return "SCSI hostdev";
+	}
+	return "disk";
+}
+
+static char *attr(xmlNodePtr n, const char *name)
+{
+	xmlChar *v = n ? xmlGetProp(n, (const xmlChar *)name) : NULL;
+	char *s = v ? strdup((const char *)v) : NULL;
+
+	xmlFree(v);
+	return s;
+}
+
+static xmlNodePtr child(xmlNodePtr n, const char *name)
+{
+	for (xmlNodePtr c = n ? n->children : NULL; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && streq((const char *)c->name, name))
+			return c;
+	return NULL;
+}
+
+/* libvirt writes 0x-prefixed hex but reads decimal too. */
+static int num_attr(xmlNodePtr n, const char *name, unsigned max, unsigned *ret)
+{
+	_cleanup_free_ char *s = attr(n, name);
+	unsigned long v;
+	char *end;
+
+	if (!s) {
+		*ret = 0;
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || end == s || *end || v > max)
+		return -EBADMSG;
+	*ret = v;
+	return 0;
+}
+
+static int add_pci(struct dom_info *d, xmlNodePtr address, const char *kind)
+{
+	struct vb_pci_addr a;
+	int r;
+
+	if ((r = num_attr(address, "domain", 0xffff, &a.domain)) < 0 ||
+	    (r = num_attr(address, "bus", 0xff, &a.bus)) < 0 ||
+	    (r = num_attr(address, "slot", 0x1f, &a.dev)) < 0 ||
+	    (r = num_attr(address, "function", 0x7, &a.fn)) < 0)
+		return r;
+	r = GROW(d->pci, d->alloc_pci, d->n_pci + 1);
+	if (r < 0)
+		return r;
+	vb_pci_addr_format(&a, d->pci[d->n_pci].addr);
+	d->pci[d->n_pci++].kind = kind;
+	return 0;
+}
+
+static int add_disk(struct dom_info *d, struct dom_disk *disk)
+{
+	int r = GROW(d->disks, d->alloc_disks, d->n_disks + 1);
+
+	if (r < 0)
+		return r;
+	d->disks[d->n_disks++] = *disk;
+	return 0;
+}
+
+static int add_bridge(struct dom_info *d, char *name)
+{
+	int r = GROW(d->bridges, d->alloc_bridges, d->n_bridges + 1);
+
+	if (r < 0) {
+		free(name);
+		return r;
+	}
+	d->bridges[d->n_bridges++] = name;
+	return 0;
+}
+
+static bool is(xmlNodePtr n, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE && streq((const char *)n->name, name);
+}
+
+static bool attr_is(xmlNodePtr n, const char *name, const char *value)
+{
+	_cleanup_free_ char *v = attr(n, name);
+
+	return v && streq(v, value);
+}
+
+static int parse_disk(struct dom_info *d, xmlNodePtr n)
+{
+	xmlNodePtr src = child(n, "source");
+	struct dom_disk disk = {0};
+	_cleanup_free_ char *type = attr(n, "type");
+	int r;
+
+	if (!type || !src) /* an empty CD-ROM drive has no source */
+		return 0;
+	if (streq(type, "block")) {
+		disk.kind = DOM_DISK_BLOCK;
+		disk.path = attr(src, "dev");
+	} else if (streq(type, "file")) {
+		disk.kind = DOM_DISK_FILE;
+		disk.path = attr(src, "file");
+	} else if (streq(type, "volume")) {
+		disk.kind = DOM_DISK_VOLUME;
+		disk.pool = attr(src, "pool");
+		disk.volume = attr(src, "volume");
+		if (!disk.pool || !disk.volume) {
+			free(disk.pool);
+			free(disk.volume);
+			return 0;
+		}
+	} else if (streq(type, "nvme")) {
+		/* The controller itself goes to the guest: it is a PCI device like a hostdev. */
+		xmlNodePtr a = child(src, "address");
+		return a ? add_pci(d, a, "nvme disk") : 0;
+	} else
+		return 0; /* network disks are no block device of this host */
+	if (disk.kind != DOM_DISK_VOLUME && !disk.path)
+		return 0;
+	disk.target = attr(child(n, "target"), "dev");
+	r = add_disk(d, &disk);
+	if (r < 0) {
+		free(disk.path);
+		free(disk.target);
+		free(disk.pool);
+		free(disk.volume);
+	}
+	return r;
+}
+
+static int parse_hostdev(struct dom_info *d, xmlNodePtr n)
+{
+	xmlNodePtr src = child(n, "source");
+	_cleanup_free_ char *type = attr(n, "type");
+	struct dom_disk disk = {.kind = DOM_DISK_SCSI};
+	xmlNodePtr adapter, addr;
+	int r;
+
+	if (!type || !src || !attr_is(n, "mode", "subsystem"))
+		return 0;
+	if (streq(type, "pci")) {
+		addr = child(src, "address");
+		return addr ? add_pci(d, addr, "hostdev") : 0;
+	}
+	if (!streq(type, "scsi") || attr_is(src, "protocol", "iscsi"))
+		return 0; /* USB and mdev devices are no disks; iSCSI is not this host's */
+	adapter = child(src, "adapter");
+	addr = child(src, "address");
+	if (!adapter || !addr)
+		return 0;
+	if ((r = num_attr(addr, "bus", 0xffff, &disk.bus)) < 0 ||
+	    (r = num_attr(addr, "target", 0xffff, &disk.target_id)) < 0 ||
+	    (r = num_attr(addr, "unit", 0xffffff, &disk.unit)) < 0)
+		return r;
+	disk.adapter = attr(adapter, "name");
+	if (!disk.adapter)
+		return 0;
+	r = add_disk(d, &disk);
+	if (r < 0)
+		free(disk.adapter);
+	return r;
+}
+
+static int parse_devices(struct dom_info *d, xmlNodePtr devices)
+{
+	int r = 0;
+
+	for (xmlNodePtr n = devices->children; n && r >= 0; n = n->next) {
+		if (is(n, "disk"))
+			r = parse_disk(d, n);
+		else if (is(n, "hostdev"))
+			r = parse_hostdev(d, n);
+		else if (is(n, "interface")) {
+			xmlNodePtr src = child(n, "source");
+
+			if (attr_is(n, "type", "bridge")) {
+				char *br = attr(src, "bridge");
+				r = br ? add_bridge(d, br) : 0;
+			} else if (attr_is(n, "type", "hostdev")) {
+				/* An SR-IOV function handed over as a network interface. */
+				xmlNodePtr a = child(src, "address");
+				if (a && attr_is(a, "type", "pci"))
+					r = add_pci(d, a, "interface");
+			}
+		} else if (is(n, "channel")) {
+			xmlNodePtr t = child(n, "target");
+			if (attr_is(t, "name", "org.qemu.guest_agent.0"))
+				d->has_agent = true;
+		}
+	}
+	return r;
+}
+
+int dom_parse(const char *xml, struct dom_info *ret)
+{
+	xmlDocPtr doc;
+	xmlNodePtr root, devices;
+	int r = 0;
+
+	*ret = (struct dom_info){0};
+	/* No network, no entities: the XML comes from libvirt, but a parser should not trust. */
+	doc = xmlReadMemory(xml, strlen(xml), "domain.xml", NULL,
+			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!doc)
+		return -EBADMSG;
+	root = xmlDocGetRootElement(doc);
+	if (!root || !is(root, "domain"))
+		r = -EBADMSG;
+	else if ((devices = child(root, "devices")))
+		r = parse_devices(ret, devices);
+	xmlFreeDoc(doc);
+	if (r < 0)
+		dom_info_free(ret);
+	return r;
+}
+
+void dom_info_free(struct dom_info *d)
+{
+	for (size_t i = 0; i < d->n_disks; i++) {
+		free(d->disks[i].path);
+		free(d->disks[i].target);
+		free(d->disks[i].pool);
+		free(d->disks[i].volume);
+		free(d->disks[i].adapter);
+	}
+	for (size_t i = 0; i < d->n_bridges; i++)
+		free(d->bridges[i]);
+	free(d->disks);
+	free(d->pci);
+	free(d->bridges);
+	*d = (struct dom_info){0};
+}

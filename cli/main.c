@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfio-boot: the command for everything after the binder. Each subcommand lives in its own
+ * file and parses its own options; this file only dispatches.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "util.h"
+
+struct subcommand {
+	const char *name;
+	int (*main)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct subcommand subcommands[] = {
+	{"guest", guest_main, "start, stop or run a guest (vfio-boot-guest(8))"},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: vfio-boot COMMAND [OPTIONS] ARGS...\n"
+		   "       vfio-boot --help | --version\n"
+		   "\n"
+		   "Commands:\n");
+	for (size_t i = 0; i < ELEMENTSOF(subcommands); i++)
+		fprintf(f, "  %-10s %s\n", subcommands[i].name, subcommands[i].summary);
+	fprintf(f, "\n'vfio-boot COMMAND --help' tells more.\n");
+}
+
+int main(int argc, char **argv)
+{
+	cli_log_init();
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (streq(argv[1], "--help") || streq(argv[1], "-h") || streq(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (streq(argv[1], "--version")) {
+		printf("vfio-boot %s\n", VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(subcommands); i++)
+		if (streq(argv[1], subcommands[i].name))
+			return subcommands[i].main(argc - 1, argv + 1);
+	fprintf(stderr, "vfio-boot: unknown command \"%s\"\n\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+
+#include <libvirt/virterror.h>
+
+#include "cli.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "network.h"
+#include "util.h"
+
+bool net_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > 15 || streq(name, ".") || streq(name, ".."))
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!isgraph((unsigned char)*p) || strchr("/:'\"<>&%", *p))
+			return false;
+	return true;
+}
+
+/* Whether an existing network is the one this would define: forward mode bridge on NAME. */
+static bool is_ours(virNetworkPtr net, const char *name)
+{
+	char *xml = virNetworkGetXMLDesc(net, 0);
+	_cleanup_free_ char *mode = NULL, *bridge = NULL;
+	bool ok;
+
+	if (!xml)
+		return false;
+	asprintf_safe(&mode, "<forward mode='bridge'");
+	asprintf_safe(&bridge, "<bridge name='%s'", name);
+	ok = mode && bridge && strstr(xml, mode) && strstr(xml, bridge);
+	free(xml);
+	return ok;
+}
+
+int net_ensure_bridge(virConnectPtr conn, const char *guest, const char *name)
+{
+	_cleanup_free_ char *xml = NULL;
+	virNetworkPtr net = virNetworkLookupByName(conn, name);
+	int active, r = EXIT_OK;
+
+	if (!net) {
+		if (asprintf_safe(&xml,
+				  "<network>\n  <name>%s</name>\n  <forward mode='bridge'/>\n"
+				  "  <bridge name='%s'/>\n</network>\n",
+				  name, name) < 0)
+			return EXIT_LIBVIRT;
+		net = virNetworkDefineXML(conn, xml);
+		/* Another guest's runner may have defined it just now. */
+		if (!net)
+			net = virNetworkLookupByName(conn, name);
+		else
+			log_notice(
+				"guest %s: defined libvirt network %s (forward mode bridge, on bridge %s)",
+				guest, name, name);
+		if (!net)
+			return log_err(-EIO, "guest %s: cannot define libvirt network %s: %s",
+				       guest, name, lc_error()),
+			       EXIT_LIBVIRT;
+	} else if (!is_ours(net, name))
+		log_warn(
+			0,
+			"guest %s: libvirt network %s exists and is not a bridge network on bridge %s; leaving it as it is",
+			guest, name, name);
+
+	active = virNetworkIsActive(net);
+	if (active == 0 && virNetworkCreate(net) < 0 && virNetworkIsActive(net) != 1) {
+		log_err(-EIO, "guest %s: cannot start libvirt network %s: %s", guest, name,
+			lc_error());
+		r = EXIT_LIBVIRT;
+	} else if (active == 0)
+		log_notice("guest %s: started libvirt network %s", guest, name);
+	virNetworkFree(net);
+	return r;
+}

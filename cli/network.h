@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include <libvirt/libvirt.h>
+
+/* An interface name the kernel would take: 1-15 characters, no '/', ':', spaces or quotes. */
+bool net_name_valid(const char *name);
+
+/*
+ * Defines (once) and starts the libvirt network NAME that hands guests to the host bridge
+ * NAME, so that domains can say <interface type='network'><source network='NAME'/>. A network
+ * of that name defined otherwise is left alone, with a warning. Returns an EXIT_* code.
+ */
+int net_ensure_bridge(virConnectPtr conn, const char *guest, const char *name);

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * What must hold before a guest starts: its PCI devices are on vfio-pci in viable groups, its
+ * block devices are not used by the host, its bridges exist. Every problem is reported, not
+ * only the first, so that one look at the journal tells everything to fix.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include <libvirt/libvirt.h>
+
+#include "blkid.h"
+#include "blockdev.h"
+#include "log.h"
+#include "pci.h"
+#include "precheck.h"
+#include "sysroot.h"
+#include "util.h"
+#include "viable.h"
+
+static unsigned check_pci(const char *guest, const struct dom_info *d)
+{
+	_cleanup_free_ int *groups_seen = NULL;
+	struct vb_pci pci = {0};
+	unsigned problems = 0;
+	size_t n_seen = 0;
+	int r;
+
+	if (d->n_pci == 0)
+		return 0;
+	groups_seen = calloc(d->n_pci, sizeof(int));
+	if (!groups_seen)
+		return log_err(-ENOMEM, "guest %s: out of memory", guest), 1;
+	r = vb_pci_scan(&pci);
+	if (r < 0) {
+		log_err(r, "guest %s: cannot read PCI devices from %s/sys/bus/pci: %m", guest,
+			vb_root());
+		return 1;
+	}
+	for (size_t i = 0; i < d->n_pci; i++) {
+		const char *addr = d->pci[i].addr, *kind = d->pci[i].kind;
+		const struct vb_pci_dev *dev = vb_pci_find(&pci, addr);
+		struct vb_viable v;
+		bool seen = false;
+
+		if (!dev) {
+			log_err(0,
+				"guest %s: PCI device %s (%s) does not exist on this host: fix the address in the domain XML (virsh edit %s)",
+				guest, addr, kind, guest);
+			problems++;
+			continue;
+		}
+		if (!dev->driver) {
+			log_err(0,
+				"guest %s: PCI device %s (%s, %04x:%04x) has no driver, not vfio-pci: vfio-boot-binder did not claim it at boot. Add a [device] section for it to /etc/vfio-boot/vfio-boot.conf and reboot; /run/vfio-boot tells what the binder did",
+				guest, addr, kind, dev->vendor, dev->device);
+			problems++;
+		} else if (!streq(dev->driver, "vfio-pci")) {
+			log_err(0,
+				"guest %s: PCI device %s (%s, %04x:%04x) is bound to %s, not vfio-pci: the host is using it. Add a [device] section for it to /etc/vfio-boot/vfio-boot.conf so that vfio-boot-binder claims it at boot, and reboot",
+				guest, addr, kind, dev->vendor, dev->device, dev->driver);
+			problems++;
+		}
+
+		r = vb_group_viable(&pci, addr, &v);
+		for (size_t j = 0; j < n_seen; j++)
+			seen = seen || groups_seen[j] == v.group;
+		if (r == 0 || seen)
+			continue;
+		if (v.group >= 0)
+			groups_seen[n_seen++] = v.group;
+		if (r == -ENXIO)
+			log_err(0,
+				"guest %s: PCI device %s (%s) is in no IOMMU group: the IOMMU is off. Turn it on in the firmware and with intel_iommu=on or amd_iommu=on on the kernel command line",
+				guest, addr, kind);
+		else if (r == -EBUSY && !streq(v.blocker, addr))
+			log_err(0,
+				"guest %s: IOMMU group %d of PCI device %s (%s) is not viable: %s in the same group is bound to %s. Every endpoint of a group must be on vfio-pci or have no driver; claim %s too (group = claim in the [device] section)",
+				guest, v.group, addr, kind, v.blocker, v.blocker_driver, v.blocker);
+		else if (r == -EBUSY)
+			continue; /* its own driver: reported above */
+		else
+			log_err(r, "guest %s: cannot check the IOMMU group of %s: %m", guest, addr);
+		problems++;
+	}
+	vb_pci_free(&pci);
+	return problems;
+}
+
+/* /dev/sdX of a SCSI hostdev: /sys/bus/scsi/devices/HOST:BUS:TARGET:UNIT/block/sdX. */
+static int scsi_node(const struct dom_disk *disk, char **ret)
+{
+	_cleanup_free_ char *dir = NULL, *full = NULL;
+	_cleanup_closedir_ DIR *dd = NULL;
+	const char *host = startswith(disk->adapter, "scsi_host");
+	struct dirent *de;
+	int r;
+
+	if (!host || !*host)
+		return -EINVAL;
+	r = asprintf_safe(&dir, "/sys/bus/scsi/devices/%s:%u:%u:%u/block", host, disk->bus,
+			  disk->target_id, disk->unit);
+	if (r < 0)
+		return r;
+	r = vb_path(dir, &full);
+	if (r < 0)
+		return r;
+	dd = opendir(full);
+	if (!dd)
+		return -errno;
+	while ((de = readdir(dd)))
+		if (de->d_name[0] != '.')
+			return asprintf_safe(ret, "/dev/%s", de->d_name);
+	return -ENOENT;
+}
+
+static int volume_path(virConnectPtr conn, const struct dom_disk *disk, char **ret)
+{
+	virStoragePoolPtr pool = virStoragePoolLookupByName(conn, disk->pool);
+	virStorageVolPtr vol = pool ? virStorageVolLookupByName(pool, disk->volume) : NULL;
+	char *path = vol ? virStorageVolGetPath(vol) : NULL;
+
+	if (vol)
+		virStorageVolFree(vol);
+	if (pool)
+		virStoragePoolFree(pool);
+	*ret = path;
+	return path ? 0 : -ENOENT;
+}
+
+/* "vda (/dev/sdb)", or "SCSI hostdev scsi_host0 0:0:0 (/dev/sdc)". */
+static void disk_label(const struct dom_disk *disk, const char *path, char *buf, size_t size)
+{
+	if (disk->kind == DOM_DISK_SCSI)
+		snprintf(buf, size, "SCSI hostdev %s %u:%u:%u (%s)", disk->adapter, disk->bus,
+			 disk->target_id, disk->unit, path);
+	else
+		snprintf(buf, size, "%s %s (%s)", dom_disk_kind_name(disk->kind),
+			 disk->target ? disk->target : "?", path);
+}
+
+static void report_user(const char *guest, const char *label, const struct vb_bdev_user *u)
+{
+	_cleanup_free_ char *node = NULL, *id = NULL;
+	char what[256];
+
+	if (asprintf_safe(&node, "/dev/%s", u->dev) < 0)
+		return;
+	id = cli_blkid_describe(node);
+	if (id)
+		snprintf(what, sizeof(what), "%s (%s)", node, id);
+	else
+		snprintf(what, sizeof(what), "%s", node);
+	switch (u->use) {
+	case VB_BDEV_MOUNTED:
+		log_err(0,
+			"guest %s: %s: %s is mounted on %s (%s) by the host; two systems writing one file system lose data. Unmount it and remove it from /etc/fstab before starting %s",
+			guest, label, what, u->where, u->what, guest);
+		break;
+	case VB_BDEV_SWAP:
+		log_err(0,
+			"guest %s: %s: %s is the host's swap (%s); the guest would overwrite memory the host swapped out. swapoff %s and remove it from /etc/fstab before starting %s",
+			guest, label, what, u->where, u->where, guest);
+		break;
+	case VB_BDEV_HELD:
+		log_err(0,
+			"guest %s: %s: %s is held by /dev/%s, %s, so the host is using it. Deactivate that (vgchange -an, cryptsetup close, mdadm --stop) or give the guest /dev/%s instead",
+			guest, label, what, u->where, u->what, u->where);
+		break;
+	}
+}
+
+static unsigned check_disk(virConnectPtr conn, const char *guest, const struct dom_disk *disk)
+{
+	_cleanup_free_ char *found = NULL;
+	struct vb_bdev b;
+	const char *path = disk->path;
+	unsigned problems = 0;
+	char label[512];
+	int r;
+
+	if (disk->kind == DOM_DISK_SCSI) {
+		r = scsi_node(disk, &found);
+		if (r < 0) {
+			log_err(0,
+				"guest %s: SCSI hostdev %s %u:%u:%u does not exist on this host (no disk in %s/sys/bus/scsi/devices)",
+				guest, disk->adapter, disk->bus, disk->target_id, disk->unit,
+				vb_root());
+			return 1;
+		}
+		path = found;
+	} else if (disk->kind == DOM_DISK_VOLUME) {
+		if (volume_path(conn, disk, &found) < 0) {
+			/* libvirt reports a missing volume itself when it starts the domain. */
+			log_warn(0,
+				 "guest %s: disk %s: cannot find volume %s in pool %s; not checked",
+				 guest, strna(disk->target), disk->volume, disk->pool);
+			return 0;
+		}
+		path = found;
+	}
+	disk_label(disk, path, label, sizeof(label));
+
+	r = vb_bdev_resolve(path, &b);
+	if (r == -ENOENT && (disk->kind == DOM_DISK_BLOCK || disk->kind == DOM_DISK_SCSI)) {
+		log_err(0,
+			"guest %s: %s does not exist: is the disk connected? Its name in the domain XML may have changed (virsh edit %s)",
+			guest, label, guest);
+		problems++;
+	} else if (r == -ENOTBLK && disk->kind == DOM_DISK_BLOCK)
+		log_warn(0, "guest %s: %s is not a block device; not checked", guest, label);
+	else if (r < 0 && disk->kind == DOM_DISK_BLOCK) {
+		log_err(r, "guest %s: cannot look at %s: %m", guest, label);
+		problems++;
+	}
+	if (r < 0) /* an image file, or a file libvirt itself will report missing */
+		goto out;
+
+	if (vb_bdev_path_unstable(path) && disk->kind != DOM_DISK_SCSI) {
+		if (b.stable)
+			log_warn(
+				0,
+				"guest %s: %s: %s is a kernel name, which another disk can get at the next boot; name it %s in the domain XML (virsh edit %s)",
+				guest, label, path, b.stable, guest);
+		else
+			log_warn(
+				0,
+				"guest %s: %s: %s is a kernel name, which another disk can get at the next boot; name it by a /dev/disk/by-id/ link in the domain XML (virsh edit %s)",
+				guest, label, path, guest);
+	}
+	r = vb_bdev_find_users(&b);
+	if (r < 0) {
+		log_err(r, "guest %s: %s: cannot tell whether the host uses it: %m", guest, label);
+		problems++;
+		goto out;
+	}
+	for (size_t i = 0; i < b.n_users; i++)
+		report_user(guest, label, &b.users[i]);
+	problems += b.n_users;
+out:
+	vb_bdev_free(&b);
+	return problems;
+}
+
+static unsigned check_bridge(const char *guest, const char *br)
+{
+	_cleanup_free_ char *p = NULL;
+
+	if (strchr(br, '/') || streq(br, "..") ||
+	    asprintf_safe(&p, "/sys/class/net/%s/bridge", br) < 0 || !vb_exists(p)) {
+		log_err(0,
+			"guest %s: bridge %s does not exist, so the guest's network interface cannot be attached to it. Is vfio-boot-bridge@%s.service up? (systemctl status vfio-boot-bridge@%s)",
+			guest, br, br, br);
+		return 1;
+	}
+	return 0;
+}
+
+int precheck_domain(virConnectPtr conn, const char *guest, const struct dom_info *d,
+		    const char *extra_bridge)
+{
+	unsigned problems = check_pci(guest, d);
+
+	for (size_t i = 0; i < d->n_disks; i++)
+		problems += check_disk(conn, guest, &d->disks[i]);
+	for (size_t i = 0; i < d->n_bridges; i++)
+		problems += check_bridge(guest, d->bridges[i]);
+	if (extra_bridge) {
+		bool listed = false;
+
+		for (size_t i = 0; i < d->n_bridges; i++)
+			listed = listed || streq(d->bridges[i], extra_bridge);
+		if (!listed)
+			problems += check_bridge(guest, extra_bridge);
+	}
+	return (int)problems;
+}

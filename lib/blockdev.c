@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "blockdev.h"
+#include "sysroot.h"
+#include "util.h"
+
+#define MAX_LINKS 40
+
+/* "/dev/disk/by-id/../../sdb" -> "/dev/sdb", without asking the file system. */
+static int normalize(const char *path, char **ret)
+{
+	_cleanup_free_ char *out = malloc(strlen(path) + 2);
+	_cleanup_free_ char *copy = strdup(path);
+	size_t len = 0;
+	char *save = NULL;
+
+	if (!out || !copy)
+		return -ENOMEM;
+	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (streq(c, "."))
+			continue;
+		if (streq(c, "..")) {
+			while (len > 0 && out[len - 1] != '/')
+				len--;
+			if (len > 0)
+				len--;
+			continue;
+		}
+		out[len++] = '/';
+		strcpy(out + len, c);
+		len += strlen(c);
+	}
+	if (len == 0)
+		out[len++] = '/';
+	out[len] = '\0';
+	*ret = TAKE_PTR(out);
+	return 0;
+}
+
+/*
+ * Follows the last component's symlinks below the root: udev's links are relative
+ * ("../../sdb"), and an absolute target means the same path below the root, not the host's.
+ */
+static int follow(const char *path, char **ret, struct stat *st)
+{
+	_cleanup_free_ char *cur = NULL;
+	int r;
+
+	if (path[0] != '/')
+		return -EINVAL;
+	r = normalize(path, &cur);
+	if (r < 0)
+		return r;
+	for (int i = 0; i < MAX_LINKS; i++) {
+		_cleanup_free_ char *full = NULL, *next = NULL;
+		char target[PATH_MAX];
+		ssize_t n;
+
+		r = vb_path(cur, &full);
+		if (r < 0)
+			return r;
+		if (lstat(full, st) < 0)
+			return -errno;
+		if (!S_ISLNK(st->st_mode)) {
+			*ret = TAKE_PTR(cur);
+			return 0;
+		}
+		n = readlink(full, target, sizeof(target) - 1);
+		if (n < 0)
+			return -errno;
+		target[n] = '\0';
+		if (target[0] == '/')
+			r = normalize(target, &next);
+		else {
+			_cleanup_free_ char *joined = NULL;
+
+			*strrchr(cur, '/') = '\0';
+			r = asprintf_safe(&joined, "%s/%s", cur, target);
+			if (r >= 0)
+				r = normalize(joined, &next);
+		}
+		if (r < 0)
+			return r;
+		free(cur);
+		cur = TAKE_PTR(next);
+	}
+	return -ELOOP;
+}
+
+/* The kernel name of the block device at path, e.g. "sdb" for /dev/disk/by-id/ata-X. */
+static int dev_name(const char *path, char **ret)
+{
+	_cleanup_free_ char *real = NULL, *sys = NULL;
+	const char *base;
+	struct stat st;
+	int r;
+
+	r = follow(path, &real, &st);
+	if (r < 0)
+		return r;
+	if (S_ISBLK(st.st_mode)) {
+		r = asprintf_safe(&sys, "/sys/dev/block/%u:%u", major(st.st_rdev),
+				  minor(st.st_rdev));
+		return r < 0 ? r : vb_readlink_base(sys, ret);
+	}
+	/* A tree made for tests has files, not nodes: the name in /sys tells that it is a disk. */
+	base = strrchr(real, '/') + 1;
+	if (!startswith(real, "/dev/") || !*base)
+		return -ENOTBLK;
+	r = asprintf_safe(&sys, "/sys/class/block/%s/dev", base);
+	if (r < 0)
+		return r;
+	if (!vb_exists(sys))
+		return -ENOTBLK;
+	*ret = strdup(base);
+	return *ret ? 0 : -ENOMEM;
+}
+
+bool vb_bdev_path_unstable(const char *path)
+{
+	const char *name = startswith(path, "/dev/");
+
+	return name && *name && !strchr(name, '/');
+}
+
+const char *vb_bdev_use_name(enum vb_bdev_use use)
+{
+	switch (use) {
+	case VB_BDEV_MOUNTED:
+		return "mounted";
+	case VB_BDEV_SWAP:
+		return "swap";
+	case VB_BDEV_HELD:
+		return "held";
+	}
+	return "used";
+}
+
+static int by_id_filter(const struct dirent *de)
+{
+	return de->d_name[0] != '.';
+}
+
+/* A /dev/disk/by-id link to name; wwn- and eui. ones last: people recognize the model. */
+static int find_stable(const char *name, char **ret)
+{
+	_cleanup_free_ char *dir = NULL;
+	struct dirent **list = NULL;
+	char *best = NULL;
+	int n, r;
+
+	r = vb_path("/dev/disk/by-id", &dir);
+	if (r < 0)
+		return r;
+	n = scandir(dir, &list, by_id_filter, alphasort);
+	if (n < 0)
+		return -errno;
+	for (int i = 0; i < n; i++) {
+		_cleanup_free_ char *link = NULL, *target = NULL;
+		bool opaque = startswith(list[i]->d_name, "wwn-") ||
+			      startswith(list[i]->d_name, "nvme-eui.");
+
+		if (asprintf_safe(&link, "/dev/disk/by-id/%s", list[i]->d_name) < 0 ||
+		    dev_name(link, &target) < 0 || !streq(target, name))
+			continue;
+		if (!best || !opaque) {
+			free(best);
+			best = TAKE_PTR(link);
+		}
+		if (!opaque)
+			break;
+	}
+	for (int i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+	*ret = best;
+	return best ? 0 : -ENOENT;
+}
+
+int vb_bdev_resolve(const char *path, struct vb_bdev *ret)
+{
+	int r;
+
+	*ret = (struct vb_bdev){0};
+	ret->path = strdup(path);
+	if (!ret->path)
+		return -ENOMEM;
+	r = dev_name(path, &ret->name);
+	if (r < 0)
+		return r;
+	(void)find_stable(ret->name, &ret->stable);
+	return 0;
+}
+
+void vb_bdev_free(struct vb_bdev *b)
+{
+	for (size_t i = 0; i < b->n_users; i++) {
+		free(b->users[i].dev);
+		free(b->users[i].where);
+		free(b->users[i].what);
+	}
+	free(b->users);
+	free(b->path);
+	free(b->name);
+	free(b->stable);
+	*b = (struct vb_bdev){0};
+}
+
+/* The device and each of its partitions, with "MAJ:MIN" as sysfs gives it. */
+struct cand {
+	char *name, *dev;
+};
+
+struct cands {
+	struct cand *c;
+	size_t n, alloc;
+};
+
+static void cands_free(struct cands *cs)
+{
+	for (size_t i = 0; i < cs->n; i++) {
+		free(cs->c[i].name);
+		free(cs->c[i].dev);
+	}
+	free(cs->c);
+}
+
+static int cands_add(struct cands *cs, const char *name)
+{
+	_cleanup_free_ char *attr = NULL;
+	struct cand c = {0};
+	int r;
+
+	r = GROW(cs->c, cs->alloc, cs->n + 1);
+	if (r < 0)
+		return r;
+	r = asprintf_safe(&attr, "/sys/class/block/%s/dev", name);
+	if (r < 0)
+		return r;
+	c.name = strdup(name);
+	if (!c.name)
+		return -ENOMEM;
+	if (vb_read_file(attr, &c.dev) < 0)
+		c.dev = NULL; /* then only mount sources naming it can match */
+	cs->c[cs->n++] = c;
+	return 0;
+}
+
+static int cands_collect(const char *name, struct cands *cs)
+{
+	_cleanup_free_ char *dir = NULL, *full = NULL;
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+	int r;
+
+	r = cands_add(cs, name);
+	if (r < 0)
+		return r;
+	r = asprintf_safe(&dir, "/sys/class/block/%s", name);
+	if (r < 0)
+		return r;
+	r = vb_path(dir, &full);
+	if (r < 0)
+		return r;
+	d = opendir(full);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *part = NULL;
+
+		if (de->d_name[0] == '.')
+			continue;
+		r = asprintf_safe(&part, "%s/%s/partition", dir, de->d_name);
+		if (r < 0)
+			return r;
+		if (vb_exists(part)) {
+			r = cands_add(cs, de->d_name);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static const struct cand *cands_match(const struct cands *cs, const char *dev, const char *src)
+{
+	_cleanup_free_ char *name = NULL;
+
+	for (size_t i = 0; i < cs->n; i++)
+		if (dev && cs->c[i].dev && streq(cs->c[i].dev, dev))
+			return &cs->c[i];
+	/* btrfs and others report an anonymous 0:N; their source still names the device. */
+	if (!src || !startswith(src, "/dev/") || dev_name(src, &name) < 0)
+		return NULL;
+	for (size_t i = 0; i < cs->n; i++)
+		if (streq(cs->c[i].name, name))
+			return &cs->c[i];
+	return NULL;
+}
+
+static int add_user(struct vb_bdev *b, enum vb_bdev_use use, const char *dev, const char *where,
+		    char *what)
+{
+	_cleanup_free_ char *owned = what;
+	struct vb_bdev_user *u;
+	int r;
+
+	r = GROW(b->users, b->alloc_users, b->n_users + 1);
+	if (r < 0)
+		return r;
+	u = &b->users[b->n_users];
+	u->use = use;
+	u->dev = strdup(dev);
+	u->where = strdup(where);
+	u->what = TAKE_PTR(owned);
+	if (!u->dev || !u->where || !u->what) {
+		free(u->dev);
+		free(u->where);
+		free(u->what);
+		return -ENOMEM;
+	}
+	b->n_users++;
+	return 0;
+}
+
+/* mountinfo and swaps write space, tab, newline and backslash as \ooo. */
+static void unescape(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else
+			*o++ = *s;
+	}
+	*o = '\0';
+}
+
+static int scan_mounts(struct vb_bdev *b, const struct cands *cs)
+{
+	_cleanup_close_ int fd = vb_open("/proc/self/mountinfo", O_RDONLY, 0);
+	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ char *line = NULL;
+	size_t alloc = 0;
+
+	if (fd < 0)
+		return fd;
+	f = fdopen(fd, "r");
+	if (!f)
+		return -errno;
+	fd = -1;
+	while (getline(&line, &alloc, f) > 0) {
+		char *field[6] = {0}, *save = NULL, *tok, *fstype = NULL, *src = NULL;
+		const struct cand *c;
+		size_t n = 0;
+		int r;
+
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE ... */
+		for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
+			if (n < ELEMENTSOF(field))
+				field[n++] = tok;
+			else if (streq(tok, "-")) {
+				fstype = strtok_r(NULL, " \n", &save);
+				src = fstype ? strtok_r(NULL, " \n", &save) : NULL;
+				break;
+			}
+		}
+		if (n < ELEMENTSOF(field) || !fstype)
+			continue;
+		if (src)
+			unescape(src);
+		c = cands_match(cs, field[2], src);
+		if (!c)
+			continue;
+		unescape(field[4]);
+		r = add_user(b, VB_BDEV_MOUNTED, c->name, field[4], strdup(fstype));
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int scan_swaps(struct vb_bdev *b, const struct cands *cs)
+{
+	_cleanup_close_ int fd = vb_open("/proc/swaps", O_RDONLY, 0);
+	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ char *line = NULL;
+	size_t alloc = 0;
+	bool header = true;
+
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd; /* a kernel without swap support has none */
+	f = fdopen(fd, "r");
+	if (!f)
+		return -errno;
+	fd = -1;
+	while (getline(&line, &alloc, f) > 0) {
+		char *save = NULL, *file, *type;
+		const struct cand *c;
+		int r;
+
+		if (header) {
+			header = false;
+			continue;
+		}
+		file = strtok_r(line, " \t\n", &save);
+		type = file ? strtok_r(NULL, " \t\n", &save) : NULL;
+		if (!type)
+			continue;
+		unescape(file);
+		c = cands_match(cs, NULL, file);
+		if (!c)
+			continue;
+		r = add_user(b, VB_BDEV_SWAP, c->name, file, strdup(type));
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* What a holder is, for a message a person can act on. */
+static char *describe_holder(const char *holder)
+{
+	_cleanup_free_ char *p = NULL, *name = NULL, *uuid = NULL, *level = NULL;
+	char *ret = NULL;
+
+	if (asprintf_safe(&p, "/sys/class/block/%s/dm/name", holder) == 0 &&
+	    vb_read_file(p, &name) == 0) {
+		free(p);
+		p = NULL;
+		if (asprintf_safe(&p, "/sys/class/block/%s/dm/uuid", holder) < 0 ||
+		    vb_read_file(p, &uuid) < 0)
+			uuid = NULL;
+		if (uuid && startswith(uuid, "LVM-"))
+			asprintf_safe(&ret, "LVM logical volume %s", name);
+		else if (uuid && startswith(uuid, "CRYPT-"))
+			asprintf_safe(&ret, "dm-crypt mapping %s", name);
+		else if (uuid && startswith(uuid, "mpath-"))
+			asprintf_safe(&ret, "multipath map %s", name);
+		else if (uuid && startswith(uuid, "part"))
+			asprintf_safe(&ret, "partition mapping %s", name);
+		else
+			asprintf_safe(&ret, "device-mapper device %s", name);
+		return ret;
+	}
+	free(p);
+	p = NULL;
+	if (asprintf_safe(&p, "/sys/class/block/%s/md/level", holder) == 0 &&
+	    vb_read_file(p, &level) == 0) {
+		asprintf_safe(&ret, "md RAID array (%s)", level);
+		return ret;
+	}
+	free(p);
+	p = NULL;
+	if (asprintf_safe(&p, "/sys/class/block/%s/bcache", holder) == 0 && vb_exists(p))
+		return strdup("bcache device");
+	return strdup("block device");
+}
+
+static int scan_holders(struct vb_bdev *b, const struct cands *cs)
+{
+	for (size_t i = 0; i < cs->n; i++) {
+		_cleanup_free_ char *rel = NULL, *full = NULL;
+		_cleanup_closedir_ DIR *d = NULL;
+		struct dirent *de;
+		int r;
+
+		r = asprintf_safe(&rel, "/sys/class/block/%s/holders", cs->c[i].name);
+		if (r < 0)
+			return r;
+		r = vb_path(rel, &full);
+		if (r < 0)
+			return r;
+		d = opendir(full);
+		if (!d)
+			continue;
+		while ((de = readdir(d))) {
+			if (de->d_name[0] == '.')
+				continue;
+			r = add_user(b, VB_BDEV_HELD, cs->c[i].name, de->d_name,
+				     describe_holder(de->d_name));
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+int vb_bdev_find_users(struct vb_bdev *b)
+{
+	struct cands cs = {0};
+	int r;
+
+	if (!b->name)
+		return -EINVAL;
+	r = cands_collect(b->name, &cs);
+	if (r >= 0)
+		r = scan_mounts(b, &cs);
+	if (r >= 0)
+		r = scan_swaps(b, &cs);
+	if (r >= 0)
+		r = scan_holders(b, &cs);
+	cands_free(&cs);
+	return r;
+}

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+
+#include "util.h"
+#include "viable.h"
+
+bool vb_driver_vfio_ok(const char *driver)
+{
+	/* The kernel's own list (vfio_dev_driver_allowed): a stub driver holds no device state. */
+	return !driver || streq(driver, "vfio-pci") || streq(driver, "pci-stub");
+}
+
+int vb_group_viable(const struct vb_pci *pci, const char *addr, struct vb_viable *ret)
+{
+	const struct vb_pci_dev *dev = vb_pci_find(pci, addr);
+
+	*ret = (struct vb_viable){.group = -1};
+	if (!dev)
+		return -ENODEV;
+	ret->group = dev->iommu_group;
+	if (dev->iommu_group < 0)
+		return -ENXIO;
+
+	for (size_t i = 0; i < pci->n; i++) {
+		const struct vb_pci_dev *d = &pci->devs[i];
+
+		if (d->iommu_group != dev->iommu_group || vb_pci_is_bridge(d))
+			continue;
+		ret->n_endpoints++;
+		if (!ret->blocker[0] && !vb_driver_vfio_ok(d->driver)) {
+			snprintf(ret->blocker, sizeof(ret->blocker), "%s", d->addr);
+			ret->blocker_driver = d->driver;
+		}
+	}
+	return ret->blocker[0] ? -EBUSY : 0;
+}
