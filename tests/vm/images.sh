@@ -108,14 +108,15 @@ gen_versions()
 		kmod busybox-static 2>/dev/null
 }
 
-# img_build GEN CONFDIR TREE: the initramfs for generator GEN (itools, dracut-shell or
+# img_build GEN CONFDIR TREE [VARIANT]: the initramfs for generator GEN (itools, dracut-shell or
 # dracut-systemd) with the vfio-boot config in CONFDIR (an empty directory: vfio-boot
 # installed but not configured), from the module tree TREE (full: the kernel's own; or a
-# directory X/lib/modules/KVER). Prints the image path; the build's output is IMG.log and
-# its duration in seconds IMG.time.
+# directory X/lib/modules/KVER). VARIANT "recipe" (itools only) adds the hook of the common
+# recipe (tests/vm/recipe/vfio-recipe). Prints the image path; the build's output is IMG.log
+# and its duration in seconds IMG.time.
 img_build()
 {
-	local gen=$1 confdir=$2 tree=$3 key img start rc=0 treekey
+	local gen=$1 confdir=$2 tree=$3 variant=${4:-} key img start rc=0 treekey
 	if [ "$tree" = full ]; then
 		treekey=$(sha256sum </lib/modules/"$KVER"/modules.dep)
 	else
@@ -124,10 +125,11 @@ img_build()
 	case $gen in
 	itools)
 		key=$( {
-			echo "$gen $KVER $treekey"
+			echo "$gen $KVER $treekey $variant"
 			gen_versions
 			hash_paths "$VM_TOP/hooks/initramfs-tools" "$VM_SELF/initramfs-tools" \
 				"$VM_SELF/images.sh" "$BINDER" "$confdir"
+			[ -z "$variant" ] || hash_paths "$VM_SELF/$variant"
 		} | sha256sum | cut -c1-16)
 		;;
 	dracut-shell | dracut-systemd)
@@ -148,7 +150,7 @@ img_build()
 		tname=novfio
 		kmoddir=(--kmoddir "$tree")
 	fi
-	img=$VM_DIR/img/$gen-${confdir##*/}-$tname-$key.img
+	img=$VM_DIR/img/$gen-${confdir##*/}${variant:+-$variant}-$tname-$key.img
 	if [ -e "$img" ]; then
 		echo "$img"
 		return 0
@@ -166,6 +168,9 @@ img_build()
 		install -m 0755 "$VM_TOP/hooks/initramfs-tools/hooks/vfio-boot" "$cd/hooks/"
 		install -m 0755 "$VM_TOP/hooks/initramfs-tools/scripts/init-top/00-vfio-boot" \
 			"$cd/scripts/init-top/"
+		if [ "$variant" = recipe ]; then
+			install -m 0755 "$VM_SELF/recipe/vfio-recipe" "$cd/hooks/"
+		fi
 		if [ "$tree" = full ]; then
 			VFIO_BOOT_CONFDIR=$confdir VFIO_BOOT_BINDER=$BINDER \
 				mkinitramfs -d "$cd" -o "$img.tmp" "$KVER" >"$img.log" 2>&1 || rc=$?

@@ -9,7 +9,7 @@ out=$1
 here=$(cd "$(dirname "$0")" && pwd)
 busybox=${BUSYBOX:-/bin/busybox}
 
-file -L "$busybox" | grep -q 'statically linked' ||
+file -L "$busybox" | grep 'statically linked' >/dev/null ||
 	{ echo "mkroot.sh: $busybox is not a static busybox (install busybox-static)" >&2; exit 1; }
 
 tmp=$(mktemp -d)

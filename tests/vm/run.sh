@@ -31,10 +31,11 @@ case $BINDER in /*) ;; *) BINDER=$VM_TOP/$BINDER ;; esac
 . "$VM_TOP/tests/vm/images.sh"
 
 # ---- scenarios ----
-# NAME|CONFIG|MODE|TREE|CMDLINE|GENERATORS
+# NAME|CONFIG|MODE|TREE|CMDLINE|GENERATORS[|VARIANT]
 #   CONFIG: a directory under tests/vm/configs ("-": vfio-boot installed but not configured)
 #   MODE:   "MODE FILE" to change one config file's mode ("-": none)
 #   TREE:   full (the kernel's module tree) or novfio (the same without the vfio modules)
+#   VARIANT: recipe: the image also holds the common recipe (tests/vm/recipe/vfio-recipe)
 # The check_NAME function below says what each one must show.
 SCENARIOS=(
 	"gpus|gpu|-|full|-|itools dracut-systemd dracut-shell"
@@ -42,10 +43,11 @@ SCENARIOS=(
 	"absent|absent|-|full|-|itools dracut-systemd"
 	"ambiguous|ambiguous|-|full|-|itools dracut-systemd"
 	"off|gpu|-|full|vfio_boot=off|itools dracut-systemd"
-	"garbage|garbage|-|full|-|itools dracut-systemd"
+	"garbage|garbage|-|full|-|itools dracut-systemd dracut-shell"
 	"permissions|gpu|0664 vfio-boot.conf|full|-|itools dracut-systemd"
 	"no-vfio-modules|gpu|-|novfio|-|itools dracut-systemd"
 	"unconfigured|-|-|full|-|itools dracut-systemd dracut-shell"
+	"recipe|-|-|full|vfio-pci.ids=1234:1111,8086:293e|itools|recipe"
 )
 
 HOST_DRIVERS='bochs-drm|snd_hda_intel|e1000e?|xhci_hcd'
@@ -69,7 +71,8 @@ expect_driver()
 
 expect_kmsg()
 {
-	kmsg | grep -qE -- "$1" || fail "kernel log lacks /$1/"
+	# Not grep -q: with pipefail, a grep that stops early fails the pipeline.
+	kmsg | grep -E -- "$1" >/dev/null || fail "kernel log lacks /$1/"
 }
 
 expect_no_kmsg()
@@ -207,6 +210,18 @@ check_no-vfio-modules()
 		fail "the image build did not warn that the kernel has no vfio_pci"
 }
 
+# The common recipe (vfio-pci.ids= and softdeps, without vfio-boot) takes both cards, the
+# host's boot display included: what vfio-boot is for.
+check_recipe()
+{
+	expect_driver 0000:01:00.0 vfio-pci
+	expect_driver 0000:01:00.1 vfio-pci
+	expect_driver 0000:02:00.0 vfio-pci
+	expect_driver 0000:02:00.1 vfio-pci
+	expect_no_kmsg 'bochs-drm 0000:0|snd_hda_intel 0000:0'
+	expect_no_kmsg 'vfio-boot:'
+}
+
 check_unconfigured()
 {
 	expect_no_kmsg 'vfio-boot:'
@@ -301,7 +316,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	-l | --list)
 		for s in "${SCENARIOS[@]}"; do
-			IFS='|' read -r name _ _ _ _ gens <<<"$s"
+			IFS='|' read -r name _ _ _ _ gens _ <<<"$s"
 			for g in $gens; do echo "$name/$g"; done
 		done
 		exit 0
@@ -332,7 +347,7 @@ preflight()
 		cpio:cpio depmod:kmod unshare:util-linux; do
 		command -v "${t%%:*}" >/dev/null || missing+=("${t#*:}")
 	done
-	[ -x /bin/busybox ] && file -L /bin/busybox | grep -q 'statically linked' || missing+=(busybox-static)
+	[ -x /bin/busybox ] && file -L /bin/busybox | grep 'statically linked' >/dev/null || missing+=(busybox-static)
 	if [ ${#missing[@]} -gt 0 ]; then
 		echo "vm: missing: ${missing[*]}; as root: apt-get install --no-install-recommends ${missing[*]}" >&2
 		return 1
@@ -363,7 +378,8 @@ failed=0
 TIMES=$VM_DIR/times.txt
 : >"$TIMES"
 for s in "${SCENARIOS[@]}"; do
-	IFS='|' read -r name conf mode tree cmdline gens <<<"$s"
+	variant=
+	IFS='|' read -r name conf mode tree cmdline gens variant <<<"$s"
 	for gen in $gens; do
 		selected "$name" "$gen" || continue
 		FAILS=()
@@ -381,7 +397,7 @@ for s in "${SCENARIOS[@]}"; do
 		if [ "$tree" = novfio ]; then
 			treedir=$(img_novfio_tree) || { fail "building the module tree without vfio failed"; }
 		fi
-		if [ ${#FAILS[@]} -eq 0 ] && IMG=$(img_build "$gen" "$confdir" "$treedir"); then
+		if [ ${#FAILS[@]} -eq 0 ] && IMG=$(img_build "$gen" "$confdir" "$treedir" "$variant"); then
 			build_time=$(cat "$IMG.time")
 			check_image "$gen" "$IMG" "$conf" "$mode" "$tree"
 			LOG=$VM_DIR/logs/$name-$gen.log
