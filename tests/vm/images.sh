@@ -112,7 +112,8 @@ gen_versions()
 # dracut-systemd) with the vfio-boot config in CONFDIR (an empty directory: vfio-boot
 # installed but not configured), from the module tree TREE (full: the kernel's own; or a
 # directory X/lib/modules/KVER). VARIANT "recipe" (itools only) adds the hook of the common
-# recipe (tests/vm/recipe/vfio-recipe). Prints the image path; the build's output is IMG.log
+# recipe (tests/vm/recipe/vfio-recipe); VARIANT "installed" builds with the hooks installed by
+# hooks/rules.mk and a plain generator command (tests/vm/build-installed.sh). Prints the image path; the build's output is IMG.log
 # and its duration in seconds IMG.time.
 img_build()
 {
@@ -122,6 +123,11 @@ img_build()
 	else
 		treekey=$(sha256sum <"$tree/modules.dep")
 	fi
+	local extra_inputs=()
+	case $variant in
+	recipe) extra_inputs=("$VM_SELF/recipe") ;;
+	installed) extra_inputs=("$VM_TOP/hooks/rules.mk" "$VM_SELF/build-installed.sh") ;;
+	esac
 	case $gen in
 	itools)
 		key=$( {
@@ -129,15 +135,17 @@ img_build()
 			gen_versions
 			hash_paths "$VM_TOP/hooks/initramfs-tools" "$VM_SELF/initramfs-tools" \
 				"$VM_SELF/images.sh" "$BINDER" "$confdir"
-			[ -z "$variant" ] || hash_paths "$VM_SELF/$variant"
+			[ -z "$variant" ] || hash_paths "${extra_inputs[@]}"
 		} | sha256sum | cut -c1-16)
 		;;
 	dracut-shell | dracut-systemd)
 		key=$( {
 			echo "$gen $KVER $treekey"
 			gen_versions
+			echo "$variant"
 			hash_paths "$VM_TOP/hooks/dracut" "$VM_SELF/dracut" "$VM_SELF/images.sh" \
 				"$BINDER" "$confdir"
+			[ -z "$variant" ] || hash_paths "${extra_inputs[@]}"
 		} | sha256sum | cut -c1-16)
 		;;
 	*)
@@ -157,8 +165,12 @@ img_build()
 	fi
 	mkdir -p "$VM_DIR/img"
 	start=$(date +%s%N)
-	case $gen in
-	itools)
+	case $variant/$gen in
+	installed/*)
+		"$VM_SELF/build-installed.sh" "$gen" "$img.tmp" "$confdir" "$KVER" "$BINDER" \
+			>"$img.log" 2>&1 || rc=$?
+		;;
+	*/itools)
 		local cd=$VM_DIR/itools-conf/$key
 		rm -rf "$cd"
 		mkdir -p "$cd/conf.d" "$cd/hooks" "$cd/scripts/init-top"
@@ -183,7 +195,7 @@ img_build()
 				"$tree" "$KVER" "$cd" "$img.tmp" >"$img.log" 2>&1 || rc=$?
 		fi
 		;;
-	dracut-*)
+	*/dracut-*)
 		local base flavour=${gen#dracut-}
 		base=$(dracut_base)
 		mkdir -p "$VM_DIR/empty"

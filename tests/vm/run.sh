@@ -35,7 +35,9 @@ case $BINDER in /*) ;; *) BINDER=$VM_TOP/$BINDER ;; esac
 #   CONFIG: a directory under tests/vm/configs ("-": vfio-boot installed but not configured)
 #   MODE:   "MODE FILE" to change one config file's mode ("-": none)
 #   TREE:   full (the kernel's module tree) or novfio (the same without the vfio modules)
-#   VARIANT: recipe: the image also holds the common recipe (tests/vm/recipe/vfio-recipe)
+#   VARIANT: recipe: the image also holds the common recipe (tests/vm/recipe/vfio-recipe);
+#            installed: built after `make install` by a plain generator command
+#            (tests/vm/build-installed.sh)
 # The check_NAME function below says what each one must show.
 SCENARIOS=(
 	"gpus|gpu|-|full|-|itools dracut-systemd dracut-shell"
@@ -47,6 +49,7 @@ SCENARIOS=(
 	"permissions|gpu|0664 vfio-boot.conf|full|-|itools dracut-systemd"
 	"no-vfio-modules|gpu|-|novfio|-|itools dracut-systemd"
 	"unconfigured|-|-|full|-|itools dracut-systemd dracut-shell"
+	"installed|gpu|-|full|-|itools dracut-systemd|installed"
 	"recipe|-|-|full|vfio-pci.ids=1234:1111,8086:293e|itools|recipe"
 )
 
@@ -142,6 +145,8 @@ check_gpus()
 	expect_run status claimed=2
 	expect_run sections/guest-gpu status=claimed
 }
+
+check_installed() { check_gpus; }
 
 check_group-claim()
 {
