@@ -41,7 +41,10 @@ static void add_bridge(struct strbuf *b, const struct vb_guest *g)
  */
 static bool mount_path_ok(const char *p)
 {
-	if (p[0] != '/')
+	_cleanup_free_ char *esc = NULL;
+
+	/* Absolute and without "..": systemd ignores other paths here. */
+	if (vb_escape_path(p, &esc) < 0)
 		return false;
 	for (; *p; p++)
 		if ((unsigned char)*p < ' ' || strchr("\"'\\", *p) || *p == 0x7f)
@@ -95,7 +98,7 @@ static void add_disks(struct strbuf *b, const struct vb_guest *g)
 		if (!mount_path_ok(d.file[i])) {
 			log_warn(
 				0,
-				"%s:%u: [guest %s]: disk image \"%s\": not an absolute path without tabs, newlines, quotes or backslashes: not waiting for its file system",
+				"%s:%u: [guest %s]: disk image \"%s\": not an absolute path without \"..\", tabs, newlines, quotes or backslashes: not waiting for its file system",
 				g->file, g->line, g->name, d.file[i]);
 			continue;
 		}

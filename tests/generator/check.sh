@@ -72,26 +72,22 @@ fresh_root() {
 	chmod -R go-w "$dst"
 }
 
-# Copies tree $1 to $2 with the install paths replaced by their placeholders.
+# Copies tree $1 to $2 with the install paths replaced by their placeholders; modes are kept
+# (they matter for NetworkManager's keyfiles). Few processes: each costs here.
 normalize() {
-	local src=$1 dst=$2 f rel t
+	local src=$1 dst=$2 link target
 	rm -rf "$dst"
-	mkdir -p "$dst"
-	[[ -d $src ]] || return 0
-	(cd "$src" && find . -mindepth 1 -print0) | while IFS= read -r -d '' rel; do
-		f=$src/$rel
-		if [[ -L $f ]]; then
-			t=$(readlink "$f")
-			t=${t//"$UNITDIR"/@UNITDIR@}
-			ln -s "${t//"$LIBEXECDIR"/@LIBEXECDIR@}" "$dst/$rel"
-		elif [[ -d $f ]]; then
-			mkdir -p "$dst/$rel"
-		else
-			sed -e "s|$UNITDIR|@UNITDIR@|g" -e "s|$LIBEXECDIR|@LIBEXECDIR@|g" "$f" >"$dst/$rel"
-			# Modes matter for NetworkManager's keyfiles: keep them in the comparison.
-			chmod --reference="$f" "$dst/$rel"
-		fi
-	done
+	if [[ ! -d $src ]]; then
+		mkdir -p "$dst"
+		return 0
+	fi
+	cp -a "$src" "$dst"
+	find "$dst" -type f -exec sed -i -e "s|$UNITDIR|@UNITDIR@|g" \
+		-e "s|$LIBEXECDIR|@LIBEXECDIR@|g" {} +
+	while IFS=$'\t' read -r -d '' link target; do
+		target=${target//"$UNITDIR"/@UNITDIR@}
+		ln -sfn "${target//"$LIBEXECDIR"/@LIBEXECDIR@}" "$link"
+	done < <(find "$dst" -type l -printf '%p\t%l\0')
 }
 
 # Compares (or with --update stores) what a run made: tree, log, exit status.
