@@ -39,7 +39,7 @@ struct guest_opts {
 void guest_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: vfio-boot guest [OPTIONS] start|stop|run NAME\n"
+		"Usage: vfio-boot guest start|stop|run [OPTIONS] [--] NAME\n"
 		"\n"
 		"Start, stop or run the libvirt domain NAME, after checking that its PCI devices\n"
 		"are on vfio-pci in viable IOMMU groups and that the host uses none of its disks.\n"
@@ -94,8 +94,12 @@ static int parse_args(int argc, char **argv, struct guest_opts *o, const char **
 	};
 	int c;
 
-	optind = 0; /* callable more than once in one process (the tests do) */
-	while ((c = getopt_long(argc, argv, "+c:t:b:r:vh", longopts, NULL)) >= 0) {
+	/*
+	 * 0: callable more than once in one process (the tests do). Options may follow the verb
+	 * ("stop --timeout 5 -- NAME"); "--" lets a domain name start with '-'.
+	 */
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "c:t:b:r:vh", longopts, NULL)) >= 0) {
 		switch (c) {
 		case 'c':
 			o->uri = optarg;
@@ -320,7 +324,8 @@ static int stopped_exit(struct watch *w)
 		log_notice("guest %s shut down", w->name);
 		return EXIT_OK;
 	case VIR_DOMAIN_SHUTOFF_DESTROYED:
-		log_err(0, "guest %s was forced off from outside this unit (virsh destroy?)",
+		log_err(0,
+			"guest %s was forced off (virsh destroy, or vfio-boot guest stop after its timeout)",
 			w->name);
 		return EXIT_DESTROYED;
 	case VIR_DOMAIN_SHUTOFF_MIGRATED:

@@ -160,7 +160,7 @@ static void report_user(const char *guest, const char *label, const struct vb_bd
 	case VB_BDEV_SWAP:
 		log_err(0,
 			"guest %s: %s: %s is the host's swap (%s); the guest would overwrite memory the host swapped out. swapoff %s and remove it from /etc/fstab before starting %s",
-			guest, label, what, u->where, u->where, guest);
+			guest, label, what, u->what, u->where, guest);
 		break;
 	case VB_BDEV_HELD:
 		log_err(0,

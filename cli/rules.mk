@@ -1,5 +1,5 @@
 # The vfio-boot command (cli/): `vfio-boot guest start|stop|run NAME` and, later, list, plan,
-# status and check. Included by the top Makefile after LIB_OBJ, LIB_TOBJ and
+# status and check. Included by the top Makefile after LIB_A/LIB_TA (or LIB_OBJ/LIB_TOBJ) and
 # tests/mock/rules.mk (it uses BUILD, CC, BASE_CFLAGS, CFLAGS, CFLAGS_TEST, SAN, PREFIX).
 #
 # Defines: CLI (cli/vfio-boot), TEST_CLI (sanitized build the tests run), CLI_LIBS (what any
@@ -19,6 +19,10 @@ CLI_TOBJ := $(CLI_SRC:%.c=$(BUILD)/test/%.o)
 # Everything but main(), for tests that drive the runner inside their own process.
 CLI_TOBJ_LIB := $(filter-out %/main.o,$(CLI_TOBJ))
 
+# lib/ as the top Makefile links it: an archive when there is one.
+CLI_LIB := $(or $(LIB_A),$(LIB_OBJ))
+CLI_TLIB := $(or $(LIB_TA),$(LIB_TOBJ))
+
 CLI := cli/vfio-boot
 TEST_CLI := $(BUILD)/test/cli/vfio-boot
 
@@ -31,10 +35,10 @@ $(BUILD)/test/cli/%.o: cli/%.c $(CLI_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TEST) $(CLI_CFLAGS) -c $< -o $@
 
-$(CLI): $(CLI_OBJ) $(LIB_OBJ)
+$(CLI): $(CLI_OBJ) $(CLI_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CLI_LIBS)
 
-$(TEST_CLI): $(CLI_TOBJ) $(LIB_TOBJ)
+$(TEST_CLI): $(CLI_TOBJ) $(CLI_TLIB)
 	$(CC) $(SAN) -o $@ $^ $(CLI_LIBS)
 
 # tests/test-runner.c runs $(TEST_CLI) (TEST_CLI in the environment overrides the path).
@@ -44,7 +48,7 @@ $(BUILD)/test/tests/test-runner: | $(TEST_CLI)
 # connections (the test driver's test:///default is shared only inside one process).
 $(BUILD)/test/tests/test-runner-events.o: CFLAGS_TEST += -Icli $(CLI_CFLAGS)
 $(BUILD)/test/tests/test-runner-events: $(BUILD)/test/tests/test-runner-events.o \
-		$(CLI_TOBJ_LIB) $(LIB_TOBJ) $(MOCK_FIXTURE_O)
+		$(CLI_TOBJ_LIB) $(CLI_TLIB) $(MOCK_FIXTURE_O)
 	$(CC) $(SAN) -o $@ $^ $(CLI_LIBS) -lcmocka
 
 .PHONY: install-cli uninstall-cli clean-cli

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * lib/blockdev on fake trees: naming a block device through /dev links below the root, and
+ * finding every mount, swap and holder of it and of its partitions.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "blockdev.h"
+#include "fixture.h"
+#include "runner/runner-fixture.h"
+#include "sysroot.h"
+
+static struct fx *fx;
+
+static int setup(void **state)
+{
+	(void)state;
+	fx = fx_new();
+	rf_disk(fx, "sda", "8:0");
+	rf_part(fx, "sda", "sda1", "8:1");
+	rf_disk(fx, "sdb", "8:16");
+	rf_part(fx, "sdb", "sdb1", "8:17");
+	rf_part(fx, "sdb", "sdb2", "8:18");
+	rf_disk(fx, "nvme0n1", "259:0");
+	rf_mkdir(fx, "dev/disk/by-id");
+	rf_mkdir(fx, "dev/disk/by-label");
+	rf_symlink(fx, "dev/disk/by-id/wwn-0x5000c500a1b2c3d4", "../../sdb");
+	rf_symlink(fx, "dev/disk/by-id/ata-GUEST_DISK_1", "../../sdb");
+	rf_symlink(fx, "dev/disk/by-label/data", "/dev/sdb1"); /* absolute: below the root */
+	rf_mkdir(fx, "dev/vg0");
+	rf_symlink(fx, "dev/vg0/lv0", "../dm-0");
+	rf_disk(fx, "dm-0", "254:0");
+	fx_write(fx, "var/lib/libvirt/images/a.img", "", 0644);
+	rf_mounts(fx, NULL);
+	rf_swaps(fx, NULL);
+	assert_int_equal(vb_root_set(fx_root(fx)), 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	vb_root_set("/");
+	fx_free(fx);
+	return 0;
+}
+
+static void test_resolve(void **state)
+{
+	struct vb_bdev b;
+
+	(void)state;
+	assert_int_equal(vb_bdev_resolve("/dev/disk/by-id/ata-GUEST_DISK_1", &b), 0);
+	assert_string_equal(b.name, "sdb");
+	/* The model's name is preferred over the opaque WWN. */
+	assert_string_equal(b.stable, "/dev/disk/by-id/ata-GUEST_DISK_1");
+	vb_bdev_free(&b);
+
+	assert_int_equal(vb_bdev_resolve("/dev/disk/by-label/data", &b), 0);
+	assert_string_equal(b.name, "sdb1");
+	assert_null(b.stable);
+	vb_bdev_free(&b);
+
+	assert_int_equal(vb_bdev_resolve("/dev/vg0/lv0", &b), 0);
+	assert_string_equal(b.name, "dm-0");
+	vb_bdev_free(&b);
+
+	assert_int_equal(vb_bdev_resolve("/dev/sdz", &b), -ENOENT);
+	vb_bdev_free(&b);
+	assert_int_equal(vb_bdev_resolve("/var/lib/libvirt/images/a.img", &b), -ENOTBLK);
+	vb_bdev_free(&b);
+	assert_int_equal(vb_bdev_resolve("relative", &b), -EINVAL);
+	vb_bdev_free(&b);
+}
+
+static void test_unstable(void **state)
+{
+	(void)state;
+	assert_true(vb_bdev_path_unstable("/dev/sdb"));
+	assert_true(vb_bdev_path_unstable("/dev/nvme0n1p2"));
+	assert_true(vb_bdev_path_unstable("/dev/vdb"));
+	assert_true(vb_bdev_path_unstable("/dev/dm-3"));
+	assert_false(vb_bdev_path_unstable("/dev/disk/by-id/ata-X"));
+	assert_false(vb_bdev_path_unstable("/dev/mapper/vg0-lv0"));
+	assert_false(vb_bdev_path_unstable("/dev/vg0/lv0"));
+	assert_false(vb_bdev_path_unstable("/var/lib/libvirt/images/a.img"));
+	assert_false(vb_bdev_path_unstable("/dev/"));
+}
+
+static void test_unused(void **state)
+{
+	struct vb_bdev b;
+
+	(void)state;
+	assert_int_equal(vb_bdev_resolve("/dev/sdb", &b), 0);
+	assert_int_equal(vb_bdev_find_users(&b), 0);
+	assert_int_equal(b.n_users, 0);
+	vb_bdev_free(&b);
+}
+
+static void test_every_kind_of_use(void **state)
+{
+	struct vb_bdev b;
+
+	(void)state;
+	rf_mounts(
+		fx,
+		"40 22 8:17 / /mnt/a\\040b rw - ext4 /dev/sdb1 rw\n"
+		"41 22 8:17 / /srv/bind rw - ext4 /dev/sdb1 rw\n"
+		"42 22 0:45 / /home rw shared:3 master:1 - btrfs /dev/disk/by-id/ata-GUEST_DISK_1 rw\n"
+		"43 22 8:1 / /boot rw - vfat /dev/sda1 rw\n");
+	rf_swaps(fx, "/dev/sdb2                               partition\t1000\t0\t-2\n"
+		     "/swapfile                               file\t\t1000\t0\t-3\n");
+	rf_holder(fx, "sdb2", "dm-1");
+	fx_write(fx, "sys/class/block/dm-1/dm/name", "cryptswap\n", 0444);
+	fx_write(fx, "sys/class/block/dm-1/dm/uuid", "CRYPT-PLAIN-cryptswap\n", 0444);
+	rf_holder(fx, "sdb", "md0");
+	fx_write(fx, "sys/class/block/md0/md/level", "raid1\n", 0444);
+
+	assert_int_equal(vb_bdev_resolve("/dev/disk/by-id/ata-GUEST_DISK_1", &b), 0);
+	assert_int_equal(vb_bdev_find_users(&b), 0);
+	assert_int_equal(b.n_users, 6);
+	assert_int_equal(b.users[0].use, VB_BDEV_MOUNTED);
+	assert_string_equal(b.users[0].dev, "sdb1");
+	assert_string_equal(b.users[0].where, "/mnt/a b");
+	assert_string_equal(b.users[0].what, "ext4");
+	assert_string_equal(b.users[1].where, "/srv/bind");
+	assert_string_equal(b.users[2].dev, "sdb"); /* by its source: btrfs's 0:45 is anonymous */
+	assert_string_equal(b.users[2].where, "/home");
+	assert_string_equal(b.users[2].what, "btrfs");
+	assert_int_equal(b.users[3].use, VB_BDEV_SWAP);
+	assert_string_equal(b.users[3].dev, "sdb2");
+	assert_string_equal(b.users[3].what, "partition");
+	/* Holders: the disk's first, then each partition's. */
+	assert_int_equal(b.users[4].use, VB_BDEV_HELD);
+	assert_string_equal(b.users[4].dev, "sdb");
+	assert_string_equal(b.users[4].where, "md0");
+	assert_string_equal(b.users[4].what, "md RAID array (raid1)");
+	assert_string_equal(b.users[5].dev, "sdb2");
+	assert_string_equal(b.users[5].what, "dm-crypt mapping cryptswap");
+	vb_bdev_free(&b);
+
+	/* Given one partition, the others are none of its business. */
+	assert_int_equal(vb_bdev_resolve("/dev/sdb2", &b), 0);
+	assert_int_equal(vb_bdev_find_users(&b), 0);
+	assert_int_equal(b.n_users, 2);
+	vb_bdev_free(&b);
+}
+
+static void test_holder_kinds(void **state)
+{
+	struct vb_bdev b;
+
+	(void)state;
+	rf_holder(fx, "nvme0n1", "dm-2");
+	fx_write(fx, "sys/class/block/dm-2/dm/name", "vg1-home\n", 0444);
+	fx_write(fx, "sys/class/block/dm-2/dm/uuid", "LVM-Qx1\n", 0444);
+	rf_holder(fx, "nvme0n1", "dm-3");
+	fx_write(fx, "sys/class/block/dm-3/dm/name", "thing\n", 0444);
+	rf_holder(fx, "nvme0n1", "bcache0");
+	rf_mkdir(fx, "sys/class/block/bcache0/bcache");
+	rf_holder(fx, "nvme0n1", "zz9");
+	assert_int_equal(vb_bdev_resolve("/dev/nvme0n1", &b), 0);
+	assert_int_equal(vb_bdev_find_users(&b), 0);
+	assert_int_equal(b.n_users, 4);
+	for (size_t i = 0; i < b.n_users; i++) {
+		const char *w = b.users[i].where, *what = b.users[i].what;
+
+		if (!strcmp(w, "dm-2"))
+			assert_string_equal(what, "LVM logical volume vg1-home");
+		else if (!strcmp(w, "dm-3"))
+			assert_string_equal(what, "device-mapper device thing");
+		else if (!strcmp(w, "bcache0"))
+			assert_string_equal(what, "bcache device");
+		else
+			assert_string_equal(what, "block device");
+	}
+	vb_bdev_free(&b);
+}
+
+static void test_no_mountinfo(void **state)
+{
+	struct vb_bdev b;
+	char *p = fx_path(fx, "proc/self/mountinfo");
+
+	(void)state;
+	unlink(p);
+	free(p);
+	assert_int_equal(vb_bdev_resolve("/dev/sdb", &b), 0);
+	assert_int_equal(vb_bdev_find_users(&b), -ENOENT);
+	vb_bdev_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
+		cmocka_unit_test(test_unstable),
+		cmocka_unit_test_setup_teardown(test_unused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_every_kind_of_use, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_holder_kinds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_mountinfo, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
