@@ -33,14 +33,37 @@ void vb_pci_addr_format(const struct vb_pci_addr *a, char buf[VB_ADDR_MAX])
 		 a->dev & 0x1f, a->fn & 7);
 }
 
-static int read_hex_at(int dirfd, const char *attr, unsigned long max, unsigned long *ret)
+/*
+ * A sysfs attribute is at most a page and always comes in one read: one open, one read, one
+ * close, which matters when a host has a thousand functions.
+ */
+static int read_attr_at(int dirfd, const char *dev, const char *attr, char *buf, size_t size)
 {
-	_cleanup_free_ char *s = NULL;
+	char rel[VB_ADDR_MAX + 32];
+	_cleanup_close_ int fd = -EBADF;
+	ssize_t n;
+
+	snprintf(rel, sizeof(rel), "%s/%s", dev, attr);
+	fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	if (n < 0)
+		return -errno;
+	while (n > 0 && buf[n - 1] == '\n')
+		n--;
+	buf[n] = '\0';
+	return 0;
+}
+
+static int read_hex_at(int dirfd, const char *dev, const char *attr, unsigned long max,
+		       unsigned long *ret)
+{
+	char s[64], *end;
 	unsigned long v;
-	char *end;
 	int r;
 
-	r = vb_read_file_at(dirfd, attr, &s);
+	r = read_attr_at(dirfd, dev, attr, s, sizeof(s));
 	if (r < 0)
 		return r;
 	errno = 0;
@@ -51,31 +74,99 @@ static int read_hex_at(int dirfd, const char *attr, unsigned long max, unsigned 
 	return 0;
 }
 
-static int read_int_at(int dirfd, const char *attr, int *ret)
+static int read_bool_at(int dirfd, const char *dev, const char *attr, int *ret)
 {
-	_cleanup_free_ char *s = NULL;
+	char s[8];
 	int r;
 
-	r = vb_read_file_at(dirfd, attr, &s);
+	r = read_attr_at(dirfd, dev, attr, s, sizeof(s));
 	if (r < 0)
 		return r;
-	if (streq(s, "0") || streq(s, "1")) {
-		*ret = s[0] - '0';
-		return 0;
-	}
-	return -EINVAL;
+	if (!streq(s, "0") && !streq(s, "1"))
+		return -EINVAL;
+	*ret = s[0] - '0';
+	return 0;
 }
 
-static int read_header_type(int dirfd)
+static int read_header_type(int dirfd, const char *dev)
 {
-	_cleanup_close_ int fd = openat(dirfd, "config", O_RDONLY | O_CLOEXEC);
+	char rel[VB_ADDR_MAX + 8];
+	_cleanup_close_ int fd = -EBADF;
 	unsigned char b;
 
+	snprintf(rel, sizeof(rel), "%s/config", dev);
+	fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	if (pread(fd, &b, 1, 0x0e) != 1)
 		return -1;
 	return b & 0x7f;
+}
+
+static int readlink_at(int dirfd, const char *rel, char *buf, size_t size)
+{
+	ssize_t n = readlinkat(dirfd, rel, buf, size - 1);
+
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+static const char *basename_of(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	return s ? s + 1 : p;
+}
+
+static bool uevent_hex(const char *ev, const char *key, unsigned long *ret)
+{
+	const char *p = strstr(ev, key);
+	char *end;
+
+	/* Keys start a line; "PCI_ID=" must not be found inside "PCI_SUBSYS_ID=". */
+	if (!p || (p != ev && p[-1] != '\n'))
+		return false;
+	*ret = strtoul(p + strlen(key), &end, 16);
+	return end != p + strlen(key);
+}
+
+/* The uevent attribute holds class and ids in one read; the separate files are the fallback. */
+static int read_ids(int dirfd, const char *dev, struct vb_pci_dev *d)
+{
+	char ev[4096];
+	unsigned long cls, v;
+	int r;
+
+	if (read_attr_at(dirfd, dev, "uevent", ev, sizeof(ev)) == 0 &&
+	    uevent_hex(ev, "PCI_CLASS=", &cls) && uevent_hex(ev, "PCI_ID=", &v)) {
+		const char *id = strstr(ev, "PCI_ID=") + 7, *sub = strstr(ev, "PCI_SUBSYS_ID=");
+		d->class_code = cls & 0xffffff;
+		d->vendor = v;
+		d->device = strtoul(id + 5, NULL, 16);
+		if (sub && uevent_hex(ev, "PCI_SUBSYS_ID=", &v)) {
+			d->sub_vendor = v;
+			d->sub_device = strtoul(sub + 19, NULL, 16);
+		}
+		return 0;
+	}
+
+	r = read_hex_at(dirfd, dev, "vendor", 0xffff, &v);
+	if (r < 0)
+		return r;
+	d->vendor = v;
+	r = read_hex_at(dirfd, dev, "device", 0xffff, &v);
+	if (r < 0)
+		return r;
+	d->device = v;
+	r = read_hex_at(dirfd, dev, "class", 0xffffff, &v);
+	if (r < 0)
+		return r;
+	d->class_code = v;
+	/* Bridges have no subsystem ids in config space; sysfs then shows 0x0000. */
+	d->sub_vendor = read_hex_at(dirfd, dev, "subsystem_vendor", 0xffff, &v) < 0 ? 0 : v;
+	d->sub_device = read_hex_at(dirfd, dev, "subsystem_device", 0xffff, &v) < 0 ? 0 : v;
+	return 0;
 }
 
 /*
@@ -128,63 +219,61 @@ static void dev_done(struct vb_pci_dev *d)
 
 static int dev_read(int dirfd, const char *name, struct vb_pci_dev *d)
 {
-	_cleanup_free_ char *link = NULL, *real = NULL, *abs = NULL;
-	unsigned long v;
+	char link[PATH_MAX], rel[VB_ADDR_MAX + 16];
 	int r;
 
 	r = vb_pci_addr_parse(name, &d->a);
 	if (r < 0)
 		return r;
 	vb_pci_addr_format(&d->a, d->addr);
+	r = read_ids(dirfd, name, d);
+	if (r < 0)
+		return r;
 
-	r = read_hex_at(dirfd, "vendor", 0xffff, &v);
-	if (r < 0)
-		return r;
-	d->vendor = v;
-	r = read_hex_at(dirfd, "device", 0xffff, &v);
-	if (r < 0)
-		return r;
-	d->device = v;
-	r = read_hex_at(dirfd, "class", 0xffffff, &v);
-	if (r < 0)
-		return r;
-	d->class_code = v;
-	/* Bridges have no subsystem ids in config space; sysfs then shows 0x0000. */
-	d->sub_vendor = read_hex_at(dirfd, "subsystem_vendor", 0xffff, &v) < 0 ? 0 : v;
-	d->sub_device = read_hex_at(dirfd, "subsystem_device", 0xffff, &v) < 0 ? 0 : v;
-	d->header_type = read_header_type(dirfd);
-	if (read_int_at(dirfd, "boot_vga", &d->boot_vga) < 0 &&
-	    read_int_at(dirfd, "boot_display", &d->boot_vga) < 0)
+	/* Only bridges and displays have what these read: spare the other functions the syscalls. */
+	d->header_type = (d->class_code >> 16) == 0x06 ? read_header_type(dirfd, name) : -1;
+	d->boot_vga = -1;
+	if ((d->class_code >> 16) == 0x03 &&
+	    read_bool_at(dirfd, name, "boot_vga", &d->boot_vga) < 0 &&
+	    read_bool_at(dirfd, name, "boot_display", &d->boot_vga) < 0)
 		d->boot_vga = -1;
 
-	r = asprintf_safe(&link, "/sys/bus/pci/devices/%s/iommu_group", name);
-	if (r < 0)
-		return r;
-	{
-		_cleanup_free_ char *g = NULL;
+	d->iommu_group = -1;
+	snprintf(rel, sizeof(rel), "%s/iommu_group", name);
+	if (readlink_at(dirfd, rel, link, sizeof(link)) == 0) {
+		const char *g = basename_of(link);
 		char *end;
-		d->iommu_group = -1;
-		if (vb_readlink_base(link, &g) == 0) {
-			long n = strtol(g, &end, 10);
-			if (!*end && end != g && n >= 0 && n < INT_MAX)
-				d->iommu_group = n;
-		}
+		long n = strtol(g, &end, 10);
+		if (!*end && end != g && n >= 0 && n < INT_MAX)
+			d->iommu_group = n;
 	}
-	r = vb_pci_read_driver(d->addr, &d->driver);
-	if (r < 0 && r != -ENOENT)
-		return r;
 
-	r = asprintf_safe(&abs, "/sys/bus/pci/devices/%s", name);
-	if (r < 0)
+	snprintf(rel, sizeof(rel), "%s/driver", name);
+	r = readlink_at(dirfd, rel, link, sizeof(link));
+	if (r == 0) {
+		d->driver = strdup(basename_of(link));
+		if (!d->driver)
+			return -ENOMEM;
+	} else if (r != -ENOENT) {
 		return r;
-	free(link);
-	r = vb_path(abs, &link);
-	if (r < 0)
-		return r;
-	real = realpath(link, NULL);
-	if (!real)
-		return -errno;
-	return topology_path(real + strlen(vb_root()), &d->path);
+	}
+
+	/* The bus's link names the whole chain of bridges: no need to resolve it hop by hop. */
+	if (readlink_at(dirfd, name, link, sizeof(link)) == 0)
+		return topology_path(link, &d->path);
+	{
+		_cleanup_free_ char *abs = NULL, *p = NULL, *real = NULL;
+		r = asprintf_safe(&abs, "/sys/bus/pci/devices/%s", name);
+		if (r < 0)
+			return r;
+		r = vb_path(abs, &p);
+		if (r < 0)
+			return r;
+		real = realpath(p, NULL);
+		if (!real)
+			return -errno;
+		return topology_path(real + strlen(vb_root()), &d->path);
+	}
 }
 
 static int cmp_dev(const void *a, const void *b)
@@ -242,20 +331,16 @@ int vb_pci_scan(struct vb_pci *pci)
 	if (!dir)
 		return -errno;
 	while ((de = readdir(dir))) {
-		_cleanup_close_ int fd = -EBADF;
 		struct vb_pci_dev d = {0};
 
 		if (de->d_name[0] == '.')
 			continue;
-		fd = openat(dirfd(dir), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0)
-			continue; /* hot-unplugged while we looked */
-		r = dev_read(fd, de->d_name, &d);
+		r = dev_read(dirfd(dir), de->d_name, &d);
 		if (r < 0) {
 			dev_done(&d);
 			if (r == -ENOMEM)
 				goto fail;
-			continue;
+			continue; /* hot-unplugged while we looked, or not a PCI function */
 		}
 		r = GROW(pci->devs, pci->alloc, pci->n + 1);
 		if (r < 0) {

@@ -591,6 +591,47 @@ static void test_device_on_vfio_pci_counts_as_claimed(void **state)
 	assert_devs(section("gpu"), "0000:02:00.0");
 }
 
+/*
+ * The scan reads ids from uevent and falls back to the separate attributes: both must give the
+ * same device, down to the subsystem ids that only uevent holds on one line.
+ */
+static void test_scan_without_uevent(void **state)
+{
+	const struct vb_pci_dev *d;
+	char *path;
+
+	(void)state;
+	bridge("0000:00:02.0", NULL, 2);
+	fx_device(fx, "0000:02:00.0",
+		  &(struct fx_dev){.parent = "0000:00:02.0",
+				   .vendor = 0x1234,
+				   .device = 0x1111,
+				   .sub_vendor = 0x1af4,
+				   .sub_device = 0x1100,
+				   .class = 0x030000,
+				   .boot_vga = 1,
+				   .group = 2,
+				   .host_driver = "bochs-drm",
+				   .bound = true});
+	for (int pass = 0; pass < 2; pass++) {
+		scan();
+		d = vb_pci_find(&pci, "0000:02:00.0");
+		assert_non_null(d);
+		assert_int_equal(d->vendor, 0x1234);
+		assert_int_equal(d->device, 0x1111);
+		assert_int_equal(d->sub_vendor, 0x1af4);
+		assert_int_equal(d->sub_device, 0x1100);
+		assert_int_equal(d->class_code, 0x030000);
+		assert_int_equal(d->boot_vga, 1);
+		assert_int_equal(d->iommu_group, 2);
+		assert_string_equal(d->driver, "bochs-drm");
+		assert_string_equal(d->path, "0000:00:02.0/00.0");
+		path = fx_path(fx, "sys/bus/pci/devices/0000:02:00.0/uevent");
+		unlink(path);
+		free(path);
+	}
+}
+
 /* ---- what was there, what is there now ---- */
 
 static void test_changed_card_is_absent(void **state)
@@ -806,6 +847,7 @@ int main(void)
 	const struct CMUnitTest on_own_tree[] = {
 		T(test_group_refusal_reaches_fixed_point),
 		T(test_device_on_vfio_pci_counts_as_claimed),
+		T(test_scan_without_uevent),
 		T(test_path_survives_renumbering),
 		T(test_no_iommu_group),
 	};

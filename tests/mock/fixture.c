@@ -701,6 +701,16 @@ static void write_attrs(const char *dir, const char *addr, const struct fx_dev *
 	put_attr(dir, "modalias", "pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X\n", d->vendor,
 		 d->device, d->sub_vendor, d->sub_device, (d->class >> 16) & 0xff,
 		 (d->class >> 8) & 0xff, d->class & 0xff);
+	/*
+	 * As the kernel's pci_uevent() shows it, less DRIVER=: the kernel makes that line at each
+	 * read, and the double does not rewrite this file when it binds.
+	 */
+	put_attr(
+		dir, "uevent",
+		"PCI_CLASS=%X\nPCI_ID=%04X:%04X\nPCI_SUBSYS_ID=%04X:%04X\nPCI_SLOT_NAME=%s\nMODALIAS=pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X\n",
+		d->class, d->vendor, d->device, d->sub_vendor, d->sub_device, addr, d->vendor,
+		d->device, d->sub_vendor, d->sub_device, (d->class >> 16) & 0xff,
+		(d->class >> 8) & 0xff, d->class & 0xff);
 	if ((d->class >> 8) == 0x0300 && d->boot_vga >= 0)
 		put_attr(dir, "boot_vga", "%d\n", d->boot_vga ? 1 : 0);
 	if (reset[0] != '\0') {
