@@ -7,10 +7,11 @@
 # (see qemu.sh) with the test root (root-init), and checks the serial log: which driver each
 # device ended on, what the kernel log says, what the binder recorded under /run/vfio-boot.
 #
-# Usage: tests/vm/run.sh [-l|--list] [SCENARIO[/GEN]...]
+# Usage: tests/vm/run.sh [-l|--list] [-r|--repeat N] [SCENARIO[/GEN]...]
 #   With no arguments, every scenario with each of its generators. GEN: itools,
 #   dracut-systemd, dracut-shell. Prints one PASS/FAIL line per boot, then
-#   "vm: N passed, N failed"; exits 1 when something failed.
+#   "vm: N passed, N failed"; exits 1 when something failed. --repeat boots each N times
+#   (for timing; tests/vm/timing.sh). The times of every boot go to $BUILD/vm/times.txt.
 # Environment:
 #   BUILD       build directory (default build); work files go to $BUILD/vm
 #   VM_KVER     kernel version to boot (default: the newest with /boot/vmlinuz-VERSION)
@@ -317,8 +318,13 @@ boot_times()
 usage() { sed -n '/^# Usage/,/^# Must run/p' "$0" | sed 's/^# \{0,1\}//'; }
 
 select=()
+repeat=1
 while [ $# -gt 0 ]; do
 	case $1 in
+	-r | --repeat)
+		repeat=${2:?}
+		shift
+		;;
 	-l | --list)
 		for s in "${SCENARIOS[@]}"; do
 			IFS='|' read -r name _ _ _ _ gens _ <<<"$s"
@@ -382,57 +388,79 @@ passed=0
 failed=0
 TIMES=$VM_DIR/times.txt
 : >"$TIMES"
+USED=()
+# seconds with two decimals, or "-"
+sec() { [ "$1" = - ] && echo - || printf '%.2f' "$1"; }
+
 for s in "${SCENARIOS[@]}"; do
 	variant=
 	IFS='|' read -r name conf mode tree cmdline gens variant <<<"$s"
 	for gen in $gens; do
 		selected "$name" "$gen" || continue
-		FAILS=()
-		ORDER_SEEN=
-		LOG=
-		# The config, staged with the owner and modes under test.
-		if [ "$conf" = - ]; then
-			confdir=$(stage_config unconfigured "")
-		elif [ "$mode" = - ]; then
-			confdir=$(stage_config "$conf" "$VM_TOP/tests/vm/configs/$conf")
-		else
-			confdir=$(stage_config "$conf-${mode%% *}" "$VM_TOP/tests/vm/configs/$conf" $mode)
-		fi
-		treedir=full
-		if [ "$tree" = novfio ]; then
-			treedir=$(img_novfio_tree) || { fail "building the module tree without vfio failed"; }
-		fi
-		if [ ${#FAILS[@]} -eq 0 ] && IMG=$(img_build "$gen" "$confdir" "$treedir" "$variant"); then
-			build_time=$(cat "$IMG.time")
-			check_image "$gen" "$IMG" "$conf" "$mode" "$tree"
-			LOG=$VM_DIR/logs/$name-$gen.log
-			extra=
-			[ "$cmdline" = - ] || extra=$cmdline
-			rc=0
-			vm_boot "$KERNEL" "$IMG" "$ROOT_IMG" "$LOG.raw" "$VM_TIMEOUT" $extra || rc=$?
-			tr -d '\r' <"$LOG.raw" >"$LOG"
-			if check_boot "$rc" "$conf"; then
-				"check_$name"
+		for rep in $(seq 1 "$repeat"); do
+			FAILS=()
+			ORDER_SEEN=
+			LOG=
+			# The config, staged with the owner and modes under test.
+			if [ "$conf" = - ]; then
+				confdir=$(stage_config unconfigured "")
+			elif [ "$mode" = - ]; then
+				confdir=$(stage_config "$conf" "$VM_TOP/tests/vm/configs/$conf")
+			else
+				confdir=$(stage_config "$conf-${mode%% *}" "$VM_TOP/tests/vm/configs/$conf" $mode)
 			fi
-			read -r t_init t_bs t_bd t_root <<<"$(boot_times)"
-			echo "$name $gen build=$build_time wall=$VM_BOOT_WALL init=$t_init binder_start=$t_bs binder_done=$t_bd root=$t_root" >>"$TIMES"
-			times="image ${build_time}s, boot ${VM_BOOT_WALL}s wall; kernel log: /init $t_init, binder $t_bs..$t_bd, root init $t_root"
-		else
-			[ ${#FAILS[@]} -gt 0 ] || fail "building the $gen image failed (see $VM_DIR/img/*.log)"
-			times="no boot"
-		fi
-		if [ ${#FAILS[@]} -eq 0 ]; then
-			passed=$((passed + 1))
-			echo "PASS $name/$gen ($times)"
-		else
-			failed=$((failed + 1))
-			echo "FAIL $name/$gen ($times)"
-			printf '    %s\n' "${FAILS[@]}"
-			[ -z "${LOG:-}" ] || echo "    serial log: $LOG"
-		fi
-		[ -z "$ORDER_SEEN" ] || echo "    init-top order in the image: $ORDER_SEEN"
+			treedir=full
+			if [ "$tree" = novfio ]; then
+				treedir=$(img_novfio_tree) || { fail "building the module tree without vfio failed"; }
+			fi
+			if [ ${#FAILS[@]} -eq 0 ] && IMG=$(img_build "$gen" "$confdir" "$treedir" "$variant"); then
+				USED+=("$IMG")
+				build_time=$(cat "$IMG.time")
+				check_image "$gen" "$IMG" "$conf" "$mode" "$tree"
+				LOG=$VM_DIR/logs/$name-$gen.log
+				[ "$repeat" -eq 1 ] || LOG=$VM_DIR/logs/$name-$gen-$rep.log
+				extra=
+				[ "$cmdline" = - ] || extra=$cmdline
+				rc=0
+				vm_boot "$KERNEL" "$IMG" "$ROOT_IMG" "$LOG.raw" "$VM_TIMEOUT" $extra || rc=$?
+				tr -d '\r' <"$LOG.raw" >"$LOG"
+				rm -f "$LOG.raw"
+				if check_boot "$rc" "$conf"; then
+					"check_$name"
+				fi
+				read -r t_init t_bs t_bd t_root <<<"$(boot_times)"
+				echo "$name $gen build=$build_time wall=$VM_BOOT_WALL init=$t_init binder_start=$t_bs binder_done=$t_bd root=$t_root" >>"$TIMES"
+				times="image ${build_time}s, boot ${VM_BOOT_WALL}s; kernel log: /init $(sec "$t_init"), binder $(sec "$t_bs")..$(sec "$t_bd"), root init $(sec "$t_root")"
+			else
+				[ ${#FAILS[@]} -gt 0 ] || fail "building the $gen image failed (see $VM_DIR/img/*.log)"
+				times="no boot"
+			fi
+			label=$name/$gen
+			[ "$repeat" -eq 1 ] || label="$label #$rep"
+			if [ ${#FAILS[@]} -eq 0 ]; then
+				passed=$((passed + 1))
+				echo "PASS $label ($times)"
+			else
+				failed=$((failed + 1))
+				echo "FAIL $label ($times)"
+				printf '    %s\n' "${FAILS[@]}"
+				[ -z "${LOG:-}" ] || echo "    serial log: $LOG"
+			fi
+			if [ -n "$ORDER_SEEN" ] && [ "$rep" -eq 1 ]; then
+				echo "    init-top order in the image: $ORDER_SEEN"
+			fi
+		done
 	done
 done
+
+# After a whole run, images that no scenario uses any more go (each is 10-40 MB).
+if [ ${#select[@]} -eq 0 ] && [ -d "$VM_DIR/img" ]; then
+	for f in "$VM_DIR"/img/*.img; do
+		[ -e "$f" ] || continue
+		case " ${USED[*]} " in *" $f "*) continue ;; esac
+		rm -rf "$f" "$f".*
+	done
+fi
 echo "vm: suite took $(($(date +%s) - suite_start)) s; boot times in $TIMES"
 echo "vm: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,23 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/vm/rules.mk: real-kernel boots under QEMU. Included by the top-level Makefile.
+#   make vm-check    every scenario with each generator (tests/vm/run.sh; as root; about
+#                    20 minutes from an empty cache on 2 cores without KVM, and only the
+#                    boots, about 10 minutes, when the images are cached under $(BUILD)/vm)
+#   make vm-timing   the boot timing table, tests/vm/TIMING.md (tests/vm/timing.sh)
+#   make demo        the recipe against vfio-boot on the stand-in machine (scripts/demo.sh)
+# VM_ARGS passes arguments to tests/vm/run.sh, e.g. make vm-check VM_ARGS=gpus/itools
+
+VM_BINDER ?= $(or $(BINDER),binder/vfio-boot-binder)
+VM_ARGS ?=
+VM_RUNS ?= 5
+
+.PHONY: vm-check vm-timing demo
+
+vm-check: $(VM_BINDER)
+	@BUILD=$(or $(BUILD),build) VM_BINDER=$(VM_BINDER) tests/vm/run.sh $(VM_ARGS)
+
+vm-timing: $(VM_BINDER)
+	@BUILD=$(or $(BUILD),build) VM_BINDER=$(VM_BINDER) tests/vm/timing.sh $(VM_RUNS)
+
+demo:
+	@scripts/demo.sh

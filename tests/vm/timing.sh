@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Usage: tests/vm/timing.sh [RUNS] [OUT]
+#
+# The boot timing table: boots the "gpus" scenario (the binder claims the guest's card) and
+# the "unconfigured" one (vfio-boot installed, no config: no binder in the image) RUNS times
+# (default 5) with each generator, and writes the medians, from the kernel log's timestamps
+# (seconds since the kernel started), as Markdown to OUT (default tests/vm/TIMING.md):
+# when the initramfs starts (/init), when the binder starts and finishes, when the root's
+# init starts, and the boot's wall-clock time (QEMU start to power-off).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+runs=${1:-5}
+out=${2:-$top/tests/vm/TIMING.md}
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
+
+"$top/tests/vm/run.sh" --repeat "$runs" gpus unconfigured | tee "$BUILD/vm/timing-run.txt"
+times=$BUILD/vm/times.txt
+kver=$(sed -n 's/^vm: kernel \([^,]*\),.*/\1/p' "$BUILD/vm/timing-run.txt")
+
+median()
+{
+	sort -n | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "-"; exit }
+		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.2f", m }'
+}
+
+# field NAME GEN KEY: the KEY= values of the matching boots, one a line.
+field()
+{
+	awk -v n="$1" -v g="$2" -v k="$3" '$1 == n && $2 == g {
+		for (i = 3; i <= NF; i++) if (index($i, k "=") == 1) {
+			v = substr($i, length(k) + 2); if (v != "-") print v } }' "$times"
+}
+
+duration()
+{
+	awk -v n="$1" -v g="$2" '$1 == n && $2 == g {
+		for (i = 3; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+		if (f["binder_start"] != "-" && f["binder_done"] != "-")
+			printf "%.0f\n", (f["binder_done"] - f["binder_start"]) * 1000 }' "$times"
+}
+
+row()
+{
+	local name=$1 gen=$2 label=$3 n
+	n=$(awk -v n="$name" -v g="$gen" '$1 == n && $2 == g' "$times" | wc -l)
+	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$gen" "$label" "$n" \
+		"$(field "$name" "$gen" init | median)" \
+		"$(field "$name" "$gen" binder_start | median)" \
+		"$(field "$name" "$gen" binder_done | median)" \
+		"$(duration "$name" "$gen" | median | sed 's/\.00$//')" \
+		"$(field "$name" "$gen" root | median)" \
+		"$(field "$name" "$gen" wall | median)"
+}
+
+{
+	echo "# Boot timing: vfio-boot in real boots"
+	echo
+	echo "Measured by \`tests/vm/timing.sh $runs\` on $(date -u +%Y-%m-%d): kernel $kver,"
+	echo "QEMU $(qemu-system-x86_64 --version | sed -n 's/.*version \([^ ]*\).*/\1/p') with TCG (no KVM), q35 with an emulated Intel IOMMU, one vCPU, 1 GiB;"
+	echo "host: $(nproc) cores of $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)."
+	echo "Medians of $runs boots each. Times in seconds since the kernel started, from the kernel"
+	echo "log's timestamps; the binder's run in milliseconds (its \"starting\" to its \"done\" line);"
+	echo "wall: QEMU start to power-off. \"with binder\": the gpus scenario (the binder claims the"
+	echo "guest's GPU and its audio function); \"without\": vfio-boot installed but not configured,"
+	echo "so the image holds no binder. Under TCG everything runs some 10 to 50 times slower than"
+	echo "on hardware: compare the rows, not the absolute values."
+	echo
+	echo "| generator | binder | boots | kernel → /init | binder start | binder done | binder run (ms) | root init | wall |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+	for gen in itools dracut-systemd dracut-shell; do
+		row gpus "$gen" "with binder"
+		row unconfigured "$gen" "without"
+	done
+	echo
+	echo "Generators: itools = initramfs-tools (mkinitramfs; the binder runs from"
+	echo "init-top/00-vfio-boot); dracut-systemd = dracut with systemd (vfio-boot.service, before"
+	echo "systemd-udev-trigger.service); dracut-shell = dracut without systemd (pre-udev hook)."
+	echo "Image build times (seconds, this run's cache misses only): see \`$times\`."
+} >"$out"
+echo "timing: wrote $out"
