@@ -37,8 +37,8 @@ BINDER := binder/vfio-boot-binder
 TEST_BINDER := $(BUILD)/test/vfio-boot-binder
 
 .PHONY: all check deps test unit-tests fuzz fuzz-short format format-check bench clean \
-	check-static
-all: $(BINDER)
+	check-static install uninstall
+all: $(BINDER) $(GENERATOR) $(NETCFG) $(CLAIMED) $(CLI)
 
 $(LIBKMOD_A): scripts/build-libkmod.sh
 	@scripts/build-libkmod.sh $(BUILD)/kmod || { \
@@ -74,20 +74,27 @@ check-static: $(BINDER)
 		{ echo "$(BINDER) is not statically linked:"; file -L $(BINDER); exit 1; }
 	@echo "static: $$(file -L $(BINDER) | cut -d: -f2-)"
 
+# ---- the other programs and the hooks: each part's rules live beside it ----
+include tests/mock/rules.mk
+include generator/rules.mk
+include cli/rules.mk
+include hooks/rules.mk
+-include tests/vm/rules.mk
+
 # ---- tests ----
--include tests/mock/rules.mk
 
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/test/tests/%,$(wildcard tests/test-*.c))
 
-# Libraries that parts of lib/ need beyond libc (the CLI's fragments add to it).
-TEST_LIBS ?=
+# Libraries that parts of lib/ and the programs' tests need beyond libc.
+TEST_LIBS := $(CLI_LIBS) $(GEN_XML_LIBS)
 $(BUILD)/test/tests/test-%: $(BUILD)/test/tests/test-%.o $(BUILD)/tests/fixture.o $(LIB_TA)
 	$(CC) $(SAN) -o $@ $^ -lcmocka $(TEST_LIBS)
 
 deps:
 	@scripts/deps.sh
 
-test: $(UNIT_TESTS) $(TEST_BINDER) $(MOCK_SO)
+test: $(UNIT_TESTS) $(TEST_BINDER) $(MOCK_SO) $(TEST_GENERATOR) $(TEST_NETCFG) $(TEST_CLAIMED) \
+		$(TEST_CLI)
 	@BUILD=$(BUILD) TEST_BINDER=$(TEST_BINDER) MOCK_SO=$(MOCK_SO) tests/run.sh $(UNIT_TESTS)
 
 # ---- fuzzing: libFuzzer on the config parser ----
@@ -125,8 +132,24 @@ check: deps
 	@$(MAKE) --no-print-directory fuzz-short
 	@$(MAKE) --no-print-directory format-check
 
+# The binder and the hooks that put it into the initramfs; the generator, units and command.
+# An existing /etc/vfio-boot is never touched: the example goes to the documentation.
+install: $(BINDER) install-hooks install-generator install-cli
+	install -D -m 0755 $(BINDER) $(DESTDIR)$(PREFIX)/lib/vfio-boot/vfio-boot-binder
+	install -D -m 0644 conf/vfio-boot.conf $(DESTDIR)$(PREFIX)/share/doc/vfio-boot/vfio-boot.conf.example
+	install -D -m 0644 doc/vfio-boot.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/vfio-boot.conf.5
+	install -D -m 0644 doc/vfio-boot-binder.8 $(DESTDIR)$(PREFIX)/share/man/man8/vfio-boot-binder.8
+
+uninstall: uninstall-hooks uninstall-generator uninstall-cli
+	rm -f $(DESTDIR)$(PREFIX)/lib/vfio-boot/vfio-boot-binder \
+		$(DESTDIR)$(PREFIX)/share/doc/vfio-boot/vfio-boot.conf.example \
+		$(DESTDIR)$(PREFIX)/share/man/man5/vfio-boot.conf.5 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/vfio-boot-binder.8
+	-rmdir $(DESTDIR)$(PREFIX)/lib/vfio-boot $(DESTDIR)$(PREFIX)/share/doc/vfio-boot 2>/dev/null
+
 bench: $(BINDER)
 	@bench/run.sh
 
 clean:
-	rm -rf $(BUILD)/rel $(BUILD)/test $(BUILD)/tests $(BUILD)/fuzz $(BINDER)
+	rm -rf $(BUILD)/rel $(BUILD)/test $(BUILD)/tests $(BUILD)/fuzz $(BINDER) $(GENERATOR) \
+		$(NETCFG) $(CLAIMED) $(CLI)
