@@ -25,13 +25,13 @@ BINDIR ?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec/vfio-boot
 MANDIR ?= $(PREFIX)/share/man
 
-ifeq ($(origin XML_CFLAGS),undefined)
-XML_CFLAGS := $(shell $(PKG_CONFIG) --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
-XML_LIBS := $(shell $(PKG_CONFIG) --libs libxml-2.0 2>/dev/null || echo -lxml2)
+ifeq ($(origin GEN_XML_CFLAGS),undefined)
+GEN_XML_CFLAGS := $(shell $(PKG_CONFIG) --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
+GEN_XML_LIBS := $(shell $(PKG_CONFIG) --libs libxml-2.0 2>/dev/null || echo -lxml2)
 endif
 
 GEN_DEFS := -DVB_UNITDIR='"$(SYSTEMD_UNITDIR)"' -DVB_LIBEXECDIR='"$(LIBEXECDIR)"'
-GEN_CFLAGS := -I$(GEN_DIR) $(XML_CFLAGS) $(GEN_DEFS)
+GEN_CFLAGS := -I$(GEN_DIR) $(GEN_XML_CFLAGS) $(GEN_DEFS)
 GEN_HDRS := $(wildcard lib/*.h $(GEN_DIR)/*.h)
 
 # lib/ as the top Makefile links it: an archive when there is one.
@@ -61,14 +61,14 @@ $(BUILD)/test/$(GEN_DIR)/%.o: $(GEN_DIR)/%.c $(GEN_HDRS)
 	$(CC) $(CFLAGS_TEST) $(GEN_CFLAGS) -c $< -o $@
 
 $(GENERATOR): $(GEN_MAIN_SRC:%.c=$(BUILD)/rel/%.o) $(GEN_LIB)
-	$(CC) -o $@ $^ $(XML_LIBS)
+	$(CC) -o $@ $^ $(GEN_XML_LIBS)
 $(NETCFG): $(NETCFG_SRC:%.c=$(BUILD)/rel/%.o) $(GEN_LIB)
 	$(CC) -o $@ $^
 $(CLAIMED): $(CLAIMED_SRC:%.c=$(BUILD)/rel/%.o) $(GEN_LIB)
 	$(CC) -o $@ $^
 
 $(TEST_GENERATOR): $(GEN_MAIN_SRC:%.c=$(BUILD)/test/%.o) $(GEN_TLIB)
-	$(CC) $(SAN) -o $@ $^ $(XML_LIBS)
+	$(CC) $(SAN) -o $@ $^ $(GEN_XML_LIBS)
 $(TEST_NETCFG): $(NETCFG_SRC:%.c=$(BUILD)/test/%.o) $(GEN_TLIB)
 	$(CC) $(SAN) -o $@ $^
 $(TEST_CLAIMED): $(CLAIMED_SRC:%.c=$(BUILD)/test/%.o) $(GEN_TLIB)

@@ -74,9 +74,12 @@ static void put(const char *rel, const char *text, mode_t mode)
 	FILE *f;
 
 	if (strchr(rel, '/')) {
+		struct stat st;
+
 		slash = strrchr(p, '/');
 		*slash = '\0';
-		mkdirs(p + strlen(tmp) + 1);
+		if (stat(p, &st) < 0)
+			mkdirs(p + strlen(tmp) + 1);
 		*slash = '/';
 	}
 	f = fopen(p, "w");
