@@ -31,7 +31,10 @@
 #define WATCHDOG_SLACK_SEC 10
 #define RESCAN_USEC	   100000
 
+#define KMSG_LINES_PER_OPEN 8
+
 static int kmsg_fd = -1;
+static unsigned kmsg_lines;
 static int deadline_fd = -1; /* the child tells the supervisor its time limit here */
 static bool mirror_stderr;
 
@@ -43,6 +46,18 @@ static void sink(void *userdata _unused_, int level, const char *msg)
 	n = snprintf(buf, sizeof(buf), "<%d>vfio-boot: %s\n", level, msg);
 	if (n >= (int)sizeof(buf))
 		n = sizeof(buf) - 1;
+	/*
+	 * The kernel lets each open of /dev/kmsg write 10 lines per 5 s and silently drops the
+	 * rest (unless printk.devkmsg=on); a fresh open every few lines keeps every message.
+	 */
+	if (kmsg_fd >= 0 && ++kmsg_lines > KMSG_LINES_PER_OPEN) {
+		int fd = vb_open("/dev/kmsg", O_WRONLY | O_NOCTTY | O_APPEND, 0);
+		if (fd >= 0) {
+			dup3(fd, kmsg_fd, O_CLOEXEC);
+			close(fd);
+		}
+		kmsg_lines = 1;
+	}
 	if (kmsg_fd >= 0 && write(kmsg_fd, buf, n) == n && !mirror_stderr)
 		return;
 	fprintf(stderr, "vfio-boot: %s\n", msg);
@@ -537,7 +552,7 @@ int main(int argc, char **argv)
 	}
 
 	if (!run.opt.dry_run)
-		kmsg_fd = vb_open("/dev/kmsg", O_WRONLY | O_NOCTTY, 0);
+		kmsg_fd = vb_open("/dev/kmsg", O_WRONLY | O_NOCTTY | O_APPEND, 0);
 	mirror_stderr = run.opt.verbose;
 	vb_log_set_sink(sink, NULL);
 	vb_log_set_max_level(run.opt.verbose ? LOG_DEBUG : LOG_INFO);

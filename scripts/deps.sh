@@ -36,6 +36,17 @@ PKGS=(
 	clang-format
 	# The bench's timing runs.
 	hyperfine
+	# The vfio-boot command (cli/): libvirt's C API, libxml2 for domain XML
+	# (the generator reads it too), libblkid for disk identity.
+	libvirt-dev libxml2-dev libblkid-dev
+	# The generator's tests: systemd-analyze verify, systemd-escape.
+	systemd
+	# Real-kernel boots (tests/vm/): QEMU, both initramfs generators side by
+	# side (the -core packages do not take over the host's own initramfs),
+	# a static busybox for the test root, mkfs.ext4 -d, and tools to unpack
+	# and inspect the images.
+	qemu-system-x86 dracut-core initramfs-tools-core busybox-static e2fsprogs
+	cpio zstd util-linux
 )
 
 # One dpkg-query for all packages keeps the all-present case fast.

@@ -533,6 +533,24 @@ static void wait_for_absent_device(void **state)
 	assert_record(fx, "sections/late", "status=absent\n");
 }
 
+/* The kernel drops an open's 11th line within 5 s: every line must still arrive. */
+static void many_log_lines_all_arrive(void **state)
+{
+	struct fx *fx = *state;
+	char text[4096] = "";
+	size_t n = 0;
+
+	for (int i = 0; i < 12; i++)
+		n += snprintf(text + n, sizeof(text) - n, "[device bad%d]\nmatch = id=zzzz\n", i);
+	n += snprintf(text + n, sizeof(text) - n,
+		      "[device guest-gpu]\nmatch = id=1234:1111 boot_vga=0\n");
+	conf(fx, text);
+	run(fx, NULL);
+	assert_true(kmsg_has(fx, "match: bad term") >= 12);
+	assert_kmsg(fx, "claimed " GPU1);
+	assert_kmsg(fx, "done in");
+}
+
 static void usage_error_exits_2(void **state)
 {
 	struct fx *fx = *state;
@@ -570,6 +588,7 @@ int main(void)
 		T(dry_run_writes_nothing),
 		T(already_on_vfio_is_left_alone),
 		T(wait_for_absent_device),
+		T(many_log_lines_all_arrive),
 		T(usage_error_exits_2),
 #undef T
 	};
