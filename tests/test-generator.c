@@ -158,14 +158,23 @@ static int teardown(void **state)
 
 static void test_golden_cases(void **state)
 {
-	const char *argv[] = {VB_SRCDIR "/tests/generator/check.sh", prog("vfio-boot-generator"),
-			      prog("vfio-boot-netcfg"), prog("vfio-boot-claimed"), NULL};
+	/* With systemd-analyze there, every unit made is verified too (as check-generator does). */
+	bool verify = access("/usr/bin/systemd-analyze", X_OK) == 0 ||
+		      access("/bin/systemd-analyze", X_OK) == 0;
+	const char *argv[] = {VB_SRCDIR "/tests/generator/check.sh",
+			      verify ? "--verify" : "--",
+			      prog("vfio-boot-generator"),
+			      prog("vfio-boot-netcfg"),
+			      prog("vfio-boot-claimed"),
+			      NULL};
 	const char *env[] = {"UNITDIR=" VB_UNITDIR, "LIBEXECDIR=" VB_LIBEXECDIR, NULL};
 	int r;
 
 	(void)state;
 	if (geteuid() != 0)
 		skip(); /* the config must be owned by root */
+	if (!verify)
+		print_message("no systemd-analyze: golden trees only, units not verified\n");
 	r = run(argv, env);
 	if (r != 0) {
 		_cleanup_free_ char *out = slurp("stdout"), *err = slurp("stderr");

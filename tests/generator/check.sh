@@ -25,6 +25,7 @@ while [[ $# -gt 0 && $1 == --* ]]; do
 	case $1 in
 	--verify) verify=1 ;;
 	--update) update=1 ;;
+	--) shift; break ;;
 	*) echo "check.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -147,11 +148,11 @@ compare() {
 	return 0
 }
 
-# systemd-analyze verify of every unit in the output, below a root holding the templates,
-# the targets they name and the programs they run.
-verify_units() {
-	local out=$1 vroot=$tmp/vroot u units=()
-	rm -rf "$vroot"
+# The root systemd-analyze verify runs below: the templates, the targets they name and the
+# programs they run. Made once; each case puts its output in /run/systemd/system.
+vroot=$tmp/vroot
+make_vroot() {
+	local u
 	mkdir -p "$vroot/usr/lib/systemd/system" "$vroot/run/systemd" "$vroot$BINDIR" \
 		"$vroot$LIBEXECDIR" "$vroot/bin"
 	cp -a /lib/systemd/system/*.target "$vroot/usr/lib/systemd/system/"
@@ -166,13 +167,19 @@ verify_units() {
 	printf '#!/bin/sh\nexit 1\n' >"$vroot$BINDIR/vfio-boot"
 	chmod 0755 "$vroot$BINDIR/vfio-boot"
 	cp "$(command -v sleep)" "$vroot/bin/sleep"
+}
+
+# systemd-analyze verify of every unit in the output, with the templates.
+verify_units() {
+	local out=$1 u units=()
+	[[ -d $vroot ]] || make_vroot
+	rm -rf "$vroot/run/systemd/system"
 	# verify does not read generator directories; /run/systemd/system is read the same way.
 	cp -a "$out" "$vroot/run/systemd/system"
 	while IFS= read -r -d '' u; do
 		u=${u##*/}
-		u=${u%.d}
-		units+=("$u")
-	done < <(find "$out" -mindepth 1 \( -name '*.service.d' -o -name '*.service' \) -print0 | sort -zu)
+		units+=("${u%.d}")
+	done < <(find "$out" -mindepth 1 \( -name '*.service.d' -o -name '*.service' \) -print0)
 	[[ ${#units[@]} -eq 0 ]] && return 0
 	mapfile -t units < <(printf '%s\n' "${units[@]}" | sort -u)
 	local log=$tmp/verify.log rc=0
