@@ -168,7 +168,10 @@ int guest_dropin(const struct vb_guest *g, const struct vb_guests *all, char **r
 	}
 	strbuf_printf(&b, "Environment=VFIO_BOOT_SHUTDOWN_TIMEOUT=%lu\nTimeoutStopSec=%lu\n",
 		      stop_sec, stop_sec + STOP_SLACK_SEC);
+	/* The runner exits 2 when it refuses to start the guest: that stays so until the host
+	 * changes, so it is not retried. */
 	if (g->restart_on_failure)
-		strbuf_printf(&b, "Restart=on-failure\nRestartSec=10s\n");
+		strbuf_printf(&b,
+			      "Restart=on-failure\nRestartSec=10s\nRestartPreventExitStatus=2\n");
 	return strbuf_take(&b, ret);
 }
