@@ -16,7 +16,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
 
@@ -48,7 +48,8 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "demo: installing ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" ||
+	apt-get update -qq || die "apt-get update failed"
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" ||
 		die "apt-get could not install ${missing[*]}"
 else
 	echo "demo: all there"

@@ -71,7 +71,7 @@ img_novfio_tree()
 # optionally one file's mode changed (the wrong-permissions case). Prints the directory.
 stage_config()
 {
-	local name=$1 src=$2 dst=$VM_DIR/conf/$1
+	local src=$2 dst=$VM_DIR/conf/$1
 	rm -rf "$dst"
 	mkdir -p "$dst"
 	if [ -n "$src" ]; then
@@ -189,6 +189,7 @@ img_build()
 		else
 			# mkinitramfs reads /lib/modules/KVER only: show it the other tree there, in
 			# a mount namespace of its own (the host's tree is not touched).
+			# shellcheck disable=SC2016 # expanded by the inner sh
 			VFIO_BOOT_CONFDIR=$confdir VFIO_BOOT_BINDER=$BINDER \
 				unshare -m sh -c 'mount --bind "$1" "$(readlink -f /lib/modules/"$2")" &&
 					exec mkinitramfs -d "$3" -o "$4" "$2"' sh \

@@ -18,6 +18,7 @@
 # Boots once, the serial console going to LOG, and kills QEMU after TIMEOUT seconds.
 # Returns QEMU's status: 0 when the guest powered off, 137 when it was killed.
 # Sets VM_BOOT_WALL to the wall-clock seconds the boot took.
+# shellcheck disable=SC2034 # VM_BOOT_WALL is for the caller
 vm_boot()
 {
 	local kernel=$1 initrd=$2 root=$3 log=$4 timeout=$5

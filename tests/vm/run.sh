@@ -101,13 +101,13 @@ kmsg_time()
 # The binder finished before any host driver bound a PCI device.
 expect_binder_first()
 {
-	local done first
-	done=$(kmsg_time 'vfio-boot: done in')
+	local t_done first
+	t_done=$(kmsg_time 'vfio-boot: done in')
 	first=$(kmsg_time "^\[ *[0-9.]+\] ($HOST_DRIVERS) [0-9a-f]{4}:")
-	if [ -z "$done" ]; then
+	if [ -z "$t_done" ]; then
 		fail "the binder did not finish"
-	elif [ -n "$first" ] && awk -v d="$done" -v f="$first" 'BEGIN { exit !(d > f) }'; then
-		fail "a host driver bound a device at $first s, before the binder finished at $done s"
+	elif [ -n "$first" ] && awk -v d="$t_done" -v f="$first" 'BEGIN { exit !(d > f) }'; then
+		fail "a host driver bound a device at $first s, before the binder finished at $t_done s"
 	fi
 }
 
@@ -204,6 +204,8 @@ check_permissions()
 	expect_kmsg 'vfio-boot: /etc/vfio-boot/vfio-boot.conf is writable by group or others \(mode 0664\): refusing the whole config, claiming nothing'
 	expect_host_drivers
 	expect_run status state=config-refused
+	grep 'vfio-boot: .*/vfio-boot.conf is not owned by root or is writable by group or others' "$IMG.log" >/dev/null ||
+		fail "the image build did not warn about the config's mode"
 }
 
 check_no-vfio-modules()
@@ -407,6 +409,7 @@ for s in "${SCENARIOS[@]}"; do
 			elif [ "$mode" = - ]; then
 				confdir=$(stage_config "$conf" "$VM_TOP/tests/vm/configs/$conf")
 			else
+				# shellcheck disable=SC2086 # MODE is "MODE FILE": two arguments
 				confdir=$(stage_config "$conf-${mode%% *}" "$VM_TOP/tests/vm/configs/$conf" $mode)
 			fi
 			treedir=full
@@ -422,6 +425,7 @@ for s in "${SCENARIOS[@]}"; do
 				extra=
 				[ "$cmdline" = - ] || extra=$cmdline
 				rc=0
+				# shellcheck disable=SC2086 # one word per kernel parameter
 				vm_boot "$KERNEL" "$IMG" "$ROOT_IMG" "$LOG.raw" "$VM_TIMEOUT" $extra || rc=$?
 				tr -d '\r' <"$LOG.raw" >"$LOG"
 				rm -f "$LOG.raw"

@@ -27,6 +27,9 @@
 #   VFIO_BOOT_BINDER   binder to copy (default /usr/lib/vfio-boot/vfio-boot-binder); it
 #                      always lands at /usr/lib/vfio-boot/vfio-boot-binder in the image.
 
+# dracut sets kernel, srcmods, initdir, moddir and systemdsystemunitdir before it calls these.
+# shellcheck disable=SC2154
+
 _vb_confdir() { printf '%s' "${VFIO_BOOT_CONFDIR:-/etc/vfio-boot}"; }
 _vb_binder() { printf '%s' "${VFIO_BOOT_BINDER:-/usr/lib/vfio-boot/vfio-boot-binder}"; }
 
