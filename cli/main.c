@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "inspect.h"
 #include "util.h"
 
 struct subcommand {
@@ -17,6 +18,8 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
 	{"guest", guest_main, "start, stop or run a guest (vfio-boot-guest(8))"},
+	{"list", list_main, "PCI devices by IOMMU group"},
+	{"plan", plan_main, "what the binder would claim at the next boot, and why"},
 };
 
 static void usage(FILE *f)

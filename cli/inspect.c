@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* What list, plan, status and check share: options, the config, device attributes. */
+#include <errno.h>
+#include <getopt.h>
+
+#include "cli.h"
+#include "inspect.h"
+#include "log.h"
+#include "sysroot.h"
+#include "util.h"
+
+int inspect_parse(int argc, char **argv, const char *usage, bool prometheus, struct inspect_opts *o)
+{
+	static const struct option longopts[] = {
+		{"root", required_argument, NULL, 'r'},	  {"json", no_argument, NULL, 'j'},
+		{"config", required_argument, NULL, 'c'}, {"prometheus", no_argument, NULL, 'p'},
+		{"help", no_argument, NULL, 'h'},	  {},
+	};
+	bool rooted = false;
+	int c;
+
+	*o = (struct inspect_opts){0};
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) >= 0) {
+		switch (c) {
+		case 'r':
+			if (vb_root_set(optarg) < 0) {
+				fprintf(stderr, "vfio-boot: --root %s: not an absolute directory\n",
+					optarg);
+				return INSPECT_USAGE;
+			}
+			rooted = true;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'p':
+			if (!prometheus)
+				goto bad;
+			o->prometheus = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return INSPECT_OK;
+		default:
+			goto bad;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vfio-boot: unexpected argument \"%s\"\n", argv[optind]);
+		goto bad;
+	}
+	if (o->json && o->prometheus) {
+		fprintf(stderr, "vfio-boot: --json and --prometheus exclude each other\n");
+		goto bad;
+	}
+	/* Without --root, VFIO_BOOT_ROOT as the binder takes it. */
+	if (!rooted && vb_root_set(NULL) < 0)
+		return INSPECT_USAGE;
+	return -1;
+bad:
+	fputs(usage, stderr);
+	return INSPECT_USAGE;
+}
+
+int inspect_load_config(const char *file, struct vb_config *cfg, bool *have)
+{
+	int r = vb_config_load(cfg, file);
+
+	*have = r == 0;
+	if (r == -ENOENT && !file)
+		return 0;
+	return r < 0 ? r : 0;
+}
+
+char *inspect_reset_method(const char *addr)
+{
+	_cleanup_free_ char *p = NULL;
+	char *v = NULL;
+
+	if (asprintf_safe(&p, "/sys/bus/pci/devices/%s/reset_method", addr) < 0)
+		return NULL;
+	if (vb_read_file(p, &v) < 0)
+		return NULL;
+	return v;
+}
+
+const char *inspect_guard(const struct vb_pci_dev *d)
+{
+	if (d->boot_vga == 1)
+		return "boot display";
+	if (vb_pci_is_storage(d))
+		return "storage";
+	return NULL;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cmdline.h"
+#include "config.h"
+#include "pci.h"
+
+/*
+ * The read-only subcommands: list, plan, status and check. They share their options and
+ * their exit codes (documented in vfio-boot(8)), and never change the host.
+ */
+enum {
+	INSPECT_OK = 0,
+	INSPECT_USAGE = 1,
+	INSPECT_PROBLEM = 2, /* plan: a section would be refused; status: a device is not on
+				vfio-pci; check: a FAIL line */
+	INSPECT_ERROR = 3,   /* the host could not be read (sysfs, config) */
+};
+
+struct inspect_opts {
+	bool json;
+	bool prometheus;
+	const char *config; /* --config FILE, NULL: the installed one */
+};
+
+/*
+ * Parses --root, --json, --config, --help (and --prometheus when allowed); prints usage
+ * text on --help or a usage error. Returns -1 to go on, else the exit code.
+ */
+int inspect_parse(int argc, char **argv, const char *usage, bool prometheus,
+		  struct inspect_opts *o);
+
+/*
+ * The config as the binder would read it (errors logged, bad sections skipped); *have false
+ * when there is none. Returns negative on a refused or unreadable config.
+ */
+int inspect_load_config(const char *file, struct vb_config *cfg, bool *have);
+
+/* Names from pci.ids (libpci); NULL when unknown. Each function has its own static buffer. */
+const char *names_vendor(uint16_t vendor);
+const char *names_device(uint16_t vendor, uint16_t device);
+const char *names_subsystem(uint16_t vendor, uint16_t device, uint16_t sv, uint16_t sd);
+const char *names_class(uint32_t class_code);
+void names_free(void);
+
+/* sysfs reset_method of a device, "" when it has none, NULL when the file is missing. */
+char *inspect_reset_method(const char *addr);
+
+/* Why a device is guarded from claiming: "boot display", "storage" or NULL. */
+const char *inspect_guard(const struct vb_pci_dev *d);
+
+int list_main(int argc, char **argv);
+int plan_main(int argc, char **argv);
+int status_main(int argc, char **argv);
+int check_main(int argc, char **argv);

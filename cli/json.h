@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/*
+ * A small JSON writer for the --json outputs: it tracks nesting and commas so that callers
+ * only say what to write. Output is one document, two-space indented, ending in a newline.
+ */
+#define JSON_DEPTH_MAX 16
+
+struct json {
+	FILE *f;
+	int depth;
+	bool first[JSON_DEPTH_MAX];
+	bool after_key;
+};
+
+void json_init(struct json *j, FILE *f);
+/* key NULL inside arrays and at the top. */
+void json_open(struct json *j, const char *key, char bracket);
+void json_close(struct json *j, char bracket);
+void json_str(struct json *j, const char *key, const char *value); /* NULL: null */
+void json_int(struct json *j, const char *key, long long value);
+void json_bool(struct json *j, const char *key, bool value);
+void json_null(struct json *j, const char *key);
+void json_end(struct json *j);

@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Checks the fields of a vfio-boot --json output: jsoncheck.py CASE FILE.
+# The document was parsed by python3 -m json.tool already; here its content is checked.
+import json
+import sys
+
+case, path = sys.argv[1], sys.argv[2]
+doc = json.load(open(path))
+
+
+def dev(addr):
+    for g in doc["groups"]:
+        for d in g["devices"]:
+            if d["address"] == addr:
+                return g["group"], d
+    raise SystemExit(f"{addr} missing")
+
+
+if case == "list-q35":
+    assert [g["group"] for g in doc["groups"]] == [0, 1, 2, 3, 4, 5], doc
+    g, d = dev("0000:01:00.0")
+    assert g == 1 and d["vendor"] == "1234" and d["device"] == "1111", d
+    assert d["driver"] == "bochs-drm" and d["boot_vga"] is True, d
+    assert d["guarded"] == "boot display" and d["type"] == "endpoint", d
+    assert d["reset_methods"] == ["bus"], d
+    assert d["subsystem_vendor"] == "1af4" and d["subsystem_device"] == "1100", d
+    g, d = dev("0000:02:00.0")
+    assert d["boot_vga"] is False and d["guarded"] is None, d
+    g, d = dev("0000:00:01.0")
+    assert d["type"] == "bridge" and d["reset_methods"] in ([], None), d
+    assert d["vendor_name"] == "Red Hat, Inc.", d
+    g, d = dev("0000:00:1f.2")
+    assert g == 5 and d["guarded"] == "storage" and d["driver"] == "ahci", d
+elif case == "plan-q35":
+    s = {x["name"]: x for x in doc["sections"]}
+    assert doc["state"] == "done", doc
+    assert s["gpu"]["status"] == "ok" and s["gpu"]["claims"], s["gpu"]
+    assert [d["address"] for d in s["gpu"]["devices"]] == ["0000:02:00.0", "0000:02:00.1"]
+    assert s["nic"]["status"] == "ambiguous" and s["nic"]["devices"] == [], s["nic"]
+    assert s["usb"]["status"] == "ok", s["usb"]
+    assert s["sata"]["status"] == "guarded", s["sata"]
+    assert s["missing"]["status"] == "absent", s["missing"]
+else:
+    raise SystemExit(f"unknown case {case}")

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfio-boot list, plan and status on fake sysfs trees (tests/mock/fixture.h), run as the
+ * sanitized command ($TEST_CLI, else build/test/cli/vfio-boot) with --root. Text outputs are
+ * compared with golden files in tests/cli/golden/ (the tree's path replaced by ROOT);
+ * VFIO_BOOT_UPDATE_GOLDEN=1 rewrites them. JSON outputs go through python3 -m json.tool, a
+ * real parser, and their fields are checked with python3 (tests/cli/jsoncheck.py).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <cmocka.h>
+
+#include "fixture.h"
+
+#define GOLDEN_DIR "tests/cli/golden"
+
+static const char *cli(void)
+{
+	const char *c = getenv("TEST_CLI");
+	return c ? c : "build/test/cli/vfio-boot";
+}
+
+struct out {
+	int status;
+	char *out, *err;
+};
+
+static void out_free(struct out *o)
+{
+	free(o->out);
+	free(o->err);
+}
+
+/* Every occurrence of the tree's path replaced by ROOT, so that goldens do not depend on it. */
+static char *unroot(const struct fx *fx, const char *s)
+{
+	const char *root = fx_root(fx), *p;
+	size_t rl = strlen(root);
+	char *r = malloc(strlen(s) + 1), *w = r;
+
+	assert_non_null(r);
+	while ((p = strstr(s, root))) {
+		memcpy(w, s, p - s);
+		w += p - s;
+		memcpy(w, "ROOT", 4);
+		w += 4;
+		s = p + rl;
+	}
+	strcpy(w, s);
+	return r;
+}
+
+/* Runs vfio-boot ARGS... --root ROOT (NULL-terminated). */
+static struct out run(struct fx *fx, ...)
+{
+	const char *argv[24] = {cli()};
+	struct out o;
+	size_t n = 1;
+	const char *a;
+	char *s;
+	va_list ap;
+
+	va_start(ap, fx);
+	while ((a = va_arg(ap, const char *)) && n < 20)
+		argv[n++] = a;
+	va_end(ap);
+	argv[n++] = "--root";
+	argv[n++] = fx_root(fx);
+	argv[n] = NULL;
+	o.status = fx_run(fx, argv);
+	s = fx_read(fx, ".mock/stdout");
+	o.out = unroot(fx, s ? s : "");
+	free(s);
+	s = fx_read(fx, ".mock/stderr");
+	o.err = unroot(fx, s ? s : "");
+	free(s);
+	return o;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (!f)
+		return NULL;
+	FILE *m = open_memstream(&buf, &len);
+	assert_non_null(m);
+	for (int c; (c = fgetc(f)) != EOF;)
+		fputc(c, m);
+	fclose(m);
+	fclose(f);
+	return buf;
+}
+
+static void expect_golden(const char *name, const char *text)
+{
+	char path[256];
+	char *want;
+
+	snprintf(path, sizeof(path), GOLDEN_DIR "/%s", name);
+	if (getenv("VFIO_BOOT_UPDATE_GOLDEN")) {
+		FILE *f = fopen(path, "we");
+
+		assert_non_null(f);
+		fputs(text, f);
+		fclose(f);
+		return;
+	}
+	want = slurp(path);
+	if (!want)
+		fail_msg("no golden file %s (VFIO_BOOT_UPDATE_GOLDEN=1 writes it); output:\n%s",
+			 path, text);
+	if (strcmp(want, text) != 0)
+		fail_msg("output differs from %s:\n--- want\n%s--- got\n%s", path, want, text);
+	free(want);
+}
+
+/* Feeds json to python3: json.tool must parse it, then the check script must accept it. */
+static void expect_json(struct fx *fx, const char *json, const char *check)
+{
+	char *path = fx_path(fx, ".out.json");
+	char cmd[1024];
+	FILE *f = fopen(path, "we");
+	int st;
+
+	assert_non_null(f);
+	fputs(json, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "python3 -m json.tool %s >/dev/null", path);
+	st = system(cmd);
+	if (st != 0)
+		fail_msg("python3 -m json.tool rejects the output:\n%s", json);
+	snprintf(cmd, sizeof(cmd), "python3 tests/cli/jsoncheck.py %s %s", check, path);
+	st = system(cmd);
+	if (st != 0)
+		fail_msg("tests/cli/jsoncheck.py %s rejects the output:\n%s", check, json);
+	free(path);
+}
+
+static void expect_status(const struct out *o, int status)
+{
+	if (o->status != status)
+		fail_msg("exit status %d, expected %d; stdout:\n%s\nstderr:\n%s", o->status, status,
+			 o->out, o->err);
+}
+
+static void config(struct fx *fx, const char *text)
+{
+	fx_write(fx, "etc/vfio-boot/vfio-boot.conf", text, 0644);
+}
+
+static const char q35_config[] = "[device gpu]\n"
+				 "match = id=1234:1111 boot_vga=0\n"
+				 "\n"
+				 "[device nic]\n"
+				 "match = id=8086:100e\n"
+				 "\n"
+				 "[device usb]\n"
+				 "match = id=1b36:000d\n"
+				 "\n"
+				 "[device sata]\n"
+				 "match = id=8086:2922\n"
+				 "\n"
+				 "[device missing]\n"
+				 "match = id=10de:1b80\n";
+
+static int setup(void **state)
+{
+	struct fx *fx = fx_new();
+
+	fx_q35_two_gpus(fx);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fx_free(*state);
+	return 0;
+}
+
+static void test_list_q35(void **state)
+{
+	struct fx *fx = *state;
+	struct out o = run(fx, "list", NULL);
+
+	expect_status(&o, 0);
+	expect_golden("list-q35.txt", o.out);
+	out_free(&o);
+	o = run(fx, "list", "--json", NULL);
+	expect_status(&o, 0);
+	expect_json(fx, o.out, "list-q35");
+	out_free(&o);
+}
+
+static void test_plan_q35(void **state)
+{
+	struct fx *fx = *state;
+	struct out o;
+
+	config(fx, q35_config);
+	o = run(fx, "plan", NULL);
+	expect_status(&o, 2);
+	expect_golden("plan-q35.txt", o.out);
+	out_free(&o);
+	o = run(fx, "plan", "--json", NULL);
+	expect_status(&o, 2);
+	expect_json(fx, o.out, "plan-q35");
+	out_free(&o);
+}
+
+static void test_plan_no_config(void **state)
+{
+	struct fx *fx = *state;
+	struct out o = run(fx, "plan", NULL);
+
+	expect_status(&o, 0);
+	expect_golden("plan-none.txt", o.out);
+	out_free(&o);
+}
+
+static void test_usage(void **state)
+{
+	struct fx *fx = *state;
+	struct out o = run(fx, "list", "--bogus", NULL);
+
+	expect_status(&o, 1);
+	out_free(&o);
+	o = run(fx, "plan", "--prometheus", NULL);
+	expect_status(&o, 1);
+	out_free(&o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_list_q35, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan_q35, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan_no_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_usage, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
