@@ -20,6 +20,7 @@ static const struct subcommand subcommands[] = {
 	{"guest", guest_main, "start, stop or run a guest (vfio-boot-guest(8))"},
 	{"list", list_main, "PCI devices by IOMMU group"},
 	{"plan", plan_main, "what the binder would claim at the next boot, and why"},
+	{"status", status_main, "whether the configured devices are on vfio-pci, and why not"},
 };
 
 static void usage(FILE *f)

@@ -8,9 +8,9 @@
 # Unlike the binder, the command is linked dynamically: libvirt has no static build. lib/
 # objects stay free of these libraries so that the static binder links as before.
 
-CLI_PKGS := libvirt libxml-2.0 blkid libpci zlib liblzma libzstd liblz4
+CLI_PKGS := libvirt libxml-2.0 blkid libpci zlib liblzma libzstd liblz4 libsystemd
 CLI_CFLAGS := $(shell pkg-config --cflags $(CLI_PKGS) 2>/dev/null || echo -I/usr/include/libxml2)
-CLI_LIBS := $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null || echo -lvirt -lxml2 -lblkid -lpci -lz -llzma -lzstd -llz4)
+CLI_LIBS := $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null || echo -lvirt -lxml2 -lblkid -lpci -lz -llzma -lzstd -llz4 -lsystemd)
 
 CLI_SRC := $(wildcard cli/*.c)
 CLI_HDRS := $(wildcard cli/*.h lib/*.h)

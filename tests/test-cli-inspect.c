@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -229,6 +230,95 @@ static void test_plan_no_config(void **state)
 	out_free(&o);
 }
 
+static const char status_config[] = "[device gpu]\n"
+				    "match = id=1234:1111 boot_vga=0\n"
+				    "\n"
+				    "[device usb]\n"
+				    "match = id=1b36:000d\n"
+				    "\n"
+				    "[guest win]\n"
+				    "devices = gpu\n";
+
+/* What the binder leaves in /run/vfio-boot after claiming gpu and failing usb. */
+static void status_records(struct fx *fx)
+{
+	fx_write(fx, "run/vfio-boot/status", "version=1\nstate=done\nclaimed=2\nfailed=1\n", 0644);
+	fx_write(fx, "run/vfio-boot/sections/gpu",
+		 "name=gpu\nstatus=claimed\ndevices=0000:02:00.0 0000:02:00.1\n", 0644);
+	fx_write(fx, "run/vfio-boot/sections/usb",
+		 "name=usb\nstatus=failed\ndevices=0000:00:04.0\n", 0644);
+	fx_write(fx, "run/vfio-boot/devices/0000:02:00.0", "outcome=claimed\n", 0644);
+	fx_write(fx, "run/vfio-boot/devices/0000:02:00.1", "outcome=claimed\n", 0644);
+	fx_write(fx, "run/vfio-boot/devices/0000:00:04.0",
+		 "outcome=failed\nerror=bind: Device or resource busy\n", 0644);
+}
+
+/* fx_bind() wants an unbound device: drop the host driver's link first. */
+static void rebind(struct fx *fx, const char *addr, const char *drv)
+{
+	char rel[128];
+	char *p;
+
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver", addr);
+	p = fx_path(fx, rel);
+	assert_int_equal(unlink(p), 0);
+	free(p);
+	fx_bind(fx, addr, drv);
+}
+
+static void test_status_claimed(void **state)
+{
+	struct fx *fx = *state;
+	struct out o;
+
+	config(fx, status_config);
+	status_records(fx);
+	fx_driver(fx, "vfio-pci", NULL);
+	rebind(fx, "0000:02:00.0", "vfio-pci");
+	rebind(fx, "0000:02:00.1", "vfio-pci");
+	o = run(fx, "status", NULL);
+	/* usb failed at boot: still on xhci_hcd. */
+	expect_status(&o, 2);
+	expect_golden("status-q35.txt", o.out);
+	out_free(&o);
+	o = run(fx, "status", "--json", NULL);
+	expect_status(&o, 2);
+	expect_json(fx, o.out, "status-q35");
+	out_free(&o);
+	o = run(fx, "status", "--prometheus", NULL);
+	expect_status(&o, 2);
+	expect_golden("status-q35.prom", o.out);
+	out_free(&o);
+	/* Only gpu configured: everything is on vfio-pci. */
+	config(fx, "[device gpu]\nmatch = id=1234:1111 boot_vga=0\n");
+	o = run(fx, "status", NULL);
+	expect_status(&o, 0);
+	out_free(&o);
+}
+
+/* The card the binder never saw, under a firmware framebuffer, its audio on the host. */
+static void test_status_framebuffer(void **state)
+{
+	struct fx *fx = *state;
+	struct out o;
+
+	config(fx, "[device gpu]\nmatch = id=1234:1111 boot_vga=0\n");
+	fx_write(fx, "sys/bus/pci/devices/0000:02:00.0/resource",
+		 "0x00000000c0000000 0x00000000c0ffffff 0x0000000000042208\n"
+		 "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+		 "0x00000000c1000000 0x00000000c1000fff 0x0000000000040200\n",
+		 0644);
+	fx_write(fx, "proc/iomem",
+		 "c0000000-c0ffffff : 0000:02:00.0\n"
+		 "  c0000000-c02fffff : efifb\n"
+		 "c1000000-c1000fff : 0000:02:00.0\n",
+		 0644);
+	o = run(fx, "status", NULL);
+	expect_status(&o, 2);
+	expect_golden("status-fb.txt", o.out);
+	out_free(&o);
+}
+
 static void test_usage(void **state)
 {
 	struct fx *fx = *state;
@@ -247,6 +337,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list_q35, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan_q35, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan_no_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_claimed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_framebuffer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_usage, setup, teardown),
 	};
 

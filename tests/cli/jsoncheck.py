@@ -41,5 +41,13 @@ elif case == "plan-q35":
     assert s["usb"]["status"] == "ok", s["usb"]
     assert s["sata"]["status"] == "guarded", s["sata"]
     assert s["missing"]["status"] == "absent", s["missing"]
+elif case == "status-q35":
+    s = {x["name"]: x for x in doc["sections"]}
+    assert doc["binder_state"] == "done", doc
+    assert [d["on_vfio"] for d in s["gpu"]["devices"]] == [True, True], s["gpu"]
+    usb = s["usb"]["devices"][0]
+    assert usb["on_vfio"] is False and usb["driver"] == "xhci_hcd", usb
+    assert any("Device or resource busy" in r for r in usb["reasons"]), usb
+    assert doc["guests"][0]["name"] == "win" and doc["guests"][0]["state"] is None, doc
 else:
     raise SystemExit(f"unknown case {case}")

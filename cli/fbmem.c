@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Whether a firmware framebuffer still holds a device's memory: efifb, simplefb, simpledrm
+ * and vesafb claim the boot framebuffer's range in /proc/iomem without binding the PCI
+ * device, so vfio-pci can bind and the guest still fails to map the BAR. The ranges of the
+ * device come from its sysfs `resource` file; the holders' names from /proc/iomem.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "inspect.h"
+#include "sysroot.h"
+#include "util.h"
+
+static const char *const fb_names[] = {"efifb",	 "simplefb", "simpledrm",
+				       "vesafb", "BOOTFB",   "simple-framebuffer"};
+
+static bool is_fb(const char *name)
+{
+	for (size_t i = 0; i < ELEMENTSOF(fb_names); i++)
+		if (startswith(name, fb_names[i]))
+			return true;
+	return false;
+}
+
+int fbmem_holder(const char *addr, char **ret)
+{
+	_cleanup_free_ char *path = NULL, *res = NULL, *iomem = NULL;
+	uint64_t bar_start[17], bar_end[17];
+	size_t n = 0;
+	int r;
+
+	*ret = NULL;
+	if (asprintf_safe(&path, "/sys/bus/pci/devices/%s/resource", addr) < 0)
+		return -ENOMEM;
+	r = vb_read_file(path, &res);
+	if (r < 0)
+		return r;
+	for (char *save = NULL, *l = strtok_r(res, "\n", &save); l && n < ELEMENTSOF(bar_start);
+	     l = strtok_r(NULL, "\n", &save)) {
+		uint64_t s, e, flags;
+
+		/* Memory BARs only (IORESOURCE_MEM): framebuffers are not in I/O space. */
+		if (sscanf(l, "%" SCNx64 " %" SCNx64 " %" SCNx64, &s, &e, &flags) == 3 && e > s &&
+		    (flags & 0x200)) {
+			bar_start[n] = s;
+			bar_end[n++] = e;
+		}
+	}
+	r = vb_read_file("/proc/iomem", &iomem);
+	if (r < 0)
+		return r;
+	for (char *save = NULL, *l = strtok_r(iomem, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save)) {
+		uint64_t s, e;
+		char *name = strstr(l, " : ");
+
+		if (!name || sscanf(l, " %" SCNx64 "-%" SCNx64, &s, &e) != 2)
+			continue;
+		name += 3;
+		if (!is_fb(name))
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (s <= bar_end[i] && e >= bar_start[i]) {
+				*ret = strdup(name);
+				return *ret ? 1 : -ENOMEM;
+			}
+	}
+	return 0;
+}

@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfio-boot status: for each [device] section, whether its devices are on vfio-pci now and,
+ * when one is not, everything that explains it: the driver holding it, what the binder
+ * recorded at boot (/run/vfio-boot), a firmware framebuffer on its memory, its IOMMU group.
+ * For each [guest], its unit's state. --prometheus writes the same as node_exporter gauges.
+ */
+#include <errno.h>
+#include <stdarg.h>
+
+#include "bridge.h"
+#include "guest.h"
+#include "inspect.h"
+#include "json.h"
+#include "log.h"
+#include "plan.h"
+#include "record.h"
+#include "sysroot.h"
+#include "util.h"
+#include "viable.h"
+
+static const char usage[] =
+	"Usage: vfio-boot status [--root DIR] [--config FILE] [--json | --prometheus]\n"
+	"\n"
+	"Whether each configured device is on vfio-pci and, if not, why; the state\n"
+	"of each guest's unit. Exits 2 when a configured device is not on vfio-pci.\n";
+
+#define REASONS_MAX 6
+
+struct dev_status {
+	char addr[VB_ADDR_MAX];
+	char *driver;
+	bool on_vfio, present;
+	char *reasons[REASONS_MAX];
+	size_t n_reasons;
+};
+
+struct section_status {
+	const char *name;
+	char *record;	  /* the binder's status for it at boot, NULL: no record */
+	const char *plan; /* what vb_plan_build says of it now */
+	const char *why;  /* the plan's reason when it claims nothing */
+	struct dev_status *devs;
+	size_t n_devs;
+};
+
+struct guest_status {
+	const char *name, *unit;
+	char *state; /* NULL: unknown */
+	const char *why_unknown;
+};
+
+static void add_reason(struct dev_status *d, const char *fmt, ...) _printf_(2, 3);
+static void add_reason(struct dev_status *d, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	if (d->n_reasons >= REASONS_MAX)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) >= 0)
+		d->reasons[d->n_reasons++] = s;
+	va_end(ap);
+}
+
+/* Everything that keeps addr off vfio-pci, or 0 reasons when it is on it. */
+static void examine(const struct vb_pci *pci, const char *addr, struct dev_status *d)
+{
+	_cleanup_free_ char *outcome = NULL, *error = NULL, *fb = NULL;
+	const struct vb_pci_dev *pd = vb_pci_find(pci, addr);
+	struct vb_viable v;
+	int r;
+
+	snprintf(d->addr, sizeof(d->addr), "%s", addr);
+	d->present = pd != NULL;
+	if (!pd) {
+		add_reason(d, "not present: no such device in %s/sys/bus/pci/devices", vb_root());
+		return;
+	}
+	d->driver = pd->driver ? strdup(pd->driver) : NULL;
+	d->on_vfio = streq_ptr(pd->driver, "vfio-pci");
+	if (d->on_vfio)
+		return;
+	add_reason(d, pd->driver ? "held by %s" : "no driver bound%s",
+		   pd->driver ? pd->driver : "");
+	r = vb_record_get("devices", addr, "outcome", &outcome);
+	if (r == -ENOENT)
+		add_reason(d, "the binder did not act on it at boot (no %s/devices/%s)", VB_RUN_DIR,
+			   addr);
+	else if (r >= 0) {
+		(void)vb_record_get("devices", addr, "error", &error);
+		if (streq(outcome, "failed"))
+			add_reason(d, "the binder failed to claim it at boot: %s",
+				   error && *error ? error : "no error recorded");
+		else
+			add_reason(d, "the binder %s it at boot; something rebound it since",
+				   streq(outcome, "already") ? "found it on vfio-pci" : "claimed");
+	}
+	r = fbmem_holder(addr, &fb);
+	if (r > 0)
+		add_reason(
+			d,
+			"firmware framebuffer %s holds its memory (/proc/iomem): make another card the firmware's boot display, or keep %s off this card (video=efifb:off, or initcall_blacklist= of its driver)",
+			fb, fb);
+	r = vb_group_viable(pci, addr, &v);
+	if (r == -ENXIO)
+		add_reason(d, "no IOMMU group: the IOMMU is off");
+	else if (r == -EBUSY && !streq(v.blocker, addr))
+		add_reason(d, "IOMMU group %d is not viable: %s is on %s", v.group, v.blocker,
+			   strna(v.blocker_driver));
+}
+
+/* The devices of a section: what the binder recorded, else what the plan would claim now. */
+static int section_devices(const struct vb_pci *pci, const struct vb_plan_section *ps,
+			   const char *name, char **list)
+{
+	size_t len = 0;
+	int r = vb_record_get("sections", name, "devices", list);
+
+	if (r >= 0 && **list)
+		return 0;
+	free(*list);
+	*list = NULL;
+	if (r < 0 && r != -ENOENT)
+		return r;
+	if (!ps || ps->status != VB_PLAN_OK || !ps->n_devs)
+		return 0;
+	*list = calloc(ps->n_devs, VB_ADDR_MAX + 1);
+	if (!*list)
+		return -ENOMEM;
+	for (size_t i = 0; i < ps->n_devs; i++)
+		len += sprintf(*list + len, "%s%s", i ? " " : "", pci->devs[ps->devs[i].dev].addr);
+	return 0;
+}
+
+static const struct vb_plan_section *plan_find(const struct vb_plan *plan, const char *name)
+{
+	for (size_t i = 0; i < plan->n_sections; i++)
+		if (plan->sections[i].file && streq(plan->sections[i].name, name))
+			return &plan->sections[i];
+	return NULL;
+}
+
+/* state= of /run/vfio-boot/status (vb_record_get reads only KIND/NAME records). */
+static void binder_state(char **ret)
+{
+	_cleanup_free_ char *buf = NULL;
+	const char *p;
+
+	if (vb_read_file(VB_RUN_DIR "/status", &buf) < 0)
+		return;
+	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if ((p = startswith(l, "state=")))
+			*ret = strdup(p);
+}
+
+struct status {
+	struct vb_config cfg;
+	struct vb_pci pci;
+	struct vb_plan plan;
+	struct vb_cmdline cmd;
+	struct vb_bridges bridges;
+	struct vb_guests guests;
+	char *binder_state; /* /run/vfio-boot/status state=, NULL: no record */
+	struct section_status *secs;
+	size_t n_secs;
+	struct guest_status *gs;
+	size_t n_gs;
+	bool have_cfg;
+};
+
+static int collect(struct status *st, const char *config)
+{
+	int r;
+
+	r = inspect_load_config(config, &st->cfg, &st->have_cfg);
+	if (r < 0)
+		return log_err(r, "reading the config: %m");
+	r = vb_pci_scan(&st->pci);
+	if (r < 0)
+		return log_err(r, "reading %s/sys/bus/pci/devices: %m", vb_root());
+	(void)vb_cmdline_load(&st->cmd);
+	if (!st->have_cfg)
+		return 0;
+	r = vb_plan_build(&st->plan, &st->cfg, &st->cmd, &st->pci);
+	if (r < 0)
+		return log_err(r, "planning: %m");
+	binder_state(&st->binder_state);
+
+	st->secs = calloc(st->cfg.n_sections + 1, sizeof(*st->secs));
+	if (!st->secs)
+		return log_err(-ENOMEM, "out of memory");
+	for (size_t i = 0; i < st->cfg.n_sections; i++) {
+		const struct vb_section *sec = &st->cfg.sections[i];
+		const struct vb_plan_section *ps;
+		struct section_status *ss;
+		_cleanup_free_ char *list = NULL;
+
+		if (sec->type != VB_SEC_DEVICE)
+			continue;
+		ss = &st->secs[st->n_secs++];
+		ss->name = sec->name;
+		ps = sec->bad ? NULL : plan_find(&st->plan, sec->name);
+		ss->plan = ps ? vb_plan_status_name(ps->status) : "invalid";
+		ss->why = ps ? ps->why : "the section has errors in the config";
+		(void)vb_record_get("sections", sec->name, "status", &ss->record);
+		r = section_devices(&st->pci, ps, sec->name, &list);
+		if (r < 0)
+			return log_err(r, "reading the records of [device %s]: %m", sec->name);
+		ss->devs = calloc(list ? strlen(list) / 2 + 1 : 1, sizeof(*ss->devs));
+		if (!ss->devs)
+			return log_err(-ENOMEM, "out of memory");
+		for (char *save = NULL, *a = list ? strtok_r(list, " ", &save) : NULL; a;
+		     a = strtok_r(NULL, " ", &save))
+			examine(&st->pci, a, &ss->devs[ss->n_devs++]);
+	}
+
+	r = vb_bridges_resolve(&st->cfg, &st->bridges);
+	if (r >= 0)
+		r = vb_guests_resolve(&st->cfg, &st->bridges, &st->guests);
+	if (r < 0)
+		return log_err(r, "reading the [guest] sections: %m");
+	st->gs = calloc(st->guests.n + 1, sizeof(*st->gs));
+	if (!st->gs)
+		return log_err(-ENOMEM, "out of memory");
+	for (size_t i = 0; i < st->guests.n; i++) {
+		const struct vb_guest *g = &st->guests.v[i];
+		struct guest_status *gs = &st->gs[st->n_gs++];
+
+		gs->name = g->name;
+		gs->unit = g->unit;
+		if (!g->unit || g->bad)
+			gs->why_unknown = "the section has errors in the config";
+		else if (!vb_root_is_host())
+			gs->why_unknown = "--root is not the running system";
+		else if ((r = unit_state(g->unit, &gs->state)) < 0)
+			gs->why_unknown = "systemd could not be asked over D-Bus";
+	}
+	return 0;
+}
+
+static void status_free(struct status *st)
+{
+	for (size_t i = 0; i < st->n_secs; i++) {
+		for (size_t k = 0; k < st->secs[i].n_devs; k++) {
+			free(st->secs[i].devs[k].driver);
+			for (size_t n = 0; n < st->secs[i].devs[k].n_reasons; n++)
+				free(st->secs[i].devs[k].reasons[n]);
+		}
+		free(st->secs[i].devs);
+		free(st->secs[i].record);
+	}
+	free(st->secs);
+	for (size_t i = 0; i < st->n_gs; i++)
+		free(st->gs[i].state);
+	free(st->gs);
+	free(st->binder_state);
+	vb_guests_free(&st->guests);
+	vb_bridges_free(&st->bridges);
+	vb_plan_free(&st->plan);
+	vb_cmdline_free(&st->cmd);
+	vb_pci_free(&st->pci);
+	vb_config_free(&st->cfg);
+}
+
+static void print_text(const struct status *st)
+{
+	if (!st->have_cfg) {
+		printf("no %s: no device is configured\n", VB_CONFIG_FILE);
+		return;
+	}
+	printf("binder at boot: %s\n",
+	       st->binder_state ? st->binder_state : "no record (it did not run at this boot)");
+	for (size_t i = 0; i < st->n_secs; i++) {
+		const struct section_status *ss = &st->secs[i];
+
+		printf("[device %s] boot record: %s; plan now: %s\n", ss->name,
+		       ss->record ? ss->record : "none", ss->plan);
+		if (!ss->n_devs)
+			printf("  no device: %s\n", ss->why);
+		for (size_t k = 0; k < ss->n_devs; k++) {
+			const struct dev_status *d = &ss->devs[k];
+
+			printf("  %s: %s\n", d->addr,
+			       d->on_vfio ? "on vfio-pci" : "NOT on vfio-pci");
+			for (size_t n = 0; n < d->n_reasons; n++)
+				printf("    %s\n", d->reasons[n]);
+		}
+	}
+	for (size_t i = 0; i < st->n_gs; i++) {
+		const struct guest_status *g = &st->gs[i];
+
+		printf("[guest %s] %s: %s", g->name, strna(g->unit),
+		       g->state ? g->state : "unknown");
+		if (g->why_unknown)
+			printf(" (%s)", g->why_unknown);
+		printf("\n");
+	}
+}
+
+static void print_json(const struct status *st)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_open(&j, NULL, '{');
+	json_bool(&j, "configured", st->have_cfg);
+	json_str(&j, "binder_state", st->binder_state);
+	json_open(&j, "sections", '[');
+	for (size_t i = 0; i < st->n_secs; i++) {
+		const struct section_status *ss = &st->secs[i];
+
+		json_open(&j, NULL, '{');
+		json_str(&j, "name", ss->name);
+		json_str(&j, "boot_status", ss->record);
+		json_str(&j, "plan", ss->plan);
+		json_str(&j, "why", ss->why);
+		json_open(&j, "devices", '[');
+		for (size_t k = 0; k < ss->n_devs; k++) {
+			const struct dev_status *d = &ss->devs[k];
+
+			json_open(&j, NULL, '{');
+			json_str(&j, "address", d->addr);
+			json_bool(&j, "present", d->present);
+			json_str(&j, "driver", d->driver);
+			json_bool(&j, "on_vfio", d->on_vfio);
+			json_open(&j, "reasons", '[');
+			for (size_t n = 0; n < d->n_reasons; n++)
+				json_str(&j, NULL, d->reasons[n]);
+			json_close(&j, ']');
+			json_close(&j, '}');
+		}
+		json_close(&j, ']');
+		json_close(&j, '}');
+	}
+	json_close(&j, ']');
+	json_open(&j, "guests", '[');
+	for (size_t i = 0; i < st->n_gs; i++) {
+		json_open(&j, NULL, '{');
+		json_str(&j, "name", st->gs[i].name);
+		json_str(&j, "unit", st->gs[i].unit);
+		json_str(&j, "state", st->gs[i].state);
+		json_str(&j, "why_unknown", st->gs[i].why_unknown);
+		json_close(&j, '}');
+	}
+	json_close(&j, ']');
+	json_close(&j, '}');
+	json_end(&j);
+}
+
+/* A Prometheus label value: backslash, double quote and newline escaped. */
+static void label(const char *key, const char *value, bool last)
+{
+	printf("%s=\"", key);
+	for (const char *p = value ? value : ""; *p; p++) {
+		if (*p == '\\' || *p == '"')
+			printf("\\%c", *p);
+		else if (*p == '\n')
+			printf("\\n");
+		else
+			putchar(*p);
+	}
+	printf("\"%s", last ? "" : ",");
+}
+
+static void print_prometheus(const struct status *st)
+{
+	printf("# HELP vfio_boot_device_on_vfio Whether a configured device is bound to vfio-pci.\n"
+	       "# TYPE vfio_boot_device_on_vfio gauge\n");
+	for (size_t i = 0; i < st->n_secs; i++)
+		for (size_t k = 0; k < st->secs[i].n_devs; k++) {
+			const struct dev_status *d = &st->secs[i].devs[k];
+
+			printf("vfio_boot_device_on_vfio{");
+			label("section", st->secs[i].name, false);
+			label("address", d->addr, false);
+			label("driver", d->driver, true);
+			printf("} %d\n", d->on_vfio);
+		}
+	printf("# HELP vfio_boot_section_devices Devices a [device] section has now.\n"
+	       "# TYPE vfio_boot_section_devices gauge\n");
+	for (size_t i = 0; i < st->n_secs; i++) {
+		printf("vfio_boot_section_devices{");
+		label("section", st->secs[i].name, false);
+		label("boot_status", st->secs[i].record ? st->secs[i].record : "none", false);
+		label("plan", st->secs[i].plan, true);
+		printf("} %zu\n", st->secs[i].n_devs);
+	}
+	printf("# HELP vfio_boot_guest_active Whether a guest's unit is active (-1: unknown).\n"
+	       "# TYPE vfio_boot_guest_active gauge\n");
+	for (size_t i = 0; i < st->n_gs; i++) {
+		const struct guest_status *g = &st->gs[i];
+
+		printf("vfio_boot_guest_active{");
+		label("guest", g->name, false);
+		label("unit", g->unit, false);
+		label("state", g->state ? g->state : "unknown", true);
+		printf("} %d\n", g->state ? streq(g->state, "active") : -1);
+	}
+}
+
+int status_main(int argc, char **argv)
+{
+	struct status st = {0};
+	struct inspect_opts o;
+	int r, ret = INSPECT_OK;
+
+	r = inspect_parse(argc, argv, usage, true, &o);
+	if (r >= 0)
+		return r;
+	if (collect(&st, o.config) < 0) {
+		status_free(&st);
+		return INSPECT_ERROR;
+	}
+	if (o.json)
+		print_json(&st);
+	else if (o.prometheus)
+		print_prometheus(&st);
+	else
+		print_text(&st);
+	for (size_t i = 0; i < st.n_secs; i++) {
+		const struct section_status *ss = &st.secs[i];
+
+		for (size_t k = 0; k < ss->n_devs; k++)
+			if (!ss->devs[k].on_vfio)
+				ret = INSPECT_PROBLEM;
+		/* A section that should claim and has nothing is a device not on vfio-pci too. */
+		if (!ss->n_devs && !streq(ss->plan, "none"))
+			ret = INSPECT_PROBLEM;
+	}
+	status_free(&st);
+	return ret;
+}
