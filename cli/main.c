@@ -21,6 +21,7 @@ static const struct subcommand subcommands[] = {
 	{"list", list_main, "PCI devices by IOMMU group"},
 	{"plan", plan_main, "what the binder would claim at the next boot, and why"},
 	{"status", status_main, "whether the configured devices are on vfio-pci, and why not"},
+	{"check", check_main, "whether this host is ready: CPU, IOMMU, modules, initramfs"},
 };
 
 static void usage(FILE *f)

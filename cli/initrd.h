@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Reads an initramfs image as the kernel unpacks it: concatenated cpio "newc" archives,
+ * usually an uncompressed early-microcode part first, then one compressed with gzip, xz,
+ * zstd or lz4 (legacy or frame format), itself holding one or more archives.
+ *
+ * cb is called for each regular file with its name as in the archive, "./" and "/" stripped;
+ * returning non-zero stops the walk and is returned.
+ */
+typedef int (*initrd_file_cb)(void *userdata, const char *name, const uint8_t *data, size_t size,
+			      uint32_t mode);
+
+/* 0, the callback's non-zero value, or negative errno (-EBADMSG: not an image we can read). */
+int initrd_walk(const char *path, initrd_file_cb cb, void *userdata);
