@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# tests/vm/fullboot/run.sh: vfio-boot in a full systemd boot (issue 4, "Tests", last bullet).
+# The stand-in q35 machine of tests/vm/qemu.sh (same devices; e1000e on QEMU user networking)
+# boots this host's own root read-only over virtio-9p with an overlay on tmpfs, vfio-boot
+# installed in a second read-only layer (`make install DESTDIR=`). See README.md.
+#
+# Usage: tests/vm/fullboot/run.sh      (as root)
+# Environment: BUILD (default build; work files in $BUILD/vm/fullboot), VM_KVER,
+#   FB_TIMEOUT (seconds before QEMU is killed, default 900).
+set -uo pipefail
+
+TOP=$(cd "$(dirname "$0")/../../.." && pwd)
+SELF=$TOP/tests/vm/fullboot
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
+W=$BUILD/vm/fullboot
+FB_TIMEOUT=${FB_TIMEOUT:-900}
+KVER=${VM_KVER:-$(find /boot -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' | sed 's/^vmlinuz-//' | sort -V | tail -n 1)}
+KERNEL=/boot/vmlinuz-$KVER
+LOG=$W/serial.log
+G=fbguest
+UPLINK_MAC=52:54:00:fb:00:01
+
+say() { printf 'fullboot: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+[ "$(id -u)" = 0 ] || die "must run as root"
+for p in libvirtd qemu-system-x86_64 mkinitramfs busybox; do
+	command -v "$p" >/dev/null || die "$p is not installed (see README.md)"
+done
+mkdir -p "$W"
+
+# ---- the vfio-boot layer: make install, the test's config and units ----
+I=$W/inst
+rm -rf "$I"
+mkdir -p "$I"
+make -C "$TOP" install DESTDIR="$I" >"$W/install.log" 2>&1 || {
+	tail -n 30 "$W/install.log"
+	die "make install failed"
+}
+# This host is usr-merged: a /lib (/bin, /sbin) directory in the upper layer would hide the
+# lower layer's symlink, so move what went there under /usr.
+for d in lib bin sbin; do
+	if [ -L "/$d" ] && [ -d "$I/$d" ]; then
+		mkdir -p "$I/usr/$d"
+		cp -a "$I/$d/." "$I/usr/$d/"
+		rm -rf "${I:?}/$d"
+	fi
+done
+E=$I/etc
+install -d -m 0755 "$E/vfio-boot" "$E/systemd/system/multi-user.target.wants" \
+	"$E/systemd/system/sockets.target.wants" "$E/libvirt/qemu" "$I/var/lib/fullboot" \
+	"$I/usr/local/sbin" "$E/systemd/network"
+cat >"$E/vfio-boot/vfio-boot.conf" <<CONF
+# tests/vm/fullboot: the guest's card, a bridge over the e1000e, one guest.
+[device guest-gpu]
+match = id=1234:1111 boot_vga=0
+
+[bridge br0]
+uplink-mac = $UPLINK_MAC
+
+[guest $G]
+devices = guest-gpu
+bridge = br0
+autostart = yes
+shutdown-timeout = 120
+CONF
+chmod 0644 "$E/vfio-boot/vfio-boot.conf"
+: >"$E/fstab"
+# Nothing of this host's own services: they would only slow the boot.
+for u in postgresql.service apt-daily.timer apt-daily-upgrade.timer man-db.timer \
+	e2scrub_all.timer e2scrub_reap.service fstrim.timer dpkg-db-backup.timer \
+	systemd-timesyncd.service; do
+	ln -sf /dev/null "$E/systemd/system/$u"
+done
+ln -sf /lib/systemd/system/systemd-networkd.service "$E/systemd/system/multi-user.target.wants/"
+ln -sf /lib/systemd/system/systemd-networkd.socket "$E/systemd/system/sockets.target.wants/"
+# libvirt: run QEMU as root and leave file ownership alone (the files are on 9p/overlay).
+cat >"$E/libvirt/qemu.conf" <<'CONF'
+user = "root"
+group = "root"
+dynamic_ownership = 0
+remember_owner = 0
+security_driver = "none"
+CONF
+install -m 0755 "$SELF/fullboot-driver" "$SELF/fullboot-stopreport" "$I/usr/local/sbin/"
+cat >"$E/systemd/system/fullboot-driver.service" <<UNIT
+[Unit]
+Description=fullboot test driver: waits for the guest, reports, powers off
+After=multi-user.target vfio-boot-guest@$G.service
+[Service]
+Type=oneshot
+ExecStart=/usr/local/sbin/fullboot-driver
+UNIT
+cat >"$E/systemd/system/fullboot-stopreport.service" <<UNIT
+[Unit]
+Description=fullboot test: reports how the guest stopped (stops after it)
+Before=vfio-boot-guest@$G.service
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/bin/true
+ExecStop=/usr/local/sbin/fullboot-stopreport
+UNIT
+ln -sf ../fullboot-driver.service "$E/systemd/system/multi-user.target.wants/"
+ln -sf ../fullboot-stopreport.service "$E/systemd/system/multi-user.target.wants/"
+
+# ---- the inner guest: this kernel, a busybox initramfs ----
+GI=$W/guest-initrd
+rm -rf "$GI"
+mkdir -p "$GI/bin" "$GI/proc" "$GI/sys" "$GI/dev"
+cp /bin/busybox "$GI/bin/busybox"
+install -m 0755 "$SELF/guest-init" "$GI/init"
+cp "/lib/modules/$KVER/kernel/drivers/acpi/button.ko" \
+	"/lib/modules/$KVER/kernel/drivers/net/ethernet/intel/e1000/e1000.ko" "$GI/"
+(cd "$GI" && find . | cpio -o -H newc --quiet | gzip -1) >"$I/var/lib/fullboot/guest-initrd.img"
+cat >"$E/libvirt/qemu/$G.xml" <<XML
+<domain type='qemu'>
+  <name>$G</name>
+  <uuid>6b1d7f0e-4c1a-4f7e-9a55-0f00b0000001</uuid>
+  <memory unit='MiB'>160</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>$KERNEL</kernel>
+    <initrd>/var/lib/fullboot/guest-initrd.img</initrd>
+    <cmdline>console=ttyS0 quiet loglevel=3 panic=1</cmdline>
+  </os>
+  <features><acpi/></features>
+  <on_poweroff>destroy</on_poweroff>
+  <on_reboot>destroy</on_reboot>
+  <on_crash>destroy</on_crash>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <hostdev mode='subsystem' type='pci' managed='no'>
+      <source><address domain='0x0000' bus='0x02' slot='0x00' function='0x0'/></source>
+      <rom bar='off'/>
+    </hostdev>
+    <interface type='network'>
+      <source network='br0'/>
+      <model type='e1000'/>
+    </interface>
+    <serial type='file'><source path='/var/log/fullboot-guest-serial.log'/></serial>
+    <console type='file'><source path='/var/log/fullboot-guest-serial.log'/><target type='serial'/></console>
+    <video><model type='none'/></video>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+XML
+
+# ---- the host's initramfs: initramfs-tools with vfio-boot's hooks and boot=fullboot ----
+CONF=$W/conf
+rm -rf "$CONF"
+mkdir -p "$CONF"
+cp "$E/vfio-boot/vfio-boot.conf" "$CONF/"
+chown -R 0:0 "$CONF"
+chmod 0755 "$CONF"
+CD=$W/itools
+rm -rf "$CD"
+mkdir -p "$CD/conf.d" "$CD/hooks" "$CD/scripts/init-top"
+cp "$TOP/tests/vm/initramfs-tools/initramfs.conf" "$CD/"
+{
+	cat "$TOP/tests/vm/initramfs-tools/modules"
+	printf '%s\n' 9p 9pnet_virtio overlay
+} >"$CD/modules"
+install -m 0755 "$TOP/hooks/initramfs-tools/hooks/vfio-boot" "$CD/hooks/"
+install -m 0755 "$TOP/hooks/initramfs-tools/scripts/init-top/00-vfio-boot" "$CD/scripts/init-top/"
+install -m 0644 "$SELF/boot-script" "$CD/scripts/fullboot"
+INITRD=$W/initrd.img
+VFIO_BOOT_CONFDIR=$CONF VFIO_BOOT_BINDER=$TOP/binder/vfio-boot-binder \
+	mkinitramfs -d "$CD" -o "$INITRD" "$KVER" >"$W/mkinitramfs.log" 2>&1 || {
+	tail -n 30 "$W/mkinitramfs.log"
+	die "mkinitramfs failed"
+}
+
+# ---- the boot ----
+say "booting (timeout ${FB_TIMEOUT}s), serial log $LOG"
+start=$(date +%s)
+rc=0
+timeout --signal=KILL "$FB_TIMEOUT" qemu-system-x86_64 \
+	-machine q35 -accel tcg -m 2048 -smp 2 \
+	-nographic -vga none -no-reboot \
+	-kernel "$KERNEL" -initrd "$INITRD" \
+	-append "console=ttyS0 boot=fullboot root=fbroot intel_iommu=on panic=1 printk.devkmsg=on systemd.journald.forward_to_console=1 systemd.unit=multi-user.target" \
+	-device intel-iommu \
+	-device pcie-root-port,id=rp1,chassis=1,slot=1,bus=pcie.0,addr=0x2.0x0,multifunction=on \
+	-device pcie-root-port,id=rp2,chassis=2,slot=2,bus=pcie.0,addr=0x2.0x1 \
+	-device pcie-root-port,id=rp3,chassis=3,slot=3,bus=pcie.0,addr=0x2.0x2 \
+	-device VGA,bus=rp1,addr=0x0.0x0,multifunction=on \
+	-device ich9-intel-hda,bus=rp1,addr=0x0.0x1 \
+	-device VGA,bus=rp2,addr=0x0.0x0,multifunction=on \
+	-device ich9-intel-hda,bus=rp2,addr=0x0.0x1 \
+	-device pcie-pci-bridge,id=pb1,bus=rp3,addr=0x0 \
+	-device e1000,bus=pb1,addr=0x1,romfile= \
+	-device e1000,bus=pb1,addr=0x2,romfile= \
+	-device qemu-xhci,bus=pcie.0,addr=0x4 \
+	-netdev user,id=n0,restrict=on \
+	-device e1000e,bus=pcie.0,addr=0x5,romfile=,netdev=n0,mac=$UPLINK_MAC \
+	-fsdev local,id=fsroot,path=/,security_model=passthrough,readonly=on,multidevs=remap \
+	-device virtio-9p-pci,fsdev=fsroot,mount_tag=fbroot,bus=pcie.0,addr=0x6 \
+	-fsdev local,id=fsinst,path="$I",security_model=passthrough,readonly=on \
+	-device virtio-9p-pci,fsdev=fsinst,mount_tag=fbinst,bus=pcie.0,addr=0x7 \
+	</dev/null >"$LOG" 2>&1 || rc=$?
+say "QEMU exited with status $rc after $(($(date +%s) - start)) s"
+exec "$SELF/check.sh" "$LOG" "$rc"
