@@ -41,6 +41,9 @@ $(CLI): $(CLI_OBJ) $(CLI_LIB)
 $(TEST_CLI): $(CLI_TOBJ) $(CLI_TLIB)
 	$(CC) $(SAN) -o $@ $^ $(CLI_LIBS)
 
+# The list/plan/status/check tests run $(TEST_CLI) too.
+$(BUILD)/test/tests/test-cli-inspect $(BUILD)/test/tests/test-cli-check: | $(TEST_CLI)
+
 # tests/test-runner.c runs $(TEST_CLI) (TEST_CLI in the environment overrides the path).
 $(BUILD)/test/tests/test-runner: | $(TEST_CLI)
 
@@ -55,9 +58,14 @@ $(BUILD)/test/tests/test-runner-events: $(BUILD)/test/tests/test-runner-events.o
 install-cli: $(CLI)
 	install -D -m 0755 $(CLI) $(DESTDIR)$(PREFIX)/bin/vfio-boot
 	install -D -m 0644 doc/vfio-boot-guest.8 $(DESTDIR)$(PREFIX)/share/man/man8/vfio-boot-guest.8
+	install -D -m 0644 doc/vfio-boot.8 $(DESTDIR)$(PREFIX)/share/man/man8/vfio-boot.8
+	install -D -m 0644 completion/vfio-boot.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/vfio-boot
 
 uninstall-cli:
-	rm -f $(DESTDIR)$(PREFIX)/bin/vfio-boot $(DESTDIR)$(PREFIX)/share/man/man8/vfio-boot-guest.8
+	rm -f $(DESTDIR)$(PREFIX)/bin/vfio-boot $(DESTDIR)$(PREFIX)/share/man/man8/vfio-boot-guest.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/vfio-boot.8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/vfio-boot
 
 clean-cli:
 	rm -f $(CLI)
