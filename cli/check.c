@@ -446,10 +446,10 @@ static bool claimed_now(const struct check *c, size_t dev)
 /* ids: "vvvv:dddd[:ssss:ssss],..." from vfio-pci.ids= or `options vfio-pci ids=`. */
 static void judge_ids(struct check *c, const char *where, const char *ids, const char *fix)
 {
-	_cleanup_free_ char *copy = strndup(ids, strcspn(ids, " \t\n"));
+	_cleanup_free_ char *shown = strndup(ids, strcspn(ids, " \t\n")), *copy = NULL;
 	char other[VB_ADDR_MAX] = "";
 
-	if (!copy)
+	if (!shown || !(copy = strdup(shown)))
 		return;
 	for (char *save = NULL, *id = strtok_r(copy, ",", &save); id;
 	     id = strtok_r(NULL, ",", &save)) {
@@ -465,10 +465,10 @@ static void judge_ids(struct check *c, const char *where, const char *ids, const
 	if (*other)
 		report(c, FAIL, "leftover-ids", fix,
 		       "%s: vfio-pci ids=%s also takes %s, which no [device] section claims", where,
-		       copy, other);
+		       shown, other);
 	else
 		report(c, WARN, "leftover-ids", fix,
-		       "%s: vfio-pci ids=%s is redundant with vfio-boot's config", where, copy);
+		       "%s: vfio-pci ids=%s is redundant with vfio-boot's config", where, shown);
 }
 
 static void check_leftover_ids(struct check *c)

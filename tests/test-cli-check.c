@@ -160,6 +160,7 @@ static void test_images(void **state)
 		fail_msg("tests/cli/mkimages.sh failed: see %s/cli-images/*/*.log", build);
 	snprintf(cmd, sizeof(cmd), "%s/cli-images.list", build);
 	list = slurp(cmd);
+	fx_write(fx, "boot/.keep", "", 0644);
 	for (char *l = strtok_r(list, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		char name[64], path[400], abs[PATH_MAX], *boot, *conf;
 		bool nobinder;
