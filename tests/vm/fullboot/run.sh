@@ -16,7 +16,8 @@ SELF=$TOP/tests/vm/fullboot
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 W=$BUILD/vm/fullboot
-FB_TIMEOUT=${FB_TIMEOUT:-900}
+FB_TIMEOUT=${FB_TIMEOUT:-1500}
+FB_GUEST_WAIT=${FB_GUEST_WAIT:-600}
 KVER=${VM_KVER:-$(find /boot -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' | sed 's/^vmlinuz-//' | sort -V | tail -n 1)}
 KERNEL=/boot/vmlinuz-$KVER
 LOG=$W/serial.log
@@ -64,7 +65,7 @@ uplink-mac = $UPLINK_MAC
 devices = guest-gpu
 bridge = br0
 autostart = yes
-shutdown-timeout = 120
+shutdown-timeout = 60
 CONF
 chmod 0644 "$E/vfio-boot/vfio-boot.conf"
 : >"$E/fstab"
@@ -91,6 +92,7 @@ Description=fullboot test driver: waits for the guest, reports, powers off
 After=multi-user.target vfio-boot-guest@$G.service
 [Service]
 Type=oneshot
+Environment=FB_GUEST_WAIT=${FB_GUEST_WAIT:-600}
 ExecStart=/usr/local/sbin/fullboot-driver
 UNIT
 cat >"$E/systemd/system/fullboot-stopreport.service" <<UNIT
@@ -125,7 +127,7 @@ cat >"$E/libvirt/qemu/$G.xml" <<XML
     <type arch='x86_64' machine='pc'>hvm</type>
     <kernel>$KERNEL</kernel>
     <initrd>/var/lib/fullboot/guest-initrd.img</initrd>
-    <cmdline>console=ttyS0 quiet loglevel=3 panic=1</cmdline>
+    <cmdline>console=ttyS0 panic=1 lpj=4000000 mitigations=off</cmdline>
   </os>
   <features><acpi/></features>
   <on_poweroff>destroy</on_poweroff>
