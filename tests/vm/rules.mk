@@ -21,3 +21,5 @@ vm-timing: $(VM_BINDER)
 
 demo:
 	@scripts/demo.sh
+.PHONY: vm-fullboot
+vm-fullboot: $(VM_BINDER) ; @BUILD=$(or $(BUILD),build) tests/vm/fullboot/run.sh  # tests/vm/fullboot/README.md
