@@ -90,7 +90,7 @@ int vb_record_get(const char *kind, const char *name, const char *key, char **re
 	size_t klen = strlen(key);
 	int r;
 
-	r = asprintf_safe(&file, "%s/%s/%s", VB_RUN_DIR, kind, name);
+	r = asprintf_safe(&file, "%s%s%s/%s", VB_RUN_DIR, kind ? "/" : "", kind ? kind : "", name);
 	if (r < 0)
 		return r;
 	r = vb_read_file(file, &buf);

@@ -39,6 +39,10 @@ PKGS=(
 	# The vfio-boot command (cli/): libvirt's C API, libxml2 for domain XML
 	# (the generator reads it too), libblkid for disk identity.
 	libvirt-dev libxml2-dev libblkid-dev
+	# vfio-boot list/status/check: pci.ids names (libpci), guest unit state
+	# over sd-bus (libsystemd), initramfs images read in-process (lz4 beside
+	# the gzip, xz and zstd libraries above); python3 checks the JSON.
+	libpci-dev pci.ids libsystemd-dev liblz4-dev python3
 	# The generator's tests: systemd-analyze verify, systemd-escape.
 	systemd
 	# Real-kernel boots (tests/vm/): QEMU, both initramfs generators side by
