@@ -21,6 +21,8 @@ has "domain running" 'FULLBOOT domstate running'
 has "domain has the hostdev" "FULLBOOT hostdev .*bus='0x02' slot='0x00'"
 has "guest sees the device" 'FULLBOOT guest-serial FBGUEST pci .* 0x1234:0x1111'
 has "guest on the bridge got a DHCP lease" 'FULLBOOT guest-serial FBGUEST .*lease of 10\.0\.2\.'
+if grep -E 'FULLBOOT guest-serial FBGUEST power button pressed' <<<"$L" >/dev/null; then bad "the guest powered off before the host shutdown"; else ok "guest still up when the host shutdown began"; fi
+has "guest found its power button" 'FULLBOOT guest-serial FBGUEST ready, power button at /dev/input/event'
 has "guest stopped gracefully" 'FULLBOOT stop: guest-serial FBGUEST power button pressed'
 has "guest unit stopped cleanly" 'FULLBOOT stop: guest unit inactive result=success'
 # order: the guest's stop report comes before the host's power-off

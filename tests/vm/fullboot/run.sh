@@ -114,7 +114,7 @@ rm -rf "$GI"
 mkdir -p "$GI/bin" "$GI/proc" "$GI/sys" "$GI/dev"
 cp /bin/busybox "$GI/bin/busybox"
 install -m 0755 "$SELF/guest-init" "$GI/init"
-cp "/lib/modules/$KVER/kernel/drivers/acpi/button.ko" \
+cp "/lib/modules/$KVER/kernel/drivers/acpi/button.ko" "/lib/modules/$KVER/kernel/drivers/input/evdev.ko" \
 	"/lib/modules/$KVER/kernel/drivers/net/ethernet/intel/e1000/e1000.ko" "$GI/"
 (cd "$GI" && find . | cpio -o -H newc --quiet | gzip -1) >"$I/var/lib/fullboot/guest-initrd.img"
 cat >"$E/libvirt/qemu/$G.xml" <<XML
