@@ -38,7 +38,7 @@ TEST_BINDER := $(BUILD)/test/vfio-boot-binder
 
 .PHONY: all check deps test unit-tests fuzz fuzz-short format format-check bench clean \
 	check-static install uninstall
-all: $(BINDER) $(GENERATOR) $(NETCFG) $(CLAIMED) $(CLI)
+all: $(BINDER)
 
 $(LIBKMOD_A): scripts/build-libkmod.sh
 	@scripts/build-libkmod.sh $(BUILD)/kmod || { \
@@ -80,6 +80,9 @@ include generator/rules.mk
 include cli/rules.mk
 include hooks/rules.mk
 -include tests/vm/rules.mk
+
+# Only now are the programs the fragments define known.
+all: $(GENERATOR) $(NETCFG) $(CLAIMED) $(CLI)
 
 # ---- tests ----
 

@@ -1,5 +1,5 @@
-# The vfio-boot command (cli/): `vfio-boot guest start|stop|run NAME` and, later, list, plan,
-# status and check. Included by the top Makefile after LIB_A/LIB_TA (or LIB_OBJ/LIB_TOBJ) and
+# The vfio-boot command (cli/): `vfio-boot guest start|stop|run NAME`, list, plan, status and
+# check. Included by the top Makefile after LIB_A/LIB_TA (or LIB_OBJ/LIB_TOBJ) and
 # tests/mock/rules.mk (it uses BUILD, CC, BASE_CFLAGS, CFLAGS, CFLAGS_TEST, SAN, PREFIX).
 #
 # Defines: CLI (cli/vfio-boot), TEST_CLI (sanitized build the tests run), CLI_LIBS (what any
