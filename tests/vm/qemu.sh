@@ -23,7 +23,12 @@ vm_boot()
 {
 	local kernel=$1 initrd=$2 root=$3 log=$4 timeout=$5
 	shift 5
-	local cmdline="console=ttyS0 root=/dev/vda rw rootfstype=ext4 intel_iommu=on panic=1 rd.shell=0 rd.emergency=reboot $*"
+	# no_timer_check: the kernel's early check that the timer interrupt arrives through the
+	# (interrupt-remapped) IO-APIC gives up after a few loops, which a TCG guest on a busy host
+	# does not always manage: "Kernel panic - not syncing: timer doesn't work through
+	# Interrupt-remapped IO-APIC" at 0.036 s (seen once in 30 boots, at load average 4 on 2
+	# cores). The option skips that check, as cloud images do for virtual machines.
+	local cmdline="console=ttyS0 root=/dev/vda rw rootfstype=ext4 intel_iommu=on no_timer_check panic=1 rd.shell=0 rd.emergency=reboot $*"
 	local start end rc=0
 
 	start=$(date +%s%N)

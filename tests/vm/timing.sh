@@ -16,8 +16,12 @@ out=${2:-$top/tests/vm/TIMING.md}
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
 
-"$top/tests/vm/run.sh" --repeat "$runs" gpus unconfigured | tee "$BUILD/vm/timing-run.txt"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+status=0
+"$top/tests/vm/run.sh" --repeat "$runs" gpus unconfigured | tee "$BUILD/vm/timing-run.txt" || status=$?
+failed_boots=$(grep -c '^FAIL' "$BUILD/vm/timing-run.txt" || true)
 times=$BUILD/vm/times.txt
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 kver=$(sed -n 's/^vm: kernel \([^,]*\),.*/\1/p' "$BUILD/vm/timing-run.txt")
 
 median()
@@ -47,7 +51,7 @@ duration()
 row()
 {
 	local name=$1 gen=$2 label=$3 n
-	n=$(awk -v n="$name" -v g="$gen" '$1 == n && $2 == g' "$times" | wc -l)
+	n=$(field "$name" "$gen" root | wc -l)
 	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$gen" "$label" "$n" \
 		"$(field "$name" "$gen" init | median)" \
 		"$(field "$name" "$gen" binder_start | median)" \
@@ -62,7 +66,9 @@ row()
 	echo
 	echo "Measured by \`tests/vm/timing.sh $runs\` on $(date -u +%Y-%m-%d): kernel $kver,"
 	echo "QEMU $(qemu-system-x86_64 --version | sed -n 's/.*version \([^ ]*\).*/\1/p') with TCG (no KVM), q35 with an emulated Intel IOMMU, one vCPU, 1 GiB;"
-	echo "host: $(nproc) cores of $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)."
+	echo "host: $(nproc) cores of $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1);"
+	echo "load average before the run $load_before, after it $load_after (the machine is shared: other"
+	echo "loads stretch the boots, so compare rows measured in the same run)."
 	echo "Medians of $runs boots each. Times in seconds since the kernel started, from the kernel"
 	echo "log's timestamps; the binder's run in milliseconds (its \"starting\" to its \"done\" line);"
 	echo "wall: QEMU start to power-off. \"with binder\": the gpus scenario (the binder claims the"
@@ -70,6 +76,10 @@ row()
 	echo "so the image holds no binder. Under TCG everything runs some 10 to 50 times slower than"
 	echo "on hardware: compare the rows, not the absolute values."
 	echo
+	if [ "$failed_boots" -gt 0 ]; then
+		echo "$failed_boots boots failed in this run (see $BUILD/vm/timing-run.txt); the medians are of the others."
+		echo
+	fi
 	echo "| generator | binder | boots | kernel → /init | binder start | binder done | binder run (ms) | root init | wall |"
 	echo "|---|---|---|---|---|---|---|---|---|"
 	for gen in itools dracut-systemd dracut-shell; do
@@ -83,3 +93,4 @@ row()
 	echo "Image build times (seconds, this run's cache misses only): see \`$times\`."
 } >"$out"
 echo "timing: wrote $out"
+exit "$status"
