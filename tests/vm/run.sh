@@ -394,12 +394,14 @@ USED=()
 # seconds with two decimals, or "-"
 sec() { [ "$1" = - ] && echo - || printf '%.2f' "$1"; }
 
-for s in "${SCENARIOS[@]}"; do
-	variant=
-	IFS='|' read -r name conf mode tree cmdline gens variant <<<"$s"
-	for gen in $gens; do
-		selected "$name" "$gen" || continue
-		for rep in $(seq 1 "$repeat"); do
+# Repeated boots (--repeat) go round the whole selection, so that a change in the
+# machine's load affects every scenario alike.
+for rep in $(seq 1 "$repeat"); do
+	for s in "${SCENARIOS[@]}"; do
+		variant=
+		IFS='|' read -r name conf mode tree cmdline gens variant <<<"$s"
+		for gen in $gens; do
+			selected "$name" "$gen" || continue
 			FAILS=()
 			ORDER_SEEN=
 			LOG=

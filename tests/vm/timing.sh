@@ -40,24 +40,25 @@ field()
 			v = substr($i, length(k) + 2); if (v != "-") print v } }' "$times"
 }
 
-duration()
+# span NAME GEN FROM TO SCALE: TO - FROM of each matching boot, times SCALE, one a line.
+span()
 {
-	awk -v n="$1" -v g="$2" '$1 == n && $2 == g {
+	awk -v n="$1" -v g="$2" -v a="$3" -v b="$4" -v m="$5" '$1 == n && $2 == g {
 		for (i = 3; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
-		if (f["binder_start"] != "-" && f["binder_done"] != "-")
-			printf "%.0f\n", (f["binder_done"] - f["binder_start"]) * 1000 }' "$times"
+		if (f[a] != "-" && f[b] != "-") printf "%.3f\n", (f[b] - f[a]) * m }' "$times"
 }
 
 row()
 {
 	local name=$1 gen=$2 label=$3 n
 	n=$(field "$name" "$gen" root | wc -l)
-	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$gen" "$label" "$n" \
+	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$gen" "$label" "$n" \
 		"$(field "$name" "$gen" init | median)" \
 		"$(field "$name" "$gen" binder_start | median)" \
 		"$(field "$name" "$gen" binder_done | median)" \
-		"$(duration "$name" "$gen" | median | sed 's/\.00$//')" \
+		"$(span "$name" "$gen" binder_start binder_done 1000 | median | sed 's/\.[0-9]*$//')" \
 		"$(field "$name" "$gen" root | median)" \
+		"$(span "$name" "$gen" init root 1 | median)" \
 		"$(field "$name" "$gen" wall | median)"
 }
 
@@ -69,19 +70,23 @@ row()
 	echo "host: $(nproc) cores of $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1);"
 	echo "load average before the run $load_before, after it $load_after (the machine is shared: other"
 	echo "loads stretch the boots, so compare rows measured in the same run)."
-	echo "Medians of $runs boots each. Times in seconds since the kernel started, from the kernel"
-	echo "log's timestamps; the binder's run in milliseconds (its \"starting\" to its \"done\" line);"
-	echo "wall: QEMU start to power-off. \"with binder\": the gpus scenario (the binder claims the"
-	echo "guest's GPU and its audio function); \"without\": vfio-boot installed but not configured,"
-	echo "so the image holds no binder. Under TCG everything runs some 10 to 50 times slower than"
-	echo "on hardware: compare the rows, not the absolute values."
+	cat <<EOF
+Medians of $runs boots each; the boots go round all six rows in turn, $runs times, so that the
+machine's load falls on each row alike. Times in seconds since the kernel started, from the
+kernel log's timestamps. binder run: its "starting" to its "done" line, in milliseconds,
+loading the vfio modules included. /init → root init: the time spent in the initramfs (the
+median of each boot's difference). wall: QEMU start to power-off. "with binder": the gpus
+scenario (the binder claims the guest's GPU and its audio function); "without": vfio-boot
+installed but not configured, so the image holds no binder. Under TCG everything runs some
+10 to 50 times slower than on hardware: compare the rows, not the absolute values.
+EOF
 	echo
 	if [ "$failed_boots" -gt 0 ]; then
 		echo "$failed_boots boots failed in this run (see $BUILD/vm/timing-run.txt); the medians are of the others."
 		echo
 	fi
-	echo "| generator | binder | boots | kernel → /init | binder start | binder done | binder run (ms) | root init | wall |"
-	echo "|---|---|---|---|---|---|---|---|---|"
+	echo "| generator | binder | boots | kernel → /init | binder start | binder done | binder run (ms) | root init | /init → root init | wall |"
+	echo "|---|---|---|---|---|---|---|---|---|---|"
 	for gen in itools dracut-systemd dracut-shell; do
 		row gpus "$gen" "with binder"
 		row unconfigured "$gen" "without"
