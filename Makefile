@@ -134,6 +134,7 @@ check: deps
 	@$(MAKE) --no-print-directory test
 	@$(MAKE) --no-print-directory fuzz-short
 	@$(MAKE) --no-print-directory format-check
+	@$(MAKE) --no-print-directory vm-check
 
 # The binder and the hooks that put it into the initramfs; the generator, units and command.
 # An existing /etc/vfio-boot is never touched: the example goes to the documentation.
