@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Usage: tests/vm/timing.sh [RUNS] [OUT]
+#        TIMING_REFORMAT=1 tests/vm/timing.sh [RUNS] [OUT]   (the table again from the last run)
 #
 # The boot timing table: boots the "gpus" scenario (the binder claims the guest's card) and
 # the "unconfigured" one (vfio-boot installed, no config: no binder in the image) RUNS times
@@ -16,12 +17,15 @@ out=${2:-$top/tests/vm/TIMING.md}
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
 
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 status=0
-"$top/tests/vm/run.sh" --repeat "$runs" gpus unconfigured | tee "$BUILD/vm/timing-run.txt" || status=$?
+if [ -z "${TIMING_REFORMAT:-}" ]; then
+	load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+	"$top/tests/vm/run.sh" --repeat "$runs" gpus unconfigured | tee "$BUILD/vm/timing-run.txt" || status=$?
+	echo "$load_before|$(cut -d' ' -f1-3 /proc/loadavg)" >"$BUILD/vm/timing-load.txt"
+fi
+IFS='|' read -r load_before load_after <"$BUILD/vm/timing-load.txt"
 failed_boots=$(grep -c '^FAIL' "$BUILD/vm/timing-run.txt" || true)
 times=$BUILD/vm/times.txt
-load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 kver=$(sed -n 's/^vm: kernel \([^,]*\),.*/\1/p' "$BUILD/vm/timing-run.txt")
 
 median()
@@ -48,6 +52,15 @@ span()
 		if (f[a] != "-" && f[b] != "-") printf "%.3f\n", (f[b] - f[a]) * m }' "$times"
 }
 
+# The median, then the smallest and largest value in brackets.
+spread()
+{
+	sort -n | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "-"; exit }
+		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.2f (%.2f–%.2f)", m, v[1], v[NR] }'
+}
+
 row()
 {
 	local name=$1 gen=$2 label=$3 n
@@ -58,7 +71,7 @@ row()
 		"$(field "$name" "$gen" binder_done | median)" \
 		"$(span "$name" "$gen" binder_start binder_done 1000 | median | sed 's/\.[0-9]*$//')" \
 		"$(field "$name" "$gen" root | median)" \
-		"$(span "$name" "$gen" init root 1 | median)" \
+		"$(span "$name" "$gen" init root 1 | spread)" \
 		"$(field "$name" "$gen" wall | median)"
 }
 
@@ -75,10 +88,11 @@ Medians of $runs boots each; the boots go round all six rows in turn, $runs time
 machine's load falls on each row alike. Times in seconds since the kernel started, from the
 kernel log's timestamps. binder run: its "starting" to its "done" line, in milliseconds,
 loading the vfio modules included. /init → root init: the time spent in the initramfs (the
-median of each boot's difference). wall: QEMU start to power-off. "with binder": the gpus
-scenario (the binder claims the guest's GPU and its audio function); "without": vfio-boot
-installed but not configured, so the image holds no binder. Under TCG everything runs some
-10 to 50 times slower than on hardware: compare the rows, not the absolute values.
+median of each boot's difference; in brackets the smallest and the largest). wall: QEMU
+start to power-off. "with binder": the gpus scenario (the binder claims the guest's GPU and
+its audio function); "without": vfio-boot installed but not configured, so the image holds
+no binder. Under TCG everything runs some 10 to 50 times slower than on hardware: compare
+the rows, not the absolute values.
 EOF
 	echo
 	if [ "$failed_boots" -gt 0 ]; then
@@ -92,10 +106,26 @@ EOF
 		row unconfigured "$gen" "without"
 	done
 	echo
+	echo "Cost of the binder, per generator: its own run (median), and the difference of the medians"
+	echo "of the time in the initramfs, with minus without (this one also holds what the claim"
+	echo "changes afterwards: vfio-pci loads, and bochs-drm and snd_hda_intel bind one card instead"
+	echo "of two):"
+	echo
+	for gen in itools dracut-systemd dracut-shell; do
+		w=$(span gpus "$gen" init root 1 | median)
+		wo=$(span unconfigured "$gen" init root 1 | median)
+		r=$(span gpus "$gen" binder_start binder_done 1000 | median | sed 's/\.[0-9]*$//')
+		d=$(awk -v a="$w" -v b="$wo" 'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%+.2f s", a - b }')
+		echo "- $gen: binder run $r ms; initramfs time with minus without: $d"
+	done
+	echo
+	echo "Where the ranges in brackets overlap, that difference is the machine's noise, and the"
+	echo "binder's own run is the figure to go by."
+	echo
 	echo "Generators: itools = initramfs-tools (mkinitramfs; the binder runs from"
 	echo "init-top/00-vfio-boot); dracut-systemd = dracut with systemd (vfio-boot.service, before"
 	echo "systemd-udev-trigger.service); dracut-shell = dracut without systemd (pre-udev hook)."
-	echo "Image build times (seconds, this run's cache misses only): see \`$times\`."
+	echo "Every boot's figures: build/vm/times.txt after a run."
 } >"$out"
 echo "timing: wrote $out"
 exit "$status"
