@@ -383,6 +383,7 @@ preflight()
 
 preflight || { echo "vm: 0 passed, 1 failed"; exit 1; }
 suite_start=$(date +%s)
+touch "$VM_DIR/.suite-start"
 echo "vm: kernel $KVER, binder $BINDER, work directory $VM_DIR"
 ROOT_IMG=$(img_root) || { echo "vm: building the root file system failed"; echo "vm: 0 passed, 1 failed"; exit 1; }
 
@@ -420,7 +421,9 @@ for rep in $(seq 1 "$repeat"); do
 			fi
 			if [ ${#FAILS[@]} -eq 0 ] && IMG=$(img_build "$gen" "$confdir" "$treedir" "$variant"); then
 				USED+=("$IMG")
-				build_time=$(cat "$IMG.time")
+				build_time=$(cat "$IMG.time")s
+				# An image from an earlier run: say so, its build time is not this run's.
+				[ "$IMG.time" -nt "$VM_DIR/.suite-start" ] || build_time="cached, built in $build_time"
 				check_image "$gen" "$IMG" "$conf" "$mode" "$tree"
 				LOG=$VM_DIR/logs/$name-$gen.log
 				[ "$repeat" -eq 1 ] || LOG=$VM_DIR/logs/$name-$gen-$rep.log
@@ -435,8 +438,8 @@ for rep in $(seq 1 "$repeat"); do
 					"check_$name"
 				fi
 				read -r t_init t_bs t_bd t_root <<<"$(boot_times)"
-				echo "$name $gen build=$build_time wall=$VM_BOOT_WALL init=$t_init binder_start=$t_bs binder_done=$t_bd root=$t_root" >>"$TIMES"
-				times="image ${build_time}s, boot ${VM_BOOT_WALL}s; kernel log: /init $(sec "$t_init"), binder $(sec "$t_bs")..$(sec "$t_bd"), root init $(sec "$t_root")"
+				echo "$name $gen build=$(cat "$IMG.time") wall=$VM_BOOT_WALL init=$t_init binder_start=$t_bs binder_done=$t_bd root=$t_root" >>"$TIMES"
+				times="image ${build_time}, boot ${VM_BOOT_WALL}s; kernel log: /init $(sec "$t_init"), binder $(sec "$t_bs")..$(sec "$t_bd"), root init $(sec "$t_root")"
 			else
 				[ ${#FAILS[@]} -gt 0 ] || fail "building the $gen image failed (see $VM_DIR/img/*.log)"
 				times="no boot"
