@@ -36,6 +36,7 @@ LIB_TA := $(BUILD)/test/libvfio-boot.a
 BINDER := binder/vfio-boot-binder
 TEST_BINDER := $(BUILD)/test/vfio-boot-binder
 
+.SECONDARY:
 .PHONY: all check deps test unit-tests fuzz fuzz-short format format-check bench clean \
 	check-static install uninstall
 all: $(BINDER)
@@ -98,7 +99,8 @@ deps:
 
 test: $(UNIT_TESTS) $(TEST_BINDER) $(MOCK_SO) $(TEST_GENERATOR) $(TEST_NETCFG) $(TEST_CLAIMED) \
 		$(TEST_CLI)
-	@BUILD=$(BUILD) TEST_BINDER=$(TEST_BINDER) MOCK_SO=$(MOCK_SO) tests/run.sh $(UNIT_TESTS)
+	@BUILD=$(BUILD) TEST_BINDER=$(TEST_BINDER) MOCK_SO=$(MOCK_SO) TEST_CLI=$(TEST_CLI) \
+		tests/run.sh $(UNIT_TESTS) tests/cli/replay.sh
 
 # ---- fuzzing: libFuzzer on the config parser ----
 FUZZ := $(BUILD)/fuzz/fuzz-config

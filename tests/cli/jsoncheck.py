@@ -49,5 +49,16 @@ elif case == "status-q35":
     assert usb["on_vfio"] is False and usb["driver"] == "xhci_hcd", usb
     assert any("Device or resource busy" in r for r in usb["reasons"]), usb
     assert doc["guests"][0]["name"] == "win" and doc["guests"][0]["state"] is None, doc
+elif case == "status-vm":
+    # tests/vm/fullboot: vfio-boot status --json on the booted stand-in machine
+    s = {x["name"]: x for x in doc["sections"]}
+    assert doc["binder_state"] == "done", doc
+    gpu = {d["address"]: d for d in s["guest-gpu"]["devices"]}
+    assert gpu["0000:02:00.0"]["on_vfio"] is True, gpu
+    card = s["boot-card"]["devices"][0]
+    assert card["address"] == "0000:01:00.0", card
+    assert card["on_vfio"] is False and card["driver"] == "bochs-drm", card
+    g = {x["name"]: x for x in doc["guests"]}
+    assert g["fbguest"]["state"] == "active", g
 else:
     raise SystemExit(f"unknown case {case}")
