@@ -1,5 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # bash completion for vfio-boot(8).
+# The [guest NAME] sections of the config and its drop-ins under ROOT.
+_vfio_boot_guests()
+{
+	local d=${1%/}/etc/vfio-boot
+	sed -n 's/^[[:space:]]*\[guest[[:space:]]\+\([^]]*\)\].*/\1/p' \
+		"$d/vfio-boot.conf" "$d"/conf.d/*.conf 2>/dev/null
+}
+
 _vfio_boot()
 {
 	local cur prev cmd i
@@ -36,7 +44,24 @@ _vfio_boot()
 		mapfile -t COMPREPLY < <(compgen -W "--root --config --json --prometheus --help" -- "$cur")
 		;;
 	guest)
-		mapfile -t COMPREPLY < <(compgen -W "start stop run --root --config --help" -- "$cur")
+		local action= root=
+		for ((i = 2; i < COMP_CWORD; i++)); do
+			case ${COMP_WORDS[i]} in
+			start | stop | run) action=${COMP_WORDS[i]} ;;
+			--root | -r) root=${COMP_WORDS[i + 1]} ;;
+			esac
+		done
+		case $prev in
+		--uri | -c | --timeout | -t | --bridge | -b) return ;;
+		esac
+		if [[ -z $action ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "start stop run" -- "$cur")
+		elif [[ $cur == -* ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "--uri --timeout --bridge --config --root
+				--verbose --help" -- "$cur")
+		else
+			mapfile -t COMPREPLY < <(compgen -W "$(_vfio_boot_guests "$root")" -- "$cur")
+		fi
 		;;
 	esac
 }
