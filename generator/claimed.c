@@ -2,8 +2,11 @@
 /*
  * vfio-boot-claimed SECTION...: exits 0 when the binder claimed every device of each [device
  * SECTION] at this boot (/run/vfio-boot/sections/SECTION says status=claimed), else says which
- * one was not and exits 1. The generator puts it in front of a guest's runner (ExecStartPre),
- * so that a guest whose devices stayed with host drivers is not started at all.
+ * one was not and exits 2, the runner's "refused", which the guest unit's
+ * RestartPreventExitStatus=2 does not retry: the binder runs once per boot, so a retry would
+ * only fail again. Exits 1 on a usage error. The generator puts it in front of a guest's
+ * runner (ExecStartPre), so that a guest whose devices stayed with host drivers is not
+ * started at all.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -35,20 +38,21 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'h':
 			printf("Usage: vfio-boot-claimed [--] SECTION...\n"
-			       "Exit 0 when every [device SECTION] was claimed for vfio-pci at this boot.\n"
+			       "Exit 0 when every [device SECTION] was claimed for vfio-pci at this boot,\n"
+			       "2 when one was not, 1 on a usage error.\n"
 			       "VFIO_BOOT_ROOT=DIR reads /run/vfio-boot below DIR.\n");
 			return 0;
 		default:
-			return 2;
+			return 1;
 		}
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "vfio-boot-claimed: expected at least one [device] section name\n");
-		return 2;
+		return 1;
 	}
 	if (vb_root_set(NULL) < 0) {
 		fprintf(stderr, "vfio-boot-claimed: VFIO_BOOT_ROOT must be an absolute path\n");
-		return 2;
+		return 1;
 	}
 	vb_log_set_sink(sink, NULL);
 
@@ -75,7 +79,7 @@ int main(int argc, char **argv)
 	if (bad) {
 		log_err(0, "not starting the guest: %d of its [device] sections %s not on vfio-pci",
 			bad, bad == 1 ? "is" : "are");
-		return 1;
+		return 2;
 	}
 	return 0;
 }
