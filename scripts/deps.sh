@@ -51,6 +51,14 @@ PKGS=(
 	# and inspect the images.
 	qemu-system-x86 dracut-core initramfs-tools-core busybox-static e2fsprogs
 	cpio zstd util-linux
+	# The full-boot test (tests/vm/fullboot) boots this machine's own root, so
+	# what the VM runs is installed here: libvirtd with its QEMU driver and
+	# virsh. (Without recommends there is no dnsmasq: libvirt's own "default"
+	# network then fails to start in the VM, which the test does not use.)
+	libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients
+	# ... and boots it with systemd as init, udev (the bridge's device unit)
+	# and the system bus (libvirtd; vfio-boot status asks systemd over it).
+	systemd-sysv udev dbus
 )
 
 # One dpkg-query for all packages keeps the all-present case fast.
