@@ -52,9 +52,12 @@ for l in /sys/bus/pci/devices/*; do
 	link "$l"
 	real=$(readlink -f "$l")
 	mkdir -p "$OUT$real"
+	# one cp per device: under TCG every process counts
+	set --
 	for a in $ATTRS; do
-		file "$real/$a"
+		[ -f "$real/$a" ] && set -- "$@" "$real/$a"
 	done
+	[ $# = 0 ] || cp -p "$@" "$OUT$real/" 2>/dev/null || :
 	for a in driver iommu_group; do
 		[ -L "$real/$a" ] && link "$real/$a"
 	done

@@ -8,7 +8,7 @@
 #
 # Usage: tests/vm/fullboot/run.sh      (as root)
 # Environment: BUILD (default build; work files in $BUILD/vm/fullboot), VM_KVER,
-#   FB_TIMEOUT (seconds before QEMU is killed, default 900).
+#   FB_TIMEOUT (seconds before QEMU is killed, default 900), FB_GUEST_WAIT (default 240).
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -16,11 +16,13 @@ SELF=$TOP/tests/vm/fullboot
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 W=$BUILD/vm/fullboot
-FB_TIMEOUT=${FB_TIMEOUT:-1500}
-FB_GUEST_WAIT=${FB_GUEST_WAIT:-600}
+FB_TIMEOUT=${FB_TIMEOUT:-900}
+FB_GUEST_WAIT=${FB_GUEST_WAIT:-240}
 KVER=${VM_KVER:-$(find /boot -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' | sed 's/^vmlinuz-//' | sort -V | tail -n 1)}
 KERNEL=/boot/vmlinuz-$KVER
 LOG=$W/serial.log
+# What the VM hands back (a writable 9p share): vfio-boot's outputs and the sysfs capture.
+OUT=$W/out
 G=fbguest
 UPLINK_MAC=52:54:00:fb:00:01
 
@@ -58,6 +60,11 @@ cat >"$E/vfio-boot/vfio-boot.conf" <<CONF
 [device guest-gpu]
 match = id=1234:1111 boot_vga=0
 
+# The host's own card: the binder must refuse it (boot display), and vfio-boot status
+# must say bochs-drm holds it.
+[device boot-card]
+match = id=1234:1111 boot_vga=1
+
 [bridge br0]
 uplink-mac = $UPLINK_MAC
 
@@ -69,10 +76,17 @@ shutdown-timeout = 60
 CONF
 chmod 0644 "$E/vfio-boot/vfio-boot.conf"
 : >"$E/fstab"
-# Nothing of this host's own services: they would only slow the boot.
-for u in postgresql.service apt-daily.timer apt-daily-upgrade.timer man-db.timer \
-	e2scrub_all.timer e2scrub_reap.service fstrim.timer dpkg-db-backup.timer \
-	systemd-timesyncd.service; do
+# None of this host's own services (whatever the machine runs: databases, docker, timers)
+# but libvirt's: they would only slow the boot.
+for l in /etc/systemd/system/*.wants/*; do
+	u=${l##*/}
+	case $u in
+	libvirtd* | libvirt-guests.service | virtlogd* | virtlockd* | systemd-networkd* | \
+		getty@* | serial-getty@*) ;;
+	*) [ -e "$l" ] && ln -sf /dev/null "$E/systemd/system/$u" ;;
+	esac
+done
+for u in systemd-timesyncd.service apt-daily.timer apt-daily-upgrade.timer man-db.timer; do
 	ln -sf /dev/null "$E/systemd/system/$u"
 done
 ln -sf /lib/systemd/system/systemd-networkd.service "$E/systemd/system/multi-user.target.wants/"
@@ -85,14 +99,15 @@ dynamic_ownership = 0
 remember_owner = 0
 security_driver = "none"
 CONF
-install -m 0755 "$SELF/fullboot-driver" "$SELF/fullboot-stopreport" "$I/usr/local/sbin/"
+install -m 0755 "$SELF/fullboot-driver" "$SELF/fullboot-stopreport" "$TOP/tests/vm/capture-sysfs.sh" \
+	"$I/usr/local/sbin/"
 cat >"$E/systemd/system/fullboot-driver.service" <<UNIT
 [Unit]
 Description=fullboot test driver: waits for the guest, reports, powers off
 After=multi-user.target vfio-boot-guest@$G.service
 [Service]
 Type=oneshot
-Environment=FB_GUEST_WAIT=${FB_GUEST_WAIT:-600}
+Environment=FB_GUEST_WAIT=$FB_GUEST_WAIT
 ExecStart=/usr/local/sbin/fullboot-driver
 UNIT
 cat >"$E/systemd/system/fullboot-stopreport.service" <<UNIT
@@ -108,15 +123,8 @@ UNIT
 ln -sf ../fullboot-driver.service "$E/systemd/system/multi-user.target.wants/"
 ln -sf ../fullboot-stopreport.service "$E/systemd/system/multi-user.target.wants/"
 
-# ---- the inner guest: this kernel, a busybox initramfs ----
-GI=$W/guest-initrd
-rm -rf "$GI"
-mkdir -p "$GI/bin" "$GI/proc" "$GI/sys" "$GI/dev"
-cp /bin/busybox "$GI/bin/busybox"
-install -m 0755 "$SELF/guest-init" "$GI/init"
-cp "/lib/modules/$KVER/kernel/drivers/acpi/button.ko" "/lib/modules/$KVER/kernel/drivers/input/evdev.ko" \
-	"/lib/modules/$KVER/kernel/drivers/net/ethernet/intel/e1000/e1000.ko" "$GI/"
-(cd "$GI" && find . | cpio -o -H newc --quiet | gzip -1) >"$I/var/lib/fullboot/guest-initrd.img"
+# ---- the inner guest: a tiny multiboot kernel (guest/README.md), seconds under nested TCG ----
+"$SELF/guest/build.sh" "$I/var/lib/fullboot/fbguest.elf" || die "building the inner guest failed"
 cat >"$E/libvirt/qemu/$G.xml" <<XML
 <domain type='qemu'>
   <name>$G</name>
@@ -125,9 +133,7 @@ cat >"$E/libvirt/qemu/$G.xml" <<XML
   <vcpu>1</vcpu>
   <os>
     <type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>$KERNEL</kernel>
-    <initrd>/var/lib/fullboot/guest-initrd.img</initrd>
-    <cmdline>console=ttyS0 panic=1 lpj=4000000 mitigations=off</cmdline>
+    <kernel>/var/lib/fullboot/fbguest.elf</kernel>
   </os>
   <features><acpi/></features>
   <on_poweroff>destroy</on_poweroff>
@@ -177,6 +183,8 @@ VFIO_BOOT_CONFDIR=$CONF VFIO_BOOT_BINDER=$TOP/binder/vfio-boot-binder \
 }
 
 # ---- the boot ----
+rm -rf "$OUT"
+mkdir -p "$OUT"
 say "booting (timeout ${FB_TIMEOUT}s), serial log $LOG"
 start=$(date +%s)
 rc=0
@@ -203,6 +211,8 @@ timeout --signal=KILL "$FB_TIMEOUT" qemu-system-x86_64 \
 	-device virtio-9p-pci,fsdev=fsroot,mount_tag=fbroot,bus=pcie.0,addr=0x6 \
 	-fsdev local,id=fsinst,path="$I",security_model=passthrough,readonly=on \
 	-device virtio-9p-pci,fsdev=fsinst,mount_tag=fbinst,bus=pcie.0,addr=0x7 \
+	-fsdev local,id=fsout,path="$OUT",security_model=passthrough \
+	-device virtio-9p-pci,fsdev=fsout,mount_tag=fbout,bus=pcie.0,addr=0x8 \
 	</dev/null >"$LOG" 2>&1 || rc=$?
 say "QEMU exited with status $rc after $(($(date +%s) - start)) s"
-exec "$SELF/check.sh" "$LOG" "$rc"
+exec "$SELF/check.sh" "$LOG" "$rc" "$OUT"
