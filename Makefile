@@ -137,6 +137,7 @@ check: deps
 	@$(MAKE) --no-print-directory fuzz-short
 	@$(MAKE) --no-print-directory format-check
 	@$(MAKE) --no-print-directory vm-check
+	@$(MAKE) --no-print-directory vm-fullboot
 
 # The binder and the hooks that put it into the initramfs; the generator, units and command.
 # An existing /etc/vfio-boot is never touched: the example goes to the documentation.
