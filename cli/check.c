@@ -157,17 +157,38 @@ static bool iommu_on(struct check *c, bool *intel)
 	return ok;
 }
 
-/* Intel: ecap bit 3 (IR) of each unit; AMD units always have it when the IOMMU is on. */
+/*
+ * Whether the running kernel remaps interrupts: its remapped interrupt chips are named IR-*
+ * (IR-IO-APIC, IR-PCI-MSI...) in /proc/interrupts, whoever made the IOMMU. Returns 1 or 0,
+ * or -ENODATA when the file has no interrupts to tell by (or cannot be read).
+ */
+static int irq_remapped(void)
+{
+	_cleanup_free_ char *irqs = NULL;
+
+	if (vb_read_file("/proc/interrupts", &irqs) < 0)
+		return -ENODATA;
+	if (strstr(irqs, " IR-"))
+		return 1;
+	return strstr(irqs, "MSI") || strstr(irqs, "IO-APIC") ? 0 : -ENODATA;
+}
+
+/*
+ * What the kernel does when it says (/proc/interrupts); else what the hardware can: ecap
+ * bit 3 (IR) of each VT-d unit, and AMD-Vi, which always can.
+ */
 static void check_intremap(struct check *c, bool iommu, bool intel)
 {
 	_cleanup_free_ char *unsafe = NULL;
 	char **units;
 	unsigned with = 0, total = 0;
+	int r;
 
-	if (c->proc_cmdline && strstr(c->proc_cmdline, "intremap=off")) {
+	if (c->proc_cmdline &&
+	    (strstr(c->proc_cmdline, "intremap=off") || strstr(c->proc_cmdline, "nointremap"))) {
 		report(c, FAIL, "interrupt-remapping",
-		       "remove intremap=off from the kernel command line",
-		       "interrupt remapping: intremap=off on the kernel command line");
+		       "remove intremap=off and nointremap from the kernel command line",
+		       "interrupt remapping: turned off on the kernel command line (intremap=off or nointremap)");
 		return;
 	}
 	if (vb_read_file("/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts",
@@ -181,6 +202,19 @@ static void check_intremap(struct check *c, bool iommu, bool intel)
 	if (!iommu) {
 		report(c, FAIL, "interrupt-remapping", "turn the IOMMU on first (see above)",
 		       "interrupt remapping: needs an IOMMU");
+		return;
+	}
+	r = irq_remapped();
+	if (r > 0) {
+		report(c, PASS, "interrupt-remapping", NULL,
+		       "interrupt remapping: on (remapped IR- interrupts in /proc/interrupts)");
+		return;
+	}
+	if (r == 0) {
+		report(c, FAIL, "interrupt-remapping",
+		       intel ? "enable VT-d interrupt remapping in the firmware settings; on QEMU use intel-iommu,intremap=on"
+			     : "enable interrupt remapping in the firmware settings, and do not set amd_iommu_intr=legacy or iommu=off",
+		       "interrupt remapping: off (no IR- interrupt chip in /proc/interrupts): vfio_iommu_type1 refuses to use the IOMMU without it");
 		return;
 	}
 	if (!intel) {

@@ -98,6 +98,54 @@ static void test_iommu_on(void **state)
 	free(o.out);
 }
 
+/* What the kernel did, from its interrupt chips' names, wins over what the units could do. */
+static void test_intremap_running(void **state)
+{
+	struct fx *fx = *state;
+	struct out o;
+	char *dmar;
+
+	fx_write(fx, "sys/firmware/acpi/tables/DMAR", "DMAR", 0400);
+	fx_write(fx, "sys/class/iommu/dmar0/intel-iommu/ecap", "f0205e", 0444);
+	fx_write(fx, "proc/interrupts",
+		 "           CPU0\n  0:   36   IR-IO-APIC    2-edge      timer\n"
+		 " 24:    0   IR-PCI-MSIX-0000:00:02.0    0-edge      aerdrv\n",
+		 0444);
+	o = run(fx, NULL);
+	expect_line(&o,
+		    "PASS interrupt remapping: on (remapped IR- interrupts in /proc/interrupts)");
+	free(o.out);
+
+	/* The units could, but the kernel did not (x2apic off in the firmware, say). */
+	fx_write(fx, "proc/interrupts",
+		 "           CPU0\n  0:   36   IO-APIC    2-edge      timer\n"
+		 " 24:    0   PCI-MSIX-0000:00:02.0    0-edge      aerdrv\n",
+		 0444);
+	o = run(fx, NULL);
+	assert_int_equal(o.status, 2);
+	expect_line(&o,
+		    "FAIL interrupt remapping: off (no IR- interrupt chip in /proc/interrupts): "
+		    "vfio_iommu_type1 refuses to use the IOMMU without it\n"
+		    "     fix: enable VT-d interrupt remapping in the firmware settings");
+	free(o.out);
+
+	/* An AMD host: the same evidence, the AMD fix. */
+	dmar = fx_path(fx, "sys/firmware/acpi/tables/DMAR");
+	assert_int_equal(unlink(dmar), 0);
+	free(dmar);
+	fx_write(fx, "sys/firmware/acpi/tables/IVRS", "IVRS", 0400);
+	o = run(fx, NULL);
+	expect_line(&o,
+		    "     fix: enable interrupt remapping in the firmware settings, and do not set "
+		    "amd_iommu_intr=legacy");
+	free(o.out);
+
+	fx_cmdline(fx, "root=/dev/vda nointremap");
+	o = run(fx, NULL);
+	expect_line(&o, "FAIL interrupt remapping: turned off on the kernel command line");
+	free(o.out);
+}
+
 /* This machine: no table, no groups. */
 static void test_iommu_off(void **state)
 {
@@ -207,6 +255,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_iommu_on, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_iommu_off, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_intremap_running, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_leftover_ids, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_images, setup, teardown),
 	};

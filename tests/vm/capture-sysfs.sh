@@ -91,7 +91,7 @@ for m in /sys/module/*vfio*; do
 	done
 done
 
-file /proc/cmdline /proc/iomem /proc/cpuinfo /proc/swaps /proc/sys/kernel/osrelease
+file /proc/cmdline /proc/iomem /proc/cpuinfo /proc/interrupts /proc/swaps /proc/sys/kernel/osrelease
 mkdir -p "$OUT/proc/self"
 cat /proc/self/mountinfo >"$OUT/proc/self/mountinfo"
 
