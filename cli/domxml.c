@@ -87,15 +87,15 @@ static int add_disk(struct dom_info *d, struct dom_disk *disk)
 	return 0;
 }
 
-static int add_bridge(struct dom_info *d, char *name)
+static int add_name(char ***v, size_t *n, size_t *alloc, char *name)
 {
-	int r = GROW(d->bridges, d->alloc_bridges, d->n_bridges + 1);
+	int r = GROW(*v, *alloc, *n + 1);
 
 	if (r < 0) {
 		free(name);
 		return r;
 	}
-	d->bridges[d->n_bridges++] = name;
+	(*v)[(*n)++] = name;
 	return 0;
 }
 
@@ -201,7 +201,13 @@ static int parse_devices(struct dom_info *d, xmlNodePtr devices)
 
 			if (attr_is(n, "type", "bridge")) {
 				char *br = attr(src, "bridge");
-				r = br ? add_bridge(d, br) : 0;
+				r = br ? add_name(&d->bridges, &d->n_bridges, &d->alloc_bridges, br)
+				       : 0;
+			} else if (attr_is(n, "type", "network")) {
+				char *net = attr(src, "network");
+				r = net ? add_name(&d->networks, &d->n_networks, &d->alloc_networks,
+						   net)
+					: 0;
 			} else if (attr_is(n, "type", "hostdev")) {
 				/* An SR-IOV function handed over as a network interface. */
 				xmlNodePtr a = child(src, "address");
@@ -251,6 +257,9 @@ void dom_info_free(struct dom_info *d)
 	}
 	for (size_t i = 0; i < d->n_bridges; i++)
 		free(d->bridges[i]);
+	for (size_t i = 0; i < d->n_networks; i++)
+		free(d->networks[i]);
+	free(d->networks);
 	free(d->disks);
 	free(d->pci);
 	free(d->bridges);

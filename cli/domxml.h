@@ -36,6 +36,8 @@ struct dom_info {
 	size_t n_disks, alloc_disks;
 	char **bridges; /* <interface type='bridge'> source bridges */
 	size_t n_bridges, alloc_bridges;
+	char **networks; /* <interface type='network'> source networks */
+	size_t n_networks, alloc_networks;
 	bool has_agent; /* a qemu-guest-agent channel */
 };
 

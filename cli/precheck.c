@@ -266,12 +266,20 @@ int precheck_domain(virConnectPtr conn, const char *guest, const struct dom_info
 	for (size_t i = 0; i < d->n_bridges; i++)
 		problems += check_bridge(guest, d->bridges[i]);
 	if (extra_bridge) {
-		bool listed = false;
+		bool listed = false, used = false;
 
 		for (size_t i = 0; i < d->n_bridges; i++)
 			listed = listed || streq(d->bridges[i], extra_bridge);
+		for (size_t i = 0; i < d->n_networks; i++)
+			used = used || streq(d->networks[i], extra_bridge);
 		if (!listed)
 			problems += check_bridge(guest, extra_bridge);
+		/* Not a refusal: the guest runs, only not where the config says it should. */
+		if (!listed && !used)
+			log_warn(
+				0,
+				"guest %s: bridge = %s, but no interface of the domain is on it: give it <interface type='network'><source network='%s'/></interface> (or type='bridge' with <source bridge='%s'/>) in its XML (virsh edit %s)",
+				guest, extra_bridge, extra_bridge, extra_bridge, guest);
 	}
 	return (int)problems;
 }

@@ -488,6 +488,23 @@ static void test_bridge_network_from_config(void **state)
 	expect_err(&r,
 		   "guest gpu: defined libvirt network br0 (forward mode bridge, on bridge br0)");
 	expect_err(&r, "guest gpu: started libvirt network br0");
+	/* gpu has no interface at all: it runs, but the user is told it is not on br0 */
+	expect_err(&r, "guest gpu: bridge = br0, but no interface of the domain is on it: give it "
+		       "<interface type='network'><source network='br0'/></interface>");
+	result_free(&r);
+
+	/* On the network br0, or on the bridge br0 itself: nothing to say. */
+	fx_write(fx, "etc/vfio-boot/vfio-boot.conf",
+		 "[bridge br0]\nuplink = eth0\n\n[guest networked]\nbridge = br0\n\n"
+		 "[guest bridged]\nbridge = br0\n",
+		 0644);
+	r = run_cli(fx, NULL, "start", "networked", NULL);
+	expect_status(&r, 0);
+	expect_no_err(&r, "no interface of the domain");
+	result_free(&r);
+	r = run_cli(fx, NULL, "start", "bridged", NULL);
+	expect_status(&r, 0);
+	expect_no_err(&r, "no interface of the domain");
 	result_free(&r);
 
 	/* The command line wins. */
