@@ -5,6 +5,7 @@
 set -uo pipefail
 LOG=$1 RC=${2:-0} OUT=${3:-}
 TOP=$(cd "$(dirname "$0")/../../.." && pwd)
+case $OUT in '' | /*) ;; *) OUT=$(pwd)/$OUT ;; esac
 fails=0
 L=$(tr -d '\r' <"$LOG")
 ok() { printf 'ok   %s\n' "$1"; }
@@ -35,6 +36,7 @@ has "status: the host's card is held by bochs-drm" 'FULLBOOT status +held by boc
 has "status: the guest's unit is active" 'FULLBOOT status \[guest fbguest\] vfio-boot-guest@fbguest.service: active'
 has "status exits 2 (boot-card is not on vfio-pci)" 'FULLBOOT status exit 2'
 has "check: IOMMU passes with intel_iommu=on" 'FULLBOOT check PASS IOMMU'
+has "check: the kernel remaps interrupts" 'FULLBOOT check PASS interrupt remapping: on'
 if [ -n "$OUT" ]; then
 	for j in statusjson checkjson listjson planjson; do
 		if python3 -m json.tool "$OUT/$j.out" >/dev/null 2>&1; then ok "$j parses"; else bad "$j does not parse ($OUT/$j.out)"; fi
