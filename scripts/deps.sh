@@ -57,8 +57,11 @@ PKGS=(
 	# network then fails to start in the VM, which the test does not use.)
 	libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients
 	# ... and boots it with systemd as init, udev (the bridge's device unit)
-	# and the system bus (libvirtd; vfio-boot status asks systemd over it).
-	systemd-sysv udev dbus
+	# and the system bus (libvirtd; vfio-boot status asks systemd over it),
+	# once with systemd-networkd and once with NetworkManager (the bridge
+	# unit writes the config of whichever runs). Installed without starting
+	# anything (see policy-rc.d below).
+	systemd-sysv udev dbus network-manager
 )
 
 # One dpkg-query for all packages keeps the all-present case fast.
@@ -87,6 +90,14 @@ fi
 
 echo "deps.sh: installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Install, never start: libvirtd and NetworkManager are for the VMs the tests boot, and
+# NetworkManager started on a build machine could take over its network. A policy-rc.d that
+# denies (101) is Debian's way to keep maintainer scripts from starting services.
+if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+	chmod 0755 /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 # Update first: a stale or empty package list makes install fail with 404s.
 apt-get update -qq
 # No recommends: nothing here needs them (linux-image-amd64's are firmware

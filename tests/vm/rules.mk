@@ -22,9 +22,11 @@ vm-timing: $(VM_BINDER)
 
 demo:
 	@scripts/demo.sh
-# The full systemd boot (issue 4): the inner guest alone first (15 s), then the boot (about
-# 3 minutes here). tests/vm/fullboot/README.md.
+# The full systemd boot (issue 4): the inner guest alone first (15 s), then the boot with
+# systemd-networkd and again with NetworkManager (about 2.5 minutes each here).
+# tests/vm/fullboot/README.md.
 .PHONY: vm-fullboot
 vm-fullboot: $(VM_BINDER)
 	@tests/vm/fullboot/guest/test.sh
-	@BUILD=$(or $(BUILD),build) tests/vm/fullboot/run.sh
+	@BUILD=$(or $(BUILD),build) FB_NET=networkd tests/vm/fullboot/run.sh
+	@BUILD=$(or $(BUILD),build) FB_NET=nm tests/vm/fullboot/run.sh

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# tests/vm/fullboot/check.sh LOG [QEMU_STATUS [OUT]]: the assertions on the serial log, and
-# on what the VM wrote into OUT (vfio-boot's outputs, the sysfs capture) when given.
+# tests/vm/fullboot/check.sh LOG [QEMU_STATUS [OUT [NET]]]: the assertions on the serial log,
+# and on what the VM wrote into OUT (vfio-boot's outputs, the sysfs capture) when given. NET is
+# the network daemon the VM ran (networkd, the default, or nm).
 set -uo pipefail
-LOG=$1 RC=${2:-0} OUT=${3:-}
+LOG=$1 RC=${2:-0} OUT=${3:-} NET=${4:-networkd}
 TOP=$(cd "$(dirname "$0")/../../.." && pwd)
 case $OUT in '' | /*) ;; *) OUT=$(pwd)/$OUT ;; esac
 fails=0
@@ -17,6 +18,16 @@ has "binder claimed 02:00.0 in the initramfs" 'vfio-boot: .*claimed 0000:02:00.0
 has "02:00.0 on vfio-pci after boot" 'FULLBOOT driver 0000:02:00.0 vfio-pci'
 has "generator instantiated the guest unit" 'FULLBOOT wants: .*vfio-boot-guest@fbguest.service'
 has "bridge unit ran" 'FULLBOOT unit vfio-boot-bridge@br0.service: active/exited'
+if [ "$NET" = nm ]; then
+	has "NetworkManager ran" 'FULLBOOT unit NetworkManager.service: active/running'
+	has "the bridge's keyfile, mode 0600, in /run" 'FULLBOOT netcfg 600 root /run/NetworkManager/system-connections/vfio-boot-br0.nmconnection'
+	has "the uplink's keyfile, mode 0600, in /run" 'FULLBOOT netcfg 600 root /run/NetworkManager/system-connections/vfio-boot-br0-uplink.nmconnection'
+	if grep -E 'FULLBOOT netcfg .* /run/systemd/network/' <<<"$L" >/dev/null; then bad "networkd config written too"; else ok "no networkd config"; fi
+else
+	has "systemd-networkd ran" 'FULLBOOT unit systemd-networkd.service: active/running'
+	has "the bridge's .netdev in /run" 'FULLBOOT netcfg [0-7]+ root /run/systemd/network/.*br0.*\.netdev'
+	if grep -E 'FULLBOOT netcfg .* /run/NetworkManager/' <<<"$L" >/dev/null; then bad "NetworkManager config written too"; else ok "no NetworkManager config"; fi
+fi
 has "bridge has a DHCP address" 'FULLBOOT addr [0-9]+: br0 +inet 10\.0\.2\.'
 has "e1000e is a bridge port" 'FULLBOOT port .*master br0'
 has "guest unit running" 'FULLBOOT guest unit vfio-boot-guest@fbguest.service: active'

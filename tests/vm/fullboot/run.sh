@@ -15,7 +15,14 @@ TOP=$(cd "$(dirname "$0")/../../.." && pwd)
 SELF=$TOP/tests/vm/fullboot
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
-W=$BUILD/vm/fullboot
+# FB_NET: the network daemon the booted host runs, networkd or nm (NetworkManager); the
+# bridge unit must write that one's config, and only it.
+FB_NET=${FB_NET:-networkd}
+case $FB_NET in
+networkd) W=$BUILD/vm/fullboot ;;
+nm) W=$BUILD/vm/fullboot-nm ;;
+*) echo "fullboot: FB_NET=$FB_NET: expected networkd or nm" >&2; exit 1 ;;
+esac
 FB_TIMEOUT=${FB_TIMEOUT:-900}
 FB_GUEST_WAIT=${FB_GUEST_WAIT:-240}
 KVER=${VM_KVER:-$(find /boot -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' | sed 's/^vmlinuz-//' | sort -V | tail -n 1)}
@@ -81,16 +88,26 @@ chmod 0644 "$E/vfio-boot/vfio-boot.conf"
 for l in /etc/systemd/system/*.wants/*; do
 	u=${l##*/}
 	case $u in
-	libvirtd* | libvirt-guests.service | virtlogd* | virtlockd* | systemd-networkd* | \
-		getty@* | serial-getty@*) ;;
+	libvirtd* | libvirt-guests.service | virtlogd* | virtlockd* | getty@* | serial-getty@*) ;;
 	*) [ -e "$l" ] && ln -sf /dev/null "$E/systemd/system/$u" ;;
 	esac
 done
+# The chosen network daemon enabled, the other masked (whatever this host enables).
+rm -f "$E/systemd/system/systemd-networkd.service" "$E/systemd/system/systemd-networkd.socket" \
+	"$E/systemd/system/NetworkManager.service"
+if [ "$FB_NET" = nm ]; then
+	command -v NetworkManager >/dev/null || die "FB_NET=nm: NetworkManager is not installed"
+	ln -sf /lib/systemd/system/NetworkManager.service "$E/systemd/system/multi-user.target.wants/"
+	ln -sf /dev/null "$E/systemd/system/systemd-networkd.service"
+	ln -sf /dev/null "$E/systemd/system/systemd-networkd.socket"
+else
+	ln -sf /lib/systemd/system/systemd-networkd.service "$E/systemd/system/multi-user.target.wants/"
+	ln -sf /lib/systemd/system/systemd-networkd.socket "$E/systemd/system/sockets.target.wants/"
+	ln -sf /dev/null "$E/systemd/system/NetworkManager.service"
+fi
 for u in systemd-timesyncd.service apt-daily.timer apt-daily-upgrade.timer man-db.timer; do
 	ln -sf /dev/null "$E/systemd/system/$u"
 done
-ln -sf /lib/systemd/system/systemd-networkd.service "$E/systemd/system/multi-user.target.wants/"
-ln -sf /lib/systemd/system/systemd-networkd.socket "$E/systemd/system/sockets.target.wants/"
 # libvirt: run QEMU as root and leave file ownership alone (the files are on 9p/overlay).
 cat >"$E/libvirt/qemu.conf" <<'CONF'
 user = "root"
@@ -215,4 +232,4 @@ timeout --signal=KILL "$FB_TIMEOUT" qemu-system-x86_64 \
 	-device virtio-9p-pci,fsdev=fsout,mount_tag=fbout,bus=pcie.0,addr=0x8 \
 	</dev/null >"$LOG" 2>&1 || rc=$?
 say "QEMU exited with status $rc after $(($(date +%s) - start)) s"
-exec "$SELF/check.sh" "$LOG" "$rc" "$OUT"
+exec "$SELF/check.sh" "$LOG" "$rc" "$OUT" "$FB_NET"
