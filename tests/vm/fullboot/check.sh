@@ -39,6 +39,26 @@ if grep -E 'FULLBOOT guest-serial FBGUEST power button pressed' <<<"$L" >/dev/nu
 has "guest found its power button" 'FULLBOOT guest-serial FBGUEST ready, power button at acpi'
 has "guest stopped gracefully" 'FULLBOOT stop: guest-serial FBGUEST power button pressed'
 has "guest unit stopped cleanly" 'FULLBOOT stop: guest unit inactive result=success'
+# order: the second guest starts once the first runs, and is down before the first stops
+has "second guest ran" 'FULLBOOT unit vfio-boot-guest@fbguest2.service: active/running'
+o=$(grep -oE 'FULLBOOT order: .*' <<<"$L" | head -n 1)
+if [ -n "$o" ] && awk '{ a = $4; b = $9; exit !(b + 0 >= a + 0 && b != "0.0") }' <<<"${o#FULLBOOT order: }"; then
+	ok "second guest started after the first was running ($o)"
+else
+	bad "second guest start order (${o:-no order line})"
+fi
+o=$(grep -oE 'FULLBOOT stop: order .*' <<<"$L" | head -n 1)
+if [ -n "$o" ] && awk '{ a = $4; b = $10; exit !(a + 0 > 0 && a + 0 <= b + 0) }' <<<"${o#FULLBOOT stop: order }"; then
+	ok "second guest stopped before the first began to stop ($o)"
+else
+	bad "second guest stop order (${o:-no stop order line})"
+fi
+has "second guest stopped cleanly" 'FULLBOOT stop: order vfio-boot-guest@fbguest2.service inactive at [0-9.]+ s result=success'
+# lose no data: the host's mounted disk is never a guest's
+has "the host mounted the data disk" 'FULLBOOT mount /mnt/fbdata +/dev/vd[a-z] +ext4'
+has "guest on the mounted disk refused, naming it" 'FULLBOOT fbdisk journal guest fbdisk: .*/dev/disk/by-id/virtio-fbdata.* is mounted on /mnt/fbdata .*by the host'
+has "its unit failed with the refusal status, not restarted" 'FULLBOOT fbdisk unit failed result=exit-code status=2 restarts=0'
+has "that guest never ran" 'FULLBOOT fbdisk domstate shut off'
 # issue 5: the vfio-boot command on the booted host
 has "status: the guest's card claimed at boot" 'FULLBOOT status \[device guest-gpu\] boot record: claimed'
 has "status: 02:00.0 on vfio-pci" 'FULLBOOT status +0000:02:00.0: on vfio-pci'

@@ -80,9 +80,22 @@ devices = guest-gpu
 bridge = br0
 autostart = yes
 shutdown-timeout = 60
+
+[guest fbguest2]
+after = $G
+bridge = br0
+autostart = yes
+shutdown-timeout = 60
+
+# Its disk is mounted by the host (fstab): refused, never started.
+[guest fbdisk]
+autostart = yes
+restart = on-failure
 CONF
 chmod 0644 "$E/vfio-boot/vfio-boot.conf"
-: >"$E/fstab"
+# The data disk (virtio, serial fbdata) is the host's: mounted at boot, so no guest may have it.
+printf '/dev/disk/by-id/virtio-fbdata /mnt/fbdata ext4 defaults,nofail 0 0\n' >"$E/fstab"
+install -d -m 0755 "$I/mnt/fbdata"
 # None of this host's own services (whatever the machine runs: databases, docker, timers)
 # but libvirt's: they would only slow the boot.
 for l in /etc/systemd/system/*.wants/*; do
@@ -142,10 +155,14 @@ ln -sf ../fullboot-stopreport.service "$E/systemd/system/multi-user.target.wants
 
 # ---- the inner guest: a tiny multiboot kernel (guest/README.md), seconds under nested TCG ----
 "$SELF/guest/build.sh" "$I/var/lib/fullboot/fbguest.elf" || die "building the inner guest failed"
-cat >"$E/libvirt/qemu/$G.xml" <<XML
+# domain NAME N DEVICES: the libvirt domain NAME running the inner guest, its serial console
+# in /var/log/fullboot-NAME-serial.log, with DEVICES (XML) besides.
+domain()
+{
+	cat >"$E/libvirt/qemu/$1.xml" <<XML
 <domain type='qemu'>
-  <name>$G</name>
-  <uuid>6b1d7f0e-4c1a-4f7e-9a55-0f00b0000001</uuid>
+  <name>$1</name>
+  <uuid>6b1d7f0e-4c1a-4f7e-9a55-0f00b000000$2</uuid>
   <memory unit='MiB'>160</memory>
   <vcpu>1</vcpu>
   <os>
@@ -158,21 +175,34 @@ cat >"$E/libvirt/qemu/$G.xml" <<XML
   <on_crash>destroy</on_crash>
   <devices>
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <hostdev mode='subsystem' type='pci' managed='no'>
+$3
+    <serial type='file'><source path='/var/log/fullboot-$1-serial.log'/></serial>
+    <console type='file'><source path='/var/log/fullboot-$1-serial.log'/><target type='serial'/></console>
+    <video><model type='none'/></video>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+XML
+}
+domain "$G" 1 "    <hostdev mode='subsystem' type='pci' managed='no'>
       <source><address domain='0x0000' bus='0x02' slot='0x00' function='0x0'/></source>
       <rom bar='off'/>
     </hostdev>
     <interface type='network'>
       <source network='br0'/>
       <model type='e1000'/>
-    </interface>
-    <serial type='file'><source path='/var/log/fullboot-guest-serial.log'/></serial>
-    <console type='file'><source path='/var/log/fullboot-guest-serial.log'/><target type='serial'/></console>
-    <video><model type='none'/></video>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-XML
+    </interface>"
+# The second guest: after the first (started once it runs, stopped before it stops).
+domain fbguest2 2 "    <interface type='network'>
+      <source network='br0'/>
+      <model type='e1000'/>
+    </interface>"
+# A guest whose disk the host has mounted (the layer's fstab): the runner must refuse it.
+domain fbdisk 3 "    <disk type='block' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source dev='/dev/disk/by-id/virtio-fbdata'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>"
 
 # ---- the host's initramfs: initramfs-tools with vfio-boot's hooks and boot=fullboot ----
 CONF=$W/conf
@@ -202,6 +232,9 @@ VFIO_BOOT_CONFDIR=$CONF VFIO_BOOT_BINDER=$TOP/binder/vfio-boot-binder \
 # ---- the boot ----
 rm -rf "$OUT"
 mkdir -p "$OUT"
+rm -f "$W/data.img"
+truncate -s 16M "$W/data.img"
+mkfs.ext4 -q -F -L fbdata "$W/data.img" || die "mkfs.ext4 failed"
 say "booting (timeout ${FB_TIMEOUT}s), serial log $LOG"
 start=$(date +%s)
 rc=0
@@ -230,6 +263,8 @@ timeout --signal=KILL "$FB_TIMEOUT" qemu-system-x86_64 \
 	-device virtio-9p-pci,fsdev=fsinst,mount_tag=fbinst,bus=pcie.0,addr=0x7 \
 	-fsdev local,id=fsout,path="$OUT",security_model=passthrough \
 	-device virtio-9p-pci,fsdev=fsout,mount_tag=fbout,bus=pcie.0,addr=0x8 \
+	-drive file="$W/data.img",if=none,id=fbdata,format=raw \
+	-device virtio-blk-pci,drive=fbdata,serial=fbdata,bus=pcie.0,addr=0x9 \
 	</dev/null >"$LOG" 2>&1 || rc=$?
 say "QEMU exited with status $rc after $(($(date +%s) - start)) s"
 exec "$SELF/check.sh" "$LOG" "$rc" "$OUT" "$FB_NET"
