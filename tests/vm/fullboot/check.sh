@@ -54,6 +54,10 @@ else
 	bad "second guest stop order (${o:-no stop order line})"
 fi
 has "second guest stopped cleanly" 'FULLBOOT stop: order vfio-boot-guest@fbguest2.service inactive at [0-9.]+ s result=success'
+# restart = on-failure: a crash of the second guest is seen and the guest comes back once
+has "the crash is reported as one" 'FULLBOOT crash: journal guest fbguest2 (crashed|failed): its emulator'
+has "the unit failed with the runner's crash status" 'FULLBOOT crash: journal .*status=4'
+has "the guest came back once" 'FULLBOOT crash: vfio-boot-guest@fbguest2.service active restarts=1 domstate=running'
 # lose no data: the host's mounted disk is never a guest's
 has "the host mounted the data disk" 'FULLBOOT mount /mnt/fbdata +/dev/vd[a-z] +ext4'
 has "guest on the mounted disk refused, naming it" 'FULLBOOT fbdisk journal guest fbdisk: .*/dev/disk/by-id/virtio-fbdata.* is mounted on /mnt/fbdata .*by the host'

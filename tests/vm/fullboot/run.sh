@@ -86,6 +86,7 @@ after = $G
 bridge = br0
 autostart = yes
 shutdown-timeout = 60
+restart = on-failure
 
 # Its disk is mounted by the host (fstab): refused, never started.
 [guest fbdisk]
