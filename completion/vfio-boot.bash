@@ -44,7 +44,7 @@ _vfio_boot()
 		mapfile -t COMPREPLY < <(compgen -W "--root --config --json --prometheus --help" -- "$cur")
 		;;
 	guest)
-		local action= root=
+		local action='' root=''
 		for ((i = 2; i < COMP_CWORD; i++)); do
 			case ${COMP_WORDS[i]} in
 			start | stop | run) action=${COMP_WORDS[i]} ;;
