@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Sourced by tests/vm/run.sh and scripts/demo.sh: the stand-in machine and one boot of it.
+# Sourced by tests/vm/run.sh, scripts/demo.sh and tests/vm/fullboot/run.sh: the stand-in
+# machine and one boot of it.
 #
 # The machine (QEMU q35, TCG, an emulated Intel IOMMU, so the guest kernel makes real IOMMU
 # groups):
@@ -13,6 +14,24 @@
 #   00:04.0 qemu-xhci (xhci_hcd)   00:05.0 e1000e   00:06.0 virtio-blk: the test root
 # Each GPU and its audio function form one IOMMU group; the two cards have the same IDs
 # (1234:1111, 8086:293e), as two identical GPUs would.
+
+# The stand-in machine's devices up to the xhci controller; each boot adds its e1000e (with or
+# without a network) and its root's disk or shares from 00:05.0 on.
+# shellcheck disable=SC2054 # commas belong to the -device arguments
+VM_DEVICES=(
+	-device intel-iommu
+	-device pcie-root-port,id=rp1,chassis=1,slot=1,bus=pcie.0,addr=0x2.0x0,multifunction=on
+	-device pcie-root-port,id=rp2,chassis=2,slot=2,bus=pcie.0,addr=0x2.0x1
+	-device pcie-root-port,id=rp3,chassis=3,slot=3,bus=pcie.0,addr=0x2.0x2
+	-device VGA,bus=rp1,addr=0x0.0x0,multifunction=on
+	-device ich9-intel-hda,bus=rp1,addr=0x0.0x1
+	-device VGA,bus=rp2,addr=0x0.0x0,multifunction=on
+	-device ich9-intel-hda,bus=rp2,addr=0x0.0x1
+	-device pcie-pci-bridge,id=pb1,bus=rp3,addr=0x0
+	-device e1000,bus=pb1,addr=0x1,romfile=
+	-device e1000,bus=pb1,addr=0x2,romfile=
+	-device qemu-xhci,bus=pcie.0,addr=0x4
+)
 
 # vm_boot KERNEL INITRD ROOTIMG LOG TIMEOUT [EXTRA_CMDLINE...]
 # Boots once, the serial console going to LOG, and kills QEMU after TIMEOUT seconds.
@@ -36,18 +55,7 @@ vm_boot()
 		-machine q35 -accel tcg -m 1024 -smp 1 \
 		-nographic -vga none -no-reboot -nic none \
 		-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
-		-device intel-iommu \
-		-device pcie-root-port,id=rp1,chassis=1,slot=1,bus=pcie.0,addr=0x2.0x0,multifunction=on \
-		-device pcie-root-port,id=rp2,chassis=2,slot=2,bus=pcie.0,addr=0x2.0x1 \
-		-device pcie-root-port,id=rp3,chassis=3,slot=3,bus=pcie.0,addr=0x2.0x2 \
-		-device VGA,bus=rp1,addr=0x0.0x0,multifunction=on \
-		-device ich9-intel-hda,bus=rp1,addr=0x0.0x1 \
-		-device VGA,bus=rp2,addr=0x0.0x0,multifunction=on \
-		-device ich9-intel-hda,bus=rp2,addr=0x0.0x1 \
-		-device pcie-pci-bridge,id=pb1,bus=rp3,addr=0x0 \
-		-device e1000,bus=pb1,addr=0x1,romfile= \
-		-device e1000,bus=pb1,addr=0x2,romfile= \
-		-device qemu-xhci,bus=pcie.0,addr=0x4 \
+		"${VM_DEVICES[@]}" \
 		-device e1000e,bus=pcie.0,addr=0x5,romfile= \
 		-drive file="$root",if=none,id=root,format=raw,snapshot=on \
 		-device virtio-blk-pci,drive=root,bus=pcie.0,addr=0x6 \

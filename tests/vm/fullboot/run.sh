@@ -33,6 +33,8 @@ OUT=$W/out
 G=fbguest
 UPLINK_MAC=52:54:00:fb:00:01
 
+# shellcheck source=../qemu.sh
+. "$TOP/tests/vm/qemu.sh" # VM_DEVICES: the stand-in machine
 say() { printf 'fullboot: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
 [ "$(id -u)" = 0 ] || die "must run as root"
@@ -244,18 +246,7 @@ timeout --signal=KILL "$FB_TIMEOUT" qemu-system-x86_64 \
 	-nographic -vga none -no-reboot \
 	-kernel "$KERNEL" -initrd "$INITRD" \
 	-append "console=ttyS0 boot=fullboot root=fbroot intel_iommu=on panic=1 printk.devkmsg=on systemd.journald.forward_to_console=1 systemd.unit=multi-user.target" \
-	-device intel-iommu \
-	-device pcie-root-port,id=rp1,chassis=1,slot=1,bus=pcie.0,addr=0x2.0x0,multifunction=on \
-	-device pcie-root-port,id=rp2,chassis=2,slot=2,bus=pcie.0,addr=0x2.0x1 \
-	-device pcie-root-port,id=rp3,chassis=3,slot=3,bus=pcie.0,addr=0x2.0x2 \
-	-device VGA,bus=rp1,addr=0x0.0x0,multifunction=on \
-	-device ich9-intel-hda,bus=rp1,addr=0x0.0x1 \
-	-device VGA,bus=rp2,addr=0x0.0x0,multifunction=on \
-	-device ich9-intel-hda,bus=rp2,addr=0x0.0x1 \
-	-device pcie-pci-bridge,id=pb1,bus=rp3,addr=0x0 \
-	-device e1000,bus=pb1,addr=0x1,romfile= \
-	-device e1000,bus=pb1,addr=0x2,romfile= \
-	-device qemu-xhci,bus=pcie.0,addr=0x4 \
+	"${VM_DEVICES[@]}" \
 	-netdev user,id=n0,restrict=on \
 	-device e1000e,bus=pcie.0,addr=0x5,romfile=,netdev=n0,mac=$UPLINK_MAC \
 	-fsdev local,id=fsroot,path=/,security_model=passthrough,readonly=on,multidevs=remap \
