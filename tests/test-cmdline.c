@@ -20,58 +20,17 @@
 
 #include "cmdline.h"
 #include "log.h"
+#include "logcapture.h"
 #include "sysroot.h"
 #include "util.h"
-
-#define MAX_MSGS 64
-
-struct msg {
-	int level;
-	char text[1024];
-};
-
-static struct msg msgs[MAX_MSGS];
-static size_t n_msgs;
-
-static void sink(void *userdata, int level, const char *text)
-{
-	(void)userdata;
-	if (n_msgs < MAX_MSGS) {
-		msgs[n_msgs].level = level;
-		snprintf(msgs[n_msgs].text, sizeof(msgs[n_msgs].text), "%s", text);
-	}
-	n_msgs++;
-}
-
-static size_t count_msgs(int level, const char *needle)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < n_msgs && i < MAX_MSGS; i++)
-		if (msgs[i].level == level && strstr(msgs[i].text, needle))
-			n++;
-	return n;
-}
-
-static void assert_msg(int level, const char *needle)
-{
-	if (count_msgs(level, needle) == 0) {
-		print_message("no message at level %d containing \"%s\"; got:\n", level, needle);
-		for (size_t i = 0; i < n_msgs && i < MAX_MSGS; i++)
-			print_message("  log <%d> %s\n", msgs[i].level, msgs[i].text);
-		fail();
-	}
-}
 
 static struct vb_cmdline cmd;
 
 static int setup(void **state)
 {
 	(void)state;
-	n_msgs = 0;
 	memset(&cmd, 0, sizeof(cmd));
-	vb_log_set_sink(sink, NULL);
-	vb_log_set_max_level(LOG_DEBUG);
+	logcap_start();
 	return 0;
 }
 

@@ -21,120 +21,9 @@
 
 #include "config.h"
 #include "log.h"
+#include "logcapture.h"
 #include "sysroot.h"
 #include "util.h"
-
-/* ---- log capture ---- */
-
-#define MAX_MSGS 256
-
-struct msg {
-	int level;
-	char text[1024];
-};
-
-static struct msg msgs[MAX_MSGS];
-static size_t n_msgs;
-
-static void sink(void *userdata, int level, const char *text)
-{
-	(void)userdata;
-	if (n_msgs < MAX_MSGS) {
-		msgs[n_msgs].level = level;
-		snprintf(msgs[n_msgs].text, sizeof(msgs[n_msgs].text), "%s", text);
-	}
-	n_msgs++;
-}
-
-static void dump_msgs(void)
-{
-	for (size_t i = 0; i < n_msgs && i < MAX_MSGS; i++)
-		print_message("  log <%d> %s\n", msgs[i].level, msgs[i].text);
-}
-
-/* The first message at `level` (or any level when -1) holding every needle, or NULL. */
-static const struct msg *find_msg_v(int level, const char *needle, va_list ap)
-{
-	for (size_t i = 0; i < n_msgs && i < MAX_MSGS; i++) {
-		const char *n = needle;
-		va_list aq;
-		bool all = true;
-
-		if (level >= 0 && msgs[i].level != level)
-			continue;
-		va_copy(aq, ap);
-		for (; n; n = va_arg(aq, const char *))
-			if (!strstr(msgs[i].text, n)) {
-				all = false;
-				break;
-			}
-		va_end(aq);
-		if (all)
-			return &msgs[i];
-	}
-	return NULL;
-}
-
-/* NULL-terminated list of substrings that one message at `level` must all contain. */
-static void assert_msg_(int level, const char *needle, ...)
-{
-	const struct msg *m;
-	va_list ap;
-
-	va_start(ap, needle);
-	m = find_msg_v(level, needle, ap);
-	va_end(ap);
-	if (!m) {
-		print_message("no message at level %d containing \"%s\" (and the rest); got:\n",
-			      level, needle);
-		dump_msgs();
-		fail();
-	}
-}
-#define assert_msg(level, ...) assert_msg_(level, __VA_ARGS__, NULL)
-
-static void assert_no_msg_(int level, const char *needle, ...)
-{
-	const struct msg *m;
-	va_list ap;
-
-	va_start(ap, needle);
-	m = find_msg_v(level, needle, ap);
-	va_end(ap);
-	if (m) {
-		print_message("unexpected message: %s\n", m->text);
-		fail();
-	}
-}
-#define assert_no_msg(level, ...) assert_no_msg_(level, __VA_ARGS__, NULL)
-
-static size_t count_msgs(int level)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < n_msgs && i < MAX_MSGS; i++)
-		if (msgs[i].level == level)
-			n++;
-	return n;
-}
-
-/*
- * The spec: "Errors name file:line and what was expected." Every message the parser and the
- * resolver log about file contents starts with FILE:LINE:.
- */
-static void assert_all_msgs_located(void)
-{
-	regex_t re;
-
-	assert_int_equal(regcomp(&re, "^[^: ]+:[1-9][0-9]*: ", REG_EXTENDED | REG_NOSUB), 0);
-	for (size_t i = 0; i < n_msgs && i < MAX_MSGS; i++)
-		if (regexec(&re, msgs[i].text, 0, NULL, 0) != 0) {
-			print_message("message without FILE:LINE: \"%s\"\n", msgs[i].text);
-			regfree(&re);
-			fail();
-		}
-	regfree(&re);
-}
 
 /* ---- config helpers ---- */
 
@@ -143,10 +32,8 @@ static struct vb_config cfg;
 static int setup(void **state)
 {
 	(void)state;
-	n_msgs = 0;
 	memset(&cfg, 0, sizeof(cfg));
-	vb_log_set_sink(sink, NULL);
-	vb_log_set_max_level(LOG_DEBUG);
+	logcap_start();
 	return 0;
 }
 
@@ -382,7 +269,7 @@ static void test_unknown_bridge_guest_key_warns(void **state)
 	assert_int_equal(cfg.n_warnings, 2);
 	assert_msg(LOG_WARNING, "t.conf:3: ", "unknown key \"colour\"", "[bridge br0]");
 	assert_msg(LOG_WARNING, "t.conf:6: ", "unknown key \"flavour\"", "[guest win11]");
-	assert_int_equal(count_msgs(LOG_ERR), 0);
+	assert_int_equal(count_msgs(LOG_ERR, NULL), 0);
 }
 
 static void test_unknown_section_type_is_error(void **state)
@@ -457,7 +344,7 @@ static void test_binder_wait(void **state)
 		if (cases[i].level == 0) {
 			assert_int_equal(n_msgs, 0);
 		} else {
-			assert_true(count_msgs(cases[i].level) >= 1);
+			assert_true(count_msgs(cases[i].level, NULL) >= 1);
 			assert_msg(cases[i].level, "t.conf:2: ", "wait");
 		}
 		if (cases[i].level == LOG_WARNING)

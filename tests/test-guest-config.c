@@ -25,99 +25,19 @@
 #include "config.h"
 #include "guest.h"
 #include "log.h"
+#include "logcapture.h"
 #include "sysroot.h"
 #include "util.h"
 
-#define MAX_MSGS 128
-
-struct msg {
-	int level;
-	char text[1024];
-};
-
-static struct msg msgs[MAX_MSGS];
-static size_t n_msgs;
 static struct vb_config cfg;
 static struct vb_bridges bridges;
 static struct vb_guests guests;
 
-static void sink(void *userdata, int level, const char *text)
-{
-	(void)userdata;
-	if (n_msgs < MAX_MSGS) {
-		msgs[n_msgs].level = level;
-		snprintf(msgs[n_msgs].text, sizeof(msgs[n_msgs].text), "%s", text);
-	}
-	n_msgs++;
-}
-
-static void dump_msgs(void)
-{
-	for (size_t i = 0; i < n_msgs && i < MAX_MSGS; i++)
-		print_message("  log <%d> %s\n", msgs[i].level, msgs[i].text);
-}
-
-/* Whether one message at level holds every needle (a NULL-terminated list). */
-static bool have_msg_v(int level, const char *needle, va_list ap)
-{
-	for (size_t i = 0; i < n_msgs && i < MAX_MSGS; i++) {
-		bool all = true;
-		va_list aq;
-
-		if (msgs[i].level != level)
-			continue;
-		va_copy(aq, ap);
-		for (const char *n = needle; n; n = va_arg(aq, const char *))
-			if (!strstr(msgs[i].text, n)) {
-				all = false;
-				break;
-			}
-		va_end(aq);
-		if (all)
-			return true;
-	}
-	return false;
-}
-
-static void assert_msg_(int level, const char *needle, ...)
-{
-	va_list ap;
-	bool ok;
-
-	va_start(ap, needle);
-	ok = have_msg_v(level, needle, ap);
-	va_end(ap);
-	if (!ok) {
-		print_message("no message at level %d with \"%s\" (and the rest); got:\n", level,
-			      needle);
-		dump_msgs();
-		fail();
-	}
-}
-#define assert_msg(level, ...) assert_msg_(level, __VA_ARGS__, NULL)
-
-/* Every message about the config starts with FILE:LINE:. */
-static void assert_all_msgs_located(void)
-{
-	regex_t re;
-
-	assert_int_equal(regcomp(&re, "^[^: ]+:[1-9][0-9]*: ", REG_EXTENDED | REG_NOSUB), 0);
-	for (size_t i = 0; i < n_msgs && i < MAX_MSGS; i++)
-		if (regexec(&re, msgs[i].text, 0, NULL, 0) != 0) {
-			print_message("message without FILE:LINE: \"%s\"\n", msgs[i].text);
-			regfree(&re);
-			fail();
-		}
-	regfree(&re);
-}
-
 static int setup(void **state)
 {
 	(void)state;
-	n_msgs = 0;
 	memset(&cfg, 0, sizeof(cfg));
-	vb_log_set_sink(sink, NULL);
-	vb_log_set_max_level(LOG_DEBUG);
+	logcap_start();
 	return 0;
 }
 
