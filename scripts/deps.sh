@@ -62,6 +62,10 @@ PKGS=(
 	# unit writes the config of whichever runs). Installed without starting
 	# anything (see policy-rc.d below).
 	systemd-sysv udev dbus network-manager
+	# tests/blockdev/real.sh: the disk check on real loop devices: a btrfs over
+	# two devices (btrfs-progs), an XFS with an external log (xfsprogs), a disk
+	# with a partition table (sfdisk, in fdisk).
+	btrfs-progs xfsprogs fdisk
 )
 
 # One dpkg-query for all packages keeps the all-present case fast.
