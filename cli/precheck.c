@@ -11,6 +11,7 @@
 
 #include "blkid.h"
 #include "blockdev.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "pci.h"
 #include "precheck.h"
@@ -142,15 +143,16 @@ static void disk_label(const struct dom_disk *disk, const char *path, char *buf,
 static void report_user(const char *guest, const char *label, const struct vb_bdev_user *u)
 {
 	_cleanup_free_ char *node = NULL, *id = NULL;
-	char what[256];
+	char what[300];
+	int n;
 
 	if (asprintf_safe(&node, "/dev/%s", u->dev) < 0)
 		return;
 	id = cli_blkid_describe(node);
-	if (id)
-		snprintf(what, sizeof(what), "%s (%s)", node, id);
-	else
-		snprintf(what, sizeof(what), "%s", node);
+	n = snprintf(what, sizeof(what), "%s%s", u->parent ? "the whole disk it is on, " : "",
+		     node);
+	if (id && n >= 0 && (size_t)n < sizeof(what))
+		snprintf(what + n, sizeof(what) - n, " (%s)", id);
 	switch (u->use) {
 	case VB_BDEV_MOUNTED:
 		log_err(0,
@@ -164,40 +166,133 @@ static void report_user(const char *guest, const char *label, const struct vb_bd
 		break;
 	case VB_BDEV_HELD:
 		log_err(0,
-			"guest %s: %s: %s is held by /dev/%s, %s, so the host is using it. Deactivate that (vgchange -an, cryptsetup close, mdadm --stop) or give the guest /dev/%s instead",
+			"guest %s: %s: %s is held by /dev/%s, %s, so the host is using it. Deactivate that (vgchange -an, cryptsetup close, mdadm --stop, multipath -f) or give the guest /dev/%s instead",
 			guest, label, what, u->where, u->what, u->where);
 		break;
+	case VB_BDEV_LOG:
+		log_err(0,
+			"guest %s: %s: %s is the external %s of the XFS mounted on %s by the host; two systems writing one file system lose data. Unmount %s and remove it from /etc/fstab before starting %s",
+			guest, label, what, u->what, u->where, u->where, guest);
+		break;
+	case VB_BDEV_LOOP:
+		log_err(0,
+			"guest %s: %s: %s backs loop device /dev/%s (backing file %s), through which the host can use it. Unmount what is on /dev/%s and detach it (losetup -d /dev/%s) before starting %s",
+			guest, label, what, u->where, u->what, u->where, u->where, guest);
+		break;
+	case VB_BDEV_BUSY:
+		log_err(0,
+			"guest %s: %s: %s: the kernel reports it busy (exclusively opened by a file system, swap, md, dm, btrfs, ZFS or an XFS log), though no mount, swap or holder seen from here names it: a mount in another mount namespace (a container's), a further device of a mounted multi-device btrfs, or an imported ZFS pool. Find and release that user (grep %s /proc/*/mountinfo; btrfs filesystem show; zpool status) before starting %s",
+			guest, label, what, node, guest);
+		break;
+	case VB_BDEV_DOMAIN:
+		log_err(0,
+			"guest %s: %s: %s is used by the running domain %s (%s); two systems writing one disk lose data. Shut %s down (virsh shutdown %s) or take the disk out of one of the two before starting %s",
+			guest, label, what, u->where, u->what, u->where, u->where, guest);
+		break;
+	}
+}
+
+/*
+ * The host node of a disk of a domain's XML, in *path (borrowed from disk or owned in *found).
+ * -ENOENT: a SCSI hostdev or volume that cannot be found.
+ */
+static int disk_node(virConnectPtr conn, const struct dom_disk *disk, char **found,
+		     const char **path)
+{
+	*path = disk->path;
+	if (disk->kind == DOM_DISK_SCSI) {
+		if (scsi_node(disk, found) < 0)
+			return -ENOENT;
+		*path = *found;
+	} else if (disk->kind == DOM_DISK_VOLUME) {
+		if (volume_path(conn, disk, found) < 0)
+			return -ENOENT;
+		*path = *found;
+	}
+	return *path ? 0 : -ENOENT;
+}
+
+/* The disks of every other running domain of this connection that are b, in it or around it. */
+static int find_domain_users(virConnectPtr conn, const char *guest, struct vb_bdev *b)
+{
+	virDomainPtr *doms = NULL;
+	int n, r = 0;
+
+	n = virConnectListAllDomains(conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+	if (n < 0)
+		return -EIO;
+	for (int i = 0; i < n; i++) {
+		const char *name = virDomainGetName(doms[i]);
+		char *xml = NULL;
+		struct dom_info d;
+
+		if (r < 0 || !name || streq(name, guest))
+			goto next;
+		xml = virDomainGetXMLDesc(doms[i], 0);
+		if (!xml || dom_parse(xml, &d) < 0)
+			goto next;
+		for (size_t j = 0; j < d.n_disks && r >= 0; j++) {
+			_cleanup_free_ char *found = NULL;
+			const char *path, *dev;
+			struct vb_bdev o;
+			char label[512];
+
+			if (disk_node(conn, &d.disks[j], &found, &path) < 0)
+				continue;
+			if (vb_bdev_resolve(path, &o) == 0 && (dev = vb_bdev_overlap(b, o.name))) {
+				disk_label(&d.disks[j], path, label, sizeof(label));
+				r = vb_bdev_add_user(b, VB_BDEV_DOMAIN, dev, name, label);
+			}
+			vb_bdev_free(&o);
+		}
+		dom_info_free(&d);
+	next:
+		free(xml);
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	return r;
+}
+
+/* Members of something not assembled: the host may assemble it later, and then both write. */
+static void warn_members(const char *guest, const char *label, const struct vb_bdev *b)
+{
+	for (size_t i = 0; i <= b->n_parts; i++) {
+		_cleanup_free_ char *node = NULL, *seen = NULL;
+		const char *name = i == 0 ? b->name : b->parts[i - 1];
+
+		if (asprintf_safe(&node, "/dev/%s", name) < 0)
+			return;
+		seen = cli_blkid_member(i == 0 ? b->path : node);
+		if (seen)
+			log_warn(
+				0,
+				"guest %s: %s: blkid sees %s on %s: a member of an md array, ZFS pool, LVM volume group or the like that this host has not assembled. If the host assembles it (mdadm --assemble, zpool import, vgchange -ay), both write it and data is lost: make sure it belongs to the guest alone",
+				guest, label, seen, node);
 	}
 }
 
 static unsigned check_disk(virConnectPtr conn, const char *guest, const struct dom_disk *disk)
 {
 	_cleanup_free_ char *found = NULL;
-	struct vb_bdev b;
-	const char *path = disk->path;
+	struct vb_bdev b = {0};
+	const char *path;
 	unsigned problems = 0;
 	char label[512];
 	int r;
 
-	if (disk->kind == DOM_DISK_SCSI) {
-		r = scsi_node(disk, &found);
-		if (r < 0) {
+	if (disk_node(conn, disk, &found, &path) < 0) {
+		if (disk->kind == DOM_DISK_SCSI) {
 			log_err(0,
 				"guest %s: SCSI hostdev %s %u:%u:%u does not exist on this host (no disk in %s/sys/bus/scsi/devices)",
 				guest, disk->adapter, disk->bus, disk->target_id, disk->unit,
 				vb_root());
 			return 1;
 		}
-		path = found;
-	} else if (disk->kind == DOM_DISK_VOLUME) {
-		if (volume_path(conn, disk, &found) < 0) {
-			/* libvirt reports a missing volume itself when it starts the domain. */
-			log_warn(0,
-				 "guest %s: disk %s: cannot find volume %s in pool %s; not checked",
-				 guest, strna(disk->target), disk->volume, disk->pool);
-			return 0;
-		}
-		path = found;
+		/* libvirt reports a missing volume itself when it starts the domain. */
+		log_warn(0, "guest %s: disk %s: cannot find volume %s in pool %s; not checked",
+			 guest, strna(disk->target), disk->volume, disk->pool);
+		return 0;
 	}
 	disk_label(disk, path, label, sizeof(label));
 
@@ -234,9 +329,23 @@ static unsigned check_disk(virConnectPtr conn, const char *guest, const struct d
 		problems++;
 		goto out;
 	}
+	r = find_domain_users(conn, guest, &b);
+	if (r < 0) {
+		log_err(r,
+			"guest %s: %s: cannot tell whether another running domain uses it: libvirt cannot list its domains (%s)",
+			guest, label, lc_error());
+		problems++;
+	}
+	if (b.unasked)
+		log_warn(
+			b.unasked_err,
+			"guest %s: %s: cannot ask the kernel whether /dev/%s is busy (%m); only mounts, swaps, holders, loop devices and other domains were looked up",
+			guest, label, b.unasked);
 	for (size_t i = 0; i < b.n_users; i++)
 		report_user(guest, label, &b.users[i]);
 	problems += b.n_users;
+	if (b.n_users == 0)
+		warn_members(guest, label, &b);
 out:
 	vb_bdev_free(&b);
 	return problems;

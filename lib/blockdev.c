@@ -2,8 +2,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/loop.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "blockdev.h"
 #include "sysroot.h"
@@ -137,6 +140,14 @@ const char *vb_bdev_use_name(enum vb_bdev_use use)
 		return "swap";
 	case VB_BDEV_HELD:
 		return "held";
+	case VB_BDEV_LOG:
+		return "log";
+	case VB_BDEV_LOOP:
+		return "loop";
+	case VB_BDEV_BUSY:
+		return "busy";
+	case VB_BDEV_DOMAIN:
+		return "domain";
 	}
 	return "used";
 }
@@ -208,12 +219,19 @@ void vb_bdev_free(struct vb_bdev *b)
 	free(b->path);
 	free(b->name);
 	free(b->stable);
+	free(b->parent);
+	for (size_t i = 0; i < b->n_parts; i++)
+		free(b->parts[i]);
+	free(b->parts);
+	free(b->unasked);
 	*b = (struct vb_bdev){0};
 }
 
-/* The device and each of its partitions, with "MAJ:MIN" as sysfs gives it. */
+/* The device, each of its partitions and its parent disk, with "MAJ:MIN" as sysfs gives it. */
 struct cand {
 	char *name, *dev;
+	bool parent;
+	bool busy; /* an exclusive open failed with EBUSY */
 };
 
 struct cands {
@@ -230,7 +248,7 @@ static void cands_free(struct cands *cs)
 	free(cs->c);
 }
 
-static int cands_add(struct cands *cs, const char *name)
+static int cands_add(struct cands *cs, const char *name, bool parent)
 {
 	_cleanup_free_ char *attr = NULL;
 	struct cand c = {0};
@@ -245,22 +263,66 @@ static int cands_add(struct cands *cs, const char *name)
 	c.name = strdup(name);
 	if (!c.name)
 		return -ENOMEM;
+	c.parent = parent;
 	if (vb_read_file(attr, &c.dev) < 0)
 		c.dev = NULL; /* then only mount sources naming it can match */
 	cs->c[cs->n++] = c;
 	return 0;
 }
 
-static int cands_collect(const char *name, struct cands *cs)
+/*
+ * The whole disk a partition is on: sysfs puts a partition's directory inside its disk's
+ * (/sys/class/block/sdb1 -> .../block/sdb/sdb1). NULL for a whole disk.
+ */
+static int parent_disk(const char *name, char **ret)
+{
+	_cleanup_free_ char *rel = NULL, *part = NULL, *link = NULL;
+	char target[PATH_MAX], *slash;
+	ssize_t n;
+	int r;
+
+	*ret = NULL;
+	if (asprintf_safe(&part, "/sys/class/block/%s/partition", name) < 0 ||
+	    asprintf_safe(&rel, "/sys/class/block/%s", name) < 0)
+		return -ENOMEM;
+	if (!vb_exists(part))
+		return 0;
+	r = vb_path(rel, &link);
+	if (r < 0)
+		return r;
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	slash = strrchr(target, '/');
+	if (!slash)
+		return -ENOENT;
+	*slash = '\0';
+	slash = strrchr(target, '/');
+	*ret = strdup(slash ? slash + 1 : target);
+	return *ret ? 0 : -ENOMEM;
+}
+
+static int cands_collect(struct vb_bdev *b, struct cands *cs)
 {
 	_cleanup_free_ char *dir = NULL, *full = NULL;
 	_cleanup_closedir_ DIR *d = NULL;
+	const char *name = b->name;
 	struct dirent *de;
 	int r;
 
-	r = cands_add(cs, name);
+	r = cands_add(cs, name, false);
 	if (r < 0)
 		return r;
+	free(b->parent);
+	r = parent_disk(name, &b->parent);
+	if (r < 0)
+		return r;
+	if (b->parent) {
+		r = cands_add(cs, b->parent, true);
+		if (r < 0)
+			return r;
+	}
 	r = asprintf_safe(&dir, "/sys/class/block/%s", name);
 	if (r < 0)
 		return r;
@@ -279,7 +341,14 @@ static int cands_collect(const char *name, struct cands *cs)
 		if (r < 0)
 			return r;
 		if (vb_exists(part)) {
-			r = cands_add(cs, de->d_name);
+			r = GROW(b->parts, b->alloc_parts, b->n_parts + 1);
+			if (r < 0)
+				return r;
+			b->parts[b->n_parts] = strdup(de->d_name);
+			if (!b->parts[b->n_parts])
+				return -ENOMEM;
+			b->n_parts++;
+			r = cands_add(cs, de->d_name, false);
 			if (r < 0)
 				return r;
 		}
@@ -303,8 +372,8 @@ static const struct cand *cands_match(const struct cands *cs, const char *dev, c
 	return NULL;
 }
 
-static int add_user(struct vb_bdev *b, enum vb_bdev_use use, const char *dev, const char *where,
-		    char *what)
+static int add_user(struct vb_bdev *b, enum vb_bdev_use use, const struct cand *c,
+		    const char *where, char *what)
 {
 	_cleanup_free_ char *owned = what;
 	struct vb_bdev_user *u;
@@ -315,7 +384,8 @@ static int add_user(struct vb_bdev *b, enum vb_bdev_use use, const char *dev, co
 		return r;
 	u = &b->users[b->n_users];
 	u->use = use;
-	u->dev = strdup(dev);
+	u->parent = c->parent;
+	u->dev = strdup(c->name);
 	u->where = strdup(where);
 	u->what = TAKE_PTR(owned);
 	if (!u->dev || !u->where || !u->what) {
@@ -344,6 +414,39 @@ static void unescape(char *s)
 	*o = '\0';
 }
 
+/*
+ * XFS names its external log and realtime devices only in its super options (logdev=,
+ * rtdev=); mountinfo's device and source are the data device's.
+ */
+static int scan_log_devices(struct vb_bdev *b, const struct cands *cs, const char *mountpoint,
+			    char *opts)
+{
+	char *save = NULL;
+
+	if (!opts)
+		return 0;
+	for (char *o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+		const char *path, *what;
+		const struct cand *c;
+		int r;
+
+		if ((path = startswith(o, "logdev=")))
+			what = "log";
+		else if ((path = startswith(o, "rtdev=")))
+			what = "realtime device";
+		else
+			continue;
+		unescape(o);
+		c = cands_match(cs, NULL, path);
+		if (!c)
+			continue;
+		r = add_user(b, VB_BDEV_LOG, c, mountpoint, strdup(what));
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int scan_mounts(struct vb_bdev *b, const struct cands *cs)
 {
 	_cleanup_close_ int fd = vb_open("/proc/self/mountinfo", O_RDONLY, 0);
@@ -358,7 +461,7 @@ static int scan_mounts(struct vb_bdev *b, const struct cands *cs)
 		return -errno;
 	fd = -1;
 	while (getline(&line, &alloc, f) > 0) {
-		char *field[6] = {0}, *save = NULL, *tok, *fstype = NULL, *src = NULL;
+		char *field[6] = {0}, *save = NULL, *tok, *fstype = NULL, *src = NULL, *opts = NULL;
 		const struct cand *c;
 		size_t n = 0;
 		int r;
@@ -370,6 +473,7 @@ static int scan_mounts(struct vb_bdev *b, const struct cands *cs)
 			else if (streq(tok, "-")) {
 				fstype = strtok_r(NULL, " \n", &save);
 				src = fstype ? strtok_r(NULL, " \n", &save) : NULL;
+				opts = src ? strtok_r(NULL, " \n", &save) : NULL;
 				break;
 			}
 		}
@@ -377,11 +481,14 @@ static int scan_mounts(struct vb_bdev *b, const struct cands *cs)
 			continue;
 		if (src)
 			unescape(src);
+		unescape(field[4]);
+		r = scan_log_devices(b, cs, field[4], opts);
+		if (r < 0)
+			return r;
 		c = cands_match(cs, field[2], src);
 		if (!c)
 			continue;
-		unescape(field[4]);
-		r = add_user(b, VB_BDEV_MOUNTED, c->name, field[4], strdup(fstype));
+		r = add_user(b, VB_BDEV_MOUNTED, c, field[4], strdup(fstype));
 		if (r < 0)
 			return r;
 	}
@@ -419,7 +526,7 @@ static int scan_swaps(struct vb_bdev *b, const struct cands *cs)
 		c = cands_match(cs, NULL, file);
 		if (!c)
 			continue;
-		r = add_user(b, VB_BDEV_SWAP, c->name, file, strdup(type));
+		r = add_user(b, VB_BDEV_SWAP, c, file, strdup(type));
 		if (r < 0)
 			return r;
 	}
@@ -485,11 +592,179 @@ static int scan_holders(struct vb_bdev *b, const struct cands *cs)
 		while ((de = readdir(d))) {
 			if (de->d_name[0] == '.')
 				continue;
-			r = add_user(b, VB_BDEV_HELD, cs->c[i].name, de->d_name,
+			r = add_user(b, VB_BDEV_HELD, &cs->c[i], de->d_name,
 				     describe_holder(de->d_name));
 			if (r < 0)
 				return r;
 		}
+	}
+	return 0;
+}
+
+static dev_t parse_dev(const char *majmin)
+{
+	unsigned maj, min;
+
+	if (!majmin || sscanf(majmin, "%u:%u", &maj, &min) != 2)
+		return 0;
+	return makedev(maj, min);
+}
+
+static const struct cand *cands_by_dev(const struct cands *cs, dev_t dev)
+{
+	for (size_t i = 0; dev && i < cs->n; i++)
+		if (parse_dev(cs->c[i].dev) == dev)
+			return &cs->c[i];
+	return NULL;
+}
+
+/*
+ * What a loop device is backed by: the node of a block device (rdev) or a file on some file
+ * system (dev). The kernel's own answer first, which holds for a deleted file and for a path
+ * of another mount namespace; below a tree, the path that sysfs shows.
+ */
+static int loop_backing(const char *loop, const char *backing, dev_t *dev, dev_t *rdev)
+{
+	_cleanup_free_ char *node = NULL, *clean = NULL;
+	struct loop_info64 info;
+	struct stat st;
+	char *deleted;
+	int r;
+
+	if (vb_root_is_host() && asprintf_safe(&node, "/dev/%s", loop) == 0) {
+		_cleanup_close_ int fd = vb_open(node, O_RDONLY | O_NONBLOCK, 0);
+
+		if (fd >= 0 && ioctl(fd, LOOP_GET_STATUS64, &info) == 0) {
+			*dev = (dev_t)info.lo_device;
+			*rdev = (dev_t)info.lo_rdevice;
+			return 0;
+		}
+	}
+	clean = strdup(backing);
+	if (!clean)
+		return -ENOMEM;
+	deleted = strstr(clean, " (deleted)");
+	if (deleted && !deleted[strlen(" (deleted)")])
+		*deleted = '\0';
+	if (clean[0] != '/')
+		return -EINVAL;
+	r = vb_path(clean, &node);
+	if (r < 0)
+		return r;
+	if (stat(node, &st) < 0)
+		return -errno;
+	*dev = st.st_dev;
+	*rdev = S_ISBLK(st.st_mode) ? st.st_rdev : 0;
+	return 0;
+}
+
+/* Loop devices register no holder: a loop on the device, or on a file on it, is found here. */
+static int scan_loops(struct vb_bdev *b, const struct cands *cs)
+{
+	_cleanup_free_ char *full = NULL;
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+	int r;
+
+	r = vb_path("/sys/class/block", &full);
+	if (r < 0)
+		return r;
+	d = opendir(full);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *attr = NULL, *backing = NULL;
+		const struct cand *c;
+		dev_t dev = 0, rdev = 0;
+
+		if (!startswith(de->d_name, "loop"))
+			continue;
+		r = asprintf_safe(&attr, "/sys/class/block/%s/loop/backing_file", de->d_name);
+		if (r < 0)
+			return r;
+		if (vb_read_file(attr, &backing) < 0 || !*backing)
+			continue; /* not bound */
+		if (loop_backing(de->d_name, backing, &dev, &rdev) < 0)
+			continue;
+		c = cands_by_dev(cs, rdev);
+		if (!c)
+			c = cands_by_dev(cs, dev);
+		if (!c)
+			continue;
+		r = add_user(b, VB_BDEV_LOOP, c, de->d_name, TAKE_PTR(backing));
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * Asks the kernel with an exclusive open. A partition's open fails too while its whole disk is
+ * claimed, and a disk's while any partition is; the parent is not asked, since its other
+ * partitions' users are none of the guest's business.
+ */
+static int open_exclusive(const char *node, const char *majmin)
+{
+	_cleanup_close_ int fd = vb_open(node, O_RDONLY | O_EXCL | O_CLOEXEC | O_NONBLOCK, 0);
+	struct stat st;
+
+	if (fd == -ENXIO || fd == -ENOMEDIUM)
+		return 0; /* nothing there to be used: an unbound loop device, an empty drive */
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISBLK(st.st_mode) || st.st_rdev != parse_dev(majmin))
+		return -ENODEV; /* the node is not the device sysfs names */
+	return 0;
+}
+
+static bool explained(const struct vb_bdev *b, const struct cands *cs, size_t i)
+{
+	for (size_t j = 0; j < b->n_users; j++)
+		if (i == 0 || streq(b->users[j].dev, cs->c[i].name))
+			return true;
+	for (size_t j = 1; i == 0 && j < cs->n; j++)
+		if (cs->c[j].busy)
+			return true;
+	return false;
+}
+
+static int ask_kernel(struct vb_bdev *b, struct cands *cs)
+{
+	if (!vb_root_is_host())
+		return 0;
+	for (size_t i = 0; i < cs->n; i++) {
+		_cleanup_free_ char *node = NULL;
+		int r;
+
+		if (cs->c[i].parent)
+			continue;
+		if (i == 0)
+			node = strdup(b->path);
+		else if (asprintf_safe(&node, "/dev/%s", cs->c[i].name) < 0)
+			node = NULL;
+		if (!node)
+			return -ENOMEM;
+		r = open_exclusive(node, cs->c[i].dev);
+		if (r == -EBUSY)
+			cs->c[i].busy = true;
+		else if (r < 0 && !b->unasked) {
+			b->unasked = strdup(cs->c[i].name);
+			if (!b->unasked)
+				return -ENOMEM;
+			b->unasked_err = r;
+		}
+	}
+	b->kernel_asked = true;
+	for (size_t i = 0; i < cs->n; i++) {
+		int r;
+
+		if (!cs->c[i].busy || explained(b, cs, i))
+			continue;
+		r = add_user(b, VB_BDEV_BUSY, &cs->c[i], "", strdup(""));
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -501,13 +776,37 @@ int vb_bdev_find_users(struct vb_bdev *b)
 
 	if (!b->name)
 		return -EINVAL;
-	r = cands_collect(b->name, &cs);
+	r = cands_collect(b, &cs);
 	if (r >= 0)
 		r = scan_mounts(b, &cs);
 	if (r >= 0)
 		r = scan_swaps(b, &cs);
 	if (r >= 0)
 		r = scan_holders(b, &cs);
+	if (r >= 0)
+		r = scan_loops(b, &cs);
+	if (r >= 0)
+		r = ask_kernel(b, &cs);
 	cands_free(&cs);
 	return r;
+}
+
+const char *vb_bdev_overlap(const struct vb_bdev *b, const char *name)
+{
+	if (streq(name, b->name))
+		return b->name;
+	if (b->parent && streq(name, b->parent))
+		return b->parent;
+	for (size_t i = 0; i < b->n_parts; i++)
+		if (streq(name, b->parts[i]))
+			return b->parts[i];
+	return NULL;
+}
+
+int vb_bdev_add_user(struct vb_bdev *b, enum vb_bdev_use use, const char *dev, const char *where,
+		     const char *what)
+{
+	struct cand c = {.name = (char *)dev, .parent = b->parent && streq(dev, b->parent)};
+
+	return add_user(b, use, &c, where, strdup(what));
 }

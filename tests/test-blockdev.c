@@ -149,10 +149,20 @@ static void test_every_kind_of_use(void **state)
 	assert_string_equal(b.users[5].what, "dm-crypt mapping cryptswap");
 	vb_bdev_free(&b);
 
-	/* Given one partition, the others are none of its business. */
+	/*
+	 * Given one partition, the others are none of its business; the whole disk it is on is:
+	 * what uses the whole disk (md0, the btrfs on it) uses the partition too.
+	 */
 	assert_int_equal(vb_bdev_resolve("/dev/sdb2", &b), 0);
 	assert_int_equal(vb_bdev_find_users(&b), 0);
-	assert_int_equal(b.n_users, 2);
+	assert_int_equal(b.n_users, 4);
+	assert_string_equal(b.parent, "sdb");
+	for (size_t i = 0; i < b.n_users; i++) {
+		assert_string_not_equal(b.users[i].dev, "sdb1");
+		assert_int_equal(b.users[i].parent, !strcmp(b.users[i].dev, "sdb"));
+	}
+	assert_string_equal(b.users[0].where, "/home");
+	assert_true(b.users[0].parent);
 	vb_bdev_free(&b);
 }
 

@@ -13,7 +13,7 @@
 # tool) prints "SKIP: <case>: <why>" and counts neither as passed nor as failed. Exit status:
 # 0 when nothing failed.
 #
-# Environment: TEST_CLI (default build/test/cli/vfio-boot).
+# Environment: TEST_CLI (default build/test/cli/vfio-boot); VERBOSE=1 shows every message.
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 CLI=${TEST_CLI:-$TOP/build/test/cli/vfio-boot}
@@ -51,8 +51,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 passed=0 failed=0 skipped=0
+# VERBOSE=1: what the runner said in each case, also when it passed.
 pass() {
 	echo "PASS: $1"
+	[ -n "${VERBOSE:-}" ] && [ -f "$T/${1%% *}.err" ] && sed 's/^/    /' "$T/${1%% *}.err"
 	passed=$((passed + 1))
 }
 fail() {
