@@ -52,7 +52,8 @@ $(BUILD)/rel/%.o: %.c $(wildcard lib/*.h binder/*.h) | $(LIBKMOD_A)
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -I$(LIBKMOD_INCLUDE) -c $< -o $@
 
-$(BUILD)/test/%.o: %.c $(wildcard lib/*.h binder/*.h tests/*.h tests/mock/*.h) | $(LIBKMOD_A)
+$(BUILD)/test/%.o: %.c $(wildcard lib/*.h binder/*.h tests/*.h tests/mock/*.h \
+		tests/runner/*.h) | $(LIBKMOD_A)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TEST) -I$(LIBKMOD_INCLUDE) -Itests -Itests/mock -c $< -o $@
 

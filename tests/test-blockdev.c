@@ -197,6 +197,129 @@ static void test_holder_kinds(void **state)
 	vb_bdev_free(&b);
 }
 
+/* Loop devices register no holder: their backing file is what names the disk. */
+static void test_loop_backing(void **state)
+{
+	struct vb_bdev b;
+
+	(void)state;
+	rf_disk_under_tree(fx, "sdd");
+	rf_loop(fx, "loop0", "7:0", "/var/lib/libvirt/images/a.img");
+	rf_loop(fx, "loop1", "7:1", "/var/lib/libvirt/images/gone.img (deleted)");
+	rf_loop(fx, "loop2", "7:2", ""); /* not bound */
+	assert_int_equal(vb_bdev_resolve("/dev/sdd", &b), 0);
+	assert_int_equal(vb_bdev_find_users(&b), 0);
+	assert_int_equal(b.n_users, 1);
+	assert_int_equal(b.users[0].use, VB_BDEV_LOOP);
+	assert_string_equal(b.users[0].dev, "sdd");
+	assert_string_equal(b.users[0].where, "loop0");
+	assert_string_equal(b.users[0].what, "/var/lib/libvirt/images/a.img");
+	vb_bdev_free(&b);
+
+	/* A disk the file is not on. */
+	assert_int_equal(vb_bdev_resolve("/dev/sdb", &b), 0);
+	assert_int_equal(vb_bdev_find_users(&b), 0);
+	assert_int_equal(b.n_users, 0);
+	vb_bdev_free(&b);
+}
+
+/* A partition of a disk that multipath holds: the whole disk's holder uses the partition. */
+static void test_parent_holder(void **state)
+{
+	struct vb_bdev b;
+
+	(void)state;
+	rf_holder(fx, "sdb", "dm-5");
+	fx_write(fx, "sys/class/block/dm-5/dm/name", "mpatha\n", 0444);
+	fx_write(fx, "sys/class/block/dm-5/dm/uuid", "mpath-3600a0b80\n", 0444);
+	assert_int_equal(vb_bdev_resolve("/dev/disk/by-label/data", &b), 0);
+	assert_int_equal(vb_bdev_find_users(&b), 0);
+	assert_string_equal(b.parent, "sdb");
+	assert_int_equal(b.n_users, 1);
+	assert_int_equal(b.users[0].use, VB_BDEV_HELD);
+	assert_true(b.users[0].parent);
+	assert_string_equal(b.users[0].dev, "sdb");
+	assert_string_equal(b.users[0].where, "dm-5");
+	assert_string_equal(b.users[0].what, "multipath map mpatha");
+	vb_bdev_free(&b);
+
+	/* Another disk's partition: only its own mount on / (rf_mounts). */
+	assert_int_equal(vb_bdev_resolve("/dev/sda1", &b), 0);
+	assert_int_equal(vb_bdev_find_users(&b), 0);
+	assert_string_equal(b.parent, "sda");
+	assert_int_equal(b.n_users, 1);
+	assert_string_equal(b.users[0].dev, "sda1");
+	assert_false(b.users[0].parent);
+	vb_bdev_free(&b);
+
+	/* A whole disk has no parent. */
+	assert_int_equal(vb_bdev_resolve("/dev/nvme0n1", &b), 0);
+	assert_int_equal(vb_bdev_find_users(&b), 0);
+	assert_null(b.parent);
+	assert_int_equal(b.n_users, 0);
+	vb_bdev_free(&b);
+}
+
+/* XFS names its external log and realtime devices only in its super options. */
+static void test_xfs_log_device(void **state)
+{
+	struct vb_bdev b;
+
+	(void)state;
+	rf_mounts(fx,
+		  "50 22 8:1 / /srv/x\\040y rw - xfs /dev/sda1 "
+		  "rw,attr2,logdev=/dev/disk/by-id/ata-GUEST_DISK_1,rtdev=/dev/nvme0n1,noquota\n");
+	assert_int_equal(vb_bdev_resolve("/dev/sdb", &b), 0);
+	assert_int_equal(vb_bdev_find_users(&b), 0);
+	assert_int_equal(b.n_users, 1);
+	assert_int_equal(b.users[0].use, VB_BDEV_LOG);
+	assert_string_equal(b.users[0].dev, "sdb");
+	assert_string_equal(b.users[0].where, "/srv/x y");
+	assert_string_equal(b.users[0].what, "log");
+	vb_bdev_free(&b);
+
+	assert_int_equal(vb_bdev_resolve("/dev/nvme0n1", &b), 0);
+	assert_int_equal(vb_bdev_find_users(&b), 0);
+	assert_int_equal(b.n_users, 1);
+	assert_string_equal(b.users[0].what, "realtime device");
+	vb_bdev_free(&b);
+
+	/* The data device is found as before, by its device number (and mounted on /). */
+	assert_int_equal(vb_bdev_resolve("/dev/sda1", &b), 0);
+	assert_int_equal(vb_bdev_find_users(&b), 0);
+	assert_int_equal(b.n_users, 2);
+	assert_int_equal(b.users[0].use, VB_BDEV_MOUNTED);
+	assert_int_equal(b.users[1].use, VB_BDEV_MOUNTED);
+	assert_string_equal(b.users[1].where, "/srv/x y");
+	vb_bdev_free(&b);
+}
+
+/* Another domain's disk overlaps when it is the device, one of its partitions or its disk. */
+static void test_overlap(void **state)
+{
+	struct vb_bdev b;
+
+	(void)state;
+	assert_int_equal(vb_bdev_resolve("/dev/sdb", &b), 0);
+	assert_int_equal(vb_bdev_find_users(&b), 0);
+	assert_string_equal(vb_bdev_overlap(&b, "sdb"), "sdb");
+	assert_string_equal(vb_bdev_overlap(&b, "sdb2"), "sdb2");
+	assert_null(vb_bdev_overlap(&b, "sda"));
+	assert_null(vb_bdev_overlap(&b, "sda1"));
+	assert_int_equal(vb_bdev_add_user(&b, VB_BDEV_DOMAIN, "sdb2", "other", "block disk vda"),
+			 0);
+	assert_false(b.users[0].parent);
+	vb_bdev_free(&b);
+
+	assert_int_equal(vb_bdev_resolve("/dev/sdb1", &b), 0);
+	assert_int_equal(vb_bdev_find_users(&b), 0);
+	assert_string_equal(vb_bdev_overlap(&b, "sdb"), "sdb");
+	assert_null(vb_bdev_overlap(&b, "sdb2")); /* a sibling */
+	assert_int_equal(vb_bdev_add_user(&b, VB_BDEV_DOMAIN, "sdb", "other", "block disk vda"), 0);
+	assert_true(b.users[0].parent);
+	vb_bdev_free(&b);
+}
+
 static void test_no_mountinfo(void **state)
 {
 	struct vb_bdev b;
@@ -218,6 +341,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_kind_of_use, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_holder_kinds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loop_backing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parent_holder, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_xfs_log_device, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_overlap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_mountinfo, setup, teardown),
 	};
 

@@ -388,6 +388,87 @@ static void test_refuse_swap(void **state)
 	result_free(&r);
 }
 
+/* The external log of an XFS whose data device is another disk. */
+static void test_refuse_xfs_log_device(void **state)
+{
+	struct fx *fx = *state;
+	struct result r;
+
+	rf_claim_gpu1(fx);
+	rf_mounts(fx, "44 22 8:1 / /srv rw - xfs /dev/sda1 rw,attr2,logdev=/dev/sdb,noquota\n");
+	r = run_cli(fx, NULL, "start", "gpu", NULL);
+	expect_status(&r, 2);
+	expect_err(&r, "/dev/sdb is the external log of the XFS mounted on /srv by the host");
+	result_free(&r);
+}
+
+/* A loop device whose backing file is on the disk: loop devices register no holder. */
+static void test_refuse_loop_backing(void **state)
+{
+	struct fx *fx = *state;
+	struct result r;
+
+	rf_disk_under_tree(fx, "sde");
+	fx_write(fx, "var/lib/libvirt/images/big.img", "", 0644);
+	rf_loop(fx, "loop0", "7:0", "/var/lib/libvirt/images/big.img");
+	r = run_cli(fx, NULL, "start", "looped", NULL);
+	expect_status(&r, 2);
+	expect_err(
+		&r,
+		"/dev/sde backs loop device /dev/loop0 (backing file /var/lib/libvirt/images/big.img)");
+	expect_err(&r, "losetup -d /dev/loop0");
+	result_free(&r);
+}
+
+/* Given a partition: multipath holds the whole disk it is on. */
+static void test_refuse_parent_held(void **state)
+{
+	struct fx *fx = *state;
+	struct result r;
+
+	r = run_cli(fx, NULL, "start", "part", NULL);
+	expect_status(&r, 0);
+	result_free(&r);
+
+	rf_holder(fx, "sdb", "dm-3");
+	fx_write(fx, "sys/class/block/dm-3/dm/name", "mpatha\n", 0444);
+	fx_write(fx, "sys/class/block/dm-3/dm/uuid", "mpath-3600a0b8\n", 0444);
+	r = run_cli(fx, NULL, "start", "part", NULL);
+	expect_status(&r, 2);
+	expect_err(&r, "block disk vda (/dev/disk/by-id/ata-GUEST_DISK_1-part1): the whole disk it "
+		       "is on, /dev/sdb is held by /dev/dm-3, multipath map mpatha");
+	result_free(&r);
+}
+
+/* Another running domain of the connection has a partition of the disk. */
+static void test_refuse_other_domain(void **state)
+{
+	struct fx *fx = *state;
+	struct result r = run_cli(fx, NULL, "start", "shares", NULL);
+
+	expect_status(&r, 2);
+	expect_err(&r, "guest shares: block disk vdb (/dev/disk/by-id/ata-SHARED_DISK): /dev/sdd1 "
+		       "is used by the running domain neighbour (block disk vda (/dev/sdd1))");
+	expect_err(&r, "virsh shutdown neighbour");
+	result_free(&r);
+}
+
+/* An md member whose array is not assembled: started, with what blkid sees. */
+static void test_warn_unassembled_member(void **state)
+{
+	struct fx *fx = *state;
+	struct result r;
+
+	rf_md_member(fx, "sdc");
+	r = run_cli(fx, NULL, "start", "disks", NULL);
+	expect_status(&r, 0);
+	expect_err(&r,
+		   "file disk vdb (/dev/sdc): blkid sees TYPE=linux_raid_member "
+		   "LABEL=\"host:vbtest\" UUID=01020304-0506-0708-090a-0b0c0d0e0f10 on /dev/sdc");
+	expect_err(&r, "guest disks started");
+	result_free(&r);
+}
+
 /* /dev/sdb by kernel name: started, with a warning that names the stable link to use. */
 static void test_warn_unstable_name(void **state)
 {
@@ -667,6 +748,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refuse_md_member_partition, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_swap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_warn_unstable_name, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuse_xfs_log_device, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuse_loop_backing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuse_parent_held, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuse_other_domain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_warn_unassembled_member, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_file_disk_on_block_device, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_scsi_hostdev, setup, teardown),

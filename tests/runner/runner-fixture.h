@@ -9,6 +9,7 @@
  *   sdb 8:16 (sdb1 8:17 holding an ext2 file system labelled "data", sdb2 8:18)
  *            /dev/disk/by-id/ata-GUEST_DISK_1 -> ../../sdb
  *   sdc 8:32
+ *   sdd 8:48 (sdd1 8:49): /dev/disk/by-id/ata-SHARED_DISK -> ../../sdd
  */
 #ifndef VFIO_BOOT_TESTS_RUNNER_FIXTURE_H
 #define VFIO_BOOT_TESTS_RUNNER_FIXTURE_H
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "fixture.h"
@@ -114,6 +116,73 @@ static inline void rf_ext2(struct fx *fx, const char *name, const char *label)
 	free(p);
 }
 
+/* A loop device bound to backing (a path as the host sees it). */
+static inline void rf_loop(struct fx *fx, const char *name, const char *majmin, const char *backing)
+{
+	char rel[256];
+
+	rf_disk(fx, name, majmin);
+	snprintf(rel, sizeof(rel), "sys/class/block/%s/loop", name);
+	rf_mkdir(fx, rel);
+	snprintf(rel, sizeof(rel), "sys/class/block/%s/loop/backing_file", name);
+	fx_write(fx, rel, backing, 0444);
+}
+
+/*
+ * A disk whose device number is that of the file system the fake tree lives on: a file of the
+ * tree is then a file on this disk, as a loop device's backing file would be.
+ */
+static inline void rf_disk_under_tree(struct fx *fx, const char *name)
+{
+	struct stat st;
+	char majmin[32], *root = fx_path(fx, "");
+
+	if (stat(root, &st) < 0)
+		abort();
+	free(root);
+	snprintf(majmin, sizeof(majmin), "%u:%u", major(st.st_dev), minor(st.st_dev));
+	rf_disk(fx, name, majmin);
+}
+
+/* An md v1.2 superblock at /dev/NAME, as mdadm writes it: a member of an unassembled array. */
+static inline void rf_md_member(struct fx *fx, const char *name)
+{
+	static unsigned char img[8192];
+	unsigned char *sb = img + 4096;
+	uint64_t sum = 0;
+	uint32_t v;
+	char rel[64], *p;
+	FILE *f;
+
+	memset(img, 0, sizeof(img));
+#define RF_LE32(off, val)                                                \
+	do {                                                             \
+		v = (val);                                               \
+		for (int b_ = 0; b_ < 4; b_++)                           \
+			sb[(off) + b_] = (unsigned char)(v >> (8 * b_)); \
+	} while (0)
+	RF_LE32(0, 0xa92b4efc); /* magic */
+	RF_LE32(4, 1);		/* major_version */
+	for (int i = 0; i < 16; i++)
+		sb[16 + i] = (unsigned char)(i + 1); /* set_uuid */
+	memcpy(sb + 32, "host:vbtest", 11);	     /* set_name */
+	RF_LE32(72, 1);				     /* level */
+	RF_LE32(144, 8);			     /* super_offset: 4 KiB, in sectors */
+	for (int i = 0; i < 256; i += 4)
+		sum += (uint32_t)sb[i] | (uint32_t)sb[i + 1] << 8 | (uint32_t)sb[i + 2] << 16 |
+		       (uint32_t)sb[i + 3] << 24;
+	RF_LE32(216, (uint32_t)((sum & 0xffffffff) + (sum >> 32))); /* sb_csum */
+#undef RF_LE32
+	snprintf(rel, sizeof(rel), "dev/%s", name);
+	p = fx_path(fx, rel);
+	f = fopen(p, "w");
+	/* Sparse, but as large as a member would be: blkid skips md on very small devices. */
+	if (!f || fwrite(img, sizeof(img), 1, f) != 1 || ftruncate(fileno(f), 16 << 20) < 0 ||
+	    fclose(f) != 0)
+		abort();
+	free(p);
+}
+
 static inline void rf_mounts(struct fx *fx, const char *extra)
 {
 	char buf[2048];
@@ -180,7 +249,11 @@ static inline struct fx *rf_setup(void)
 	rf_part(fx, "sdb", "sdb2", "8:18");
 	rf_ext2(fx, "sdb1", "data");
 	rf_disk(fx, "sdc", "8:32");
+	rf_disk(fx, "sdd", "8:48");
+	rf_part(fx, "sdd", "sdd1", "8:49");
 	rf_mkdir(fx, "dev/disk/by-id");
+	rf_symlink(fx, "dev/disk/by-id/ata-SHARED_DISK", "../../sdd");
+	rf_symlink(fx, "dev/disk/by-id/ata-GUEST_DISK_1-part1", "../../sdb1");
 	rf_symlink(fx, "dev/disk/by-id/ata-GUEST_DISK_1", "../../sdb");
 	rf_symlink(fx, "dev/disk/by-id/wwn-0x5000c500a1b2c3d4", "../../sdb");
 	rf_symlink(fx, "dev/disk/by-id/ata-HOST_DISK", "../../sda");
