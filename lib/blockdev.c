@@ -447,6 +447,41 @@ static int scan_log_devices(struct vb_bdev *b, const struct cands *cs, const cha
 	return 0;
 }
 
+/*
+ * A btrfs over several devices is mounted from one of them; mountinfo names only that one.
+ * /sys/fs/btrfs/FSID/devices lists them all: the candidate in the same list as the source.
+ */
+static const struct cand *btrfs_sibling(const struct cands *cs, const char *src)
+{
+	_cleanup_free_ char *full = NULL, *name = NULL;
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+
+	if (!src || !startswith(src, "/dev/") || dev_name(src, &name) < 0 ||
+	    vb_path("/sys/fs/btrfs", &full) < 0)
+		return NULL;
+	d = opendir(full);
+	if (!d)
+		return NULL;
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *member = NULL;
+
+		if (de->d_name[0] == '.' ||
+		    asprintf_safe(&member, "/sys/fs/btrfs/%s/devices/%s", de->d_name, name) < 0 ||
+		    !vb_exists(member))
+			continue;
+		for (size_t i = 0; i < cs->n; i++) {
+			_cleanup_free_ char *other = NULL;
+
+			if (asprintf_safe(&other, "/sys/fs/btrfs/%s/devices/%s", de->d_name,
+					  cs->c[i].name) == 0 &&
+			    vb_exists(other))
+				return &cs->c[i];
+		}
+	}
+	return NULL;
+}
+
 static int scan_mounts(struct vb_bdev *b, const struct cands *cs)
 {
 	_cleanup_close_ int fd = vb_open("/proc/self/mountinfo", O_RDONLY, 0);
@@ -486,6 +521,8 @@ static int scan_mounts(struct vb_bdev *b, const struct cands *cs)
 		if (r < 0)
 			return r;
 		c = cands_match(cs, field[2], src);
+		if (!c && streq(fstype, "btrfs") && (c = btrfs_sibling(cs, src)))
+			fstype = "btrfs over several devices";
 		if (!c)
 			continue;
 		r = add_user(b, VB_BDEV_MOUNTED, c, field[4], strdup(fstype));

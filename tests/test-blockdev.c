@@ -294,6 +294,36 @@ static void test_xfs_log_device(void **state)
 	vb_bdev_free(&b);
 }
 
+/* A btrfs over sdb2 and nvme0n1, mounted from sdb2: mountinfo names only sdb2. */
+static void test_btrfs_other_device(void **state)
+{
+	struct vb_bdev b;
+
+	(void)state;
+	rf_mkdir(fx, "sys/fs/btrfs/features");
+	rf_mkdir(fx, "sys/fs/btrfs/0b3c5d2e-1111-2222-3333-444455556666/devices/sdb2");
+	rf_mkdir(fx, "sys/fs/btrfs/0b3c5d2e-1111-2222-3333-444455556666/devices/nvme0n1");
+	rf_mkdir(fx, "sys/fs/btrfs/7f000000-1111-2222-3333-444455556666/devices/sda1");
+	rf_mounts(fx, "60 22 0:50 / /pool rw - btrfs /dev/sdb2 rw,space_cache=v2\n"
+		      "61 22 0:50 /@snap /snap rw - btrfs /dev/sdb2 rw,subvol=/@snap\n");
+	assert_int_equal(vb_bdev_resolve("/dev/nvme0n1", &b), 0);
+	assert_int_equal(vb_bdev_find_users(&b), 0);
+	assert_int_equal(b.n_users, 2);
+	assert_int_equal(b.users[0].use, VB_BDEV_MOUNTED);
+	assert_string_equal(b.users[0].dev, "nvme0n1");
+	assert_string_equal(b.users[0].where, "/pool");
+	assert_string_equal(b.users[0].what, "btrfs over several devices");
+	assert_string_equal(b.users[1].where, "/snap");
+	vb_bdev_free(&b);
+
+	/* sdc is in no btrfs. */
+	rf_disk(fx, "sdc", "8:32");
+	assert_int_equal(vb_bdev_resolve("/dev/sdc", &b), 0);
+	assert_int_equal(vb_bdev_find_users(&b), 0);
+	assert_int_equal(b.n_users, 0);
+	vb_bdev_free(&b);
+}
+
 /* Another domain's disk overlaps when it is the device, one of its partitions or its disk. */
 static void test_overlap(void **state)
 {
@@ -344,6 +374,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_loop_backing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parent_holder, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_xfs_log_device, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_btrfs_other_device, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_overlap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_mountinfo, setup, teardown),
 	};

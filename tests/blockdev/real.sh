@@ -304,7 +304,7 @@ run_case() { # CASE TEXT...: refused, or skipped with its reason
 }
 run_case ext4 "is mounted on $T/mnt-ext4 (ext4) by the host"
 run_case namespace "the kernel reports it busy"
-run_case btrfs "the kernel reports it busy"
+run_case btrfs "is mounted on $T/mnt-btrfs (btrfs over several devices)"
 run_case xfslog "is the external log of the XFS mounted on $T/mnt-xfs"
 run_case stacked "backs loop device ${UPPER:-?}"
 run_case dm-parent "is held by /dev/dm-"
