@@ -101,7 +101,7 @@ deps:
 test: $(UNIT_TESTS) $(TEST_BINDER) $(MOCK_SO) $(TEST_GENERATOR) $(TEST_NETCFG) $(TEST_CLAIMED) \
 		$(TEST_CLI)
 	@BUILD=$(BUILD) TEST_BINDER=$(TEST_BINDER) MOCK_SO=$(MOCK_SO) TEST_CLI=$(TEST_CLI) \
-		tests/run.sh $(UNIT_TESTS) tests/cli/replay.sh tests/cli/completion.sh
+		tests/run.sh $(UNIT_TESTS) tests/cli/replay.sh tests/cli/completion.sh tests/hooks/hooks.sh
 
 # ---- fuzzing: libFuzzer on the config parser ----
 FUZZ := $(BUILD)/fuzz/fuzz-config
