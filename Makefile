@@ -103,14 +103,14 @@ test: $(UNIT_TESTS) $(TEST_BINDER) $(MOCK_SO) $(TEST_GENERATOR) $(TEST_NETCFG) $
 		$(TEST_CLI)
 	@BUILD=$(BUILD) TEST_BINDER=$(TEST_BINDER) MOCK_SO=$(MOCK_SO) TEST_CLI=$(TEST_CLI) \
 		tests/run.sh $(UNIT_TESTS) tests/cli/replay.sh tests/cli/completion.sh \
-		tests/blockdev/real.sh
+		tests/hooks/hooks.sh tests/blockdev/real.sh
 
 # ---- fuzzing: libFuzzer on the config parser ----
 FUZZ := $(BUILD)/fuzz/fuzz-config
 FUZZ_TIME ?= 300
 FUZZ_CORPUS := tests/fuzz/corpus/config
 # Only what the parser uses: other parts of lib/ need libraries the fuzzer need not link.
-FUZZ_SRC := $(addprefix lib/,config.c selector.c cmdline.c pci.c log.c util.c sysroot.c)
+FUZZ_SRC := $(addprefix lib/,config.c name.c selector.c cmdline.c pci.c log.c util.c sysroot.c)
 $(FUZZ): tests/fuzz/fuzz-config.c $(FUZZ_SRC) $(wildcard lib/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) -std=gnu11 -D_GNU_SOURCE -Ilib -g -O1 -fsanitize=fuzzer,address,undefined \

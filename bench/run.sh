@@ -297,3 +297,6 @@ if [ "$README" != - ]; then
 	mv "$README.tmp" "$README"
 	say "bench: wrote the results into $README"
 fi
+
+# ---- the config parser's time against the config's size ----
+bench/parse.sh || say "bench: the parse benchmark failed"

@@ -304,13 +304,18 @@ static int read_all(const char *abs, char **ret, size_t *len)
 	_cleanup_fclose_ FILE *f = NULL;
 	size_t alloc = 0;
 	FILE *m;
-	int ch;
+	int ch, fd;
 
 	if (vb_path(abs, &p) < 0)
 		return -ENOMEM;
-	f = fopen(p, "re");
-	if (!f)
-		return -errno;
+	fd = vb_config_open(p, abs, NULL, 0);
+	if (fd < 0)
+		return fd;
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return -ENOMEM;
+	}
 	*ret = NULL;
 	m = open_memstream(ret, &alloc);
 	if (!m)

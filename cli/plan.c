@@ -25,6 +25,7 @@ struct plan_ctx {
 	struct vb_plan plan;
 	const char *state; /* as the binder's status record: done, off, no-config, ... */
 	bool have_cfg;
+	char why[700]; /* the state said in words, with the reason for a refusal */
 };
 
 static void ctx_free(struct plan_ctx *c)
@@ -49,7 +50,11 @@ static int build(struct plan_ctx *c, const char *config)
 	}
 	r = inspect_load_config(config, &c->cfg, &c->have_cfg);
 	if (r < 0) {
+		/* Said here whole, even when the log went elsewhere or said nothing. */
 		c->state = "config-refused";
+		snprintf(c->why, sizeof(c->why),
+			 "the config is refused (%s): the binder would claim nothing",
+			 *c->cfg.refused ? c->cfg.refused : strerror(-r));
 		return 0;
 	}
 	if (!c->have_cfg && c->cmd.n_claims == 0) {
@@ -66,14 +71,14 @@ static int build(struct plan_ctx *c, const char *config)
 	return 0;
 }
 
-static const char *state_text(const char *state)
+static const char *state_text(const struct plan_ctx *c)
 {
-	if (streq(state, "off"))
+	if (streq(c->state, "off"))
 		return "vfio_boot=off is on the kernel command line: the binder would claim nothing";
-	if (streq(state, "no-config"))
+	if (streq(c->state, "no-config"))
 		return "there is no " VB_CONFIG_FILE ": the binder would claim nothing";
-	if (streq(state, "config-refused"))
-		return "the config is refused (see above): the binder would claim nothing";
+	if (streq(c->state, "config-refused"))
+		return c->why;
 	return NULL;
 }
 
@@ -88,8 +93,8 @@ static void print_text(const struct plan_ctx *c)
 	unsigned claim = 0, refused = 0;
 	char src[300], desc[200];
 
-	if (state_text(c->state)) {
-		printf("%s\n", state_text(c->state));
+	if (state_text(c)) {
+		printf("%s\n", state_text(c));
 		return;
 	}
 	for (size_t i = 0; i < p->n_sections; i++) {
@@ -145,7 +150,7 @@ static void print_json(const struct plan_ctx *c)
 	json_init(&j, stdout);
 	json_open(&j, NULL, '{');
 	json_str(&j, "state", c->state);
-	json_str(&j, "why", state_text(c->state));
+	json_str(&j, "why", state_text(c));
 	json_int(&j, "config_errors", c->have_cfg ? c->cfg.n_errors : 0);
 	json_open(&j, "sections", '[');
 	for (size_t i = 0; i < p->n_sections; i++) {

@@ -2,11 +2,13 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <sys/stat.h>
 
 #include "config.h"
 #include "log.h"
+#include "name.h"
 #include "sysroot.h"
 #include "util.h"
 
@@ -62,14 +64,9 @@ static bool valid_name(enum vb_section_type t, const char *s)
 		return false;
 	switch (t) {
 	case VB_SEC_DEVICE:
+		return vb_name_valid(s, VB_NAME_MAX);
 	case VB_SEC_BRIDGE:
-		/* Both end up in file and unit names: keep them plain. */
-		if (n > (t == VB_SEC_BRIDGE ? 15 : 64))
-			return false;
-		for (const char *p = s; *p; p++)
-			if (!isalnum((unsigned char)*p) && !strchr("_-.", *p))
-				return false;
-		return !streq(s, ".") && !streq(s, "..");
+		return vb_name_valid(s, 15);
 	case VB_SEC_GUEST:
 		/* libvirt domain names are nearly free-form; the generator escapes them. */
 		if (n > 200)
@@ -83,11 +80,55 @@ static bool valid_name(enum vb_section_type t, const char *s)
 	}
 }
 
+/* FNV-1a over the type and the name. */
+static size_t section_hash(enum vb_section_type t, const char *name)
+{
+	size_t h = 2166136261u ^ (size_t)t;
+
+	for (const char *p = name ? name : ""; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return h;
+}
+
+static void index_insert(const struct vb_config *cfg, size_t *index, size_t size, size_t idx)
+{
+	const struct vb_section *s = &cfg->sections[idx];
+	size_t i = section_hash(s->type, s->name) & (size - 1);
+
+	while (index[i])
+		i = (i + 1) & (size - 1);
+	index[i] = idx + 1;
+}
+
+/* Open addressing, kept at most half full so that probes stay short. */
+static int index_add(struct vb_config *cfg, size_t idx)
+{
+	if ((idx + 1) * 2 > cfg->index_size) {
+		size_t size = cfg->index_size ? cfg->index_size * 2 : 64;
+		size_t *index = calloc(size, sizeof(*index));
+
+		if (!index)
+			return -ENOMEM;
+		for (size_t i = 0; i < cfg->index_size; i++)
+			if (cfg->index[i])
+				index_insert(cfg, index, size, cfg->index[i] - 1);
+		free(cfg->index);
+		cfg->index = index;
+		cfg->index_size = size;
+	}
+	index_insert(cfg, cfg->index, cfg->index_size, idx);
+	return 0;
+}
+
 static struct vb_section *find_section(struct vb_config *cfg, enum vb_section_type t,
 				       const char *name)
 {
-	for (size_t i = 0; i < cfg->n_sections; i++) {
-		struct vb_section *s = &cfg->sections[i];
+	size_t mask = cfg->index_size - 1;
+
+	if (!cfg->index_size)
+		return NULL;
+	for (size_t i = section_hash(t, name) & mask; cfg->index[i]; i = (i + 1) & mask) {
+		struct vb_section *s = &cfg->sections[cfg->index[i] - 1];
 		if (s->type == t && streq_ptr(s->name, name))
 			return s;
 	}
@@ -145,8 +186,8 @@ static int parse_header(struct vb_config *cfg, const char *fname, unsigned line,
 			cfg, fname, line,
 			t == VB_SEC_GUEST
 				? "[guest NAME] needs a libvirt domain name (at most 200 characters, no control characters)"
-				: "[%s NAME] needs a name of letters, digits, '_', '-' and '.' (at most %d characters)",
-			type_names[t], t == VB_SEC_BRIDGE ? 15 : 64);
+				: "[%s NAME] needs a name of letters, digits, '_', '-' and '.', not starting with '.' (at most %d characters)",
+			type_names[t], t == VB_SEC_BRIDGE ? 15 : VB_NAME_MAX);
 		return 0;
 	}
 
@@ -163,6 +204,9 @@ static int parse_header(struct vb_config *cfg, const char *fname, unsigned line,
 				return -ENOMEM;
 		}
 		cfg->n_sections++;
+		r = index_add(cfg, cfg->n_sections - 1);
+		if (r < 0)
+			return r;
 	}
 	*cur = sec;
 	return 0;
@@ -268,7 +312,27 @@ int vb_config_parse(struct vb_config *cfg, const char *fname, const char *buf, s
 
 		lineno++;
 		if (n > LINE_MAX_LEN || memchr(p, '\0', n)) {
-			if (n > LINE_MAX_LEN)
+			size_t k = 0;
+
+			while (k < n && (p[k] == ' ' || p[k] == '\t'))
+				k++;
+			if (k < n && p[k] == '[') {
+				/*
+				 * A header that cannot be read starts a section nobody knows:
+				 * what follows is not the previous section's to have.
+				 */
+				if (n > LINE_MAX_LEN)
+					config_error(
+						cfg, name, lineno,
+						"section header longer than %d bytes: ignoring the lines up to the next header",
+						LINE_MAX_LEN);
+				else
+					config_error(
+						cfg, name, lineno,
+						"NUL byte in a section header: ignoring the lines up to the next header");
+				cur = NULL;
+				in_section = true;
+			} else if (n > LINE_MAX_LEN)
 				config_error(cfg, name, lineno, "line longer than %d bytes",
 					     LINE_MAX_LEN);
 			else
@@ -554,44 +618,134 @@ int vb_config_resolve(struct vb_config *cfg)
 	return 0;
 }
 
+/* Refuses the whole config: logged once, and kept for those who report it later. */
+static int config_refuse(struct vb_config *cfg, const char *fmt, ...) _printf_(2, 3);
+
+static int config_refuse(struct vb_config *cfg, const char *fmt, ...)
+{
+	char buf[sizeof(cfg->refused)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (!*cfg->refused)
+		memcpy(cfg->refused, buf, sizeof(buf));
+	return log_err(-EPERM, "%s", buf);
+}
+
 /* Root must own what decides which devices leave the host, and no one else may write it. */
-static int check_owner(const char *shown, const struct stat *st)
+static int check_owner(struct vb_config *cfg, const char *shown, const struct stat *st)
 {
 	if (st->st_uid != 0)
-		return log_err(
-			-EPERM,
+		return config_refuse(
+			cfg,
 			"%s is owned by uid %u, not root: refusing the whole config, claiming nothing; fix: chown root:root %s",
 			shown, (unsigned)st->st_uid, shown);
 	if (st->st_mode & (S_IWGRP | S_IWOTH))
-		return log_err(
-			-EPERM,
+		return config_refuse(
+			cfg,
 			"%s is writable by group or others (mode %04o): refusing the whole config, claiming nothing; fix: chmod go-w %s",
 			shown, (unsigned)(st->st_mode & 07777), shown);
 	return 0;
+}
+
+static const char *file_type(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFDIR:
+		return "a directory";
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	default:
+		return "of an unknown type";
+	}
+}
+
+int vb_config_open(const char *path, const char *shown, char *why, size_t why_size)
+{
+	char target[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+	int fd, flags, r;
+
+	if (!why)
+		why_size = 0;
+	/* O_NONBLOCK: opening a FIFO for reading waits for a writer, which may never come. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		r = -errno;
+		if (r == -ENOENT) {
+			n = readlink(path, target, sizeof(target) - 1);
+			if (n < 0)
+				return -ENOENT;
+			target[n] = '\0';
+			snprintf(why, why_size, "%s is a link to %s, which does not exist", shown,
+				 target);
+			return -ENOLINK;
+		}
+		if (r == -ELOOP)
+			snprintf(
+				why, why_size,
+				"%s: too many levels of symbolic links (a link that leads back to itself?)",
+				shown);
+		else
+			snprintf(why, why_size, "%s: %s", shown, strerror(-r));
+		return r;
+	}
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		snprintf(why, why_size, "%s: %s", shown, strerror(-r));
+		close(fd);
+		return r;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, why_size, "%s is %s, not a regular file", shown,
+			 file_type(st.st_mode));
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+		r = -errno;
+		snprintf(why, why_size, "%s: %s", shown, strerror(-r));
+		close(fd);
+		return r;
+	}
+	return fd;
 }
 
 static int load_file(struct vb_config *cfg, const char *path, const char *shown)
 {
 	_cleanup_close_ int fd = -EBADF;
 	_cleanup_free_ char *buf = NULL;
+	char why[sizeof(cfg->refused) - 64];
 	struct stat st;
 	size_t len = 0;
 	ssize_t n;
 	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = vb_config_open(path, shown, why, sizeof(why));
+	if (fd == -ENOENT || fd == -ENOMEM)
+		return fd;
 	if (fd < 0)
-		return -errno;
+		return config_refuse(cfg, "%s: refusing the whole config, claiming nothing", why);
 	if (fstat(fd, &st) < 0)
-		return log_err(-errno, "%s: %m", shown);
-	if (!S_ISREG(st.st_mode))
-		return log_err(-EINVAL, "%s is not a regular file: refusing the whole config",
-			       shown);
-	r = check_owner(shown, &st);
+		return config_refuse(cfg, "%s: %s: refusing the whole config, claiming nothing",
+				     shown, strerror(errno));
+	r = check_owner(cfg, shown, &st);
 	if (r < 0)
 		return r;
 	if (st.st_size > 1 << 20)
-		return log_err(-EFBIG, "%s is larger than 1 MiB: refusing the whole config", shown);
+		return config_refuse(
+			cfg, "%s is larger than 1 MiB: refusing the whole config, claiming nothing",
+			shown);
 	buf = malloc(st.st_size + 1);
 	if (!buf)
 		return -ENOMEM;
@@ -600,7 +754,9 @@ static int load_file(struct vb_config *cfg, const char *path, const char *shown)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return log_err(-errno, "%s: %m", shown);
+			return config_refuse(cfg,
+					     "%s: %s: refusing the whole config, claiming nothing",
+					     shown, strerror(errno));
 		if (n == 0)
 			break;
 		len += n;
@@ -608,7 +764,7 @@ static int load_file(struct vb_config *cfg, const char *path, const char *shown)
 	return vb_config_parse(cfg, shown, buf, len);
 }
 
-static int check_dir(const char *abs)
+static int check_dir(struct vb_config *cfg, const char *abs)
 {
 	_cleanup_free_ char *p = NULL;
 	struct stat st;
@@ -617,9 +773,13 @@ static int check_dir(const char *abs)
 	r = vb_path(abs, &p);
 	if (r < 0)
 		return r;
-	if (stat(p, &st) < 0)
-		return -errno;
-	return check_owner(abs, &st);
+	if (stat(p, &st) < 0) {
+		if (errno == ENOENT)
+			return -ENOENT;
+		return config_refuse(cfg, "%s: %s: refusing the whole config, claiming nothing",
+				     abs, strerror(errno));
+	}
+	return check_owner(cfg, abs, &st);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -641,8 +801,12 @@ static int load_dropins(struct vb_config *cfg)
 		return r;
 	dir = opendir(dirpath);
 	if (!dir)
-		return errno == ENOENT ? 0 : log_err(-errno, "%s: %m", VB_CONFIG_DROPINS);
-	r = check_dir(VB_CONFIG_DROPINS);
+		return errno == ENOENT
+			       ? 0
+			       : config_refuse(
+					 cfg, "%s: %s: refusing the whole config, claiming nothing",
+					 VB_CONFIG_DROPINS, strerror(errno));
+	r = check_dir(cfg, VB_CONFIG_DROPINS);
 	if (r < 0)
 		return r;
 	while ((de = readdir(dir))) {
@@ -697,9 +861,7 @@ int vb_config_load(struct vb_config *cfg, const char *file)
 		return vb_config_resolve(cfg);
 	}
 
-	r = check_dir(VB_CONFIG_DIR);
-	if (r == -ENOENT)
-		return r;
+	r = check_dir(cfg, VB_CONFIG_DIR);
 	if (r < 0)
 		return r;
 	r = vb_path(VB_CONFIG_FILE, &path);
@@ -731,6 +893,7 @@ void vb_config_free(struct vb_config *cfg)
 		free(s->name);
 	}
 	free(cfg->sections);
+	free(cfg->index);
 	for (size_t i = 0; i < cfg->n_files; i++)
 		free(cfg->files[i]);
 	free(cfg->files);

@@ -62,15 +62,31 @@ struct vb_config {
 	size_t n_devices, alloc_devices;
 	uint64_t wait_usec;
 	unsigned n_errors, n_warnings;
+	/* Why the whole config was refused, naming the file; "" when it was not. */
+	char refused[512];
+	/* Sections by type and name: a header finds its section in constant time. */
+	size_t *index, index_size;
 };
 
 /*
  * Loads /etc/vfio-boot/vfio-boot.conf and conf.d/NAME.conf below the root, or only `file` when it
- * is given (not below the root). Returns -ENOENT when there is no config at all and -EPERM when
- * a file or directory may be changed by someone other than root: then nothing is to be claimed.
- * Syntax and value errors are logged with file:line, counted, and the bad section skipped.
+ * is given (not below the root). Returns -ENOENT when there is no config at all, and -EPERM when
+ * the whole config is refused: a file or directory that someone other than root may change, an
+ * entry that is not a regular file (a FIFO, a directory, a link that leads nowhere or in a
+ * circle) or cannot be read, a file over 1 MiB. A refusal is logged once, naming the file, and
+ * kept in cfg->refused; nothing is then to be claimed. Syntax and value errors are logged with
+ * file:line, counted, and the bad section skipped.
  */
 int vb_config_load(struct vb_config *cfg, const char *file);
+
+/*
+ * The one way to open a config file (path as opened, shown as the user knows it): it never
+ * blocks, as opening a FIFO would until a writer comes, and hands back only a regular file.
+ * Returns the descriptor, -ENOENT when nothing is there (a link that leads nowhere is
+ * something: -ENOLINK), or another negative errno with why (when not NULL) saying what is
+ * wrong, naming shown and, for a link that leads nowhere, its target. Logs nothing.
+ */
+int vb_config_open(const char *path, const char *shown, char *why, size_t why_size);
 
 /* Parses one file's contents; the name is for messages. */
 int vb_config_parse(struct vb_config *cfg, const char *fname, const char *buf, size_t len);

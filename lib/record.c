@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <stdarg.h>
 
+#include "name.h"
+#include "pci.h"
 #include "record.h"
 #include "sysroot.h"
 #include "util.h"
@@ -36,7 +38,8 @@ int vb_record_write(struct vb_record *rec, const char *kind, const char *name)
 
 	if (r < 0)
 		goto out;
-	if (strchr(name, '/') || name[0] == '.') {
+	if (!vb_name_valid(name, VB_NAME_MAX) &&
+	    vb_pci_addr_parse(name, &(struct vb_pci_addr){0}) < 0) {
 		r = -EINVAL;
 		goto out;
 	}

@@ -455,6 +455,28 @@ static void config_not_owned_by_root(void **state)
 	assert_kmsg(fx, "is owned by uid 65534, not root");
 }
 
+/* A FIFO in conf.d: opening it to read would wait for a writer until the watchdog ends it all. */
+static void config_fifo_in_confd(void **state)
+{
+	struct fx *fx = *state;
+	struct timespec t0, t1;
+	char *path;
+
+	conf(fx, "[device guest-gpu]\nmatch = id=1234:1111 boot_vga=0\n");
+	fx_write(fx, "etc/vfio-boot/conf.d/10-ok.conf", "", 0644);
+	path = fx_path(fx, "etc/vfio-boot/conf.d/20-fifo.conf");
+	assert_int_equal(mkfifo(path, 0644), 0);
+	free(path);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	run(fx, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* Not a benchmark: the bound only tells "ended by itself" from "ended by the watchdog". */
+	assert_true(t1.tv_sec - t0.tv_sec < 30);
+	assert_no_writes(fx);
+	assert_kmsg(fx, "20-fifo.conf is a FIFO, not a regular file: refusing the whole config");
+	assert_record(fx, "status", "state=config-refused\n");
+}
+
 static void rescue_switch(void **state)
 {
 	struct fx *fx = *state;
@@ -583,6 +605,7 @@ int main(void)
 		T(bad_section_skipped_rest_applies),
 		T(config_writable_by_others),
 		T(config_not_owned_by_root),
+		T(config_fifo_in_confd),
 		T(rescue_switch),
 		T(cmdline_claim),
 		T(dry_run_writes_nothing),

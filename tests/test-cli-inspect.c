@@ -230,6 +230,30 @@ static void test_plan_no_config(void **state)
 	out_free(&o);
 }
 
+/* A refused config: plan says why, naming the file, whatever the log said or where it went. */
+static void test_plan_refused_names_file(void **state)
+{
+	struct fx *fx = *state;
+	char *link;
+	struct out o;
+
+	config(fx, q35_config);
+	fx_write(fx, "etc/vfio-boot/conf.d/10-ok.conf", "", 0644);
+	link = fx_path(fx, "etc/vfio-boot/conf.d/30-loop.conf");
+	assert_int_equal(symlink("30-loop.conf", link), 0);
+	free(link);
+	o = run(fx, "plan", NULL);
+	expect_status(&o, 2);
+	if (!strstr(o.out, "/etc/vfio-boot/conf.d/30-loop.conf") || strstr(o.out, "see above"))
+		fail_msg("plan does not say why the config is refused:\n%s", o.out);
+	out_free(&o);
+	o = run(fx, "plan", "--json", NULL);
+	expect_status(&o, 2);
+	if (!strstr(o.out, "/etc/vfio-boot/conf.d/30-loop.conf"))
+		fail_msg("plan --json does not say why the config is refused:\n%s", o.out);
+	out_free(&o);
+}
+
 static const char status_config[] = "[device gpu]\n"
 				    "match = id=1234:1111 boot_vga=0\n"
 				    "\n"
@@ -337,6 +361,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list_q35, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan_q35, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan_no_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan_refused_names_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_claimed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_framebuffer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_usage, setup, teardown),

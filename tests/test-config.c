@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 #include "config.h"
 #include "log.h"
 #include "logcapture.h"
+#include "record.h"
 #include "sysroot.h"
 #include "util.h"
 
@@ -522,19 +524,22 @@ static void test_section_names(void **state)
 		 "[device a/b]\nmatch = id=1234:1111\n"
 		 "[device a b]\nmatch = id=1234:1111\n"
 		 "[device gpu:0]\nmatch = id=1234:1111\n"
-		 "[device ...]\nmatch = id=1234:1111\n",
+		 "[device ...]\nmatch = id=1234:1111\n"
+		 "[device .gpu]\nmatch = id=1234:1111\n"
+		 "[device gpu.]\nmatch = id=1234:1111\n",
 		 name64, name65);
 	parse(text);
 	assert_non_null(device("Gpu-1_x.y"));
 	assert_non_null(device(name64));
-	assert_non_null(device("..."));
+	assert_non_null(device("gpu."));
 	assert_int_equal(cfg.n_devices, 3);
-	for (unsigned line = 5; line <= 15; line += 2) {
+	/* A leading dot would make a hidden record: such a name is refused here already. */
+	for (unsigned line = 5; line <= 19; line += 2) {
 		char where[32];
 		snprintf(where, sizeof(where), "t.conf:%u: ", line);
 		assert_msg(LOG_ERR, where, "[device NAME] needs a name");
 	}
-	assert_int_equal(cfg.n_errors, 6);
+	assert_int_equal(cfg.n_errors, 8);
 }
 
 static void test_guest_and_bridge_names(void **state)
@@ -670,6 +675,47 @@ static void test_nul_bytes(void **state)
 	assert_non_null(device("c"));
 	assert_msg(LOG_ERR, "t.conf:3: ", "NUL");
 	assert_msg(LOG_ERR, "t.conf:6: ", "NUL");
+}
+
+/*
+ * A header that cannot be read opens a section nobody knows: what follows it belongs to that
+ * unknown section, never to the one before, which it would otherwise widen or narrow.
+ */
+static void test_long_header_ends_previous_section(void **state)
+{
+	static char text[9000];
+
+	(void)state;
+	snprintf(text, sizeof(text),
+		 "[device gpu]\nmatch = id=1234:1111\n[device %s]\ncount = any\nfunctions = only\n"
+		 "[device usb]\nmatch = class=0c0330\n",
+		 repeat('x', 4100));
+	parse(text);
+	assert_non_null(device("gpu"));
+	assert_null(vb_section_get(section(VB_SEC_DEVICE, "gpu"), "count"));
+	assert_int_equal(device("gpu")->count, 1);
+	assert_false(device("gpu")->functions_only);
+	assert_non_null(device("usb"));
+	assert_msg(LOG_ERR, "t.conf:3: ", "header");
+	assert_int_equal(cfg.n_errors, 1);
+}
+
+static void test_nul_header_ends_previous_section(void **state)
+{
+	static const char text[] = "[device gpu]\nmatch = id=1234:1111\n"
+				   "  [device a\0b]\nmatch = id=8086:100e\ncount = 2\n"
+				   "[device c]\nmatch = id=8086:10d3\n";
+
+	(void)state;
+	assert_int_equal(vb_config_parse(&cfg, "t.conf", text, sizeof(text) - 1), 0);
+	assert_int_equal(vb_config_resolve(&cfg), 0);
+	assert_non_null(device("gpu"));
+	assert_int_equal(device("gpu")->sel.vendor, 0x1234);
+	assert_int_equal(device("gpu")->count, 1);
+	assert_non_null(device("c"));
+	assert_int_equal(cfg.n_devices, 2);
+	assert_msg(LOG_ERR, "t.conf:3: ", "header", "NUL");
+	assert_int_equal(cfg.n_errors, 1);
 }
 
 static void test_settings_keep_file_and_line(void **state)
@@ -827,6 +873,24 @@ static void expect_refused(const char *needle)
 	assert_msg(LOG_ERR, needle);
 }
 
+static void rel_symlink(const char *target, const char *rel)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	assert_int_equal(symlink(target, p), 0);
+}
+
+/* Whatever a refusal is about, the config is refused whole and the message names the file. */
+static void expect_refused_naming(const char *file, const char *why)
+{
+	assert_int_equal(vb_config_load(&cfg, NULL), -EPERM);
+	assert_int_equal(cfg.n_devices, 0);
+	assert_msg(LOG_ERR, file, why);
+	/* -EPERM tells the programs that the reason was logged: nothing is to add to it. */
+	assert_int_equal(n_msgs, 1);
+}
+
 static void test_load_refuses_group_writable_file(void **state)
 {
 	(void)state;
@@ -893,7 +957,11 @@ static void test_load_refuses_non_regular_dropin(void **state)
 	mkdir_in_root("etc/vfio-boot/conf.d/30-dir.conf", 0755);
 	assert_true(vb_config_load(&cfg, NULL) < 0);
 	assert_int_equal(cfg.n_devices, 0);
-	assert_msg(LOG_ERR, "30-dir.conf is not a regular file");
+	assert_msg(LOG_ERR, "30-dir.conf is a directory, not a regular file");
+	/* One message, and -EPERM: the programs then add no second, vaguer one. */
+	vb_config_free(&cfg);
+	logcap_start();
+	expect_refused_naming("/etc/vfio-boot/conf.d/30-dir.conf", "not a regular file");
 }
 
 static void test_load_refuses_file_over_1mib(void **state)
@@ -943,6 +1011,119 @@ static void test_load_explicit_file_missing_or_writable(void **state)
 	assert_msg(LOG_ERR, p, "writable");
 }
 
+/* A FIFO opened for reading waits for a writer: the load must neither wait nor read it. */
+static void test_load_refuses_fifo_dropin_without_blocking(void **state)
+{
+	char p[256];
+
+	(void)state;
+	write_file("etc/vfio-boot/vfio-boot.conf", "[device gpu]\nmatch = id=1234:1111\n", 0644);
+	snprintf(p, sizeof(p), "%s/etc/vfio-boot/conf.d/20-fifo.conf", root);
+	assert_int_equal(mkfifo(p, 0644), 0);
+	/* Were it to block, the test dies here instead of hanging the suite. */
+	alarm(10);
+	expect_refused_naming("/etc/vfio-boot/conf.d/20-fifo.conf", "FIFO");
+	alarm(0);
+}
+
+static void test_load_refuses_fifo_main_without_blocking(void **state)
+{
+	char p[256];
+
+	(void)state;
+	snprintf(p, sizeof(p), "%s/etc/vfio-boot/vfio-boot.conf", root);
+	assert_int_equal(mkfifo(p, 0644), 0);
+	alarm(10);
+	expect_refused_naming("/etc/vfio-boot/vfio-boot.conf", "FIFO");
+	alarm(0);
+}
+
+/* A drop-in that narrowed a match must not vanish and leave the wider match to be claimed. */
+static void test_load_refuses_dangling_dropin(void **state)
+{
+	(void)state;
+	write_file("etc/vfio-boot/vfio-boot.conf", "[device gpu]\nmatch = id=1234:1111\n", 0644);
+	rel_symlink("/srv/narrow-gpu.conf", "etc/vfio-boot/conf.d/40-narrow.conf");
+	expect_refused_naming("/etc/vfio-boot/conf.d/40-narrow.conf", "/srv/narrow-gpu.conf");
+}
+
+static void test_load_refuses_dangling_main(void **state)
+{
+	(void)state;
+	write_file("etc/vfio-boot/conf.d/10-a.conf", "[device gpu]\nmatch = id=1234:1111\n", 0644);
+	rel_symlink("gone.conf", "etc/vfio-boot/vfio-boot.conf");
+	expect_refused_naming("/etc/vfio-boot/vfio-boot.conf", "gone.conf");
+}
+
+static void test_load_refuses_self_looping_dropin(void **state)
+{
+	(void)state;
+	write_file("etc/vfio-boot/vfio-boot.conf", "[device gpu]\nmatch = id=1234:1111\n", 0644);
+	rel_symlink("30-loop.conf", "etc/vfio-boot/conf.d/30-loop.conf");
+	expect_refused_naming("/etc/vfio-boot/conf.d/30-loop.conf", "links");
+}
+
+/* Any entry that cannot be opened: here a link through a file, which no one can open. */
+static void test_load_refuses_unreadable_dropin(void **state)
+{
+	(void)state;
+	write_file("etc/vfio-boot/vfio-boot.conf", "[device gpu]\nmatch = id=1234:1111\n", 0644);
+	rel_symlink("../vfio-boot.conf/x", "etc/vfio-boot/conf.d/35-through.conf");
+	expect_refused_naming("/etc/vfio-boot/conf.d/35-through.conf", "Not a directory");
+}
+
+/* A dangling link may be removed while the directory is read, and a vanished file is not one. */
+static void test_load_dropin_link_to_regular_file(void **state)
+{
+	char p[256];
+
+	(void)state;
+	write_file("etc/vfio-boot/vfio-boot.conf", "[device gpu]\nmatch = id=1234:1111\n", 0644);
+	snprintf(p, sizeof(p), "%s/usb.conf", root);
+	write_file(p, "[device usb]\nmatch = class=0c0330\n", 0644);
+	rel_symlink(p, "etc/vfio-boot/conf.d/50-usb.conf");
+	assert_int_equal(vb_config_load(&cfg, NULL), 0);
+	assert_non_null(device("usb"));
+	assert_int_equal(n_msgs, 0);
+}
+
+/*
+ * One rule for names: every name the config takes can be recorded (else the section is claimed
+ * and its guest never starts), and no record is made under a name the config would refuse.
+ */
+static void test_accepted_names_can_be_recorded(void **state)
+{
+	static const char *const names[] = {
+		"gpu",	"Gpu-1_x.y", ".gpu", "..",    ".",    "...", "-gpu", "gpu.",
+		"a..b", "_",	     "a b",  "gpu:0", "a\\b", "a*b", NULL,
+	};
+
+	(void)state;
+	for (size_t i = 0; names[i]; i++) {
+		struct vb_record rec = {0};
+		char text[128];
+		int r;
+
+		vb_config_free(&cfg);
+		snprintf(text, sizeof(text), "[device %s]\nmatch = id=1234:1111\n", names[i]);
+		parse(text);
+		vb_record_add(&rec, "status", "claimed");
+		r = vb_record_write(&rec, "sections", names[i]);
+		if (cfg.n_devices == 1 && r < 0)
+			fail_msg("[device %s] is accepted, but its record is refused: %s", names[i],
+				 strerror(-r));
+		if (cfg.n_devices == 0 && r == 0)
+			fail_msg("[device %s] is refused, but a record is made for it", names[i]);
+	}
+	/* Devices are recorded by their PCI address, which is no section name. */
+	{
+		struct vb_record rec = {0};
+
+		vb_record_add(&rec, "section", "gpu");
+		assert_int_equal(vb_record_write(&rec, "devices", "0000:01:00.0"), 0);
+	}
+}
+
 #define T(f)  cmocka_unit_test_setup_teardown(f, setup, teardown_located)
 #define TL(f) cmocka_unit_test_setup_teardown(f, setup_tree, teardown_tree)
 
@@ -982,6 +1163,8 @@ int main(void)
 		T(test_long_lines),
 		T(test_long_bad_term_error_says_expected),
 		T(test_nul_bytes),
+		T(test_long_header_ends_previous_section),
+		T(test_nul_header_ends_previous_section),
 		T(test_settings_keep_file_and_line),
 		TL(test_load_main_then_dropins_in_order),
 		TL(test_load_errors_name_path_without_root),
@@ -997,6 +1180,15 @@ int main(void)
 		TL(test_load_refuses_file_over_1mib),
 		TL(test_load_explicit_file),
 		TL(test_load_explicit_file_missing_or_writable),
+		TL(test_load_refuses_dangling_dropin),
+		TL(test_load_refuses_dangling_main),
+		TL(test_load_refuses_self_looping_dropin),
+		TL(test_load_refuses_unreadable_dropin),
+		TL(test_load_dropin_link_to_regular_file),
+		TL(test_accepted_names_can_be_recorded),
+		/* Last: before the fix they block until the alarm ends the program. */
+		TL(test_load_refuses_fifo_dropin_without_blocking),
+		TL(test_load_refuses_fifo_main_without_blocking),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,7 +19,10 @@
 #
 # check(): the module is included by itself when /etc/vfio-boot/vfio-boot.conf exists, and
 # otherwise only when asked for (dracut --add vfio-boot: then only vfio_boot.claim= on the
-# kernel command line claims devices). Nothing here fails the build: problems are warnings.
+# kernel command line claims devices). Problems are warnings, with one exception: a config
+# entry that is not a regular file (a link that leads nowhere or in a circle, a FIFO, a
+# directory) fails the build. The binder refuses such a config whole; an image without the
+# entry would claim what it narrowed, and reading a FIFO would hang the build.
 #
 # Environment, for tests and unusual layouts (the defaults are what `make install` sets up):
 #   VFIO_BOOT_CONFDIR  config directory to copy (default /etc/vfio-boot); it always lands
@@ -37,7 +40,7 @@ _vb_binder() { printf '%s' "${VFIO_BOOT_BINDER:-/usr/lib/vfio-boot/vfio-boot-bin
 check() {
     local binder
     binder=$(_vb_binder)
-    if [[ ! -e "$(_vb_confdir)/vfio-boot.conf" ]]; then
+    if [[ ! -e "$(_vb_confdir)/vfio-boot.conf" && ! -L "$(_vb_confdir)/vfio-boot.conf" ]]; then
         return 255
     fi
     if [[ ! -x $binder ]]; then
@@ -76,9 +79,22 @@ installkernel() {
     done
 }
 
-# A file or directory the binder would refuse: say so now, while it is easy to fix.
+# Only a regular file (or a link to one) is read; anything else fails the build, see above.
+_vb_check_regular() {
+    if [[ -L $1 && ! -e $1 ]]; then
+        dfatal "vfio-boot: $1 is a link to $(readlink "$1"), which does not exist (or leads in a circle): the binder would refuse the whole config; fix or remove the link, then rebuild the initramfs"
+        exit 1
+    fi
+    if [[ ! -f $1 ]]; then
+        dfatal "vfio-boot: $1 is not a regular file: the binder would refuse the whole config; remove it or make it a file, then rebuild the initramfs"
+        exit 1
+    fi
+}
+
+# A file or directory the binder would refuse: say so now, while it is easy to fix. -L: of a
+# link, its target's (a link's own mode is always 0777, and the binder follows it).
 _vb_check_owner() {
-    if [[ -n "$(find "$1" -maxdepth 0 \( ! -user 0 -o -perm /022 \) -print 2>/dev/null)" ]]; then
+    if [[ -n "$(find -L "$1" -maxdepth 0 \( ! -user 0 -o -perm /022 \) -print 2>/dev/null)" ]]; then
         dwarn "vfio-boot: $1 is not owned by root or is writable by group or others: the binder will refuse the whole config at boot and claim nothing (fix: chown root:root $1; chmod go-w $1)"
     fi
 }
@@ -92,6 +108,7 @@ _vb_copy_dir() {
 }
 
 _vb_copy_file() {
+    _vb_check_regular "$1"
     _vb_check_owner "$1"
     cp -pL "$1" "$initdir$2" || dwarn "vfio-boot: could not copy $1 into the initramfs"
 }
@@ -110,13 +127,14 @@ install() {
     inst_simple "$(readlink -f "$binder")" /usr/lib/vfio-boot/vfio-boot-binder ||
         dwarn "vfio-boot: could not copy $binder into the initramfs"
 
-    if [[ -e $confdir/vfio-boot.conf ]]; then
+    if [[ -e $confdir/vfio-boot.conf || -L $confdir/vfio-boot.conf ]]; then
         _vb_copy_dir "$confdir" /etc/vfio-boot
         _vb_copy_file "$confdir/vfio-boot.conf" /etc/vfio-boot/vfio-boot.conf
         if [[ -d $confdir/conf.d ]]; then
             _vb_copy_dir "$confdir/conf.d" /etc/vfio-boot/conf.d
             for f in "$confdir"/conf.d/*.conf; do
-                [[ -e $f ]] || continue
+                # A link that leads nowhere is an entry too: see _vb_check_regular.
+                [[ -e $f || -L $f ]] || continue
                 _vb_copy_file "$f" "/etc/vfio-boot/conf.d/${f##*/}"
             done
         fi
