@@ -562,7 +562,8 @@ static void check_groups(struct check *c)
 	for (size_t i = 0; i < c->plan.n_sections; i++) {
 		const struct vb_plan_section *s = &c->plan.sections[i];
 
-		if (s->status == VB_PLAN_GROUP || s->status == VB_PLAN_GUARDED)
+		if (s->status == VB_PLAN_GROUP || s->status == VB_PLAN_GUARDED ||
+		    s->status == VB_PLAN_UNREADABLE)
 			report(c, FAIL, "groups", NULL, "[device %s]: %s", s->name, s->why);
 	}
 	if (c->n == before)
