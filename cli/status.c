@@ -349,17 +349,25 @@ static void print_json(const struct status *st)
 	json_end(&j);
 }
 
-/* A Prometheus label value: backslash, double quote and newline escaped. */
+/*
+ * A Prometheus label value: UTF-8 (the text format's rule), backslash, double quote and newline
+ * escaped as the format says. A byte that is not UTF-8 becomes U+FFFD, as in the JSON output.
+ */
 static void label(const char *key, const char *value, bool last)
 {
 	printf("%s=\"", key);
-	for (const char *p = value ? value : ""; *p; p++) {
-		if (*p == '\\' || *p == '"')
+	for (const char *p = value ? value : ""; *p;) {
+		size_t n = utf8_char_len(p);
+
+		if (n == 0)
+			fputs("\xef\xbf\xbd", stdout);
+		else if (*p == '\\' || *p == '"')
 			printf("\\%c", *p);
 		else if (*p == '\n')
 			printf("\\n");
 		else
-			putchar(*p);
+			fwrite(p, 1, n, stdout);
+		p += n ? n : 1;
 	}
 	printf("\"%s", last ? "" : ",");
 }
