@@ -82,8 +82,14 @@ static void examine(const struct vb_pci *pci, const char *addr, struct dev_statu
 	d->on_vfio = streq_ptr(pd->driver, "vfio-pci");
 	if (d->on_vfio)
 		return;
-	add_reason(d, pd->driver ? "held by %s" : "no driver bound%s",
-		   pd->driver ? pd->driver : "");
+	if (pd->driver_gone)
+		add_reason(
+			d,
+			"its driver link points to %s, which is not there (no %s/sys/bus/pci/drivers/%s): the driver was removed or unloaded while it held the device; remove and rescan the device (echo 1 > /sys/bus/pci/devices/%s/remove; echo 1 > /sys/bus/pci/rescan) and check that its driver loads",
+			pd->driver, vb_root(), pd->driver, addr);
+	else
+		add_reason(d, pd->driver ? "held by %s" : "no driver bound%s",
+			   pd->driver ? pd->driver : "");
 	r = vb_record_get("devices", addr, "outcome", &outcome);
 	if (r == -ENOENT)
 		add_reason(d, "the binder did not act on it at boot (no %s/devices/%s)", VB_RUN_DIR,

@@ -594,6 +594,27 @@ static void boot_vga_unreadable(void **state)
 	assert_record(fx, "sections/by-boot-vga", "status=unreadable\n");
 }
 
+/*
+ * GPU1's driver link points to a driver that is gone (unloaded while it held the card): the
+ * binder leaves the card alone and says so, and does not blame the initramfs.
+ */
+static void dangling_driver_link(void **state)
+{
+	struct fx *fx = *state;
+	char *p = fx_path(fx, "sys/bus/pci/devices/" GPU1 "/driver");
+
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(symlink("../../../../bus/pci/drivers/gone-drm", p), 0);
+	free(p);
+	conf(fx, "[device guest-gpu]\nmatch = address=" GPU1 "\nfunctions = only\ngroup = claim\n");
+	run(fx, NULL);
+	assert_driver(fx, AUDIO1, "vfio-pci");
+	assert_int_equal(fx_count_lines_matching(fx, ".mock/writes.log", GPU1), 0);
+	assert_kmsg(fx, "its driver link points to gone-drm, which is not there");
+	assert_int_equal(kmsg_has(fx, "initramfs"), 0);
+	assert_record(fx, "devices/" GPU1, "outcome=failed\n");
+}
+
 static void usage_error_exits_2(void **state)
 {
 	struct fx *fx = *state;
@@ -635,6 +656,7 @@ int main(void)
 		T(usage_error_exits_2),
 		T(group_member_uevent_malformed),
 		T(boot_vga_unreadable),
+		T(dangling_driver_link),
 #undef T
 	};
 
