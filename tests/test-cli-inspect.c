@@ -352,6 +352,25 @@ static void test_invalid_utf8_names(void **state)
 	out_free(&o);
 }
 
+/* The xHCI's driver link points to a driver that is gone: status says so and what to do. */
+static void test_status_dangling_driver(void **state)
+{
+	struct fx *fx = *state;
+	char *p = fx_path(fx, "sys/bus/pci/devices/0000:00:04.0/driver");
+	struct out o;
+
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(symlink("../../../../bus/pci/drivers/gone_hcd", p), 0);
+	free(p);
+	config(fx, "[device usb]\nmatch = id=1b36:000d\n");
+	o = run(fx, "status", NULL);
+	expect_status(&o, 2);
+	if (!strstr(o.out, "its driver link points to gone_hcd, which is not there") ||
+	    !strstr(o.out, "remove and rescan") || strstr(o.out, "held by"))
+		fail_msg("status does not say the driver is gone:\n%s", o.out);
+	out_free(&o);
+}
+
 static void test_usage(void **state)
 {
 	struct fx *fx = *state;
@@ -374,6 +393,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_status_framebuffer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_usage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_utf8_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_dangling_driver, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
