@@ -412,6 +412,13 @@ static void check_image(struct check *c, const char *image, const char *regen)
 	    image_scan_init(&s) < 0)
 		return;
 	r = initrd_walk(path, image_file, &s);
+	if (r == -EFBIG) {
+		report(c, WARN, "initramfs", NULL,
+		       "initramfs %s: unpacks to more than %llu MiB: not read any further", abs,
+		       INITRD_OUT_MAX >> 20);
+		image_scan_free(&s);
+		return;
+	}
 	if (r < 0) {
 		report(c, WARN, "initramfs", NULL, "initramfs %s: cannot read it: %s", abs,
 		       strerror(-r));
