@@ -116,16 +116,29 @@ $(FUZZ): tests/fuzz/fuzz-config.c $(FUZZ_SRC) $(wildcard lib/*.h)
 	$(CLANG) -std=gnu11 -D_GNU_SOURCE -Ilib -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ tests/fuzz/fuzz-config.c $(FUZZ_SRC)
 
-fuzz: $(FUZZ)
-	@mkdir -p $(BUILD)/fuzz/new-corpus
+# The initramfs reader of `vfio-boot check`: images of any bytes, every decompressor.
+FUZZ_INITRD := $(BUILD)/fuzz/fuzz-initrd
+FUZZ_INITRD_CORPUS := tests/fuzz/corpus/initrd
+$(FUZZ_INITRD): tests/fuzz/fuzz-initrd.c cli/initrd.c cli/initrd.h lib/util.h
+	@mkdir -p $(@D)
+	$(CLANG) -std=gnu11 -D_GNU_SOURCE -Ilib -Icli -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ tests/fuzz/fuzz-initrd.c cli/initrd.c \
+		-lz -llzma -lzstd -llz4
+
+fuzz: $(FUZZ) $(FUZZ_INITRD)
+	@mkdir -p $(BUILD)/fuzz/new-corpus $(BUILD)/fuzz/new-corpus-initrd
 	$(FUZZ) -max_total_time=$(FUZZ_TIME) -dict=tests/fuzz/config.dict \
 		$(BUILD)/fuzz/new-corpus $(FUZZ_CORPUS)
+	$(FUZZ_INITRD) -max_total_time=$(FUZZ_TIME) -rss_limit_mb=1024 \
+		$(BUILD)/fuzz/new-corpus-initrd $(FUZZ_INITRD_CORPUS)
 
 # CI: every kept input, then a short run from them.
-fuzz-short: $(FUZZ)
-	@mkdir -p $(BUILD)/fuzz/new-corpus
+fuzz-short: $(FUZZ) $(FUZZ_INITRD)
+	@mkdir -p $(BUILD)/fuzz/new-corpus $(BUILD)/fuzz/new-corpus-initrd
 	$(FUZZ) -max_total_time=20 -dict=tests/fuzz/config.dict \
 		$(BUILD)/fuzz/new-corpus $(FUZZ_CORPUS) 2>&1 | tail -n 3
+	$(FUZZ_INITRD) -max_total_time=20 -rss_limit_mb=1024 \
+		$(BUILD)/fuzz/new-corpus-initrd $(FUZZ_INITRD_CORPUS) 2>&1 | tail -n 3
 
 # ---- style ----
 C_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)

@@ -94,6 +94,11 @@ int claim_device(const struct vb_pci_dev *d, bool dry_run, struct claim_result *
 
 	*res = (struct claim_result){0};
 	r = vb_pci_read_driver(d->addr, &res->driver_before);
+	if (r == -ENOLINK)
+		return fail(
+			res, r,
+			"its driver link points to %s, which is not there (no /sys/bus/pci/drivers/%s): the driver was removed or unloaded while it held the device; not touched; after boot, remove and rescan the device (echo 1 > /sys/bus/pci/devices/%s/remove; echo 1 > /sys/bus/pci/rescan) and check that its driver loads",
+			res->driver_before, res->driver_before, d->addr);
 	if (r < 0 && r != -ENOENT)
 		return fail(res, r, "reading its driver link failed (%s); not touched",
 			    strerror(-r));

@@ -126,7 +126,10 @@ static void check_cpu(struct check *c)
 		       "CPU virtualisation: no vmx or svm flag in /proc/cpuinfo");
 }
 
-static bool iommu_on(struct check *c, bool *intel)
+/* Which ACPI table describes the IOMMU: only a table may name its maker. */
+enum iommu_table { TABLE_NONE, TABLE_DMAR, TABLE_IVRS };
+
+static bool iommu_on(struct check *c, enum iommu_table *table)
 {
 	char **groups = dir_list("/sys/kernel/iommu_groups", NULL);
 	char **units = dir_list("/sys/class/iommu", NULL);
@@ -135,7 +138,7 @@ static bool iommu_on(struct check *c, bool *intel)
 	size_t ng = strv_len(groups), nu = strv_len(units);
 	bool ok = ng > 0;
 
-	*intel = dmar;
+	*table = dmar ? TABLE_DMAR : ivrs ? TABLE_IVRS : TABLE_NONE;
 	if (ok)
 		report(c, PASS, "iommu", NULL, "IOMMU: %s, %zu unit%s, %zu groups",
 		       dmar   ? "ACPI DMAR (Intel VT-d)"
@@ -175,10 +178,13 @@ static int irq_remapped(void)
 
 /*
  * What the kernel does when it says (/proc/interrupts); else what the hardware can: ecap
- * bit 3 (IR) of each VT-d unit, and AMD-Vi, which always can.
+ * bit 3 (IR) of each VT-d unit, and AMD-Vi, which always can. An IOMMU that neither a DMAR
+ * nor an IVRS table describes (virtio-iommu, an SMMU) is named by nobody: no vendor's rule
+ * applies to it, and MSI isolation there need not show as IR- chips.
  */
-static void check_intremap(struct check *c, bool iommu, bool intel)
+static void check_intremap(struct check *c, bool iommu, enum iommu_table table)
 {
+	bool intel = table == TABLE_DMAR;
 	_cleanup_free_ char *unsafe = NULL;
 	char **units;
 	unsigned with = 0, total = 0;
@@ -208,6 +214,12 @@ static void check_intremap(struct check *c, bool iommu, bool intel)
 	if (r > 0) {
 		report(c, PASS, "interrupt-remapping", NULL,
 		       "interrupt remapping: on (remapped IR- interrupts in /proc/interrupts)");
+		return;
+	}
+	if (table == TABLE_NONE) {
+		report(c, WARN, "interrupt-remapping",
+		       "if vfio refuses the device (\"No interrupt remapping support\" in the kernel log), the platform lacks interrupt remapping or MSI isolation",
+		       "interrupt remapping: cannot tell: IOMMU groups exist but no ACPI DMAR or IVRS table says which IOMMU made them (virtio-iommu, an SMMU?), and /proc/interrupts shows no IR- interrupt chip");
 		return;
 	}
 	if (r == 0) {
@@ -405,6 +417,13 @@ static void check_image(struct check *c, const char *image, const char *regen)
 	    image_scan_init(&s) < 0)
 		return;
 	r = initrd_walk(path, image_file, &s);
+	if (r == -EFBIG) {
+		report(c, WARN, "initramfs", NULL,
+		       "initramfs %s: unpacks to more than %llu MiB: not read any further", abs,
+		       INITRD_OUT_MAX >> 20);
+		image_scan_free(&s);
+		return;
+	}
 	if (r < 0) {
 		report(c, WARN, "initramfs", NULL, "initramfs %s: cannot read it: %s", abs,
 		       strerror(-r));
@@ -567,7 +586,8 @@ static void check_groups(struct check *c)
 	for (size_t i = 0; i < c->plan.n_sections; i++) {
 		const struct vb_plan_section *s = &c->plan.sections[i];
 
-		if (s->status == VB_PLAN_GROUP || s->status == VB_PLAN_GUARDED)
+		if (s->status == VB_PLAN_GROUP || s->status == VB_PLAN_GUARDED ||
+		    s->status == VB_PLAN_UNREADABLE)
 			report(c, FAIL, "groups", NULL, "[device %s]: %s", s->name, s->why);
 	}
 	if (c->n == before)
@@ -595,8 +615,9 @@ int check_main(int argc, char **argv)
 	struct check c = {0};
 	struct inspect_opts o;
 	int r, ret = INSPECT_OK;
-	bool iommu, intel;
+	enum iommu_table table;
 	struct json j;
+	bool iommu;
 
 	r = inspect_parse(argc, argv, usage, false, &o);
 	if (r >= 0)
@@ -616,8 +637,8 @@ int check_main(int argc, char **argv)
 		report(&c, WARN, "groups", NULL, "cannot plan");
 
 	check_cpu(&c);
-	iommu = iommu_on(&c, &intel);
-	check_intremap(&c, iommu, intel);
+	iommu = iommu_on(&c, &table);
+	check_intremap(&c, iommu, table);
 	check_modules(&c);
 	check_images(&c);
 	check_leftover_ids(&c);

@@ -18,12 +18,12 @@
 #include "initrd.h"
 #include "util.h"
 
-#define OUT_MAX	  (2ULL << 30) /* decompressed size we give up at */
-#define DEPTH_MAX 2	       /* an archive in a compressed stream: no deeper */
+#define DEPTH_MAX 2 /* an archive in a compressed stream: no deeper */
 
 struct buf {
 	uint8_t *p;
 	size_t len, alloc;
+	size_t max; /* what the walk's budget leaves for this stream */
 };
 
 static int buf_room(struct buf *b, size_t need)
@@ -33,11 +33,16 @@ static int buf_room(struct buf *b, size_t need)
 
 	if (b->len + need <= b->alloc)
 		return 0;
+	if (b->len >= b->max)
+		return -EFBIG;
+	/* The last step may be smaller than asked: the decompressors take what room there is. */
+	if (need > b->max - b->len)
+		need = b->max - b->len;
 	n = b->alloc ? b->alloc : 1 << 20;
 	while (n < b->len + need)
 		n *= 2;
-	if (n > OUT_MAX)
-		return -EFBIG;
+	if (n > b->max)
+		n = b->max;
 	p = realloc(b->p, n);
 	if (!p)
 		return -ENOMEM;
@@ -135,6 +140,7 @@ static ssize_t unlz4_legacy(const uint8_t *in, size_t len, struct buf *out)
 
 	while (pos + 4 <= len) {
 		uint32_t n = le32(in + pos);
+		size_t room;
 		int got;
 
 		/* The next magic, padding, or another format: the stream is over. */
@@ -143,10 +149,12 @@ static ssize_t unlz4_legacy(const uint8_t *in, size_t len, struct buf *out)
 			break;
 		if ((r = buf_room(out, block_max)) < 0)
 			return r;
+		/* Near the end of the budget, a block that unpacks to more than is left fails. */
+		room = out->alloc - out->len < block_max ? out->alloc - out->len : block_max;
 		got = LZ4_decompress_safe((const char *)in + pos + 4, (char *)out->p + out->len, n,
-					  block_max);
+					  room);
 		if (got < 0)
-			return -EBADMSG;
+			return room < block_max ? -EFBIG : -EBADMSG;
 		out->len += got;
 		pos += 4 + n;
 	}
@@ -208,6 +216,12 @@ struct walk {
 	initrd_file_cb cb;
 	void *userdata;
 	bool found; /* any archive member at all */
+	/*
+	 * Decompressed bytes left for the whole walk, nested streams included: a decompression
+	 * bomb, or many small ones after each other, ends in -EFBIG, so time and memory stay
+	 * bounded by the budget whatever the image holds.
+	 */
+	size_t budget;
 };
 
 static int walk(struct walk *w, const uint8_t *p, size_t len, int depth);
@@ -251,7 +265,7 @@ static int walk(struct walk *w, const uint8_t *p, size_t len, int depth)
 	while (pos < len) {
 		const uint8_t *q = p + pos;
 		size_t left = len - pos, used = 0;
-		struct buf out = {0};
+		struct buf out = {.max = w->budget};
 		ssize_t n = -EBADMSG;
 		int r;
 
@@ -287,6 +301,7 @@ static int walk(struct walk *w, const uint8_t *p, size_t len, int depth)
 			free(out.p);
 			return n;
 		}
+		w->budget -= out.len;
 		r = walk(w, out.p, out.len, depth + 1);
 		free(out.p);
 		if (r)
@@ -296,9 +311,21 @@ static int walk(struct walk *w, const uint8_t *p, size_t len, int depth)
 	return 0;
 }
 
+int initrd_walk_mem(const uint8_t *p, size_t len, size_t max_out, initrd_file_cb cb, void *userdata)
+{
+	struct walk w = {cb, userdata, false, max_out};
+	int r;
+
+	if (len == 0)
+		return -EBADMSG;
+	r = walk(&w, p, len, 0);
+	if (r == 0 && !w.found)
+		return -EBADMSG;
+	return r;
+}
+
 int initrd_walk(const char *path, initrd_file_cb cb, void *userdata)
 {
-	struct walk w = {cb, userdata, false};
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	void *map;
@@ -313,9 +340,7 @@ int initrd_walk(const char *path, initrd_file_cb cb, void *userdata)
 	map = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (map == MAP_FAILED)
 		return -errno;
-	r = walk(&w, map, st.st_size, 0);
+	r = initrd_walk_mem(map, st.st_size, INITRD_OUT_MAX, cb, userdata);
 	munmap(map, st.st_size);
-	if (r == 0 && !w.found)
-		return -EBADMSG;
 	return r;
 }

@@ -92,6 +92,8 @@ const char *inspect_guard(const struct vb_pci_dev *d)
 {
 	if (d->boot_vga == 1)
 		return "boot display";
+	if (d->boot_vga == VB_BOOT_VGA_UNKNOWN)
+		return "maybe the boot display";
 	if (vb_pci_is_storage(d))
 		return "storage";
 	return NULL;

@@ -51,12 +51,18 @@ static void text_dev(const struct vb_pci_dev *d)
 		sub[strlen(sub) - 1] = '\0';
 	printf("      subsystem [%04x:%04x]%s%s, driver %s", d->sub_vendor, d->sub_device,
 	       *sub ? " " : "", sub, strna(d->driver));
-	if (d->boot_vga >= 0)
+	if (d->boot_vga == VB_BOOT_VGA_UNKNOWN)
+		printf(", boot_vga unknown (%s)", strna(d->boot_vga_seen));
+	else if (d->boot_vga >= 0)
 		printf(", boot_vga %d", d->boot_vga);
 	printf(", reset %s", reset && *reset ? reset : "none");
 	if (guard)
 		printf(", guarded: %s", guard);
 	printf("\n");
+	if (d->driver_gone)
+		printf("      driver link points to %s, which is not loaded\n", d->driver);
+	if (d->unreadable)
+		printf("      could not be read, so never claimed: %s\n", d->unreadable);
 }
 
 static void json_id(struct json *j, const char *key, uint16_t id)
@@ -86,10 +92,13 @@ static void json_dev(struct json *j, const struct vb_pci_dev *d)
 	json_str(j, "subsystem_name",
 		 names_subsystem(d->vendor, d->device, d->sub_vendor, d->sub_device));
 	json_str(j, "driver", d->driver);
-	if (d->boot_vga >= 0)
+	if (d->boot_vga == 0 || d->boot_vga == 1)
 		json_bool(j, "boot_vga", d->boot_vga == 1);
 	else
 		json_null(j, "boot_vga");
+	json_str(j, "boot_vga_unknown", d->boot_vga_seen);
+	json_bool(j, "driver_gone", d->driver_gone);
+	json_str(j, "unreadable", d->unreadable);
 	/* null: the kernel has no reset_method file (before 5.15); []: no reset at all. */
 	if (reset) {
 		json_open(j, "reset_methods", '[');
@@ -160,6 +169,9 @@ int list_main(int argc, char **argv)
 		}
 		if (first && v[i]->iommu_group >= 0)
 			printf("%sIOMMU group %d\n", i ? "\n" : "", v[i]->iommu_group);
+		else if (first && v[i]->iommu_group == VB_GROUP_UNKNOWN)
+			printf("%sIOMMU group unknown (the iommu_group link cannot be read)\n",
+			       i ? "\n" : "");
 		else if (first)
 			printf("%sNo IOMMU group (the IOMMU is off or absent)\n", i ? "\n" : "");
 		text_dev(v[i]);

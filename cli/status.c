@@ -82,8 +82,14 @@ static void examine(const struct vb_pci *pci, const char *addr, struct dev_statu
 	d->on_vfio = streq_ptr(pd->driver, "vfio-pci");
 	if (d->on_vfio)
 		return;
-	add_reason(d, pd->driver ? "held by %s" : "no driver bound%s",
-		   pd->driver ? pd->driver : "");
+	if (pd->driver_gone)
+		add_reason(
+			d,
+			"its driver link points to %s, which is not there (no %s/sys/bus/pci/drivers/%s): the driver was removed or unloaded while it held the device; remove and rescan the device (echo 1 > /sys/bus/pci/devices/%s/remove; echo 1 > /sys/bus/pci/rescan) and check that its driver loads",
+			pd->driver, vb_root(), pd->driver, addr);
+	else
+		add_reason(d, pd->driver ? "held by %s" : "no driver bound%s",
+			   pd->driver ? pd->driver : "");
 	r = vb_record_get("devices", addr, "outcome", &outcome);
 	if (r == -ENOENT)
 		add_reason(d, "the binder did not act on it at boot (no %s/devices/%s)", VB_RUN_DIR,
@@ -349,17 +355,25 @@ static void print_json(const struct status *st)
 	json_end(&j);
 }
 
-/* A Prometheus label value: backslash, double quote and newline escaped. */
+/*
+ * A Prometheus label value: UTF-8 (the text format's rule), backslash, double quote and newline
+ * escaped as the format says. A byte that is not UTF-8 becomes U+FFFD, as in the JSON output.
+ */
 static void label(const char *key, const char *value, bool last)
 {
 	printf("%s=\"", key);
-	for (const char *p = value ? value : ""; *p; p++) {
-		if (*p == '\\' || *p == '"')
+	for (const char *p = value ? value : ""; *p;) {
+		size_t n = utf8_char_len(p);
+
+		if (n == 0)
+			fputs("\xef\xbf\xbd", stdout);
+		else if (*p == '\\' || *p == '"')
 			printf("\\%c", *p);
 		else if (*p == '\n')
 			printf("\\n");
 		else
-			putchar(*p);
+			fwrite(p, 1, n, stdout);
+		p += n ? n : 1;
 	}
 	printf("\"%s", last ? "" : ",");
 }

@@ -7,6 +7,19 @@
 
 #define VB_ADDR_MAX 16 /* "dddd:bb:dd.f" */
 
+/* iommu_group: the link is there but cannot be read, so the device may be in any group. */
+#define VB_GROUP_UNKNOWN (-2)
+/* boot_vga: unreadable or neither "0" nor "1": the device may be the boot display. */
+#define VB_BOOT_VGA_UNKNOWN 2
+
+/* What of a device could not be read (vb_pci_dev.unknown). */
+enum {
+	VB_PCI_UNKNOWN_IDS = 1 << 0, /* vendor, device, subsystem, class */
+	VB_PCI_UNKNOWN_PATH = 1 << 1,
+	VB_PCI_UNKNOWN_GROUP = 1 << 2,
+	VB_PCI_UNKNOWN_DRIVER = 1 << 3,
+};
+
 struct vb_pci_addr {
 	unsigned domain, bus, dev, fn;
 };
@@ -19,11 +32,22 @@ struct vb_pci_dev {
 	uint16_t sub_vendor, sub_device;
 	uint32_t class_code;
 	int header_type; /* low 7 bits of config byte 0x0e; -1 when config is unreadable */
-	int boot_vga;	 /* boot_vga or boot_display; -1 when neither exists */
-	int iommu_group; /* -1 when the device has no group (no IOMMU) */
-	char *driver;	 /* bound driver, NULL when none */
-	char *path;	 /* topology path in pci= syntax, "0000:00:02.0/00.0" */
-	char *slot;	 /* physical slot name, NULL when none */
+	/* boot_vga or boot_display: 0, 1, VB_BOOT_VGA_UNKNOWN; -1 when it has none (not VGA) */
+	int boot_vga;
+	char *boot_vga_seen; /* VB_BOOT_VGA_UNKNOWN: what was read, or why nothing was */
+	int iommu_group;     /* -1 when the device has no group (no IOMMU); VB_GROUP_UNKNOWN */
+	char *driver;	     /* bound driver, NULL when none */
+	bool driver_gone;    /* the driver link points to no driver (unloaded meanwhile) */
+	char *path;	     /* topology path in pci= syntax, "0000:00:02.0/00.0" */
+	char *slot;	     /* physical slot name, NULL when none */
+	/*
+	 * A device that cannot be fully read stays in the scan, so that what depends on it (its
+	 * IOMMU group, a match) is refused rather than decided without it. unknown says which
+	 * fields are not known; unreadable says what was seen, "ATTR: what", NULL when all was
+	 * read.
+	 */
+	unsigned unknown;
+	char *unreadable;
 };
 
 struct vb_pci {
@@ -32,15 +56,23 @@ struct vb_pci {
 };
 
 int vb_pci_addr_parse(const char *s, struct vb_pci_addr *ret);
+/* "VVVV:DDDD", four hex digits each: ids as uevent and match = write them. */
+bool vb_pci_id_pair_parse(const char *s, uint16_t *a, uint16_t *b);
 void vb_pci_addr_format(const struct vb_pci_addr *a, char buf[VB_ADDR_MAX]);
 
-/* Reads /sys/bus/pci/devices below the root, sorted by address. */
+/*
+ * Reads /sys/bus/pci/devices below the root, sorted by address. Devices that cannot be read
+ * are kept, marked unreadable; only those gone from sysfs meanwhile are left out.
+ */
 int vb_pci_scan(struct vb_pci *pci);
 void vb_pci_free(struct vb_pci *pci);
 
 struct vb_pci_dev *vb_pci_find(const struct vb_pci *pci, const char *addr);
 
-/* Re-reads the driver link of one device. */
+/*
+ * Re-reads the driver link of one device: -ENOENT when it has none, -ENOLINK when the link
+ * points to a driver that is not there (*ret still names it).
+ */
 int vb_pci_read_driver(const char *addr, char **ret);
 
 /* PCI-to-PCI bridges are never claimed and never make a group unviable. */

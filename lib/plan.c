@@ -15,6 +15,7 @@ static const char *const status_names[] = {
 	[VB_PLAN_GUARDED] = "guarded",
 	[VB_PLAN_GROUP] = "group",
 	[VB_PLAN_NO_IOMMU] = "no-iommu",
+	[VB_PLAN_UNREADABLE] = "unreadable",
 };
 
 const char *vb_plan_status_name(enum vb_plan_status s)
@@ -32,8 +33,16 @@ void vb_plan_section_source(const struct vb_plan_section *s, char *buf, size_t s
 
 void vb_pci_describe(const struct vb_pci_dev *d, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s [%04x:%04x] class %06x, driver %s%s", d->addr, d->vendor, d->device,
-		 d->class_code, strna(d->driver), d->boot_vga == 1 ? ", boot display" : "");
+	if (d->unknown & VB_PCI_UNKNOWN_IDS)
+		snprintf(buf, size, "%s [unknown ids], driver %s%s", d->addr, strna(d->driver),
+			 d->driver_gone ? " (gone)" : "");
+	else
+		snprintf(buf, size, "%s [%04x:%04x] class %06x, driver %s%s%s", d->addr, d->vendor,
+			 d->device, d->class_code, strna(d->driver),
+			 d->driver_gone ? " (gone)" : "",
+			 d->boot_vga == 1		      ? ", boot display"
+			 : d->boot_vga == VB_BOOT_VGA_UNKNOWN ? ", maybe the boot display"
+							      : "");
 }
 
 static int add_detail(struct vb_plan_section *s, const char *fmt, ...) _printf_(2, 3);
@@ -103,6 +112,31 @@ static int add_dev(struct vb_plan_section *s, size_t dev, const char *fmt, ...)
 	return 0;
 }
 
+/* What of d could not be read, as seen. */
+static const char *unreadable_what(const struct vb_pci_dev *d)
+{
+	if (d->unreadable)
+		return d->unreadable;
+	if (d->boot_vga == VB_BOOT_VGA_UNKNOWN && d->boot_vga_seen)
+		return d->boot_vga_seen;
+	return "nothing unreadable";
+}
+
+/* A device the section would take that cannot be fully read refuses it. */
+static int check_unreadable(struct vb_plan_section *s, const struct vb_pci *pci)
+{
+	for (size_t i = 0; i < s->n_devs; i++) {
+		const struct vb_pci_dev *d = &pci->devs[s->devs[i].dev];
+		if (!d->unreadable)
+			continue;
+		return set_status(
+			s, VB_PLAN_UNREADABLE,
+			"%s (%s) could not be read: %s: claiming nothing for this section; vfio-boot takes no device it cannot identify",
+			d->addr, s->devs[i].reason, d->unreadable);
+	}
+	return 0;
+}
+
 /* When nothing matched, say what is there instead: that is how a changed card is noticed. */
 static int explain_absent(struct vb_plan_section *s, const struct vb_pci *pci)
 {
@@ -141,13 +175,29 @@ static int match_section(struct vb_plan_section *s, const struct vb_pci *pci)
 {
 	const struct vb_device *c = s->cfg;
 	_cleanup_free_ char *sel = NULL;
+	const struct vb_pci_dev *undecided = NULL;
+	const char *term = NULL;
 	size_t n = 0;
 	char desc[160];
 	int r;
 
 	for (size_t i = 0; i < pci->n; i++) {
 		const struct vb_pci_dev *d = &pci->devs[i];
-		if (vb_pci_is_bridge(d) || !vb_selector_match(&c->sel, d))
+		const char *unknown;
+		if (vb_pci_is_bridge(d))
+			continue;
+		r = vb_selector_eval(&c->sel, d, &unknown);
+		if (r == -ENODATA) {
+			/* It may match or not: either way the count would be a guess. */
+			r = add_detail(s, "cannot tell whether %s matches: its %s is unknown (%s)",
+				       d->addr, unknown, unreadable_what(d));
+			if (r < 0)
+				return r;
+			if (!undecided)
+				undecided = d, term = unknown;
+			continue;
+		}
+		if (r <= 0)
 			continue;
 		r = add_dev(s, i, "matched");
 		if (r < 0)
@@ -157,6 +207,15 @@ static int match_section(struct vb_plan_section *s, const struct vb_pci *pci)
 	r = vb_selector_format(&c->sel, &sel);
 	if (r < 0)
 		return r;
+	if (undecided) {
+		for (size_t i = 0; i < s->n_devs; i++)
+			free(s->devs[i].reason);
+		s->n_devs = 0;
+		return set_status(
+			s, VB_PLAN_UNREADABLE,
+			"cannot tell whether %s matches \"%s\": its %s could not be read (%s): claiming nothing for this section; see why the device cannot be read, or narrow the match (address=, path=) to leave it out",
+			undecided->addr, sel, term, unreadable_what(undecided));
+	}
 
 	if (c->count < 0 && n == 0)
 		return set_status(s, VB_PLAN_NONE,
@@ -222,9 +281,15 @@ static int expand_groups(struct vb_plan_section *s, const struct vb_pci *pci)
 		for (size_t j = 0; j < pci->n; j++) {
 			const struct vb_pci_dev *d = &pci->devs[j];
 			int r;
-			if (d->iommu_group != m->iommu_group || vb_pci_is_bridge(d))
+			if ((d->iommu_group != m->iommu_group &&
+			     d->iommu_group != VB_GROUP_UNKNOWN) ||
+			    vb_pci_is_bridge(d))
 				continue;
-			r = add_dev(s, j, "IOMMU group %d of %s", m->iommu_group, m->addr);
+			r = add_dev(s, j,
+				    d->iommu_group == VB_GROUP_UNKNOWN
+					    ? "maybe in IOMMU group %d of %s: its group is unknown"
+					    : "IOMMU group %d of %s",
+				    m->iommu_group, m->addr);
 			if (r < 0)
 				return r;
 		}
@@ -239,12 +304,18 @@ static int check_guards(struct vb_plan_section *s, const struct vb_pci *pci)
 
 	for (size_t i = 0; i < s->n_devs; i++) {
 		const struct vb_pci_dev *d = &pci->devs[s->devs[i].dev];
-		bool display = d->boot_vga == 1 && !(allow & VB_ALLOW_BOOT_DISPLAY);
+		bool maybe = d->boot_vga == VB_BOOT_VGA_UNKNOWN;
+		bool display = (d->boot_vga == 1 || maybe) && !(allow & VB_ALLOW_BOOT_DISPLAY);
 		bool storage = vb_pci_is_storage(d) && !(allow & VB_ALLOW_STORAGE);
 
 		if (!display && !storage)
 			continue;
 		vb_pci_describe(d, desc, sizeof(desc));
+		if (display && maybe)
+			return set_status(
+				s, VB_PLAN_GUARDED,
+				"%s may be the host's boot display (%s; only \"0\" says it is not) (%s): claiming nothing for this section; if the guest really is to have it, add `allow = boot-display`",
+				d->addr, strna(d->boot_vga_seen), desc);
 		return set_status(
 			s, VB_PLAN_GUARDED,
 			"%s is the host's %s (%s): claiming nothing for this section; if the guest really is to have it, add `allow = %s`",
@@ -258,7 +329,7 @@ static int check_iommu(struct vb_plan_section *s, const struct vb_pci *pci)
 {
 	for (size_t i = 0; i < s->n_devs; i++) {
 		const struct vb_pci_dev *d = &pci->devs[s->devs[i].dev];
-		if (d->iommu_group >= 0)
+		if (d->iommu_group != -1)
 			continue;
 		return set_status(
 			s, VB_PLAN_NO_IOMMU,
@@ -285,6 +356,7 @@ static bool claimed(const struct vb_plan *plan, size_t dev)
 static int check_group(struct vb_plan *plan, struct vb_plan_section *s)
 {
 	const struct vb_pci *pci = plan->pci;
+	const struct vb_pci_dev *unread = NULL, *unread_of = NULL;
 	char desc[160];
 	bool refused = false;
 	int r;
@@ -293,22 +365,37 @@ static int check_group(struct vb_plan *plan, struct vb_plan_section *s)
 		const struct vb_pci_dev *m = &pci->devs[s->devs[i].dev];
 		for (size_t j = 0; j < pci->n; j++) {
 			const struct vb_pci_dev *d = &pci->devs[j];
-			if (d->iommu_group != m->iommu_group || vb_pci_is_bridge(d) ||
+			/* A device whose group cannot be read may be in any group. */
+			bool maybe = d->iommu_group == VB_GROUP_UNKNOWN;
+			if ((d->iommu_group != m->iommu_group && !maybe) || vb_pci_is_bridge(d) ||
 			    claimed(plan, j))
 				continue;
 			vb_pci_describe(d, desc, sizeof(desc));
-			r = add_detail(s, "IOMMU group %d of %s also holds %s", m->iommu_group,
-				       m->addr, desc);
+			r = add_detail(s, "IOMMU group %d of %s %s %s%s%s%s", m->iommu_group,
+				       m->addr, maybe ? "may hold" : "also holds", desc,
+				       d->unreadable ? " (could not be read: " : "",
+				       d->unreadable ? d->unreadable : "",
+				       d->unreadable ? ")" : "");
 			if (r < 0)
 				return r;
+			if (d->unreadable && !unread)
+				unread = d, unread_of = m;
 			refused = true;
 		}
 	}
 	if (!refused)
 		return 0;
-	r = set_status(
-		s, VB_PLAN_GROUP,
-		"an IOMMU group holds devices that no section claims: claiming nothing for this section; set `group = claim` to take them too, or claim them in a section of their own");
+	if (unread)
+		r = set_status(
+			s, VB_PLAN_UNREADABLE,
+			"IOMMU group %d of %s %s %s, which could not be read (%s): claiming nothing for this section; vfio-boot does not split a group it cannot see whole",
+			unread_of->iommu_group, unread_of->addr,
+			unread->iommu_group == VB_GROUP_UNKNOWN ? "may hold" : "holds",
+			unread->addr, unread->unreadable);
+	else
+		r = set_status(
+			s, VB_PLAN_GROUP,
+			"an IOMMU group holds devices that no section claims: claiming nothing for this section; set `group = claim` to take them too, or claim them in a section of their own");
 	return r < 0 ? r : 1;
 }
 
@@ -349,12 +436,18 @@ static int resolve(struct vb_plan_section *s, const struct vb_pci *pci)
 		if (r < 0)
 			return r;
 	}
+	r = check_unreadable(s, pci);
+	if (r < 0 || s->status != VB_PLAN_OK)
+		return r;
 	r = check_iommu(s, pci);
 	if (r < 0 || s->status != VB_PLAN_OK)
 		return r;
 	if (s->cfg->group_claim) {
 		r = expand_groups(s, pci);
 		if (r < 0)
+			return r;
+		r = check_unreadable(s, pci);
+		if (r < 0 || s->status != VB_PLAN_OK)
 			return r;
 	}
 	return check_guards(s, pci);

@@ -11,13 +11,14 @@
 /* What became of a section; only VB_PLAN_OK sections are claimed. */
 enum vb_plan_status {
 	VB_PLAN_OK,
-	VB_PLAN_NONE,	   /* count = any and nothing matched: nothing to do */
-	VB_PLAN_ABSENT,	   /* nothing matched */
-	VB_PLAN_TOO_FEW,   /* fewer than count matched */
-	VB_PLAN_AMBIGUOUS, /* more than count matched */
-	VB_PLAN_GUARDED,   /* boot display or storage without allow */
-	VB_PLAN_GROUP,	   /* an IOMMU group holds endpoints no section claims */
-	VB_PLAN_NO_IOMMU,  /* a device has no IOMMU group */
+	VB_PLAN_NONE,	    /* count = any and nothing matched: nothing to do */
+	VB_PLAN_ABSENT,	    /* nothing matched */
+	VB_PLAN_TOO_FEW,    /* fewer than count matched */
+	VB_PLAN_AMBIGUOUS,  /* more than count matched */
+	VB_PLAN_GUARDED,    /* boot display or storage without allow */
+	VB_PLAN_GROUP,	    /* an IOMMU group holds endpoints no section claims */
+	VB_PLAN_NO_IOMMU,   /* a device has no IOMMU group */
+	VB_PLAN_UNREADABLE, /* a device it would take, or whose match it needs, cannot be read */
 };
 
 struct vb_plan_dev {
@@ -57,5 +58,8 @@ const char *vb_plan_status_name(enum vb_plan_status s);
 /* "/etc/vfio-boot/vfio-boot.conf:3" or "kernel command line". */
 void vb_plan_section_source(const struct vb_plan_section *s, char *buf, size_t size);
 
-/* "0000:01:00.0 [1234:1111] class 030000, driver bochs-drm" */
+/*
+ * "0000:01:00.0 [1234:1111] class 030000, driver bochs-drm"; what could not be read is said
+ * at the end.
+ */
 void vb_pci_describe(const struct vb_pci_dev *d, char *buf, size_t size);

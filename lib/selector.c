@@ -13,15 +13,6 @@ static bool hexn(const char *s, size_t n)
 	return true;
 }
 
-static int parse_id_pair(const char *s, size_t len, uint16_t *a, uint16_t *b)
-{
-	if (len != 9 || s[4] != ':' || !hexn(s, 4) || !hexn(s + 5, 4))
-		return -EINVAL;
-	*a = strtoul(s, NULL, 16);
-	*b = strtoul(s + 5, NULL, 16);
-	return 0;
-}
-
 int vb_path_parse(const char *s, char **ret)
 {
 	_cleanup_free_ char *out = NULL;
@@ -91,12 +82,12 @@ static int parse_term(struct vb_selector *sel, const char *t, size_t len, const 
 	} else if (KEY("id")) {
 		bit = VB_SEL_ID;
 		*expected = "id=VVVV:DDDD (vendor:device, hex)";
-		if (parse_id_pair(buf, vlen, &sel->vendor, &sel->device) < 0)
+		if (!vb_pci_id_pair_parse(buf, &sel->vendor, &sel->device))
 			return -EINVAL;
 	} else if (KEY("subsystem")) {
 		bit = VB_SEL_SUBSYSTEM;
 		*expected = "subsystem=VVVV:DDDD (subsystem vendor:device, hex)";
-		if (parse_id_pair(buf, vlen, &sel->sub_vendor, &sel->sub_device) < 0)
+		if (!vb_pci_id_pair_parse(buf, &sel->sub_vendor, &sel->sub_device))
 			return -EINVAL;
 	} else if (KEY("class")) {
 		bit = VB_SEL_CLASS;
@@ -179,27 +170,40 @@ void vb_selector_done(struct vb_selector *sel)
 	sel->path = sel->slot = NULL;
 }
 
+int vb_selector_eval(const struct vb_selector *sel, const struct vb_pci_dev *d,
+		     const char **unknown)
+{
+	bool ids = !(d->unknown & VB_PCI_UNKNOWN_IDS);
+
+	*unknown = NULL;
+	/* A term that can be told false settles it; one that cannot be told is noted. */
+#define TERM(bit, known, holds, what)                          \
+	if (sel->terms & (bit)) {                              \
+		if (!(known))                                  \
+			*unknown = *unknown ? *unknown : what; \
+		else if (!(holds))                             \
+			return 0;                              \
+	}
+	TERM(VB_SEL_ADDRESS, true, memcmp(&sel->addr, &d->a, sizeof(d->a)) == 0, "address");
+	TERM(VB_SEL_ID, ids, sel->vendor == d->vendor && sel->device == d->device, "id");
+	TERM(VB_SEL_SUBSYSTEM, ids,
+	     sel->sub_vendor == d->sub_vendor && sel->sub_device == d->sub_device, "subsystem");
+	TERM(VB_SEL_CLASS, ids,
+	     (d->class_code >> (sel->class_digits == 4 ? 8 : 0)) == sel->class_code, "class");
+	TERM(VB_SEL_PATH, !(d->unknown & VB_PCI_UNKNOWN_PATH), streq_ptr(sel->path, d->path),
+	     "path");
+	TERM(VB_SEL_SLOT, true, streq_ptr(sel->slot, d->slot), "slot");
+	TERM(VB_SEL_BOOT_VGA, ids && d->boot_vga != VB_BOOT_VGA_UNKNOWN,
+	     sel->boot_vga == (d->boot_vga == 1), "boot_vga");
+#undef TERM
+	return *unknown ? -ENODATA : 1;
+}
+
 bool vb_selector_match(const struct vb_selector *sel, const struct vb_pci_dev *d)
 {
-	if ((sel->terms & VB_SEL_ADDRESS) && memcmp(&sel->addr, &d->a, sizeof(d->a)) != 0)
-		return false;
-	if ((sel->terms & VB_SEL_ID) && (sel->vendor != d->vendor || sel->device != d->device))
-		return false;
-	if ((sel->terms & VB_SEL_SUBSYSTEM) &&
-	    (sel->sub_vendor != d->sub_vendor || sel->sub_device != d->sub_device))
-		return false;
-	if (sel->terms & VB_SEL_CLASS) {
-		unsigned shift = sel->class_digits == 4 ? 8 : 0;
-		if ((d->class_code >> shift) != sel->class_code)
-			return false;
-	}
-	if ((sel->terms & VB_SEL_PATH) && !streq_ptr(sel->path, d->path))
-		return false;
-	if ((sel->terms & VB_SEL_SLOT) && !streq_ptr(sel->slot, d->slot))
-		return false;
-	if ((sel->terms & VB_SEL_BOOT_VGA) && sel->boot_vga != (d->boot_vga == 1))
-		return false;
-	return true;
+	const char *unknown;
+
+	return vb_selector_eval(sel, d, &unknown) == 1;
 }
 
 int vb_selector_format(const struct vb_selector *sel, char **ret)

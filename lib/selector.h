@@ -40,6 +40,13 @@ void vb_selector_done(struct vb_selector *sel);
 /* Parses a pci= topology path, "[dddd:]bb:dd.f[/dd.f]..."; *ret is canonical. */
 int vb_path_parse(const char *s, char **ret);
 
+/*
+ * 1 when every term holds, 0 when one does not; -ENODATA when none is false but one cannot be
+ * told because the device could not be fully read (*unknown names that term).
+ */
+int vb_selector_eval(const struct vb_selector *sel, const struct vb_pci_dev *d,
+		     const char **unknown);
+/* Whether every term holds; false too when that cannot be told. */
 bool vb_selector_match(const struct vb_selector *sel, const struct vb_pci_dev *d);
 
 /* The selector back as text, canonical, for messages. */

@@ -18,6 +18,8 @@ int vb_group_viable(const struct vb_pci *pci, const char *addr, struct vb_viable
 	if (!dev)
 		return -ENODEV;
 	ret->group = dev->iommu_group;
+	if (dev->iommu_group == VB_GROUP_UNKNOWN)
+		return -EIO;
 	if (dev->iommu_group < 0)
 		return -ENXIO;
 

@@ -17,7 +17,7 @@ struct vb_viable {
 
 /*
  * Returns 0 when the group of addr is viable; -ENODEV when addr is not in pci, -ENXIO when
- * it has no IOMMU group (IOMMU off), -EBUSY when an endpoint of its group is on a host
+ * it has no IOMMU group (IOMMU off), -EIO when its group link cannot be read, -EBUSY when an endpoint of its group is on a host
  * driver (ret->blocker names it).
  */
 int vb_group_viable(const struct vb_pci *pci, const char *addr, struct vb_viable *ret);

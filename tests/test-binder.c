@@ -573,6 +573,70 @@ static void many_log_lines_all_arrive(void **state)
 	assert_kmsg(fx, "done in");
 }
 
+/*
+ * NIC1's group holds NIC1 alone but for NIC0, whose uevent is not what the kernel writes (an id
+ * one digit short): no id is taken from it, so group = claim cannot know what it would take.
+ */
+static void group_member_uevent_malformed(void **state)
+{
+	struct fx *fx = *state;
+
+	fx_write(fx, "sys/bus/pci/devices/" NIC0 "/uevent",
+		 "PCI_CLASS=20000\nPCI_ID=8086:100\nPCI_SUBSYS_ID=1af4:1100\nPCI_SLOT_NAME=" NIC0
+		 "\n",
+		 0644);
+	conf(fx, "[device nic]\nmatch = address=" NIC1 "\ngroup = claim\n");
+	run(fx, NULL);
+	assert_driver(fx, NIC0, "e1000");
+	assert_driver(fx, NIC1, "e1000");
+	assert_int_equal(fx_count_lines_matching(fx, ".mock/writes.log", "driver_override"), 0);
+	assert_kmsg(fx, NIC0);
+	assert_kmsg(fx, "uevent: PCI_ID=\"8086:100\" is not VVVV:DDDD");
+	assert_record(fx, "sections/nic", "status=unreadable\n");
+}
+
+/* A boot_vga that cannot be read does not say "not the boot display". */
+static void boot_vga_unreadable(void **state)
+{
+	struct fx *fx = *state;
+	char *p = fx_path(fx, "sys/bus/pci/devices/" GPU1 "/boot_vga");
+
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(mkdir(p, 0755), 0);
+	free(p);
+	conf(fx, "[device guest-gpu]\nmatch = address=" GPU1 "\n"
+		 "[device by-boot-vga]\nmatch = id=1234:1111 boot_vga=0\n");
+	run(fx, NULL);
+	assert_driver(fx, GPU1, "bochs-drm");
+	assert_driver(fx, AUDIO1, "snd_hda_intel");
+	assert_int_equal(fx_count_lines_matching(fx, ".mock/writes.log", "driver_override"), 0);
+	assert_kmsg(fx, "may be the host's boot display (boot_vga cannot be read: Is a directory");
+	assert_kmsg(fx, "cannot tell whether " GPU1 " matches \"id=1234:1111 boot_vga=0\"");
+	assert_record(fx, "sections/guest-gpu", "status=guarded\n");
+	assert_record(fx, "sections/by-boot-vga", "status=unreadable\n");
+}
+
+/*
+ * GPU1's driver link points to a driver that is gone (unloaded while it held the card): the
+ * binder leaves the card alone and says so, and does not blame the initramfs.
+ */
+static void dangling_driver_link(void **state)
+{
+	struct fx *fx = *state;
+	char *p = fx_path(fx, "sys/bus/pci/devices/" GPU1 "/driver");
+
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(symlink("../../../../bus/pci/drivers/gone-drm", p), 0);
+	free(p);
+	conf(fx, "[device guest-gpu]\nmatch = address=" GPU1 "\nfunctions = only\ngroup = claim\n");
+	run(fx, NULL);
+	assert_driver(fx, AUDIO1, "vfio-pci");
+	assert_int_equal(fx_count_lines_matching(fx, ".mock/writes.log", GPU1), 0);
+	assert_kmsg(fx, "its driver link points to gone-drm, which is not there");
+	assert_int_equal(kmsg_has(fx, "initramfs"), 0);
+	assert_record(fx, "devices/" GPU1, "outcome=failed\n");
+}
+
 static void usage_error_exits_2(void **state)
 {
 	struct fx *fx = *state;
@@ -613,6 +677,9 @@ int main(void)
 		T(wait_for_absent_device),
 		T(many_log_lines_all_arrive),
 		T(usage_error_exits_2),
+		T(group_member_uevent_malformed),
+		T(boot_vga_unreadable),
+		T(dangling_driver_link),
 #undef T
 	};
 

@@ -146,6 +146,36 @@ static void test_intremap_running(void **state)
 	free(o.out);
 }
 
+/*
+ * Groups but neither a DMAR nor an IVRS table (virtio-iommu, an SMMU): no table names a
+ * vendor, so none is named; with or without interrupts to tell by, the answer is "cannot
+ * tell", never AMD-Vi's rule.
+ */
+static void test_intremap_no_acpi_table(void **state)
+{
+	struct fx *fx = *state;
+	struct out o;
+
+	fx_write(fx, "sys/class/iommu/virtio-iommu0/.keep", "", 0444);
+	o = run(fx, NULL);
+	expect_line(&o, "PASS IOMMU: no ACPI table, 1 unit, 6 groups");
+	expect_line(&o, "WARN interrupt remapping: cannot tell: IOMMU groups exist but no ACPI "
+			"DMAR or IVRS table");
+	if (strstr(o.out, "AMD") || strstr(o.out, "VT-d"))
+		fail_msg("a vendor is named that no table shows:\n%s", o.out);
+	free(o.out);
+
+	fx_write(fx, "proc/interrupts",
+		 "           CPU0\n  0:   36   IO-APIC    2-edge      timer\n"
+		 " 24:    0   PCI-MSIX-0000:00:02.0    0-edge      aerdrv\n",
+		 0444);
+	o = run(fx, NULL);
+	expect_line(&o, "WARN interrupt remapping: cannot tell");
+	if (strstr(o.out, "AMD") || strstr(o.out, "VT-d"))
+		fail_msg("a vendor is named that no table shows:\n%s", o.out);
+	free(o.out);
+}
+
 /* This machine: no table, no groups. */
 static void test_iommu_off(void **state)
 {
@@ -256,6 +286,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_iommu_on, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_iommu_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_intremap_running, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_intremap_no_acpi_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_leftover_ids, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_images, setup, teardown),
 	};

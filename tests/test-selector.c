@@ -579,6 +579,50 @@ static void test_addr_parse_rejects(void **state)
 	addr_bad("000g:00:02.0");
 }
 
+/*
+ * A term that cannot be told on a device (it could not be fully read) leaves the match
+ * undecided unless another term is false: it never counts as a match, nor as none.
+ */
+static void test_eval_unknown_terms(void **state)
+{
+	struct vb_pci_dev d = gpu();
+	const char *unknown;
+
+	(void)state;
+	d.unknown = VB_PCI_UNKNOWN_IDS;
+	parse_ok("id=1234:1111");
+	assert_int_equal(vb_selector_eval(&sel, &d, &unknown), -ENODATA);
+	assert_string_equal(unknown, "id");
+	assert_false(vb_selector_match(&sel, &d));
+	vb_selector_done(&sel);
+	parse_ok("address=0000:02:00.1 class=0300");
+	assert_int_equal(vb_selector_eval(&sel, &d, &unknown), 0);
+	vb_selector_done(&sel);
+	parse_ok("address=0000:02:00.0 subsystem=1af4:1100");
+	assert_int_equal(vb_selector_eval(&sel, &d, &unknown), -ENODATA);
+	assert_string_equal(unknown, "subsystem");
+	vb_selector_done(&sel);
+
+	d = gpu();
+	d.boot_vga = VB_BOOT_VGA_UNKNOWN;
+	parse_ok("id=1234:1111 boot_vga=0");
+	assert_int_equal(vb_selector_eval(&sel, &d, &unknown), -ENODATA);
+	assert_string_equal(unknown, "boot_vga");
+	vb_selector_done(&sel);
+	parse_ok("id=1234:1112 boot_vga=1");
+	assert_int_equal(vb_selector_eval(&sel, &d, &unknown), 0);
+	vb_selector_done(&sel);
+
+	d = gpu();
+	d.unknown = VB_PCI_UNKNOWN_PATH;
+	d.path = NULL;
+	parse_ok("path=00:02.0/00.0");
+	assert_int_equal(vb_selector_eval(&sel, &d, &unknown), -ENODATA);
+	vb_selector_done(&sel);
+	parse_ok("slot=2 id=1234:1111");
+	assert_int_equal(vb_selector_eval(&sel, &d, &unknown), 1);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -603,6 +647,7 @@ int main(void)
 		T(test_match_path_equality),
 		T(test_match_slot_absent),
 		T(test_match_boot_vga),
+		T(test_eval_unknown_terms),
 		T(test_format_round_trip),
 		T(test_format_canonical),
 		T(test_addr_parse),

@@ -6,7 +6,16 @@ import json
 import sys
 
 case, path = sys.argv[1], sys.argv[2]
-doc = json.load(open(path))
+if case == "prometheus-utf8":
+    # Not JSON: the Prometheus text format, whose label values must be UTF-8.
+    text = open(path, "rb").read().decode("utf-8")
+    lines = [x for x in text.splitlines() if x and not x.startswith("#")]
+    assert 'guest="w\ufffdin\ufffd("' in text, text
+    assert 'driver="xhci\ufffd\ufffd\\"\\\\"' in text, text
+    for x in lines:
+        assert x.count("{") == 1 and x.endswith(("} 0", "} 1", "} -1")), x
+    raise SystemExit(0)
+doc = json.load(open(path, encoding="utf-8"))
 
 
 def dev(addr):
@@ -60,5 +69,17 @@ elif case == "status-vm":
     assert card["on_vfio"] is False and card["driver"] == "bochs-drm", card
     g = {x["name"]: x for x in doc["guests"]}
     assert g["fbguest"]["state"] == "active", g
+elif case == "status-utf8":
+    # Each byte that is not UTF-8 is U+FFFD; the rest of the name is kept.
+    assert doc["guests"][0]["name"] == "w\ufffdin\ufffd(", doc["guests"]
+    usb = doc["sections"][0]["devices"][0]
+    assert usb["driver"] == 'xhci\ufffd\ufffd"\\', usb
+    assert doc["binder_state"] == "d\ufffd\ufffdne", doc
+elif case == "plan-utf8":
+    usb = {x["name"]: x for x in doc["sections"]}["usb"]
+    assert usb["devices"][0]["driver"] == 'xhci\ufffd\ufffd"\\', usb
+elif case == "list-utf8":
+    g, d = dev("0000:00:04.0")
+    assert d["driver"] == 'xhci\ufffd\ufffd"\\', d
 else:
     raise SystemExit(f"unknown case {case}")
