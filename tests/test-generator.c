@@ -368,7 +368,8 @@ static void test_planted_symlinks_not_followed(void **state)
 
 /* ---- when the generator does nothing ---- */
 
-static int count_entries(const char *rel)
+/* Entries of a directory; hidden: dot files too (but "." and ".."). */
+static int count_in(const char *rel, bool hidden)
 {
 	_cleanup_free_ char *p = path(rel);
 	DIR *d = opendir(p);
@@ -376,9 +377,15 @@ static int count_entries(const char *rel)
 
 	assert_non_null(d);
 	for (struct dirent *de; (de = readdir(d));)
-		n += de->d_name[0] != '.';
+		n += hidden ? !streq(de->d_name, ".") && !streq(de->d_name, "..")
+			    : de->d_name[0] != '.';
 	closedir(d);
 	return n;
+}
+
+static int count_entries(const char *rel)
+{
+	return count_in(rel, false);
 }
 
 static void test_unsafe_config_gives_nothing(void **state)
@@ -605,6 +612,57 @@ static void test_netcfg_never_both_never_etc(void **state)
 	assert_string_equal(before, after);
 }
 
+/*
+ * Links and files planted where netcfg writes: a link is never followed (neither as a
+ * temporary nor as a directory), and a file made is new, with the mode NetworkManager wants.
+ */
+static void test_netcfg_planted_not_followed(void **state)
+{
+	_cleanup_free_ char *root = path("root"), *victim = path("root/victim"),
+			    *victimdir = path("root/victimdir"), *text = NULL,
+			    *nmdir = path("root/run/NetworkManager/system-connections"),
+			    *nddir = path("root/run/systemd/network"), *p = NULL, *q = NULL;
+	const char *nd[] = {
+		prog("vfio-boot-netcfg"), "--root", root, "--backend", "networkd", "br0", NULL};
+	const char *nm[] = {prog("vfio-boot-netcfg"), "-r",  root, "-b",
+			    "NetworkManager",	      "br0", NULL};
+	struct stat st;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	put("root/etc/vfio-boot/vfio-boot.conf", "[bridge br0]\nuplink = eth0\n", 0644);
+	put("root/victim", "precious\n", 0600);
+	put("root/victimdir/keep", "", 0644);
+	mkdirs("root/run/NetworkManager/system-connections");
+	mkdirs("root/run/systemd");
+	p = path("root/run/NetworkManager/system-connections/vfio-boot-br0.nmconnection.tmp");
+	assert_int_equal(symlink(victim, p), 0);
+	put("root/run/NetworkManager/system-connections/vfio-boot-br0-uplink.nmconnection.tmp", "",
+	    0644);
+	put("root/run/NetworkManager/system-connections/vfio-boot-br0-uplink.nmconnection", "",
+	    0644);
+	assert_int_equal(symlink(victimdir, nddir), 0);
+
+	assert_int_equal(run(nm, NULL), 0);
+	text = slurp("root/victim");
+	assert_string_equal(text, "precious\n");
+	for (int i = 0; i < 2; i++) {
+		free(q);
+		assert_true(asprintf(&q, "%s/vfio-boot-br0%s.nmconnection", nmdir,
+				     i ? "-uplink" : "") > 0);
+		assert_int_equal(lstat(q, &st), 0);
+		assert_true(S_ISREG(st.st_mode));
+		assert_int_equal(st.st_mode & 07777, 0600);
+	}
+	/* The two keyfiles and the two planted files, nothing else. */
+	assert_int_equal(count_in("root/run/NetworkManager/system-connections", true), 4);
+
+	/* networkd's directory is a link: refused, nothing lands in its target. */
+	assert_int_equal(run(nd, NULL), 1);
+	assert_int_equal(count_in("root/victimdir", true), 1);
+}
+
 static void test_netcfg_errors(void **state)
 {
 	_cleanup_free_ char *root = path("root"), *err = NULL;
@@ -651,6 +709,7 @@ int main(void)
 		T(test_claimed),
 		T(test_netcfg_never_both_never_etc),
 		T(test_netcfg_errors),
+		T(test_netcfg_planted_not_followed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
