@@ -692,6 +692,107 @@ static void test_netcfg_errors(void **state)
 	assert_int_equal(run(relroot, NULL), 2);
 }
 
+/*
+ * Whether every line of a generated file is a comment, a section header or KEY=VALUE with a
+ * key of that file: a newline smuggled in from the config would make some other line.
+ */
+static void assert_lines_known(const char *text, const char *const keys[])
+{
+	_cleanup_free_ char *copy = strdup(text);
+	char *save = NULL;
+
+	assert_non_null(copy);
+	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		const char *eq = strchr(l, '=');
+		bool known = false;
+
+		if (l[0] == '#' || (l[0] == '[' && l[strlen(l) - 1] == ']'))
+			continue;
+		for (size_t i = 0; eq && keys[i] && !known; i++)
+			known = strlen(keys[i]) == (size_t)(eq - l) && !strncmp(l, keys[i], eq - l);
+		if (!known) {
+			print_message("unexpected line \"%s\" in:\n%s\n", l, text);
+			fail();
+		}
+	}
+}
+
+/* A conf.d file name with newlines: it is quoted in comments, and makes no setting. */
+static void test_newline_in_file_name(void **state)
+{
+	static const char *const unit_keys[] = {"Wants",
+						"After",
+						"Requires",
+						"RequiresMountsFor",
+						"ExecStartPre",
+						"TimeoutStartSec",
+						"Environment",
+						"TimeoutStopSec",
+						"Restart",
+						"RestartSec",
+						"RestartPreventExitStatus",
+						NULL};
+	static const char *const nm_keys[] = {"id",	     "uuid",
+					      "type",	     "interface-name",
+					      "autoconnect", "cloned-mac-address",
+					      "mac-address", "stp",
+					      "method",	     "address1",
+					      "gateway",     "master",
+					      "slave-type",  "autoconnect-priority",
+					      NULL};
+	static const char *const nd_keys[] = {"Name",
+					      "Kind",
+					      "MACAddress",
+					      "STP",
+					      "OriginalName",
+					      "MACAddressPolicy",
+					      "DHCP",
+					      "Address",
+					      "Gateway",
+					      "IPv6AcceptRA",
+					      "PermanentMACAddress",
+					      "Bridge",
+					      "LinkLocalAddressing",
+					      NULL};
+	static const char evil[] = "root/etc/vfio-boot/conf.d/x\nExecStartPre=evil\nUser=root\n"
+				   "dns=192.0.2.66\nName=evil\\\n.conf";
+	_cleanup_free_ char *root = path("root"), *out = path("out"), *dropin = NULL, *nm = NULL,
+			    *nd = NULL;
+	const char *gen[] = {prog("vfio-boot-generator"), out, NULL};
+	const char *nmcfg[] = {prog("vfio-boot-netcfg"), "-r",	root, "-b",
+			       "NetworkManager",	 "br0", NULL};
+	const char *ndcfg[] = {prog("vfio-boot-netcfg"), "-r", root, "-b", "networkd", "br0", NULL};
+	char env_root[512];
+	const char *env[] = {env_root, NULL};
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	put("root/etc/vfio-boot/vfio-boot.conf", "[binder]\n", 0644);
+	put(evil, "[bridge br0]\nuplink = eth0\n[guest win]\nbridge = br0\n", 0644);
+	mkdirs("out");
+	snprintf(env_root, sizeof(env_root), "VFIO_BOOT_ROOT=%s", root);
+
+	assert_int_equal(run(gen, env), 0);
+	dropin = slurp("out/vfio-boot-guest@win.service.d/50-vfio-boot.conf");
+	assert_non_null(strstr(dropin, "[guest win]"));
+	assert_null(strstr(dropin, "\nExecStartPre=evil"));
+	assert_null(strstr(dropin, "\nUser="));
+	assert_lines_known(dropin, unit_keys);
+
+	assert_int_equal(run(nmcfg, NULL), 0);
+	nm = slurp("root/run/NetworkManager/system-connections/vfio-boot-br0.nmconnection");
+	assert_non_null(strstr(nm, "[connection]"));
+	assert_null(strstr(nm, "\ndns="));
+	assert_lines_known(nm, nm_keys);
+
+	assert_int_equal(run(ndcfg, NULL), 0);
+	nd = slurp("root/run/systemd/network/00-vfio-boot-br0.netdev");
+	assert_non_null(strstr(nd, "[NetDev]"));
+	assert_null(strstr(nd, "\nName=evil"));
+	assert_lines_known(nd, nd_keys);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -710,6 +811,7 @@ int main(void)
 		T(test_netcfg_never_both_never_etc),
 		T(test_netcfg_errors),
 		T(test_netcfg_planted_not_followed),
+		T(test_newline_in_file_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
