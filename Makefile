@@ -38,6 +38,7 @@ TEST_BINDER := $(BUILD)/test/vfio-boot-binder
 
 .SECONDARY:
 .PHONY: all check deps test unit-tests fuzz fuzz-short format format-check bench clean \
+	bench-generator \
 	check-static install uninstall
 all: $(BINDER)
 
@@ -157,6 +158,9 @@ uninstall: uninstall-hooks uninstall-generator uninstall-cli
 
 bench: $(BINDER)
 	@bench/run.sh
+
+bench-generator: $(GENERATOR)
+	@bench/generator.sh
 
 clean:
 	rm -rf $(BUILD)/rel $(BUILD)/test $(BUILD)/tests $(BUILD)/fuzz $(BINDER) $(GENERATOR) \

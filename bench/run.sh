@@ -297,3 +297,6 @@ if [ "$README" != - ]; then
 	mv "$README.tmp" "$README"
 	say "bench: wrote the results into $README"
 fi
+
+# The generator's own benchmark, into its own section of the same README.
+[ "${BENCH_GENERATOR:-1}" = 0 ] || README=$README bench/generator.sh
