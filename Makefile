@@ -104,7 +104,7 @@ test: $(UNIT_TESTS) $(TEST_BINDER) $(MOCK_SO) $(TEST_GENERATOR) $(TEST_NETCFG) $
 	@BUILD=$(BUILD) TEST_BINDER=$(TEST_BINDER) MOCK_SO=$(MOCK_SO) TEST_CLI=$(TEST_CLI) \
 		tests/run.sh $(UNIT_TESTS) tests/cli/replay.sh tests/cli/completion.sh
 
-# ---- fuzzing: libFuzzer on the config parser ----
+# ---- fuzzing: libFuzzer on the config parser and on what the generator and netcfg write ----
 FUZZ := $(BUILD)/fuzz/fuzz-config
 FUZZ_TIME ?= 300
 FUZZ_CORPUS := tests/fuzz/corpus/config
@@ -115,16 +115,32 @@ $(FUZZ): tests/fuzz/fuzz-config.c $(FUZZ_SRC) $(wildcard lib/*.h)
 	$(CLANG) -std=gnu11 -D_GNU_SOURCE -Ilib -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ tests/fuzz/fuzz-config.c $(FUZZ_SRC)
 
-fuzz: $(FUZZ)
-	@mkdir -p $(BUILD)/fuzz/new-corpus
+# What the generator and netcfg write, from a config and its conf.d file's name.
+FUZZ_GEN := $(BUILD)/fuzz/fuzz-generator
+FUZZ_GEN_CORPUS := tests/fuzz/corpus/generator
+FUZZ_GEN_SRC := $(FUZZ_SRC) $(addprefix lib/,guest.c bridge.c escape.c record.c) \
+	$(addprefix generator/,guest-dropin.c domain.c output.c strbuf.c netcfg-nm.c \
+	netcfg-networkd.c)
+$(FUZZ_GEN): tests/fuzz/fuzz-generator.c $(FUZZ_GEN_SRC) $(wildcard lib/*.h generator/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) -std=gnu11 -D_GNU_SOURCE -Ilib -Igenerator $(GEN_XML_CFLAGS) $(GEN_DEFS) -g -O1 \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ \
+		tests/fuzz/fuzz-generator.c $(FUZZ_GEN_SRC) $(GEN_XML_LIBS)
+
+fuzz: $(FUZZ) $(FUZZ_GEN)
+	@mkdir -p $(BUILD)/fuzz/new-corpus $(BUILD)/fuzz/new-corpus-generator
 	$(FUZZ) -max_total_time=$(FUZZ_TIME) -dict=tests/fuzz/config.dict \
 		$(BUILD)/fuzz/new-corpus $(FUZZ_CORPUS)
+	$(FUZZ_GEN) -max_total_time=$(FUZZ_TIME) -dict=tests/fuzz/config.dict \
+		$(BUILD)/fuzz/new-corpus-generator $(FUZZ_GEN_CORPUS)
 
 # CI: every kept input, then a short run from them.
-fuzz-short: $(FUZZ)
-	@mkdir -p $(BUILD)/fuzz/new-corpus
+fuzz-short: $(FUZZ) $(FUZZ_GEN)
+	@mkdir -p $(BUILD)/fuzz/new-corpus $(BUILD)/fuzz/new-corpus-generator
 	$(FUZZ) -max_total_time=20 -dict=tests/fuzz/config.dict \
 		$(BUILD)/fuzz/new-corpus $(FUZZ_CORPUS) 2>&1 | tail -n 3
+	$(FUZZ_GEN) -max_total_time=20 -dict=tests/fuzz/config.dict \
+		$(BUILD)/fuzz/new-corpus-generator $(FUZZ_GEN_CORPUS) 2>&1 | tail -n 3
 
 # ---- style ----
 C_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
