@@ -43,31 +43,50 @@ static void sink(void *userdata, int level, const char *msg)
 
 enum kind { UNIT, NETWORKD, KEYFILE };
 
-static const char *const unit_keys[] = {
-	"Wants",	  "After",	 "Requires",	   "RequiresMountsFor",
-	"ExecStartPre",	  "TimeoutStartSec", "Environment",     "TimeoutStopSec",
-	"Restart",	  "RestartSec",	 "RestartPreventExitStatus", NULL};
+static const char *const unit_keys[] = {"Wants",
+					"After",
+					"Requires",
+					"RequiresMountsFor",
+					"ExecStartPre",
+					"TimeoutStartSec",
+					"Environment",
+					"TimeoutStopSec",
+					"Restart",
+					"RestartSec",
+					"RestartPreventExitStatus",
+					NULL};
 static const char *const unit_sections[] = {"[Unit]", "[Service]", NULL};
-static const char *const networkd_keys[] = {
-	"Name",	   "Kind",    "MACAddress",	    "STP",	     "OriginalName",
-	"MACAddressPolicy", "DHCP", "Address", "Gateway", "IPv6AcceptRA", "PermanentMACAddress",
-	"Bridge", "LinkLocalAddressing", NULL};
-static const char *const networkd_sections[] = {"[NetDev]", "[Bridge]", "[Match]",
+static const char *const networkd_keys[] = {"Name",
+					    "Kind",
+					    "MACAddress",
+					    "STP",
+					    "OriginalName",
+					    "MACAddressPolicy",
+					    "DHCP",
+					    "Address",
+					    "Gateway",
+					    "IPv6AcceptRA",
+					    "PermanentMACAddress",
+					    "Bridge",
+					    "LinkLocalAddressing",
+					    NULL};
+static const char *const networkd_sections[] = {"[NetDev]", "[Bridge]",	 "[Match]",
 						"[Link]",   "[Network]", NULL};
-static const char *const keyfile_keys[] = {
-	"id",	      "uuid",	      "type",	"interface-name", "autoconnect", "cloned-mac-address",
-	"mac-address", "stp",	      "method", "address1",	  "gateway",	 "master",
-	"slave-type", "autoconnect-priority", NULL};
-static const char *const keyfile_sections[] = {"[connection]", "[ethernet]", "[bridge]",
-					       "[ipv4]",       "[ipv6]",     "[bridge-port]",
-					       NULL};
+static const char *const keyfile_keys[] = {"id",	  "uuid",
+					   "type",	  "interface-name",
+					   "autoconnect", "cloned-mac-address",
+					   "mac-address", "stp",
+					   "method",	  "address1",
+					   "gateway",	  "master",
+					   "slave-type",  "autoconnect-priority",
+					   NULL};
+static const char *const keyfile_sections[] = {
+	"[connection]", "[ethernet]", "[bridge]", "[ipv4]", "[ipv6]", "[bridge-port]", NULL};
 /* Every comment the programs write starts so. */
-static const char *const comments[] = {"# Made by vfio-boot-generator from [guest ",
-				       "# See vfio-boot-generator(8)",
-				       "# Written by vfio-boot-netcfg from [bridge ",
-				       "# Change the config, not this file",
-				       "# A port of the bridge: no addresses of its own.",
-				       NULL};
+static const char *const comments[] = {
+	"# Made by vfio-boot-generator from [guest ",	    "# See vfio-boot-generator(8)",
+	"# Written by vfio-boot-netcfg from [bridge ",	    "# Change the config, not this file",
+	"# A port of the bridge: no addresses of its own.", NULL};
 
 static bool in(const char *const list[], const char *s, size_t n)
 {
@@ -87,8 +106,9 @@ static bool prefixed(const char *const list[], const char *s)
 
 static void check_text(const char *text, enum kind kind)
 {
-	const char *const *keys = kind == UNIT ? unit_keys : kind == NETWORKD ? networkd_keys
-									      : keyfile_keys;
+	const char *const *keys = kind == UNIT	     ? unit_keys
+				  : kind == NETWORKD ? networkd_keys
+						     : keyfile_keys;
 	const char *const *sections = kind == UNIT	 ? unit_sections
 				      : kind == NETWORKD ? networkd_sections
 							 : keyfile_sections;
@@ -126,7 +146,8 @@ static void check_text(const char *text, enum kind kind)
 			ok = eq && in(keys, line, eq - line);
 		/* The only commands: a setting made of a line that a newline split would not be. */
 		if (ok && startswith(line, "ExecStartPre="))
-			ok = startswith(line, "ExecStartPre=" VB_LIBEXECDIR "/vfio-boot-claimed -- ") ||
+			ok = startswith(line,
+					"ExecStartPre=" VB_LIBEXECDIR "/vfio-boot-claimed -- ") ||
 			     startswith(line, "ExecStartPre=" VB_SLEEP " ");
 		if (!ok) {
 			fprintf(stderr, "unexpected line \"%.*s\" in:\n%s\n", (int)n, line, text);
@@ -145,8 +166,7 @@ static int outside(const char *p, const struct stat *st, int type, struct FTW *f
 	(void)st;
 	(void)type;
 	(void)ftw;
-	if (streq(p, base) || streq(p, rootdir) || startswith(p, outdir) ||
-	    startswith(p, rundir))
+	if (streq(p, base) || streq(p, rootdir) || startswith(p, outdir) || startswith(p, rundir))
 		return 0;
 	fprintf(stderr, "written outside: %s\n", p);
 	abort();
