@@ -38,6 +38,7 @@ TEST_BINDER := $(BUILD)/test/vfio-boot-binder
 
 .SECONDARY:
 .PHONY: all check deps test unit-tests fuzz fuzz-short format format-check bench clean \
+	bench-generator \
 	check-static install uninstall
 all: $(BINDER)
 
@@ -105,7 +106,7 @@ test: $(UNIT_TESTS) $(TEST_BINDER) $(MOCK_SO) $(TEST_GENERATOR) $(TEST_NETCFG) $
 		tests/run.sh $(UNIT_TESTS) tests/cli/replay.sh tests/cli/completion.sh \
 		tests/hooks/hooks.sh tests/blockdev/real.sh
 
-# ---- fuzzing: libFuzzer on the config parser ----
+# ---- fuzzing: libFuzzer on the config parser and on what the generator and netcfg write ----
 FUZZ := $(BUILD)/fuzz/fuzz-config
 FUZZ_TIME ?= 300
 FUZZ_CORPUS := tests/fuzz/corpus/config
@@ -125,20 +126,39 @@ $(FUZZ_INITRD): tests/fuzz/fuzz-initrd.c cli/initrd.c cli/initrd.h lib/util.h
 		-fno-sanitize-recover=all -o $@ tests/fuzz/fuzz-initrd.c cli/initrd.c \
 		-lz -llzma -lzstd -llz4
 
-fuzz: $(FUZZ) $(FUZZ_INITRD)
-	@mkdir -p $(BUILD)/fuzz/new-corpus $(BUILD)/fuzz/new-corpus-initrd
-	$(FUZZ) -max_total_time=$(FUZZ_TIME) -dict=tests/fuzz/config.dict \
-		$(BUILD)/fuzz/new-corpus $(FUZZ_CORPUS)
-	$(FUZZ_INITRD) -max_total_time=$(FUZZ_TIME) -rss_limit_mb=1024 \
-		$(BUILD)/fuzz/new-corpus-initrd $(FUZZ_INITRD_CORPUS)
+# What the generator and netcfg write, from a config and its conf.d file's name.
+FUZZ_GEN := $(BUILD)/fuzz/fuzz-generator
+FUZZ_GEN_CORPUS := tests/fuzz/corpus/generator
+FUZZ_GEN_SRC := $(FUZZ_SRC) $(addprefix lib/,guest.c bridge.c escape.c record.c) \
+	$(addprefix generator/,guest-dropin.c domain.c output.c strbuf.c netcfg-nm.c \
+	netcfg-networkd.c)
+$(FUZZ_GEN): tests/fuzz/fuzz-generator.c $(FUZZ_GEN_SRC) $(wildcard lib/*.h generator/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) -std=gnu11 -D_GNU_SOURCE -Ilib -Igenerator $(GEN_XML_CFLAGS) $(GEN_DEFS) -g -O1 \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ \
+		tests/fuzz/fuzz-generator.c $(FUZZ_GEN_SRC) $(GEN_XML_LIBS)
+
+# fuzz-run NAME BINARY CORPUS SECONDS OPTIONS: a run from the kept corpus; in CI its last lines
+# only, but its exit status whole, so that a crash fails the build.
+define fuzz-run
+	@mkdir -p $(BUILD)/fuzz/new-corpus-$(1)
+	@echo "fuzz-$(1): $(4) s"
+	@$(2) -max_total_time=$(4) $(5) $(BUILD)/fuzz/new-corpus-$(1) $(3) \
+		>$(BUILD)/fuzz/$(1).log 2>&1; rc=$$?; tail -n 3 $(BUILD)/fuzz/$(1).log; \
+		[ $$rc = 0 ] || { echo "fuzz-$(1) failed ($$rc): $(BUILD)/fuzz/$(1).log"; exit 1; }
+endef
+
+FUZZ_ALL := $(FUZZ) $(FUZZ_INITRD) $(FUZZ_GEN)
+fuzz: $(FUZZ_ALL)
+	$(call fuzz-run,config,$(FUZZ),$(FUZZ_CORPUS),$(FUZZ_TIME),-dict=tests/fuzz/config.dict)
+	$(call fuzz-run,initrd,$(FUZZ_INITRD),$(FUZZ_INITRD_CORPUS),$(FUZZ_TIME),-rss_limit_mb=1024)
+	$(call fuzz-run,generator,$(FUZZ_GEN),$(FUZZ_GEN_CORPUS),$(FUZZ_TIME),-dict=tests/fuzz/config.dict)
 
 # CI: every kept input, then a short run from them.
-fuzz-short: $(FUZZ) $(FUZZ_INITRD)
-	@mkdir -p $(BUILD)/fuzz/new-corpus $(BUILD)/fuzz/new-corpus-initrd
-	$(FUZZ) -max_total_time=20 -dict=tests/fuzz/config.dict \
-		$(BUILD)/fuzz/new-corpus $(FUZZ_CORPUS) 2>&1 | tail -n 3
-	$(FUZZ_INITRD) -max_total_time=20 -rss_limit_mb=1024 \
-		$(BUILD)/fuzz/new-corpus-initrd $(FUZZ_INITRD_CORPUS) 2>&1 | tail -n 3
+fuzz-short: $(FUZZ_ALL)
+	$(call fuzz-run,config,$(FUZZ),$(FUZZ_CORPUS),20,-dict=tests/fuzz/config.dict)
+	$(call fuzz-run,initrd,$(FUZZ_INITRD),$(FUZZ_INITRD_CORPUS),20,-rss_limit_mb=1024)
+	$(call fuzz-run,generator,$(FUZZ_GEN),$(FUZZ_GEN_CORPUS),20,-dict=tests/fuzz/config.dict)
 
 # ---- style ----
 C_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
@@ -172,6 +192,9 @@ uninstall: uninstall-hooks uninstall-generator uninstall-cli
 
 bench: $(BINDER)
 	@bench/run.sh
+
+bench-generator: $(GENERATOR)
+	@bench/generator.sh
 
 clean:
 	rm -rf $(BUILD)/rel $(BUILD)/test $(BUILD)/tests $(BUILD)/fuzz $(BINDER) $(GENERATOR) \

@@ -300,3 +300,5 @@ fi
 
 # ---- the config parser's time against the config's size ----
 bench/parse.sh || say "bench: the parse benchmark failed"
+# The generator's own benchmark, into its own section of the same README.
+[ "${BENCH_GENERATOR:-1}" = 0 ] || README=$README bench/generator.sh

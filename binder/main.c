@@ -51,7 +51,7 @@ static void sink(void *userdata _unused_, int level, const char *msg)
 	 * rest (unless printk.devkmsg=on); a fresh open every few lines keeps every message.
 	 */
 	if (kmsg_fd >= 0 && ++kmsg_lines > KMSG_LINES_PER_OPEN) {
-		int fd = vb_open("/dev/kmsg", O_WRONLY | O_NOCTTY | O_APPEND, 0);
+		int fd = vb_open_kmsg();
 		if (fd >= 0) {
 			dup3(fd, kmsg_fd, O_CLOEXEC);
 			close(fd);
@@ -254,6 +254,7 @@ static void record_invalid_sections(const struct run *run)
 	for (size_t i = 0; i < run->cfg.n_sections; i++) {
 		const struct vb_section *s = &run->cfg.sections[i];
 		struct vb_record rec = {0};
+		int r;
 
 		if (s->type != VB_SEC_DEVICE || !s->bad)
 			continue;
@@ -263,7 +264,9 @@ static void record_invalid_sections(const struct run *run)
 		vb_record_add(&rec, "reason",
 			      "the section has errors (see the kernel log); it was skipped");
 		vb_record_add(&rec, "devices", "%s", "");
-		(void)vb_record_write(&rec, "sections", s->name);
+		r = vb_record_write(&rec, "sections", s->name);
+		if (r < 0)
+			log_err(r, "writing %s/sections/%s: %m", VB_RUN_DIR, s->name);
 	}
 }
 
@@ -362,6 +365,7 @@ static void record_section(const struct vb_plan_section *s, const struct vb_pci 
 	struct vb_record rec = {0};
 	char src[300], devs[1024] = "";
 	size_t n = 0;
+	int r;
 
 	vb_plan_section_source(s, src, sizeof(src));
 	for (size_t i = 0; i < s->n_devs && n < sizeof(devs); i++)
@@ -372,7 +376,9 @@ static void record_section(const struct vb_plan_section *s, const struct vb_pci 
 	vb_record_add(&rec, "status", "%s", status);
 	vb_record_add(&rec, "reason", "%s", reason);
 	vb_record_add(&rec, "devices", "%s", devs);
-	(void)vb_record_write(&rec, "sections", s->name);
+	r = vb_record_write(&rec, "sections", s->name);
+	if (r < 0)
+		log_err(r, "writing %s/sections/%s: %m", VB_RUN_DIR, s->name);
 }
 
 static bool seen_before(const struct vb_plan *plan, size_t sec, size_t dev)
@@ -552,7 +558,7 @@ int main(int argc, char **argv)
 	}
 
 	if (!run.opt.dry_run)
-		kmsg_fd = vb_open("/dev/kmsg", O_WRONLY | O_NOCTTY | O_APPEND, 0);
+		kmsg_fd = vb_open_kmsg();
 	mirror_stderr = run.opt.verbose;
 	vb_log_set_sink(sink, NULL);
 	vb_log_set_max_level(run.opt.verbose ? LOG_DEBUG : LOG_INFO);
@@ -582,8 +588,10 @@ int main(int argc, char **argv)
 	log_info("vfio-boot-binder %s starting", VERSION);
 	if (!run.opt.dry_run) {
 		r = vb_record_reset();
-		if (r < 0 && r != -ENOENT)
-			log_warn(r, "clearing old records in %s: %m", VB_RUN_DIR);
+		if (r < 0)
+			log_err(r,
+				"removing the previous boot's records in %s: %m; what is left there may be taken for this boot's",
+				VB_RUN_DIR);
 	}
 	state = run_binder(&run);
 	record_status(&run, state);

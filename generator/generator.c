@@ -220,7 +220,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vfio-boot-generator: VFIO_BOOT_ROOT must be an absolute path\n");
 		return 1;
 	}
-	kmsg_fd = vb_open("/dev/kmsg", O_WRONLY | O_NOCTTY, 0);
+	kmsg_fd = vb_open_kmsg();
 	vb_log_set_sink(sink, NULL);
 	vb_log_set_max_level(log_level_from_env());
 

@@ -131,7 +131,7 @@ static void print_seconds(struct strbuf *b, uint64_t usec)
 
 int guest_dropin(const struct vb_guest *g, const struct vb_guests *all, char **ret)
 {
-	_cleanup_free_ char *deps = NULL;
+	_cleanup_free_ char *deps = NULL, *name = NULL, *file = NULL;
 	struct strbuf u = {0}, b = {0};
 	unsigned long stop_sec = vb_usec_to_sec_ceil(g->shutdown_timeout_usec);
 	int r;
@@ -146,10 +146,14 @@ int guest_dropin(const struct vb_guest *g, const struct vb_guests *all, char **r
 	if (r < 0)
 		return r;
 
+	/* Both come from the config: a file name may hold a newline, which would start a
+	 * setting. */
+	if (vb_escape_comment(g->name, &name) < 0 || vb_escape_comment(g->file, &file) < 0)
+		return -ENOMEM;
 	strbuf_printf(&b,
 		      "# Made by vfio-boot-generator from [guest %s] at %s:%u.\n"
 		      "# See vfio-boot-generator(8); change the config, not this file.\n",
-		      g->name, g->file, g->line);
+		      name, file, g->line);
 	if (*deps)
 		strbuf_printf(&b, "[Unit]\n%s\n", deps);
 	strbuf_printf(&b, "[Service]\n");

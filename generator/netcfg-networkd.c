@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <sys/socket.h>
 
+#include "escape.h"
 #include "netcfg.h"
 #include "strbuf.h"
 
@@ -12,12 +13,18 @@
  */
 #define PREFIX NETWORKD_DIR "/00-vfio-boot-"
 
-static void header(struct strbuf *s, const struct vb_bridge *b)
+void netcfg_header(struct strbuf *s, const struct vb_bridge *b)
 {
+	_cleanup_free_ char *file = NULL;
+
+	if (vb_escape_comment(b->file, &file) < 0) {
+		s->error = -ENOMEM;
+		return;
+	}
 	strbuf_printf(s,
 		      "# Written by vfio-boot-netcfg from [bridge %s] at %s:%u, at every boot.\n"
 		      "# Change the config, not this file: see vfio-boot.conf(5).\n",
-		      b->name, b->file, b->line);
+		      b->name, file, b->line);
 }
 
 static int add(struct netcfg_files *out, const struct vb_bridge *b, const char *suffix,
@@ -49,7 +56,7 @@ int netcfg_networkd(const struct vb_bridge *b, const char *mac, struct netcfg_fi
 
 	*out = (struct netcfg_files){0};
 
-	header(&s, b);
+	netcfg_header(&s, b);
 	strbuf_printf(&s, "[NetDev]\nName=%s\nKind=bridge\n", b->name);
 	/* "none": networkd sets no MAC, and the kernel gives the bridge its port's. */
 	strbuf_printf(&s, "MACAddress=%s\n", *mac ? mac : "none");
@@ -60,7 +67,7 @@ int netcfg_networkd(const struct vb_bridge *b, const char *mac, struct netcfg_fi
 
 	if (!*mac) {
 		/* udev's 99-default.link would give the bridge a MAC of its own otherwise. */
-		header(&s, b);
+		netcfg_header(&s, b);
 		strbuf_printf(&s, "[Match]\nOriginalName=%s\n\n[Link]\nMACAddressPolicy=none\n",
 			      b->name);
 		r = add(out, b, ".link", &s);
@@ -68,7 +75,7 @@ int netcfg_networkd(const struct vb_bridge *b, const char *mac, struct netcfg_fi
 			goto fail;
 	}
 
-	header(&s, b);
+	netcfg_header(&s, b);
 	strbuf_printf(&s, "[Match]\nName=%s\n\n[Network]\n", b->name);
 	if (b->dhcp)
 		strbuf_printf(&s, "DHCP=yes\n");
@@ -84,7 +91,7 @@ int netcfg_networkd(const struct vb_bridge *b, const char *mac, struct netcfg_fi
 	if (r < 0)
 		goto fail;
 
-	header(&s, b);
+	netcfg_header(&s, b);
 	if (b->uplink)
 		strbuf_printf(&s, "[Match]\nName=%s\n", b->uplink);
 	else

@@ -33,14 +33,6 @@ static void uuid_for(const char *a, const char *b, char out[37])
 		 u[13], u[14], u[15]);
 }
 
-static void header(struct strbuf *s, const struct vb_bridge *b)
-{
-	strbuf_printf(s,
-		      "# Written by vfio-boot-netcfg from [bridge %s] at %s:%u, at every boot.\n"
-		      "# Change the config, not this file: see vfio-boot.conf(5).\n",
-		      b->name, b->file, b->line);
-}
-
 static int add(struct netcfg_files *out, const char *name, const char *suffix, struct strbuf *s)
 {
 	struct netcfg_file *f = &out->v[out->n];
@@ -90,7 +82,7 @@ int netcfg_nm(const struct vb_bridge *b, const char *mac, struct netcfg_files *o
 	uuid_for(b->name, "bridge", bridge_uuid);
 	uuid_for(b->name, "uplink", port_uuid);
 
-	header(&s, b);
+	netcfg_header(&s, b);
 	strbuf_printf(&s,
 		      "[connection]\nid=vfio-boot-%s\nuuid=%s\ntype=bridge\ninterface-name=%s\n"
 		      "autoconnect=true\n",
@@ -108,7 +100,7 @@ int netcfg_nm(const struct vb_bridge *b, const char *mac, struct netcfg_files *o
 	if (r < 0)
 		goto fail;
 
-	header(&s, b);
+	netcfg_header(&s, b);
 	strbuf_printf(&s, "[connection]\nid=vfio-boot-%s-uplink\nuuid=%s\ntype=ethernet\n", b->name,
 		      port_uuid);
 	if (b->uplink)

@@ -74,9 +74,9 @@ static int write_files(const struct vb_bridge *b, const struct netcfg_files *fil
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n_all; i++) {
-		_cleanup_free_ char *p = NULL;
-		if (vb_path(all[i], &p) == 0 && unlink(p) < 0 && errno != ENOENT)
-			log_warn(-errno, "removing %s: %m", all[i]);
+		r = vb_unlink(all[i]);
+		if (r < 0 && r != -ENOENT)
+			log_warn(r, "removing %s: %m", all[i]);
 		free(all[i]);
 	}
 	free(all);

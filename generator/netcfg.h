@@ -40,3 +40,7 @@ int netcfg_nm(const struct vb_bridge *b, const char *mac, struct netcfg_files *o
 int netcfg_all_paths(const char *name, char ***ret, size_t *n);
 
 void netcfg_files_free(struct netcfg_files *f);
+
+struct strbuf;
+/* The comment that opens every file: where it comes from, with the file name escaped. */
+void netcfg_header(struct strbuf *s, const struct vb_bridge *b);

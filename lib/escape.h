@@ -40,3 +40,12 @@ int vb_unit_instance(const char *prefix, const char *instance, const char *suffi
 
 /* The unit systemd names after a path, e.g. /dev/sda1 and "device" give dev-sda1.device. */
 int vb_unit_from_path(const char *path, const char *suffix, char **ret);
+
+/*
+ * Text for a comment line of a generated file (a systemd unit or drop-in, a networkd file, a
+ * NetworkManager keyfile): control bytes and bytes that are not valid UTF-8 become \xNN. A
+ * comment thus stays one line whatever it quotes (a newline in a file name would start a
+ * setting) and is valid UTF-8, as keyfiles must be. Callers put the text before fixed text on
+ * the same line, so that no quoted backslash ends the line (and continues it).
+ */
+int vb_escape_comment(const char *s, char **ret);

@@ -91,14 +91,6 @@ fail:
 	return r;
 }
 
-static bool is_guest(const struct vb_config *cfg, const char *name)
-{
-	for (size_t i = 0; i < cfg->n_sections; i++)
-		if (cfg->sections[i].type == VB_SEC_GUEST && streq(cfg->sections[i].name, name))
-			return true;
-	return false;
-}
-
 static const struct vb_section *find_device(const struct vb_config *cfg, const char *name)
 {
 	for (size_t i = 0; i < cfg->n_sections; i++)
@@ -137,8 +129,8 @@ static int parse_time(struct vb_config *cfg, struct vb_guest *g, const struct vb
 	return 0;
 }
 
-static int parse_guest(struct vb_config *cfg, const struct vb_bridges *bridges, struct vb_guest *g,
-		       const struct vb_section *sec)
+static int parse_guest(struct vb_config *cfg, const struct vb_bridges *bridges,
+		       const struct vb_guests *gs, struct vb_guest *g, const struct vb_section *sec)
 {
 	const struct vb_setting *st;
 	int r;
@@ -182,7 +174,7 @@ static int parse_guest(struct vb_config *cfg, const struct vb_bridges *bridges, 
 			if (streq(g->after[i], g->name))
 				guest_error(cfg, g, st->file, st->line,
 					    "after: [guest %s] cannot start after itself", g->name);
-			else if (!is_guest(cfg, g->after[i]))
+			else if (!vb_guest_find(gs, g->after[i]))
 				guest_error(cfg, g, st->file, st->line,
 					    "after: no [guest %s] in the configuration",
 					    g->after[i]);
@@ -252,87 +244,178 @@ static int parse_guest(struct vb_config *cfg, const struct vb_bridges *bridges, 
 	return 0;
 }
 
-/* Marks good guests that start after a bad one; returns whether any was marked. */
-static bool cascade(struct vb_config *cfg, struct vb_guests *gs)
+/*
+ * The `after` graph, by index: edge[first[i]..first[i + 1]) are the guests guest i starts
+ * after, rev[rfirst[o]..rfirst[o + 1]) the guests that start after guest o, in index order.
+ */
+struct order {
+	size_t *first, *edge, *rfirst, *rev;
+	size_t *queue, n_queue;
+	size_t *stack, *pos;
+	unsigned char *color;
+};
+
+static void order_free(struct order *o)
 {
-	bool changed = false;
-
-	for (size_t i = 0; i < gs->n; i++) {
-		struct vb_guest *g = &gs->v[i];
-
-		for (size_t j = 0; j < g->n_after && !g->bad; j++) {
-			const struct vb_guest *o = vb_guest_find(gs, g->after[j]);
-
-			if (o && o->bad) {
-				guest_error(
-					cfg, g, g->file, g->line,
-					"[guest %s] starts after [guest %s] (%s:%u), which is skipped",
-					g->name, o->name, o->file, o->line);
-				changed = true;
-			}
-		}
-	}
-	return changed;
+	free(o->first);
+	free(o->edge);
+	free(o->rfirst);
+	free(o->rev);
+	free(o->queue);
+	free(o->stack);
+	free(o->pos);
+	free(o->color);
 }
 
-/* Depth-first search for a circle of `after`; marks its members. Returns true if found. */
-static bool find_cycle(struct vb_config *cfg, struct vb_guests *gs, size_t i, unsigned char *color,
-		       size_t *stack, size_t depth)
+static int order_build(const struct vb_guests *gs, struct order *o)
 {
-	struct vb_guest *g = &gs->v[i];
+	size_t n = gs->n, m = 0, k = 0;
 
-	color[i] = 1;
-	stack[depth] = i;
-	for (size_t j = 0; j < g->n_after; j++) {
-		const struct vb_guest *o = vb_guest_find(gs, g->after[j]);
-		size_t k;
+	for (size_t i = 0; i < n; i++)
+		m += gs->v[i].n_after;
+	o->first = calloc(n + 1, sizeof(size_t));
+	o->edge = calloc(m + 1, sizeof(size_t));
+	o->rfirst = calloc(n + 2, sizeof(size_t));
+	o->rev = calloc(m + 1, sizeof(size_t));
+	o->queue = calloc(n + 1, sizeof(size_t));
+	o->stack = calloc(n + 1, sizeof(size_t));
+	o->pos = calloc(n + 1, sizeof(size_t));
+	o->color = calloc(n + 1, 1);
+	if (!o->first || !o->edge || !o->rfirst || !o->rev || !o->queue || !o->stack || !o->pos ||
+	    !o->color)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		o->first[i] = k;
+		for (size_t j = 0; j < gs->v[i].n_after; j++) {
+			const struct vb_guest *t = vb_guest_find(gs, gs->v[i].after[j]);
 
-		if (!o || o->bad)
-			continue;
-		k = o - gs->v;
-		if (color[k] == 1) {
-			/* The circle is the stack from k up to here. */
-			size_t from = depth;
-			while (stack[from] != k)
-				from--;
-			for (size_t m = from; m <= depth; m++) {
-				struct vb_guest *c = &gs->v[stack[m]];
-				guest_error(
-					cfg, c, c->file, c->line,
-					"[guest %s] is in a circle of `after`: %s starts after %s",
-					c->name, c->name,
-					gs->v[stack[m == depth ? from : m + 1]].name);
-			}
-			return true;
+			/* A name that is no guest made this one bad already. */
+			if (t)
+				o->edge[k++] = t - gs->v;
 		}
-		if (color[k] == 0 && find_cycle(cfg, gs, k, color, stack, depth + 1))
-			return true;
 	}
-	color[i] = 2;
-	return false;
+	o->first[n] = k;
+	/* Counting sort by target keeps each target's sources in index order. */
+	for (size_t e = 0; e < k; e++)
+		o->rfirst[o->edge[e] + 2]++;
+	for (size_t i = 2; i < n + 2; i++)
+		o->rfirst[i] += o->rfirst[i - 1];
+	for (size_t i = 0; i < n; i++)
+		for (size_t e = o->first[i]; e < o->first[i + 1]; e++)
+			o->rev[o->rfirst[o->edge[e] + 1]++] = i;
+	return 0;
+}
+
+/* Marks every good guest that starts, at any remove, after one queued; empties the queue. */
+static void cascade(struct vb_config *cfg, struct vb_guests *gs, struct order *o)
+{
+	for (size_t head = 0; head < o->n_queue; head++) {
+		size_t b = o->queue[head];
+		const struct vb_guest *bad = &gs->v[b];
+
+		for (size_t e = o->rfirst[b]; e < o->rfirst[b + 1]; e++) {
+			struct vb_guest *g = &gs->v[o->rev[e]];
+
+			if (g->bad)
+				continue;
+			guest_error(cfg, g, g->file, g->line,
+				    "[guest %s] starts after [guest %s] (%s:%u), which is skipped",
+				    g->name, bad->name, bad->file, bad->line);
+			o->queue[o->n_queue++] = o->rev[e];
+		}
+	}
+	o->n_queue = 0;
+}
+
+/*
+ * Depth-first from guest i for a circle of `after`; marks its members, and what starts after
+ * them, bad. Every guest left on the stack then starts after a member, so is bad too: the
+ * search from i ends there. Guests done (color 2) reach no circle and stay done.
+ */
+static void find_cycle(struct vb_config *cfg, struct vb_guests *gs, struct order *o, size_t i)
+{
+	size_t depth = 0;
+
+	o->stack[0] = i;
+	o->pos[0] = o->first[i];
+	o->color[i] = 1;
+	while (true) {
+		size_t g = o->stack[depth], k;
+
+		if (o->pos[depth] == o->first[g + 1]) {
+			o->color[g] = 2;
+			if (depth == 0)
+				return;
+			depth--;
+			continue;
+		}
+		k = o->edge[o->pos[depth]++];
+		if (gs->v[k].bad || o->color[k] == 2)
+			continue;
+		if (o->color[k] == 0) {
+			o->color[k] = 1;
+			o->stack[++depth] = k;
+			o->pos[depth] = o->first[k];
+			continue;
+		}
+		/* The circle is the stack from k up to here. */
+		size_t from = depth;
+		while (o->stack[from] != k)
+			from--;
+		for (size_t m = from; m <= depth; m++) {
+			struct vb_guest *c = &gs->v[o->stack[m]];
+
+			guest_error(cfg, c, c->file, c->line,
+				    "[guest %s] is in a circle of `after`: %s starts after %s",
+				    c->name, c->name,
+				    gs->v[o->stack[m == depth ? from : m + 1]].name);
+			o->queue[o->n_queue++] = o->stack[m];
+		}
+		cascade(cfg, gs, o);
+		return;
+	}
 }
 
 static int check_order(struct vb_config *cfg, struct vb_guests *gs)
 {
-	_cleanup_free_ unsigned char *color = NULL;
-	_cleanup_free_ size_t *stack = NULL;
-	bool found;
+	struct order o = {0};
+	int r;
 
-	if (gs->n == 0)
-		return 0;
-	color = calloc(gs->n, 1);
-	stack = calloc(gs->n, sizeof(*stack));
-	if (!color || !stack)
+	r = order_build(gs, &o);
+	if (r < 0)
+		goto out;
+	for (size_t i = 0; i < gs->n; i++)
+		if (gs->v[i].bad)
+			o.queue[o.n_queue++] = i;
+	cascade(cfg, gs, &o);
+	for (size_t i = 0; i < gs->n; i++)
+		if (!gs->v[i].bad && o.color[i] == 0)
+			find_cycle(cfg, gs, &o, i);
+out:
+	order_free(&o);
+	return r;
+}
+
+static int cmp_by_name(const void *a, const void *b, void *v)
+{
+	const struct vb_guest *g = v;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = strcmp(g[i].name, g[j].name);
+
+	/* The first of equal names wins, as a linear search would find it. */
+	return c ? c : (i > j) - (i < j);
+}
+
+/* The guests' indices sorted by name, for vb_guest_find. */
+static int index_names(struct vb_guests *gs)
+{
+	free(gs->by_name);
+	gs->by_name = calloc(gs->n + 1, sizeof(size_t));
+	if (!gs->by_name)
 		return -ENOMEM;
-	do {
-		while (cascade(cfg, gs))
-			;
-		found = false;
-		memset(color, 0, gs->n);
-		for (size_t i = 0; i < gs->n && !found; i++)
-			if (!gs->v[i].bad && color[i] == 0)
-				found = find_cycle(cfg, gs, i, color, stack, 0);
-	} while (found);
+	for (size_t i = 0; i < gs->n; i++)
+		gs->by_name[i] = i;
+	qsort_r(gs->by_name, gs->n, sizeof(size_t), cmp_by_name, gs->v);
 	return 0;
 }
 
@@ -342,20 +425,26 @@ int vb_guests_resolve(struct vb_config *cfg, const struct vb_bridges *bridges,
 	int r;
 
 	*ret = (struct vb_guests){0};
+	/* All guests first: `after` may name one further down. */
 	for (size_t i = 0; i < cfg->n_sections; i++) {
 		const struct vb_section *sec = &cfg->sections[i];
-		struct vb_guest *g;
 
 		if (sec->type != VB_SEC_GUEST)
 			continue;
 		r = GROW(ret->v, ret->alloc, ret->n + 1);
 		if (r < 0)
 			goto fail;
-		g = &ret->v[ret->n++];
-		*g = (struct vb_guest){
-			.section = i, .name = sec->name, .file = sec->file, .line = sec->line};
-		g->bad = sec->bad;
-		r = parse_guest(cfg, bridges, g, sec);
+		ret->v[ret->n++] = (struct vb_guest){.section = i,
+						     .name = sec->name,
+						     .file = sec->file,
+						     .line = sec->line,
+						     .bad = sec->bad};
+	}
+	r = index_names(ret);
+	if (r < 0)
+		goto fail;
+	for (size_t i = 0; i < ret->n; i++) {
+		r = parse_guest(cfg, bridges, ret, &ret->v[i], &cfg->sections[ret->v[i].section]);
 		if (r < 0)
 			goto fail;
 	}
@@ -374,9 +463,25 @@ fail:
 
 const struct vb_guest *vb_guest_find(const struct vb_guests *g, const char *name)
 {
-	for (size_t i = 0; i < g->n; i++)
-		if (streq(g->v[i].name, name))
-			return &g->v[i];
+	size_t lo = 0, hi = g->n;
+
+	if (!g->by_name) {
+		for (size_t i = 0; i < g->n; i++)
+			if (streq(g->v[i].name, name))
+				return &g->v[i];
+		return NULL;
+	}
+	/* The first index whose name is not less than name. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(g->v[g->by_name[mid]].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < g->n && streq(g->v[g->by_name[lo]].name, name))
+		return &g->v[g->by_name[lo]];
 	return NULL;
 }
 
@@ -388,6 +493,7 @@ void vb_guests_free(struct vb_guests *g)
 		free_list(g->v[i].devices, g->v[i].n_devices);
 	}
 	free(g->v);
+	free(g->by_name);
 	*g = (struct vb_guests){0};
 }
 

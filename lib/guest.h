@@ -34,6 +34,7 @@ struct vb_guest {
 struct vb_guests {
 	struct vb_guest *v;
 	size_t n, alloc;
+	size_t *by_name; /* indices into v sorted by name (first of equal names first) */
 };
 
 /*

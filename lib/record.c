@@ -59,29 +59,50 @@ out:
 	return r;
 }
 
+/*
+ * Opened without following a link: a symlink planted in the directory's place would have its
+ * target's files removed. Such a link (or a file) is removed instead; the next record makes
+ * the directory anew.
+ */
 static int clear_dir(const char *abs)
 {
-	_cleanup_free_ char *p = NULL;
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
-	int r;
+	int fd;
 
-	r = vb_path(abs, &p);
-	if (r < 0)
+	fd = vb_open_dir(abs);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd == -ELOOP || fd == -ENOTDIR) {
+		int r = vb_unlink(abs);
+		return r == -ENOENT ? 0 : r;
+	}
+	if (fd < 0)
+		return fd;
+	d = fdopendir(fd);
+	if (!d) {
+		int r = -errno;
+		close(fd);
 		return r;
-	d = opendir(p);
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
+	}
+	/* Dot files too: an interrupted write leaves its temporary behind. */
 	while ((de = readdir(d)))
-		if (de->d_name[0] != '.' && unlinkat(dirfd(d), de->d_name, 0) < 0 &&
-		    errno != ENOENT)
+		if (!streq(de->d_name, ".") && !streq(de->d_name, "..") &&
+		    unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT)
 			return -errno;
 	return 0;
 }
 
 int vb_record_reset(void)
 {
-	int r = clear_dir(VB_RUN_DIR "/devices");
+	int r;
+
+	/* The status goes first: were anything after this to fail, no earlier run's status may
+	 * be taken for this one's. */
+	r = vb_unlink(VB_RUN_DIR "/status");
+	if (r < 0 && r != -ENOENT)
+		return r;
+	r = clear_dir(VB_RUN_DIR "/devices");
 	if (r < 0)
 		return r;
 	return clear_dir(VB_RUN_DIR "/sections");

@@ -21,7 +21,11 @@ void vb_record_add(struct vb_record *rec, const char *key, const char *fmt, ...)
 /* Writes rec to /run/vfio-boot/KIND/NAME (KIND NULL: /run/vfio-boot/NAME) and frees it. */
 int vb_record_write(struct vb_record *rec, const char *kind, const char *name);
 
-/* Removes the records of an earlier run, so that what is there is this run's. */
+/*
+ * Removes the records of an earlier run, so that what is there is this run's: the status
+ * first (an error when it cannot be removed), then the device and section records. A link in
+ * the place of a records directory is removed, never followed.
+ */
 int vb_record_reset(void);
 
 /* Reads one key from a record file; -ENOENT when the file or key is missing. */

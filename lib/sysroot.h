@@ -20,6 +20,12 @@ int vb_path(const char *abs, char **ret);
 
 int vb_open(const char *abs, int flags, mode_t mode);
 
+/*
+ * /dev/kmsg for writing, without ever blocking: only a character device (or, on a tree, a
+ * regular file) is taken; -ENODEV for anything else.
+ */
+int vb_open_kmsg(void);
+
 /* Reads a small file, trailing newlines stripped. */
 int vb_read_file(const char *abs, char **ret);
 int vb_read_file_at(int dirfd, const char *rel, char **ret);
@@ -32,8 +38,33 @@ int vb_readlink_base(const char *abs, char **ret);
 
 bool vb_exists(const char *abs);
 
+/*
+ * Creating files. Below the root, no symlink is followed: a directory component that is a
+ * link is refused (ELOOP or ENOTDIR), and a file is always created new, with exactly the mode
+ * asked for, so nothing planted beforehand decides where the content goes or who may read it.
+ */
+
 /* mkdir -p below the root. */
 int vb_mkdir_p(const char *abs, mode_t mode);
 
-/* Writes a whole file atomically (temporary file, then rename). */
+/* Opens the directory abs below the root (O_DIRECTORY), following no link below the root. */
+int vb_open_dir(const char *abs);
+
+/* One path component: not empty, no '/', not "." or "..", at most NAME_MAX bytes. */
+bool vb_path_component_ok(const char *name);
+
+/* Opens (create: first makes) the subdirectory name of dirfd; a symlink there is refused. */
+int vb_subdir_at(int dirfd, const char *name, mode_t mode, bool create);
+
+/*
+ * Writes a new file name (one path component) in dirfd with mode. replace: through a fresh
+ * temporary renamed over whatever is there (a link there is replaced, not followed); else
+ * name must not exist (EEXIST).
+ */
+int vb_create_at(int dirfd, const char *name, const char *content, mode_t mode, bool replace);
+
+/* Writes a whole file atomically (vb_create_at with replace, in abs's directory). */
 int vb_write_file_atomic(const char *abs, const char *content, mode_t mode);
+
+/* Removes the file abs (not through a linked directory). */
+int vb_unlink(const char *abs);

@@ -637,6 +637,100 @@ static void dangling_driver_link(void **state)
 	assert_record(fx, "devices/" GPU1, "outcome=failed\n");
 }
 
+/* Records go only into directories made fresh: a link planted in their place is not followed. */
+static void records_dir_links_not_followed(void **state)
+{
+	struct fx *fx = *state;
+	char *victim = fx_path(fx, "victim"), *devs = fx_path(fx, "run/vfio-boot/devices"),
+	     *secs = fx_path(fx, "run/vfio-boot/sections");
+	struct stat st;
+
+	fx_write(fx, "victim/keep", "precious\n", 0644);
+	fx_write(fx, "run/vfio-boot/.keep", "", 0644);
+	assert_int_equal(symlink(victim, devs), 0);
+	assert_int_equal(symlink(victim, secs), 0);
+	conf(fx, "[device guest-gpu]\nmatch = id=1234:1111 boot_vga=0\n");
+	run(fx, NULL);
+	assert_true(fx_exists(fx, "victim/keep"));
+	assert_int_equal(lstat(devs, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(lstat(secs, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_record(fx, "sections/guest-gpu", "status=claimed\n");
+	assert_record(fx, "devices/" GPU1, "outcome=claimed\n");
+	free(victim);
+	free(devs);
+	free(secs);
+}
+
+/* A planted temporary (link or file) neither redirects a record nor decides its mode. */
+static void planted_temporaries_not_followed(void **state)
+{
+	struct fx *fx = *state;
+	char *target = fx_path(fx, "victim/target"), *tmp = fx_path(fx, "run/vfio-boot/status.tmp"),
+	     *stmp = fx_path(fx, "run/vfio-boot/sections/guest-gpu.tmp"),
+	     *status = fx_path(fx, "run/vfio-boot/status");
+	char *text;
+	struct stat st;
+
+	fx_write(fx, "victim/target", "precious\n", 0600);
+	fx_write(fx, "run/vfio-boot/sections/.keep", "", 0644);
+	assert_int_equal(symlink(target, tmp), 0);
+	assert_int_equal(symlink(target, stmp), 0);
+	conf(fx, "[device guest-gpu]\nmatch = id=1234:1111 boot_vga=0\n");
+	run(fx, NULL);
+	text = fx_read(fx, "victim/target");
+	assert_non_null(text);
+	assert_string_equal(text, "precious\n");
+	assert_record(fx, "status", "state=done\n");
+	assert_record(fx, "sections/guest-gpu", "status=claimed\n");
+	assert_int_equal(lstat(status, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0644);
+	free(text);
+	free(target);
+	free(tmp);
+	free(stmp);
+	free(status);
+}
+
+/* /run full: the previous boot's status must not pass for this one's, and every loss is said. */
+static void run_full_no_stale_status(void **state)
+{
+	struct fx *fx = *state;
+
+	fx_write(fx, "run/vfio-boot/status", "version=1\nstate=done\nclaimed=2\n", 0644);
+	fx_write(fx, "run/vfio-boot/sections/guest-gpu", "status=claimed\n", 0644);
+	fx_inject(fx, "write run/vfio-boot/ ENOSPC");
+	conf(fx, "[device guest-gpu]\nmatch = id=1234:1111 boot_vga=0\n"
+		 "[device broken]\nmatch = id=zzzz\n");
+	run(fx, NULL);
+	assert_driver(fx, GPU1, "vfio-pci");
+	assert_false(fx_exists(fx, "run/vfio-boot/status"));
+	assert_false(fx_exists(fx, "run/vfio-boot/sections/guest-gpu"));
+	assert_kmsg(fx, "writing /run/vfio-boot/status: No space left on device");
+	assert_kmsg(fx, "writing /run/vfio-boot/sections/guest-gpu: No space left on device");
+	assert_kmsg(fx, "writing /run/vfio-boot/sections/broken: No space left on device");
+	assert_kmsg(fx, "writing /run/vfio-boot/devices/" GPU1 ": No space left on device");
+}
+
+/* A FIFO as the tree's /dev/kmsg: the binder must not wait for a reader. */
+static void kmsg_fifo_does_not_hang(void **state)
+{
+	struct fx *fx = *state;
+	char *kmsg = fx_path(fx, "dev/kmsg");
+	const char *argv[] = {"/usr/bin/timeout", "-s",	    "KILL",	 "30",
+			      binder(),		  "--root", fx_root(fx), NULL};
+
+	assert_int_equal(unlink(kmsg), 0);
+	assert_int_equal(mkfifo(kmsg, 0600), 0);
+	conf(fx, "[device guest-gpu]\nmatch = id=1234:1111 boot_vga=0\n");
+	assert_int_equal(fx_run(fx, argv), 0);
+	assert_driver(fx, GPU1, "vfio-pci");
+	assert_record(fx, "status", "state=done\n");
+	free(kmsg);
+}
+
 static void usage_error_exits_2(void **state)
 {
 	struct fx *fx = *state;
@@ -680,6 +774,10 @@ int main(void)
 		T(group_member_uevent_malformed),
 		T(boot_vga_unreadable),
 		T(dangling_driver_link),
+		T(records_dir_links_not_followed),
+		T(planted_temporaries_not_followed),
+		T(run_full_no_stale_status),
+		T(kmsg_fifo_does_not_hang),
 #undef T
 	};
 

@@ -362,6 +362,35 @@ static void test_random_bytes_like_systemd_escape(void **state)
 	}
 }
 
+/* Comments of generated files: one line, valid UTF-8, whatever they quote. */
+static void test_comment(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} v[] = {
+		{"/etc/vfio-boot/conf.d/a b.conf", "/etc/vfio-boot/conf.d/a b.conf"},
+		{"x\nExecStartPre=evil\r\n", "x\\x0aExecStartPre=evil\\x0d\\x0a"},
+		{"tab\there\x7f", "tab\\x09here\\x7f"},
+		{"\xc3\xbctf-8 \xe2\x98\x83 \xf0\x9f\x90\xa7",
+		 "\xc3\xbctf-8 \xe2\x98\x83 \xf0\x9f\x90\xa7"},
+		{"bad \xff\xfe", "bad \\xff\\xfe"},
+		{"overlong \xc0\xaf", "overlong \\xc0\\xaf"},
+		{"surrogate \xed\xa0\x80", "surrogate \\xed\\xa0\\x80"},
+		{"cut \xe2\x98", "cut \\xe2\\x98"},
+		{"too high \xf4\x90\x80\x80", "too high \\xf4\\x90\\x80\\x80"},
+		{"back\\slash", "back\\slash"},
+		{"", ""},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ELEMENTSOF(v); i++) {
+		_cleanup_free_ char *out = NULL;
+
+		assert_int_equal(vb_escape_comment(v[i].in, &out), 0);
+		assert_string_equal(out, v[i].out);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +402,7 @@ int main(void)
 		cmocka_unit_test(test_long_names_like_systemd_escape),
 		cmocka_unit_test(test_paths_like_systemd_escape),
 		cmocka_unit_test(test_random_bytes_like_systemd_escape),
+		cmocka_unit_test(test_comment),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -368,7 +368,8 @@ static void test_planted_symlinks_not_followed(void **state)
 
 /* ---- when the generator does nothing ---- */
 
-static int count_entries(const char *rel)
+/* Entries of a directory; hidden: dot files too (but "." and ".."). */
+static int count_in(const char *rel, bool hidden)
 {
 	_cleanup_free_ char *p = path(rel);
 	DIR *d = opendir(p);
@@ -376,9 +377,15 @@ static int count_entries(const char *rel)
 
 	assert_non_null(d);
 	for (struct dirent *de; (de = readdir(d));)
-		n += de->d_name[0] != '.';
+		n += hidden ? !streq(de->d_name, ".") && !streq(de->d_name, "..")
+			    : de->d_name[0] != '.';
 	closedir(d);
 	return n;
+}
+
+static int count_entries(const char *rel)
+{
+	return count_in(rel, false);
 }
 
 static void test_unsafe_config_gives_nothing(void **state)
@@ -605,6 +612,57 @@ static void test_netcfg_never_both_never_etc(void **state)
 	assert_string_equal(before, after);
 }
 
+/*
+ * Links and files planted where netcfg writes: a link is never followed (neither as a
+ * temporary nor as a directory), and a file made is new, with the mode NetworkManager wants.
+ */
+static void test_netcfg_planted_not_followed(void **state)
+{
+	_cleanup_free_ char *root = path("root"), *victim = path("root/victim"),
+			    *victimdir = path("root/victimdir"), *text = NULL,
+			    *nmdir = path("root/run/NetworkManager/system-connections"),
+			    *nddir = path("root/run/systemd/network"), *p = NULL, *q = NULL;
+	const char *nd[] = {
+		prog("vfio-boot-netcfg"), "--root", root, "--backend", "networkd", "br0", NULL};
+	const char *nm[] = {prog("vfio-boot-netcfg"), "-r",  root, "-b",
+			    "NetworkManager",	      "br0", NULL};
+	struct stat st;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	put("root/etc/vfio-boot/vfio-boot.conf", "[bridge br0]\nuplink = eth0\n", 0644);
+	put("root/victim", "precious\n", 0600);
+	put("root/victimdir/keep", "", 0644);
+	mkdirs("root/run/NetworkManager/system-connections");
+	mkdirs("root/run/systemd");
+	p = path("root/run/NetworkManager/system-connections/vfio-boot-br0.nmconnection.tmp");
+	assert_int_equal(symlink(victim, p), 0);
+	put("root/run/NetworkManager/system-connections/vfio-boot-br0-uplink.nmconnection.tmp", "",
+	    0644);
+	put("root/run/NetworkManager/system-connections/vfio-boot-br0-uplink.nmconnection", "",
+	    0644);
+	assert_int_equal(symlink(victimdir, nddir), 0);
+
+	assert_int_equal(run(nm, NULL), 0);
+	text = slurp("root/victim");
+	assert_string_equal(text, "precious\n");
+	for (int i = 0; i < 2; i++) {
+		free(q);
+		assert_true(asprintf(&q, "%s/vfio-boot-br0%s.nmconnection", nmdir,
+				     i ? "-uplink" : "") > 0);
+		assert_int_equal(lstat(q, &st), 0);
+		assert_true(S_ISREG(st.st_mode));
+		assert_int_equal(st.st_mode & 07777, 0600);
+	}
+	/* The two keyfiles and the two planted files, nothing else. */
+	assert_int_equal(count_in("root/run/NetworkManager/system-connections", true), 4);
+
+	/* networkd's directory is a link: refused, nothing lands in its target. */
+	assert_int_equal(run(nd, NULL), 1);
+	assert_int_equal(count_in("root/victimdir", true), 1);
+}
+
 static void test_netcfg_errors(void **state)
 {
 	_cleanup_free_ char *root = path("root"), *err = NULL;
@@ -634,6 +692,107 @@ static void test_netcfg_errors(void **state)
 	assert_int_equal(run(relroot, NULL), 2);
 }
 
+/*
+ * Whether every line of a generated file is a comment, a section header or KEY=VALUE with a
+ * key of that file: a newline smuggled in from the config would make some other line.
+ */
+static void assert_lines_known(const char *text, const char *const keys[])
+{
+	_cleanup_free_ char *copy = strdup(text);
+	char *save = NULL;
+
+	assert_non_null(copy);
+	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		const char *eq = strchr(l, '=');
+		bool known = false;
+
+		if (l[0] == '#' || (l[0] == '[' && l[strlen(l) - 1] == ']'))
+			continue;
+		for (size_t i = 0; eq && keys[i] && !known; i++)
+			known = strlen(keys[i]) == (size_t)(eq - l) && !strncmp(l, keys[i], eq - l);
+		if (!known) {
+			print_message("unexpected line \"%s\" in:\n%s\n", l, text);
+			fail();
+		}
+	}
+}
+
+/* A conf.d file name with newlines: it is quoted in comments, and makes no setting. */
+static void test_newline_in_file_name(void **state)
+{
+	static const char *const unit_keys[] = {"Wants",
+						"After",
+						"Requires",
+						"RequiresMountsFor",
+						"ExecStartPre",
+						"TimeoutStartSec",
+						"Environment",
+						"TimeoutStopSec",
+						"Restart",
+						"RestartSec",
+						"RestartPreventExitStatus",
+						NULL};
+	static const char *const nm_keys[] = {"id",	     "uuid",
+					      "type",	     "interface-name",
+					      "autoconnect", "cloned-mac-address",
+					      "mac-address", "stp",
+					      "method",	     "address1",
+					      "gateway",     "master",
+					      "slave-type",  "autoconnect-priority",
+					      NULL};
+	static const char *const nd_keys[] = {"Name",
+					      "Kind",
+					      "MACAddress",
+					      "STP",
+					      "OriginalName",
+					      "MACAddressPolicy",
+					      "DHCP",
+					      "Address",
+					      "Gateway",
+					      "IPv6AcceptRA",
+					      "PermanentMACAddress",
+					      "Bridge",
+					      "LinkLocalAddressing",
+					      NULL};
+	static const char evil[] = "root/etc/vfio-boot/conf.d/x\nExecStartPre=evil\nUser=root\n"
+				   "dns=192.0.2.66\nName=evil\\\n.conf";
+	_cleanup_free_ char *root = path("root"), *out = path("out"), *dropin = NULL, *nm = NULL,
+			    *nd = NULL;
+	const char *gen[] = {prog("vfio-boot-generator"), out, NULL};
+	const char *nmcfg[] = {prog("vfio-boot-netcfg"), "-r",	root, "-b",
+			       "NetworkManager",	 "br0", NULL};
+	const char *ndcfg[] = {prog("vfio-boot-netcfg"), "-r", root, "-b", "networkd", "br0", NULL};
+	char env_root[512];
+	const char *env[] = {env_root, NULL};
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	put("root/etc/vfio-boot/vfio-boot.conf", "[binder]\n", 0644);
+	put(evil, "[bridge br0]\nuplink = eth0\n[guest win]\nbridge = br0\n", 0644);
+	mkdirs("out");
+	snprintf(env_root, sizeof(env_root), "VFIO_BOOT_ROOT=%s", root);
+
+	assert_int_equal(run(gen, env), 0);
+	dropin = slurp("out/vfio-boot-guest@win.service.d/50-vfio-boot.conf");
+	assert_non_null(strstr(dropin, "[guest win]"));
+	assert_null(strstr(dropin, "\nExecStartPre=evil"));
+	assert_null(strstr(dropin, "\nUser="));
+	assert_lines_known(dropin, unit_keys);
+
+	assert_int_equal(run(nmcfg, NULL), 0);
+	nm = slurp("root/run/NetworkManager/system-connections/vfio-boot-br0.nmconnection");
+	assert_non_null(strstr(nm, "[connection]"));
+	assert_null(strstr(nm, "\ndns="));
+	assert_lines_known(nm, nm_keys);
+
+	assert_int_equal(run(ndcfg, NULL), 0);
+	nd = slurp("root/run/systemd/network/00-vfio-boot-br0.netdev");
+	assert_non_null(strstr(nd, "[NetDev]"));
+	assert_null(strstr(nd, "\nName=evil"));
+	assert_lines_known(nd, nd_keys);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -651,6 +810,8 @@ int main(void)
 		T(test_claimed),
 		T(test_netcfg_never_both_never_etc),
 		T(test_netcfg_errors),
+		T(test_netcfg_planted_not_followed),
+		T(test_newline_in_file_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -360,6 +360,36 @@ static void test_guest_circles(void **state)
 	assert_true(guest("y")->bad);
 }
 
+/* A long chain into a circle: all of it is skipped, each guest for the one it starts after. */
+static void test_guest_long_chain(void **state)
+{
+	enum { N = 3000 };
+	char *text = NULL, name[16];
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	(void)state;
+	assert_non_null(f);
+	for (int i = 1; i <= N; i++)
+		fprintf(f, "[guest g%d]\nafter = g%d\n", i, i < N ? i + 1 : N - 2);
+	fprintf(f, "[guest h1]\nafter = h2\n[guest h2]\nafter = h3\n[guest h3]\n");
+	fclose(f);
+	load(text);
+	free(text);
+	for (int i = 1; i <= N; i++) {
+		snprintf(name, sizeof(name), "g%d", i);
+		assert_true(guest(name)->bad);
+	}
+	assert_msg(LOG_ERR, "[guest g2998] is in a circle", "g2998 starts after g2999");
+	assert_msg(LOG_ERR, "[guest g3000] is in a circle", "g3000 starts after g2998");
+	assert_msg(LOG_ERR, "[guest g2997] starts after [guest g2998]", "which is skipped");
+	/* Each guest once for why, once for skipping it (only the first messages are kept). */
+	assert_int_equal(n_msgs, 2 * N);
+	assert_false(guest("h1")->bad);
+	assert_false(guest("h2")->bad);
+	assert_false(guest("h3")->bad);
+}
+
 static void test_guest_names(void **state)
 {
 	char text[1200], name[400], spaced[128];
@@ -463,6 +493,7 @@ int main(void)
 		T(test_guest_references),
 		T(test_guest_cascade),
 		T(test_guest_circles),
+		T(test_guest_long_chain),
 		T(test_guest_names),
 		T(test_section_claimed),
 	};

@@ -40,6 +40,7 @@
  *                                            driver that is not loaded: nothing
  *                                            binds at all)
  *                      write RELPATH ERRNO   any write to ROOT/RELPATH fails
+ *                      write DIR/ ERRNO      any write to a file below ROOT/DIR
  *                      module NAME ERRNO     loading module NAME fails
  *                      rmmod NAME ERRNO      unloading module NAME fails
  *     natural-drivers   "ADDR DRV": whose id table matches the device

@@ -430,6 +430,11 @@ static int inject_write_errno(const char *canonical)
 			copy_str(resolved, sizeof(resolved), path);
 		if (strcmp(resolved, canonical) == 0)
 			return mock_errno_parse(err) ?: EIO;
+		/* "DIR/": every file below DIR, whatever its (perhaps random) name. */
+		size_t len = strlen(resolved);
+		if (rel[0] != '\0' && rel[strlen(rel) - 1] == '/' &&
+		    strncmp(canonical, resolved, len) == 0 && canonical[len] == '/')
+			return mock_errno_parse(err) ?: EIO;
 	}
 	return 0;
 }
