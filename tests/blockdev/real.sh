@@ -95,7 +95,12 @@ partdisk() {
 domount() {
 	mkdir -p "$2" && mount "${@:3}" "$1" "$2" && MOUNTS+=("$2")
 }
-has_fs() { grep -qw "$1" /proc/filesystems; }
+# A file system built as a module is listed only once loaded: load it first (quietly; a kernel
+# without it says so through /proc/filesystems).
+has_fs() {
+	modprobe -q "$1" 2>/dev/null
+	grep -qw "$1" /proc/filesystems
+}
 
 # libvirt's test driver reads the domains from this file; those without a runstate run.
 NODE=$T/node.xml

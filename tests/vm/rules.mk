@@ -26,7 +26,7 @@ demo:
 # systemd-networkd and again with NetworkManager (about 2.5 minutes each here).
 # tests/vm/fullboot/README.md.
 .PHONY: vm-fullboot
-vm-fullboot: $(VM_BINDER)
+vm-fullboot: $(VM_BINDER) $(TEST_CLI)
 	@tests/vm/fullboot/guest/test.sh
 	@BUILD=$(or $(BUILD),build) FB_NET=networkd tests/vm/fullboot/run.sh
 	@BUILD=$(or $(BUILD),build) FB_NET=nm tests/vm/fullboot/run.sh

@@ -87,6 +87,13 @@ if [ -n "$OUT" ]; then
 	grep -q '0000:02:00.0: on vfio-pci' <<<"$R" && grep -q 'held by bochs-drm' <<<"$R" &&
 		ok "status --root on the capture" || bad "status --root on the capture: $R"
 fi
+# The guest runner's disk check on real block devices of Debian's kernel (networkd boot only).
+if [ "$NET" = networkd ]; then
+	for c in ext4 namespace btrfs xfslog stacked dm-parent loop-parent swap domain md unused; do
+		has "disk check on a real kernel: $c" "FULLBOOT realdisk PASS: $c( |\$)"
+	done
+	has "disk check on a real kernel: nothing failed" 'FULLBOOT realdisk real: [0-9]+ passed, 0 failed'
+fi
 # order: the guest's stop report comes before the host's power-off
 s=$(grep -n 'FULLBOOT stop: guest unit' <<<"$L" | head -n 1 | cut -d: -f1)
 p=$(grep -n 'reboot: Power down' <<<"$L" | head -n 1 | cut -d: -f1)

@@ -154,6 +154,14 @@ ExecStart=/bin/true
 ExecStop=/usr/local/sbin/fullboot-stopreport
 UNIT
 ln -sf ../fullboot-driver.service "$E/systemd/system/multi-user.target.wants/"
+# The guest runner's disk check on real block devices of Debian's kernel, which has the
+# device-mapper, md, btrfs and XFS that a build machine's kernel may lack: the driver runs
+# tests/blockdev/real.sh from this tree (the VM's root is this host's), once, in the networkd boot.
+if [ "$FB_NET" = networkd ]; then
+	RCLI=${TEST_CLI:-$BUILD/test/cli/vfio-boot}
+	[ -x "$RCLI" ] || die "$RCLI is missing (make test builds it)"
+	printf 'REAL_TOP=%s\nREAL_CLI=%s\n' "$TOP" "$RCLI" >"$I/var/lib/fullboot/realdisk"
+fi
 ln -sf ../fullboot-stopreport.service "$E/systemd/system/multi-user.target.wants/"
 
 # ---- the inner guest: a tiny multiboot kernel (guest/README.md), seconds under nested TCG ----
