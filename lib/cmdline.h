@@ -4,6 +4,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The name of the section, and of its record, that each vfio_boot.claim= address makes. */
+#define VB_CMDLINE_CLAIM_SECTION "vfio_boot.claim="
+
 /* What the kernel command line says to vfio-boot. */
 struct vb_cmdline {
 	bool off;      /* vfio_boot=off: the rescue switch */

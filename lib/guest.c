@@ -502,8 +502,7 @@ int vb_section_claimed(const char *section, char **status)
 	_cleanup_free_ char *s = NULL;
 	int r;
 
-	/* Section names are plain ([A-Za-z0-9_.-]); anything else cannot have a record. */
-	if (!*section || strchr(section, '/') || section[0] == '.') {
+	if (!vb_record_name_valid(section)) {
 		*status = strdup("missing");
 		return *status ? 0 : -ENOMEM;
 	}

@@ -492,7 +492,7 @@ int vb_plan_build(struct vb_plan *plan, const struct vb_config *cfg, const struc
 			.name = "vfio_boot.claim", .count = 1, .functions_only = true};
 		s->cmdline.sel.terms = VB_SEL_ADDRESS;
 		vb_pci_addr_parse(cmd->claims[i], &s->cmdline.sel.addr);
-		r = asprintf_safe(&s->name, "vfio_boot.claim=%s", cmd->claims[i]);
+		r = asprintf_safe(&s->name, VB_CMDLINE_CLAIM_SECTION "%s", cmd->claims[i]);
 		if (r < 0)
 			goto fail;
 	}

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 
+#include "cmdline.h"
 #include "name.h"
 #include "pci.h"
 #include "record.h"
@@ -31,6 +33,16 @@ void vb_record_add(struct vb_record *rec, const char *key, const char *fmt, ...)
 	rec->len += n;
 }
 
+bool vb_record_name_valid(const char *name)
+{
+	const char *addr = startswith(name, VB_CMDLINE_CLAIM_SECTION);
+	struct vb_pci_addr a;
+
+	if (addr)
+		return vb_pci_addr_parse(addr, &a) == 0;
+	return vb_name_valid(name, VB_NAME_MAX) || vb_pci_addr_parse(name, &a) == 0;
+}
+
 int vb_record_write(struct vb_record *rec, const char *kind, const char *name)
 {
 	_cleanup_free_ char *dir = NULL, *file = NULL;
@@ -38,8 +50,7 @@ int vb_record_write(struct vb_record *rec, const char *kind, const char *name)
 
 	if (r < 0)
 		goto out;
-	if (!vb_name_valid(name, VB_NAME_MAX) &&
-	    vb_pci_addr_parse(name, &(struct vb_pci_addr){0}) < 0) {
+	if (!vb_record_name_valid(name)) {
 		r = -EINVAL;
 		goto out;
 	}
@@ -68,34 +79,43 @@ static int clear_dir(const char *abs)
 {
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
-	int fd;
+	int fd, r = 0;
 
 	fd = vb_open_dir(abs);
 	if (fd == -ENOENT)
 		return 0;
 	if (fd == -ELOOP || fd == -ENOTDIR) {
-		int r = vb_unlink(abs);
+		r = vb_unlink(abs);
 		return r == -ENOENT ? 0 : r;
 	}
 	if (fd < 0)
 		return fd;
 	d = fdopendir(fd);
 	if (!d) {
-		int r = -errno;
+		r = -errno;
 		close(fd);
 		return r;
 	}
-	/* Dot files too: an interrupted write leaves its temporary behind. */
-	while ((de = readdir(d)))
-		if (!streq(de->d_name, ".") && !streq(de->d_name, "..") &&
-		    unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT)
-			return -errno;
-	return 0;
+	/*
+	 * Dot files too: an interrupted write leaves its temporary behind. One entry that cannot go
+	 * (a directory planted among the records) must not leave the stale records after it.
+	 */
+	while ((de = readdir(d))) {
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0 || errno == ENOENT)
+			continue;
+		if (errno == EISDIR && unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) == 0)
+			continue;
+		if (r == 0)
+			r = -errno;
+	}
+	return r;
 }
 
 int vb_record_reset(void)
 {
-	int r;
+	int r, q;
 
 	/* The status goes first: were anything after this to fail, no earlier run's status may
 	 * be taken for this one's. */
@@ -103,9 +123,8 @@ int vb_record_reset(void)
 	if (r < 0 && r != -ENOENT)
 		return r;
 	r = clear_dir(VB_RUN_DIR "/devices");
-	if (r < 0)
-		return r;
-	return clear_dir(VB_RUN_DIR "/sections");
+	q = clear_dir(VB_RUN_DIR "/sections");
+	return r < 0 ? r : q;
 }
 
 int vb_record_get(const char *kind, const char *name, const char *key, char **ret)

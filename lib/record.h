@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -17,6 +18,14 @@ struct vb_record {
 
 void vb_record_add(struct vb_record *rec, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Which names a record may have: a section's (name.h), a device's PCI address, and the section a
+ * vfio_boot.claim= address on the kernel command line makes, "vfio_boot.claim=ADDRESS". The
+ * binder writes and the readers look up by this one rule, so that what one accepts the other
+ * finds.
+ */
+bool vb_record_name_valid(const char *name);
 
 /* Writes rec to /run/vfio-boot/KIND/NAME (KIND NULL: /run/vfio-boot/NAME) and frees it. */
 int vb_record_write(struct vb_record *rec, const char *kind, const char *name);

@@ -504,6 +504,10 @@ static void cmdline_claim(void **state)
 	assert_kmsg(fx, "[device vfio_boot.claim=" GPU0 "] kernel command line: " GPU0
 			" is the host's boot display");
 	assert_kmsg(fx, "\"bogus\" is not an address");
+	/* Each claim's section has its record, so status and the guest units can find it. */
+	assert_record(fx, "sections/vfio_boot.claim=" NIC0, "status=claimed\n");
+	assert_record(fx, "sections/vfio_boot.claim=" GPU0, "status=guarded\n");
+	assert_int_equal(kmsg_has(fx, "writing /run/vfio-boot/"), 0);
 }
 
 static void dry_run_writes_nothing(void **state)
@@ -714,6 +718,26 @@ static void run_full_no_stale_status(void **state)
 	assert_kmsg(fx, "writing /run/vfio-boot/devices/" GPU1 ": No space left on device");
 }
 
+/* An entry that cannot be removed among the old records leaves none of the others behind. */
+static void stale_records_all_cleared(void **state)
+{
+	struct fx *fx = *state;
+
+	fx_write(fx, "run/vfio-boot/sections/old-a", "status=claimed\n", 0644);
+	fx_write(fx, "run/vfio-boot/devices/0000:09:00.0", "outcome=claimed\n", 0644);
+	fx_write(fx, "run/vfio-boot/sections/planted/keep", "x\n", 0644);
+	fx_write(fx, "run/vfio-boot/devices/planted/keep", "x\n", 0644);
+	fx_write(fx, "run/vfio-boot/sections/old-b", "status=claimed\n", 0644);
+	fx_write(fx, "run/vfio-boot/devices/0000:09:00.1", "outcome=claimed\n", 0644);
+	conf(fx, "[device guest-gpu]\nmatch = id=1234:1111 boot_vga=0\n");
+	run(fx, NULL);
+	assert_false(fx_exists(fx, "run/vfio-boot/sections/old-a"));
+	assert_false(fx_exists(fx, "run/vfio-boot/sections/old-b"));
+	assert_false(fx_exists(fx, "run/vfio-boot/devices/0000:09:00.0"));
+	assert_false(fx_exists(fx, "run/vfio-boot/devices/0000:09:00.1"));
+	assert_record(fx, "sections/guest-gpu", "status=claimed\n");
+}
+
 /* A FIFO as the tree's /dev/kmsg: the binder must not wait for a reader. */
 static void kmsg_fifo_does_not_hang(void **state)
 {
@@ -778,6 +802,7 @@ int main(void)
 		T(planted_temporaries_not_followed),
 		T(run_full_no_stale_status),
 		T(kmsg_fifo_does_not_hang),
+		T(stale_records_all_cleared),
 #undef T
 	};
 
