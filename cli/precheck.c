@@ -80,6 +80,10 @@ static unsigned check_pci(const char *guest, const struct dom_info *d)
 				guest, v.group, addr, kind, v.blocker, v.blocker_driver, v.blocker);
 		else if (r == -EBUSY)
 			continue; /* its own driver: reported above */
+		else if (r == -EIO && v.blocker[0])
+			log_err(0,
+				"guest %s: cannot tell whether IOMMU group %d of PCI device %s (%s) is viable: %s, which is or may be in it, cannot be read (%s); check it with `vfio-boot status`",
+				guest, v.group, addr, kind, v.blocker, strna(v.blocker_unreadable));
 		else
 			log_err(r, "guest %s: cannot check the IOMMU group of %s: %m", guest, addr);
 		problems++;

@@ -115,6 +115,9 @@ static void examine(const struct vb_pci *pci, const char *addr, struct dev_statu
 	else if (r == -EBUSY && !streq(v.blocker, addr))
 		add_reason(d, "IOMMU group %d is not viable: %s is on %s", v.group, v.blocker,
 			   strna(v.blocker_driver));
+	else if (r == -EIO)
+		add_reason(d, "IOMMU group %d cannot be shown viable: %s cannot be read (%s)",
+			   v.group, v.blocker[0] ? v.blocker : addr, strna(v.blocker_unreadable));
 }
 
 /* The devices of a section: what the binder recorded, else what the plan would claim now. */
@@ -181,6 +184,8 @@ static int collect(struct status *st, const char *config)
 	int r;
 
 	r = inspect_load_config(config, &st->cfg, &st->have_cfg);
+	if (r == -EPERM)
+		return log_err(r, "the config is refused (%s)", st->cfg.refused);
 	if (r < 0)
 		return log_err(r, "reading the config: %m");
 	r = vb_pci_scan(&st->pci);

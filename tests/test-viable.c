@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -57,6 +58,11 @@ static int viable(const char *addr, struct vb_viable *v)
 		snprintf(drv, sizeof(drv), "%s", v->blocker_driver);
 		v->blocker_driver = drv;
 	}
+	if (v->blocker_unreadable) {
+		static char why[256];
+		snprintf(why, sizeof(why), "%s", v->blocker_unreadable);
+		v->blocker_unreadable = why;
+	}
 	vb_pci_free(&pci);
 	return r;
 }
@@ -94,6 +100,54 @@ static void test_viable_group(void **state)
 	assert_int_equal(viable(RF_GPU1, &v), 0);
 }
 
+/* relink ADDR's ATTR: a link to TARGET, or a plain file (TARGET NULL) where a link should be. */
+static void relink(const char *addr, const char *attr, const char *target)
+{
+	char *p, *rel;
+
+	assert_true(asprintf(&rel, "sys/bus/pci/devices/%s/%s", addr, attr) > 0);
+	p = fx_path(fx, rel);
+	assert_int_equal(unlink(p), 0);
+	if (target)
+		assert_int_equal(symlink(target, p), 0);
+	else
+		fx_write(fx, rel, "snd_hda_intel\n", 0644);
+	free(p);
+	free(rel);
+}
+
+/*
+ * The audio function's group link names no group: it may be in the GPU's group, on its host
+ * driver, so the GPU's group cannot be called viable.
+ */
+static void test_unreadable_group_blocks(void **state)
+{
+	struct vb_viable v;
+
+	(void)state;
+	rf_rebind(fx, RF_GPU1, "vfio-pci");
+	relink(RF_AUDIO1, "iommu_group", "../../../../kernel/iommu_groups/x");
+	assert_int_equal(viable(RF_GPU1, &v), -EIO);
+	assert_string_equal(v.blocker, RF_AUDIO1);
+	assert_non_null(v.blocker_unreadable);
+	assert_non_null(strstr(v.blocker_unreadable, "iommu_group"));
+}
+
+/* A driver "link" that is no link cannot say the audio function is off its host driver. */
+static void test_unreadable_driver_blocks(void **state)
+{
+	struct vb_viable v;
+
+	(void)state;
+	rf_rebind(fx, RF_GPU1, "vfio-pci");
+	rf_rebind(fx, RF_AUDIO1, "vfio-pci");
+	relink(RF_AUDIO1, "driver", NULL);
+	assert_int_equal(viable(RF_GPU1, &v), -EIO);
+	assert_string_equal(v.blocker, RF_AUDIO1);
+	assert_non_null(v.blocker_unreadable);
+	assert_non_null(strstr(v.blocker_unreadable, "driver"));
+}
+
 /* Group 3 holds a PCIe-to-PCI bridge and two NICs behind it. */
 static void test_bridge_never_counts(void **state)
 {
@@ -129,6 +183,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_viable_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bridge_never_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_absent_and_groupless, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unreadable_group_blocks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unreadable_driver_blocks, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
