@@ -120,11 +120,12 @@ $(FUZZ): tests/fuzz/fuzz-config.c $(FUZZ_SRC) $(wildcard lib/*.h)
 # The initramfs reader of `vfio-boot check`: images of any bytes, every decompressor.
 FUZZ_INITRD := $(BUILD)/fuzz/fuzz-initrd
 FUZZ_INITRD_CORPUS := tests/fuzz/corpus/initrd
-$(FUZZ_INITRD): tests/fuzz/fuzz-initrd.c cli/initrd.c cli/initrd.h lib/util.h
+$(FUZZ_INITRD): tests/fuzz/fuzz-initrd.c cli/initrd.c cli/initrd.h lib/util.h lib/sysroot.c \
+		lib/util.c
 	@mkdir -p $(@D)
 	$(CLANG) -std=gnu11 -D_GNU_SOURCE -Ilib -Icli -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o $@ tests/fuzz/fuzz-initrd.c cli/initrd.c \
-		-lz -llzma -lzstd -llz4
+		-fno-sanitize-recover=all -o $@ tests/fuzz/fuzz-initrd.c cli/initrd.c lib/sysroot.c \
+		lib/util.c -lz -llzma -lzstd -llz4
 
 # What the generator and netcfg write, from a config and its conf.d file's name.
 FUZZ_GEN := $(BUILD)/fuzz/fuzz-generator

@@ -424,6 +424,12 @@ static void check_image(struct check *c, const char *image, const char *regen)
 		image_scan_free(&s);
 		return;
 	}
+	if (r == -EBADFD) {
+		report(c, WARN, "initramfs", NULL, "initramfs %s: not a regular file: not read",
+		       abs);
+		image_scan_free(&s);
+		return;
+	}
 	if (r < 0) {
 		report(c, WARN, "initramfs", NULL, "initramfs %s: cannot read it: %s", abs,
 		       strerror(-r));

@@ -23,7 +23,7 @@ typedef int (*initrd_file_cb)(void *userdata, const char *name, const uint8_t *d
 
 /*
  * 0, the callback's non-zero value, or negative errno (-EBADMSG: not an image we can read,
- * -EFBIG: it unpacks to more than INITRD_OUT_MAX).
+ * -EFBIG: it unpacks to more than INITRD_OUT_MAX, -EBADFD: path is not a regular file).
  */
 int initrd_walk(const char *path, initrd_file_cb cb, void *userdata);
 /* The same on an image in memory, unpacking at most max_out bytes. */

@@ -70,7 +70,9 @@ static void add_disks(struct strbuf *b, const struct vb_guest *g)
 			r,
 			"%s:%u: [guest %s]: cannot read %s/%s.xml (%s): not ordered after its disks",
 			g->file, g->line, g->name, VB_LIBVIRT_QEMU_DIR, g->name,
-			r == -EBADMSG ? "not a libvirt domain XML" : strerror(-r));
+			r == -EBADMSG  ? "not a libvirt domain XML"
+			: r == -EBADFD ? "not a regular file"
+				       : strerror(-r));
 		return;
 	}
 	for (size_t i = 0; i < d.n_block; i++) {

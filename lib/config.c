@@ -673,51 +673,31 @@ int vb_config_open(const char *path, const char *shown, char *why, size_t why_si
 	char target[PATH_MAX];
 	struct stat st;
 	ssize_t n;
-	int fd, flags, r;
+	int fd;
 
 	if (!why)
 		why_size = 0;
-	/* O_NONBLOCK: opening a FIFO for reading waits for a writer, which may never come. */
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		r = -errno;
-		if (r == -ENOENT) {
-			n = readlink(path, target, sizeof(target) - 1);
-			if (n < 0)
-				return -ENOENT;
-			target[n] = '\0';
-			snprintf(why, why_size, "%s is a link to %s, which does not exist", shown,
-				 target);
-			return -ENOLINK;
-		}
-		if (r == -ELOOP)
-			snprintf(
-				why, why_size,
-				"%s: too many levels of symbolic links (a link that leads back to itself?)",
-				shown);
-		else
-			snprintf(why, why_size, "%s: %s", shown, strerror(-r));
-		return r;
+	fd = vb_open_regular(path, &st);
+	if (fd >= 0)
+		return fd;
+	if (fd == -ENOENT) {
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n < 0)
+			return -ENOENT;
+		target[n] = '\0';
+		snprintf(why, why_size, "%s is a link to %s, which does not exist", shown, target);
+		return -ENOLINK;
 	}
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		snprintf(why, why_size, "%s: %s", shown, strerror(-r));
-		close(fd);
-		return r;
-	}
-	if (!S_ISREG(st.st_mode)) {
+	if (fd == -EISDIR || fd == -EBADFD)
 		snprintf(why, why_size, "%s is %s, not a regular file", shown,
 			 file_type(st.st_mode));
-		close(fd);
-		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-	}
-	flags = fcntl(fd, F_GETFL);
-	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
-		r = -errno;
-		snprintf(why, why_size, "%s: %s", shown, strerror(-r));
-		close(fd);
-		return r;
-	}
+	else if (fd == -ELOOP)
+		snprintf(
+			why, why_size,
+			"%s: too many levels of symbolic links (a link that leads back to itself?)",
+			shown);
+	else
+		snprintf(why, why_size, "%s: %s", shown, strerror(-fd));
 	return fd;
 }
 

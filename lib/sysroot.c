@@ -119,10 +119,46 @@ static int read_fd(int fd, char **ret)
 	return 0;
 }
 
+int vb_open_regular(const char *path, struct stat *st)
+{
+	struct stat before, after, *s = st ? st : &before;
+	int fd, flags;
+
+	if (stat(path, s) < 0)
+		return -errno;
+	if (!S_ISREG(s->st_mode))
+		return S_ISDIR(s->st_mode) ? -EISDIR : -EBADFD;
+	before = *s;
+	/* O_NONBLOCK: should a FIFO have taken the file's place since, the open does not wait. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &after) < 0 || !S_ISREG(after.st_mode) || after.st_dev != before.st_dev ||
+	    after.st_ino != before.st_ino) {
+		if (st)
+			*st = after;
+		close(fd);
+		return S_ISDIR(after.st_mode) ? -EISDIR : -EBADFD;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
 int vb_read_file(const char *abs, char **ret)
 {
-	_cleanup_close_ int fd = vb_open(abs, O_RDONLY, 0);
+	_cleanup_free_ char *p = NULL;
+	_cleanup_close_ int fd = -EBADF;
+	int r = vb_path(abs, &p);
 
+	if (r < 0)
+		return r;
+	fd = vb_open_regular(p, NULL);
 	if (fd < 0)
 		return fd;
 	return read_fd(fd, ret);

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /*
@@ -26,7 +27,17 @@ int vb_open(const char *abs, int flags, mode_t mode);
  */
 int vb_open_kmsg(void);
 
-/* Reads a small file, trailing newlines stripped. */
+/*
+ * Opens path (a path on this machine, the root already prefixed) for reading only when it is a
+ * regular file, following links: the type is checked before the open, so that no FIFO (which
+ * would wait for a writer) and no device node (a watchdog arms on open) is ever opened, and
+ * again after it, so that nothing swapped in meanwhile is read. Returns the fd (blocking reads),
+ * or -errno: -EISDIR for a directory, -EBADFD for anything else that is not a regular file, in
+ * which case *st (when given) holds what was found.
+ */
+int vb_open_regular(const char *path, struct stat *st);
+
+/* Reads a small regular file (vb_open_regular), trailing newlines stripped. */
 int vb_read_file(const char *abs, char **ret);
 int vb_read_file_at(int dirfd, const char *rel, char **ret);
 

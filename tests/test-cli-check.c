@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -224,6 +225,32 @@ static void test_leftover_ids(void **state)
 	free(o.out);
 }
 
+/* FIFOs where check expects files: it reads none of them, says so, and ends by itself. */
+static void test_fifos_do_not_block(void **state)
+{
+	struct fx *fx = *state;
+	char *conf = fx_path(fx, "etc/modprobe.d/vfio.conf"),
+	     *boot = fx_path(fx, "boot/initrd.img-6.1.0-test");
+	const char *argv[] = {"/usr/bin/timeout", "-s",	       "KILL", "30", cli(), "check",
+			      "--root",		  fx_root(fx), NULL};
+	struct out o;
+
+	fx_write(fx, "etc/vfio-boot/vfio-boot.conf",
+		 "[device gpu]\nmatch = id=1234:1111 boot_vga=0\n", 0644);
+	fx_write(fx, "etc/modprobe.d/.keep", "", 0644);
+	fx_write(fx, "boot/.keep", "", 0644);
+	assert_int_equal(mkfifo(conf, 0644), 0);
+	assert_int_equal(mkfifo(boot, 0644), 0);
+	o.status = fx_run(fx, argv);
+	o.out = fx_read(fx, ".mock/stdout");
+	assert_non_null(o.out);
+	assert_int_not_equal(o.status, 137);
+	expect_line(&o, "initramfs /boot/initrd.img-6.1.0-test: not a regular file: not read");
+	free(o.out);
+	free(conf);
+	free(boot);
+}
+
 /* Each image against config A (what it carries) and config B (stale). */
 static void test_images(void **state)
 {
@@ -288,6 +315,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_intremap_running, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_intremap_no_acpi_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_leftover_ids, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fifos_do_not_block, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_images, setup, teardown),
 	};
 

@@ -440,6 +440,30 @@ static void test_initrd_gives_nothing(void **state)
 	assert_non_null(strstr(err, "no /etc/libvirt/qemu/vm.xml"));
 }
 
+/* A FIFO as a guest's domain XML: the generator reads nothing from it and ends by itself. */
+static void test_domain_fifo_does_not_block(void **state)
+{
+	_cleanup_free_ char *root = path("root"), *out = path("out"),
+			    *fifo = path("root/etc/libvirt/qemu/vm.xml"), *err = NULL;
+	const char *argv[] = {"/usr/bin/timeout",	   "-s", "KILL", "30",
+			      prog("vfio-boot-generator"), out,	 NULL};
+	char env_root[512];
+	const char *env[] = {env_root, NULL};
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	put("root/etc/vfio-boot/vfio-boot.conf", "[guest vm]\nautostart = yes\n", 0644);
+	put("root/etc/libvirt/qemu/.keep", "", 0644);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	mkdirs("out");
+	snprintf(env_root, sizeof(env_root), "VFIO_BOOT_ROOT=%s", root);
+	assert_int_equal(run(argv, env), 0);
+	assert_int_equal(count_entries("out"), 2);
+	err = slurp("stderr");
+	assert_non_null(strstr(err, "cannot read /etc/libvirt/qemu/vm.xml (not a regular file)"));
+}
+
 static void test_usage_and_bad_output_dir(void **state)
 {
 	_cleanup_free_ char *missing = path("missing"), *err = NULL;
@@ -803,6 +827,7 @@ int main(void)
 		T(test_planted_symlinks_not_followed),
 		T(test_unsafe_config_gives_nothing),
 		T(test_initrd_gives_nothing),
+		T(test_domain_fifo_does_not_block),
 		T(test_usage_and_bad_output_dir),
 		T(test_missing_output_dir),
 		T(test_logs_to_kmsg),
