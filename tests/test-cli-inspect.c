@@ -255,6 +255,26 @@ static void test_plan_refused_names_file(void **state)
 	out_free(&o);
 }
 
+/* status on a refused config: the reason, naming the file, once; not a bare errno after it. */
+static void test_status_refused_names_file(void **state)
+{
+	struct fx *fx = *state;
+	char *link;
+	struct out o;
+
+	config(fx, q35_config);
+	fx_write(fx, "etc/vfio-boot/conf.d/10-ok.conf", "", 0644);
+	link = fx_path(fx, "etc/vfio-boot/conf.d/30-gone.conf");
+	assert_int_equal(symlink("/srv/narrow.conf", link), 0);
+	free(link);
+	o = run(fx, "status", NULL);
+	assert_int_not_equal(o.status, 0);
+	if (!strstr(o.err, "the config is refused (") || !strstr(o.err, "conf.d/30-gone.conf") ||
+	    strstr(o.err, "Operation not permitted"))
+		fail_msg("status does not say once why the config is refused:\n%s", o.err);
+	out_free(&o);
+}
+
 static const char status_config[] = "[device gpu]\n"
 				    "match = id=1234:1111 boot_vga=0\n"
 				    "\n"
@@ -414,6 +434,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_plan_q35, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan_no_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan_refused_names_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_refused_names_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_claimed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_framebuffer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_usage, setup, teardown),
