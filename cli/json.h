@@ -6,12 +6,6 @@
 #include <stdio.h>
 
 /*
- * The length of the UTF-8 character s starts with (1 to 4; 1 for ASCII), 0 when s does not
- * start with valid UTF-8 (a stray byte, an overlong form, a surrogate, past U+10FFFF).
- */
-size_t utf8_char_len(const char *s);
-
-/*
  * A small JSON writer for the --json outputs: it tracks nesting and commas so that callers
  * only say what to write. Output is one document, two-space indented, ending in a newline.
  * Strings come from sysfs, file names and the config, none of which need be UTF-8: each byte

@@ -180,32 +180,6 @@ int vb_unit_from_path(const char *path, const char *suffix, char **ret)
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no surrogates), or 0. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n;
-	unsigned lo = 0x80, hi = 0xbf;
-
-	if (*s >= 0xc2 && *s <= 0xdf)
-		n = 2;
-	else if (*s >= 0xe0 && *s <= 0xef) {
-		n = 3;
-		lo = *s == 0xe0 ? 0xa0 : 0x80;
-		hi = *s == 0xed ? 0x9f : 0xbf;
-	} else if (*s >= 0xf0 && *s <= 0xf4) {
-		n = 4;
-		lo = *s == 0xf0 ? 0x90 : 0x80;
-		hi = *s == 0xf4 ? 0x8f : 0xbf;
-	} else
-		return 0;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
-
 int vb_escape_comment(const char *s, char **ret)
 {
 	char *buf, *t;
@@ -220,7 +194,7 @@ int vb_escape_comment(const char *s, char **ret)
 
 		if (c >= ' ' && c < 0x7f) {
 			*t++ = *s++;
-		} else if (c >= 0x80 && (n = utf8_len((const unsigned char *)s))) {
+		} else if (c >= 0x80 && (n = utf8_char_len(s))) {
 			memcpy(t, s, n);
 			t += n;
 			s += n;

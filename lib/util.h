@@ -79,3 +79,9 @@ int grow_array(void **array, size_t *alloc, size_t need, size_t size);
 #define GROW(array, alloc, need) grow_array((void **)&(array), &(alloc), (need), sizeof(*(array)))
 
 int asprintf_safe(char **ret, const char *fmt, ...) _printf_(2, 3);
+
+/*
+ * The length of the UTF-8 character s starts with (1 to 4; 1 for ASCII), 0 when s does not
+ * start with valid UTF-8 (a stray byte, an overlong form, a surrogate, past U+10FFFF).
+ */
+size_t utf8_char_len(const char *s);
