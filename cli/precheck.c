@@ -193,6 +193,38 @@ static void report_user(const char *guest, const char *label, const struct vb_bd
 }
 
 /*
+ * Only the kernel sees some uses (a mount in another mount namespace, an imported ZFS pool),
+ * so a device it could not be asked about is refused, not assumed free.
+ */
+static void report_unasked(const char *guest, const char *label, const char *name, int err)
+{
+	const char *todo = "Find out what keeps it from being opened";
+	bool udev = false;
+
+	switch (err) {
+	case -EACCES:
+	case -EPERM:
+		todo = "Run the guest runner as root, as vfio-boot-guest@.service does";
+		break;
+	case -ENODEV:
+		todo = "The node is not the device the kernel gives that name (stale, or planted): have udev make it afresh";
+		udev = true;
+		break;
+	case -ENOENT:
+		todo = "Its node is missing from /dev: have udev make it";
+		udev = true;
+		break;
+	case -ENXIO:
+		todo = "The kernel has no device behind the node: is the disk connected, the loop device or map set up?";
+		break;
+	}
+	log_err(err,
+		"guest %s: %s: cannot ask the kernel whether /dev/%s is in use (exclusive open: %m); only the kernel sees a mount in another mount namespace or an imported ZFS pool, so the guest is not started. %s%s%s%s, then start it again",
+		guest, label, name, todo, udev ? " (udevadm trigger --sysname-match=" : "",
+		udev ? name : "", udev ? ")" : "");
+}
+
+/*
  * The host node of a disk of a domain's XML, in *path (borrowed from disk or owned in *found).
  * -ENOENT: a SCSI hostdev or volume that cannot be found.
  */
@@ -336,11 +368,15 @@ static unsigned check_disk(virConnectPtr conn, const char *guest, const struct d
 			guest, label, lc_error());
 		problems++;
 	}
-	if (b.unasked)
+	if (b.unasked && b.unasked_covered)
 		log_warn(
 			b.unasked_err,
-			"guest %s: %s: cannot ask the kernel whether /dev/%s is busy (%m); only mounts, swaps, holders, loop devices and other domains were looked up",
-			guest, label, b.unasked);
+			"guest %s: %s: cannot ask the kernel whether partition /dev/%s is busy (%m); the whole disk's exclusive open succeeded, which a partition in use would have made fail. Its node is missing from /dev (udevadm trigger --sysname-match=%s recreates it)",
+			guest, label, b.unasked, b.unasked);
+	else if (b.unasked) {
+		report_unasked(guest, label, b.unasked, b.unasked_err);
+		problems++;
+	}
 	for (size_t i = 0; i < b.n_users; i++)
 		report_user(guest, label, &b.users[i]);
 	problems += b.n_users;
