@@ -453,6 +453,91 @@ static void test_refuse_other_domain(void **state)
 	result_free(&r);
 }
 
+/*
+ * Starts "shares" (given sdd) on a node of its own beside one running domain "other" with
+ * devices other_devices, and returns what the runner did.
+ */
+static struct result start_beside(struct fx *fx, const char *other_devices)
+{
+	char saved[sizeof(uri)], *node, xml[4096];
+	struct result r;
+
+	snprintf(xml, sizeof(xml),
+		 "<node>\n"
+		 "<domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>"
+		 "<name>shares</name><memory>1048576</memory><vcpu>1</vcpu>"
+		 "<os><type>hvm</type></os><devices><disk type='block' device='disk'>"
+		 "<source dev='/dev/disk/by-id/ata-SHARED_DISK'/><target dev='vdb' bus='virtio'/>"
+		 "</disk></devices><test:runstate>5</test:runstate></domain>\n"
+		 "<domain type='test'><name>other</name><memory>1048576</memory><vcpu>1</vcpu>"
+		 "<os><type>hvm</type></os><devices>%s</devices></domain>\n"
+		 "</node>\n",
+		 other_devices);
+	fx_write(fx, "other-node.xml", xml, 0644);
+	node = fx_path(fx, "other-node.xml");
+	memcpy(saved, uri, sizeof(uri));
+	snprintf(uri, sizeof(uri), "test://%s", node);
+	r = run_cli(fx, NULL, "start", "shares", NULL);
+	memcpy(uri, saved, sizeof(uri));
+	free(node);
+	return r;
+}
+
+/*
+ * Another running domain whose disk cannot be resolved may hold this one: cannot tell, so
+ * refused, naming that domain and its disk. Its image files, present or not, and a SCSI
+ * hostdev that is no disk here are not block devices: no reason to refuse.
+ */
+static void test_refuse_other_domain_unknown(void **state)
+{
+	struct fx *fx = *state;
+	struct result r;
+
+	r = start_beside(fx, "<disk type='block' device='disk'><source dev='/dev/disk/by-id/"
+			     "ata-GONE'/><target dev='vdc' bus='virtio'/></disk>");
+	expect_status(&r, 2);
+	expect_err(&r,
+		   "guest shares: block disk vdb (/dev/disk/by-id/ata-SHARED_DISK): cannot "
+		   "tell whether the running domain other uses it: its block disk vdc "
+		   "(/dev/disk/by-id/ata-GONE) cannot be looked at (No such file or directory)");
+	expect_err(&r, "shut other down before starting shares");
+	result_free(&r);
+
+	r = start_beside(fx, "<disk type='volume' device='disk'><source pool='nopool' "
+			     "volume='v1'/><target dev='vdc' bus='virtio'/></disk>");
+	expect_status(&r, 2);
+	expect_err(&r, "cannot tell whether the running domain other uses it: libvirt cannot "
+		       "find its disk vdc, volume v1 of pool nopool");
+	expect_err(&r, "virsh pool-start nopool");
+	result_free(&r);
+
+	r = start_beside(fx, "<hostdev mode='subsystem' type='scsi'><source>"
+			     "<adapter name='weird0'/><address bus='0' target='0' unit='0'/>"
+			     "</source></hostdev>");
+	expect_status(&r, 2);
+	expect_err(&r, "cannot tell whether the running domain other uses it: cannot find the "
+		       "host device of its SCSI hostdev weird0 0:0:0");
+	result_free(&r);
+
+	/* A unit number no SCSI address has: the runner cannot make sense of the XML. */
+	r = start_beside(fx, "<hostdev mode='subsystem' type='scsi'><source>"
+			     "<adapter name='scsi_host2'/><address bus='0' target='0' "
+			     "unit='99999999'/></source></hostdev>");
+	expect_status(&r, 2);
+	expect_err(&r, "cannot tell whether the running domain other uses it: its XML makes no "
+		       "sense here");
+	result_free(&r);
+
+	r = start_beside(fx, "<disk type='file' device='disk'><source file='/var/lib/libvirt/"
+			     "images/gone.qcow2'/><target dev='vdc' bus='virtio'/></disk>"
+			     "<hostdev mode='subsystem' type='scsi'><source>"
+			     "<adapter name='scsi_host9'/><address bus='0' target='0' unit='0'/>"
+			     "</source></hostdev>");
+	expect_status(&r, 0);
+	expect_no_err(&r, "other");
+	result_free(&r);
+}
+
 /* An md member whose array is not assembled: started, with what blkid sees. */
 static void test_warn_unassembled_member(void **state)
 {
@@ -752,6 +837,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refuse_loop_backing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_parent_held, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_other_domain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuse_other_domain_unknown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_warn_unassembled_member, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_file_disk_on_block_device, setup,
 						teardown),
