@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -538,6 +539,68 @@ static void test_refuse_other_domain_unknown(void **state)
 	result_free(&r);
 }
 
+/*
+ * Checking the disks and starting the guest is one step across runners: while another runner
+ * holds the start lock, this one waits, and starts once it is let go. (The test driver's
+ * domains live in each process, so two runners cannot see each other's guests here: what is
+ * shown is that the second one's check waits for the first one's step to end.)
+ */
+static void test_start_waits_for_lock(void **state)
+{
+	struct fx *fx = *state;
+	char *lock = fx_path(fx, "run/vfio-boot/guest-start.lock");
+	int ready[2], fd;
+	struct result r;
+	pid_t holder;
+	char c;
+
+	rf_mkdir(fx, "run/vfio-boot");
+	assert_int_equal(pipe(ready), 0);
+	fflush(NULL);
+	holder = fork();
+	assert_true(holder >= 0);
+	if (holder == 0) {
+		fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0 || flock(fd, LOCK_EX) < 0 || write(ready[1], "x", 1) != 1)
+			_exit(1);
+		usleep(1500 * 1000);
+		_exit(0);
+	}
+	close(ready[1]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	r = run_cli(fx, NULL, "start", "disks", NULL);
+	waitpid(holder, NULL, 0);
+	expect_status(&r, 0);
+	expect_err(&r,
+		   "guest disks: waiting for another guest runner to check and start its guest");
+	expect_err(&r, "guest disks started");
+	if (r.seconds < 1.0)
+		fail_msg("started after %.2f s, while the lock was held for 1.5 s", r.seconds);
+	result_free(&r);
+	free(lock);
+}
+
+/* A link planted where the lock file goes is refused, not followed. */
+static void test_start_lock_link_refused(void **state)
+{
+	struct fx *fx = *state;
+	char *target = fx_path(fx, "planted-target");
+	struct result r;
+
+	rf_mkdir(fx, "run/vfio-boot");
+	rf_symlink(fx, "run/vfio-boot/guest-start.lock", target);
+	r = run_cli(fx, NULL, "start", "disks", NULL);
+	expect_status(&r, 2);
+	expect_err(&r, "guest-start.lock, the lock that keeps two runners from checking and "
+		       "starting guests at once");
+	expect_err(&r, "no link: remove what is there");
+	expect_no_err(&r, "guest disks started");
+	assert_int_equal(access(target, F_OK), -1);
+	result_free(&r);
+	free(target);
+}
+
 /* An md member whose array is not assembled: started, with what blkid sees. */
 static void test_warn_unassembled_member(void **state)
 {
@@ -838,6 +901,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refuse_parent_held, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_other_domain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_other_domain_unknown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_waits_for_lock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_lock_link_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_warn_unassembled_member, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_file_disk_on_block_device, setup,
 						teardown),

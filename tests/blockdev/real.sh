@@ -371,14 +371,19 @@ run_case partnode-other "cannot ask the kernel whether ${DISK[partnode-other]:-?
 # EACCES): only it sees a mount in another namespace or ZFS, so an unused disk is refused too.
 if [ -z "${DISK[unused]:-}" ]; then
 	skip unasked "${WHY[unused]}"
-elif ! command -v setpriv >/dev/null; then
-	skip unasked "no setpriv (util-linux)"
+elif ! command -v setpriv >/dev/null || ! command -v unshare >/dev/null; then
+	skip unasked "no setpriv or unshare (util-linux)"
 else
-	# nobody must reach the test driver's file, not the rest of $T.
-	chmod 0711 "$T" && chmod 0644 "$NODE"
+	# nobody must reach the test driver's file, not the rest of $T; and the start lock, which
+	# only root may take in /run/vfio-boot: a tmpfs of its own there, in a mount namespace of
+	# its own (the kernel's answer is the same in every namespace).
+	chmod 0711 "$T" && chmod 0644 "$NODE" && mkdir -p /run/vfio-boot
 	c=unasked
-	setpriv --reuid=65534 --regid=65534 --clear-groups env -u VFIO_BOOT_ROOT -u NOTIFY_SOCKET \
-		"$CLI" guest start --uri "test://$NODE" -- g-unused >"$T/$c.out" 2>"$T/$c.err"
+	unshare -m --propagation private sh -c \
+		'mount -t tmpfs -o mode=0777 vb-real /run/vfio-boot && exec "$@"' sh \
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+		env -u VFIO_BOOT_ROOT -u NOTIFY_SOCKET "$CLI" guest start --uri "test://$NODE" \
+		-- g-unused >"$T/$c.out" 2>"$T/$c.err"
 	st=$?
 	if [ "$st" -eq 2 ] && grep -qF "cannot ask the kernel whether ${DISK[unused]}" \
 		"$T/$c.err" && grep -qF "Permission denied" "$T/$c.err" &&
