@@ -13,23 +13,33 @@
 # tool) prints "SKIP: <case>: <why>" and counts neither as passed nor as failed. Exit status:
 # 0 when nothing failed.
 #
-# Environment: TEST_CLI (default build/test/cli/vfio-boot); VERBOSE=1 shows every message.
+# Environment: TEST_CLI (default build/test/cli/vfio-boot); VERBOSE=1 shows every message;
+# REQUIRE_REAL=1 (make test sets it, since CI runs as root) makes skipping the whole script
+# (not root, no free loop device) or passing no case at all a failure, so that a run that tested
+# nothing cannot pass.
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 CLI=${TEST_CLI:-$TOP/build/test/cli/vfio-boot}
 case $CLI in /*) ;; *) CLI=$TOP/$CLI ;; esac
 
-if ((EUID != 0)); then
-	echo "SKIP: every case: needs root (loop devices, mounts)"
+# skip_all WHY: nothing can be tested here.
+skip_all() {
+	if [ "${REQUIRE_REAL:-0}" = 1 ]; then
+		echo "FAIL: every case: $1, and REQUIRE_REAL=1 (make test REQUIRE_REAL=0 to skip)"
+		exit 1
+	fi
+	echo "SKIP: every case: $1"
 	exit 0
+}
+if ((EUID != 0)); then
+	skip_all "needs root (loop devices, mounts)"
 fi
 [ -x "$CLI" ] || {
 	echo "real: no $CLI (make test builds it)"
 	exit 1
 }
 if ! losetup -f >/dev/null 2>&1; then
-	echo "SKIP: every case: no free loop device (losetup -f: $(losetup -f 2>&1))"
-	exit 0
+	skip_all "no free loop device (losetup -f: $(losetup -f 2>&1))"
 fi
 
 T=$(mktemp -d /tmp/vfio-boot-real.XXXXXX)
@@ -397,5 +407,9 @@ fi
 
 skip zfs "ZFS is not installable here; the kernel's exclusive-open answer is what covers an imported pool's member"
 
+if [ "$passed" -eq 0 ] && [ "${REQUIRE_REAL:-0}" = 1 ]; then
+	echo "FAIL: no case passed, and REQUIRE_REAL=1"
+	failed=$((failed + 1))
+fi
 echo "real: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
