@@ -26,6 +26,8 @@
 #define DEFAULT_URI	  "qemu:///system"
 #define DEFAULT_TIMEOUT_S 120
 #define DESTROY_WAIT_MS	  30000
+/* Below the unit's TimeoutStartSec (300 s), so that the refusal, not systemd, says why. */
+#define START_LOCK_WAIT_S 240
 #define MAX_TIMEOUT_S	  (24 * 3600)
 
 struct guest_opts {
@@ -187,9 +189,53 @@ static bool is_active(struct watch *w, int *state)
 	return *state != VIR_DOMAIN_SHUTOFF && *state != VIR_DOMAIN_CRASHED;
 }
 
-/* Checks and starts the domain unless it runs already. */
+/* The start lock (lifecycle.h) in *fd, or an exit code when it cannot be had. */
+static int take_start_lock(struct watch *w, int *fd)
+{
+	_cleanup_free_ char *path = NULL;
+	int r;
+
+	if (vb_path(LC_START_LOCK_DIR "/" LC_START_LOCK_NAME, &path) < 0)
+		return log_err(-ENOMEM, "guest %s: out of memory", w->name), EXIT_REFUSED;
+	*fd = lc_start_lock_open();
+	if (*fd < 0)
+		return log_err(*fd,
+			       "guest %s: not started: cannot open %s, the lock that keeps two runners from checking and starting guests at once (%m)%s",
+			       w->name, path,
+			       *fd == -ELOOP || *fd == -EBADFD || *fd == -ENOTDIR
+				       ? "; it must be a regular file in a directory, no link: remove what is there"
+				       : ""),
+		       EXIT_REFUSED;
+	r = lc_start_lock_wait(*fd, 0);
+	if (r == -EWOULDBLOCK) {
+		log_notice(
+			"guest %s: waiting for another guest runner to check and start its guest",
+			w->name);
+		r = lc_start_lock_wait(*fd, START_LOCK_WAIT_S * 1000);
+	}
+	if (r == 0)
+		return EXIT_OK;
+	close(*fd);
+	*fd = -1;
+	if (r == -ETIMEDOUT)
+		return log_err(r,
+			       "guest %s: not started: another guest runner has held %s for %d s, checking and starting its guest (fuser -v %s tells which). Start %s again once it is done",
+			       w->name, path, START_LOCK_WAIT_S, path, w->name),
+		       EXIT_REFUSED;
+	if (r == -EINTR)
+		return log_notice("guest %s: not started: stopped while waiting to start", w->name),
+		       EXIT_REFUSED;
+	return log_err(r, "guest %s: not started: cannot lock %s: %m", w->name, path), EXIT_REFUSED;
+}
+
+/*
+ * Checks and starts the domain unless it runs already. The check and the start are one step
+ * under the start lock: a guest that another runner starts meanwhile is running, and its
+ * disks seen, by the time this one checks.
+ */
 static int start_guest(struct watch *w, const struct guest_opts *o)
 {
+	_cleanup_close_ int lock = -1;
 	struct dom_info d;
 	int state, r;
 
@@ -197,6 +243,9 @@ static int start_guest(struct watch *w, const struct guest_opts *o)
 		log_notice("guest %s is already running; nothing to start", w->name);
 		return EXIT_OK;
 	}
+	r = take_start_lock(w, &lock);
+	if (r != EXIT_OK)
+		return r;
 	r = read_domain(w, &d);
 	if (r != EXIT_OK)
 		return r;

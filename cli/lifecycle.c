@@ -3,6 +3,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libvirt/virterror.h>
@@ -10,6 +13,7 @@
 #include "cli.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "sysroot.h"
 #include "util.h"
 
 #define RECONNECT_EVERY_MS 1000
@@ -279,4 +283,54 @@ enum wait_result watch_wait(struct watch *w, int timeout_ms, bool wake_on_signal
 	if (timer >= 0)
 		virEventRemoveTimeout(timer);
 	return res;
+}
+
+/*
+ * Made with the sysroot's exclusive create, then opened without following a link: a link or a
+ * FIFO planted in its place is refused, not followed or waited on. Read-only is enough for
+ * flock.
+ */
+int lc_start_lock_open(void)
+{
+	_cleanup_close_ int dirfd = -1;
+	struct stat st;
+	int fd, r;
+
+	r = vb_mkdir_p(LC_START_LOCK_DIR, 0755);
+	if (r < 0)
+		return r;
+	dirfd = vb_open_dir(LC_START_LOCK_DIR);
+	if (dirfd < 0)
+		return dirfd;
+	r = vb_create_at(dirfd, LC_START_LOCK_NAME, "", 0600, false);
+	if (r < 0 && r != -EEXIST)
+		return r;
+	fd = openat(dirfd, LC_START_LOCK_NAME, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EBADFD;
+	}
+	return fd;
+}
+
+int lc_start_lock_wait(int fd, int timeout_ms)
+{
+	struct timespec start, now, pause = {.tv_nsec = 50 * 1000 * 1000};
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -errno;
+		if (sig_received)
+			return -EINTR;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 >=
+		    timeout_ms)
+			return timeout_ms == 0 ? -EWOULDBLOCK : -ETIMEDOUT;
+		nanosleep(&pause, NULL);
+	}
 }

@@ -48,3 +48,21 @@ int watch_state(struct watch *w, int *state, int *reason);
 
 /* The libvirt error of the last failed call, for messages. */
 const char *lc_error(void);
+
+/*
+ * Checking a guest's disks and creating it is one step across every runner: guests without
+ * "after =" start in parallel, and two that share a disk would each check while the other does
+ * not run yet. The step holds an exclusive flock on this file, below the root.
+ */
+#define LC_START_LOCK_DIR  "/run/vfio-boot"
+#define LC_START_LOCK_NAME "guest-start.lock"
+
+/* Opens (first makes) the lock file; a negative errno, -EBADFD when it is no regular file. */
+int lc_start_lock_open(void);
+
+/*
+ * Takes the lock on fd (released by closing fd), waiting up to timeout_ms. -EWOULDBLOCK when
+ * timeout_ms is 0 and another runner holds it, -ETIMEDOUT after waiting, -EINTR on SIGTERM or
+ * SIGINT.
+ */
+int lc_start_lock_wait(int fd, int timeout_ms);

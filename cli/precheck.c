@@ -112,7 +112,7 @@ static int scsi_node(const struct dom_disk *disk, char **ret)
 		return r;
 	dd = opendir(full);
 	if (!dd)
-		return -errno;
+		return -errno; /* ENOENT: no such SCSI device, or one that is no disk (a tape) */
 	while ((de = readdir(dd)))
 		if (de->d_name[0] != '.')
 			return asprintf_safe(ret, "/dev/%s", de->d_name);
@@ -197,27 +197,121 @@ static void report_user(const char *guest, const char *label, const struct vb_bd
 }
 
 /*
+ * Only the kernel sees some uses (a mount in another mount namespace, an imported ZFS pool),
+ * so a device it could not be asked about is refused, not assumed free.
+ */
+static void report_unasked(const char *guest, const char *label, const char *name, int err)
+{
+	const char *todo = "Find out what keeps it from being opened";
+	bool udev = false;
+
+	switch (err) {
+	case -EACCES:
+	case -EPERM:
+		todo = "Run the guest runner as root, as vfio-boot-guest@.service does";
+		break;
+	case -ENODEV:
+		todo = "The node is not the device the kernel gives that name (stale, or planted): have udev make it afresh";
+		udev = true;
+		break;
+	case -ENOENT:
+		todo = "Its node is missing from /dev: have udev make it";
+		udev = true;
+		break;
+	case -ENXIO:
+		todo = "The kernel has no device behind the node: is the disk connected, the loop device or map set up?";
+		break;
+	}
+	log_err(err,
+		"guest %s: %s: cannot ask the kernel whether /dev/%s is in use (exclusive open: %m); only the kernel sees a mount in another mount namespace or an imported ZFS pool, so the guest is not started. %s%s%s%s, then start it again",
+		guest, label, name, todo, udev ? " (udevadm trigger --sysname-match=" : "",
+		udev ? name : "", udev ? ")" : "");
+}
+
+/*
  * The host node of a disk of a domain's XML, in *path (borrowed from disk or owned in *found).
- * -ENOENT: a SCSI hostdev or volume that cannot be found.
+ * -ENOENT: a SCSI hostdev that is no disk of this host; -EINVAL: an adapter name not of the
+ * form scsi_hostN; -ENXIO: a volume that libvirt cannot find.
  */
 static int disk_node(virConnectPtr conn, const struct dom_disk *disk, char **found,
 		     const char **path)
 {
+	int r;
+
 	*path = disk->path;
 	if (disk->kind == DOM_DISK_SCSI) {
-		if (scsi_node(disk, found) < 0)
-			return -ENOENT;
+		r = scsi_node(disk, found);
+		if (r < 0)
+			return r;
 		*path = *found;
 	} else if (disk->kind == DOM_DISK_VOLUME) {
 		if (volume_path(conn, disk, found) < 0)
-			return -ENOENT;
+			return -ENXIO;
 		*path = *found;
 	}
 	return *path ? 0 : -ENOENT;
 }
 
-/* The disks of every other running domain of this connection that are b, in it or around it. */
-static int find_domain_users(virConnectPtr conn, const char *guest, struct vb_bdev *b)
+/*
+ * Whether a disk of the other running domain dom is b (or in it, or around it): added to b's
+ * users. What cannot be told is logged and counted in *unknown: a running domain holds its disks
+ * open, so a disk of it that cannot be resolved may be b. An image file is not a block device,
+ * nor is a SCSI hostdev that is no disk of this host.
+ */
+static int other_domain_disk(virConnectPtr conn, const char *guest, const char *label,
+			     const char *dom, const struct dom_disk *disk, struct vb_bdev *b,
+			     unsigned *unknown)
+{
+	_cleanup_free_ char *found = NULL;
+	const char *path, *dev;
+	struct vb_bdev o;
+	char theirs[512];
+	int r;
+
+	r = disk_node(conn, disk, &found, &path);
+	if (r == -ENOENT)
+		return 0;
+	if (r == -ENXIO) {
+		log_err(0,
+			"guest %s: %s: cannot tell whether the running domain %s uses it: libvirt cannot find its disk %s, volume %s of pool %s (%s). Start the pool (virsh pool-start %s) or shut %s down before starting %s",
+			guest, label, dom, strna(disk->target), disk->volume, disk->pool,
+			lc_error(), disk->pool, dom, guest);
+		(*unknown)++;
+		return 0;
+	}
+	if (r < 0) {
+		log_err(r,
+			"guest %s: %s: cannot tell whether the running domain %s uses it: cannot find the host device of its SCSI hostdev %s %u:%u:%u (%m). Shut %s down before starting %s",
+			guest, label, dom, disk->adapter, disk->bus, disk->target_id, disk->unit,
+			dom, guest);
+		(*unknown)++;
+		return 0;
+	}
+	disk_label(disk, path, theirs, sizeof(theirs));
+	r = vb_bdev_resolve(path, &o);
+	if (r == 0) {
+		dev = vb_bdev_overlap(b, o.name);
+		r = dev ? vb_bdev_add_user(b, VB_BDEV_DOMAIN, dev, dom, theirs) : 0;
+	} else if (r == -ENOTBLK || (r == -ENOENT && disk->kind == DOM_DISK_FILE))
+		r = 0; /* an image file, present or not */
+	else if (r != -ENOMEM) {
+		log_err(r,
+			"guest %s: %s: cannot tell whether the running domain %s uses it: its %s cannot be looked at (%m). Fix that disk of %s (virsh edit %s) or shut %s down before starting %s",
+			guest, label, dom, theirs, dom, dom, dom, guest);
+		(*unknown)++;
+		r = 0;
+	}
+	vb_bdev_free(&o);
+	return r;
+}
+
+/*
+ * The disks of every other running domain of this connection that are b, in it or around it.
+ * A domain whose XML cannot be read or understood counts in *unknown, as a refusal: it may hold
+ * b. Returns <0 (not logged) only when the domains cannot be listed at all.
+ */
+static int find_domain_users(virConnectPtr conn, const char *guest, const char *label,
+			     struct vb_bdev *b, unsigned *unknown)
 {
 	virDomainPtr *doms = NULL;
 	int n, r = 0;
@@ -229,26 +323,28 @@ static int find_domain_users(virConnectPtr conn, const char *guest, struct vb_bd
 		const char *name = virDomainGetName(doms[i]);
 		char *xml = NULL;
 		struct dom_info d;
+		int p;
 
 		if (r < 0 || !name || streq(name, guest))
 			goto next;
 		xml = virDomainGetXMLDesc(doms[i], 0);
-		if (!xml || dom_parse(xml, &d) < 0)
+		if (!xml) {
+			log_err(0,
+				"guest %s: %s: cannot tell whether the running domain %s uses it: libvirt does not give its XML (%s). Shut %s down before starting %s",
+				guest, label, name, lc_error(), name, guest);
+			(*unknown)++;
 			goto next;
-		for (size_t j = 0; j < d.n_disks && r >= 0; j++) {
-			_cleanup_free_ char *found = NULL;
-			const char *path, *dev;
-			struct vb_bdev o;
-			char label[512];
-
-			if (disk_node(conn, &d.disks[j], &found, &path) < 0)
-				continue;
-			if (vb_bdev_resolve(path, &o) == 0 && (dev = vb_bdev_overlap(b, o.name))) {
-				disk_label(&d.disks[j], path, label, sizeof(label));
-				r = vb_bdev_add_user(b, VB_BDEV_DOMAIN, dev, name, label);
-			}
-			vb_bdev_free(&o);
 		}
+		p = dom_parse(xml, &d);
+		if (p < 0) {
+			log_err(p,
+				"guest %s: %s: cannot tell whether the running domain %s uses it: its XML makes no sense here (%m; virsh dumpxml %s). Shut %s down before starting %s",
+				guest, label, name, name, name, guest);
+			(*unknown)++;
+			goto next;
+		}
+		for (size_t j = 0; j < d.n_disks && r >= 0; j++)
+			r = other_domain_disk(conn, guest, label, name, &d.disks[j], b, unknown);
 		dom_info_free(&d);
 	next:
 		free(xml);
@@ -333,18 +429,25 @@ static unsigned check_disk(virConnectPtr conn, const char *guest, const struct d
 		problems++;
 		goto out;
 	}
-	r = find_domain_users(conn, guest, &b);
-	if (r < 0) {
+	r = find_domain_users(conn, guest, label, &b, &problems);
+	if (r == -ENOMEM) {
+		log_err(r, "guest %s: %s: %m", guest, label);
+		problems++;
+	} else if (r < 0) {
 		log_err(r,
 			"guest %s: %s: cannot tell whether another running domain uses it: libvirt cannot list its domains (%s)",
 			guest, label, lc_error());
 		problems++;
 	}
-	if (b.unasked)
+	if (b.unasked && b.unasked_covered)
 		log_warn(
 			b.unasked_err,
-			"guest %s: %s: cannot ask the kernel whether /dev/%s is busy (%m); only mounts, swaps, holders, loop devices and other domains were looked up",
-			guest, label, b.unasked);
+			"guest %s: %s: cannot ask the kernel whether partition /dev/%s is busy (%m); the whole disk's exclusive open succeeded, which a partition in use would have made fail. Its node is missing from /dev (udevadm trigger --sysname-match=%s recreates it)",
+			guest, label, b.unasked, b.unasked);
+	else if (b.unasked) {
+		report_unasked(guest, label, b.unasked, b.unasked_err);
+		problems++;
+	}
 	for (size_t i = 0; i < b.n_users; i++)
 		report_user(guest, label, &b.users[i]);
 	problems += b.n_users;

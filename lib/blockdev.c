@@ -677,6 +677,7 @@ static int loop_backing(const char *loop, const char *backing, dev_t *dev, dev_t
 			return 0;
 		}
 	}
+	free(TAKE_PTR(node)); /* the path below is looked up instead */
 	clean = strdup(backing);
 	if (!clean)
 		return -ENOMEM;
@@ -745,8 +746,8 @@ static int open_exclusive(const char *node, const char *majmin)
 	_cleanup_close_ int fd = vb_open(node, O_RDONLY | O_EXCL | O_CLOEXEC | O_NONBLOCK, 0);
 	struct stat st;
 
-	if (fd == -ENXIO || fd == -ENOMEDIUM)
-		return 0; /* nothing there to be used: an unbound loop device, an empty drive */
+	if (fd == -ENOMEDIUM)
+		return 0; /* an empty drive: nothing on it to be used */
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, &st) < 0)
@@ -767,8 +768,28 @@ static bool explained(const struct vb_bdev *b, const struct cands *cs, size_t i)
 	return false;
 }
 
+/*
+ * What cannot be asked counts against the device: only the kernel sees a mount in another
+ * mount namespace or a ZFS pool. One exception: a partition's node missing from /dev while the
+ * whole device's exclusive open succeeded, which a claimed partition would have made fail.
+ */
+static int note_unasked(struct vb_bdev *b, const struct cand *c, int err, bool covered)
+{
+	if (b->unasked && (covered || !b->unasked_covered))
+		return 0;
+	free(b->unasked);
+	b->unasked = strdup(c->name);
+	if (!b->unasked)
+		return -ENOMEM;
+	b->unasked_err = err;
+	b->unasked_covered = covered;
+	return 0;
+}
+
 static int ask_kernel(struct vb_bdev *b, struct cands *cs)
 {
+	bool whole_free = false;
+
 	if (!vb_root_is_host())
 		return 0;
 	for (size_t i = 0; i < cs->n; i++) {
@@ -784,13 +805,14 @@ static int ask_kernel(struct vb_bdev *b, struct cands *cs)
 		if (!node)
 			return -ENOMEM;
 		r = open_exclusive(node, cs->c[i].dev);
+		if (i == 0)
+			whole_free = r == 0;
 		if (r == -EBUSY)
 			cs->c[i].busy = true;
-		else if (r < 0 && !b->unasked) {
-			b->unasked = strdup(cs->c[i].name);
-			if (!b->unasked)
-				return -ENOMEM;
-			b->unasked_err = r;
+		else if (r < 0) {
+			r = note_unasked(b, &cs->c[i], r, i > 0 && r == -ENOENT && whole_free);
+			if (r < 0)
+				return r;
 		}
 	}
 	b->kernel_asked = true;

@@ -42,8 +42,15 @@ struct vb_bdev {
 	char *parent; /* the whole disk of a partition, NULL for a whole disk */
 	char **parts; /* the device's partitions */
 	size_t n_parts, alloc_parts;
-	char *unasked;	   /* first of device and partitions the kernel could not be asked about */
-	int unasked_err;   /* why, a negative errno */
+	/*
+	 * The device or a partition the kernel could not be asked about (an exclusive open that
+	 * failed other than with EBUSY), and why (a negative errno). unasked_covered: it is only a
+	 * partition whose node is missing from /dev, and the device's own exclusive open, which a
+	 * claimed partition makes fail, succeeded; else the answer is unknown.
+	 */
+	char *unasked;
+	int unasked_err;
+	bool unasked_covered;
 	bool kernel_asked; /* on the real root: every exclusive open was tried */
 };
 

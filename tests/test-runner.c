@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -453,6 +454,153 @@ static void test_refuse_other_domain(void **state)
 	result_free(&r);
 }
 
+/*
+ * Starts "shares" (given sdd) on a node of its own beside one running domain "other" with
+ * devices other_devices, and returns what the runner did.
+ */
+static struct result start_beside(struct fx *fx, const char *other_devices)
+{
+	char saved[sizeof(uri)], *node, xml[4096];
+	struct result r;
+
+	snprintf(xml, sizeof(xml),
+		 "<node>\n"
+		 "<domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>"
+		 "<name>shares</name><memory>1048576</memory><vcpu>1</vcpu>"
+		 "<os><type>hvm</type></os><devices><disk type='block' device='disk'>"
+		 "<source dev='/dev/disk/by-id/ata-SHARED_DISK'/><target dev='vdb' bus='virtio'/>"
+		 "</disk></devices><test:runstate>5</test:runstate></domain>\n"
+		 "<domain type='test'><name>other</name><memory>1048576</memory><vcpu>1</vcpu>"
+		 "<os><type>hvm</type></os><devices>%s</devices></domain>\n"
+		 "</node>\n",
+		 other_devices);
+	fx_write(fx, "other-node.xml", xml, 0644);
+	node = fx_path(fx, "other-node.xml");
+	memcpy(saved, uri, sizeof(uri));
+	snprintf(uri, sizeof(uri), "test://%s", node);
+	r = run_cli(fx, NULL, "start", "shares", NULL);
+	memcpy(uri, saved, sizeof(uri));
+	free(node);
+	return r;
+}
+
+/*
+ * Another running domain whose disk cannot be resolved may hold this one: cannot tell, so
+ * refused, naming that domain and its disk. Its image files, present or not, and a SCSI
+ * hostdev that is no disk here are not block devices: no reason to refuse.
+ */
+static void test_refuse_other_domain_unknown(void **state)
+{
+	struct fx *fx = *state;
+	struct result r;
+
+	r = start_beside(fx, "<disk type='block' device='disk'><source dev='/dev/disk/by-id/"
+			     "ata-GONE'/><target dev='vdc' bus='virtio'/></disk>");
+	expect_status(&r, 2);
+	expect_err(&r,
+		   "guest shares: block disk vdb (/dev/disk/by-id/ata-SHARED_DISK): cannot "
+		   "tell whether the running domain other uses it: its block disk vdc "
+		   "(/dev/disk/by-id/ata-GONE) cannot be looked at (No such file or directory)");
+	expect_err(&r, "shut other down before starting shares");
+	result_free(&r);
+
+	r = start_beside(fx, "<disk type='volume' device='disk'><source pool='nopool' "
+			     "volume='v1'/><target dev='vdc' bus='virtio'/></disk>");
+	expect_status(&r, 2);
+	expect_err(&r, "cannot tell whether the running domain other uses it: libvirt cannot "
+		       "find its disk vdc, volume v1 of pool nopool");
+	expect_err(&r, "virsh pool-start nopool");
+	result_free(&r);
+
+	r = start_beside(fx, "<hostdev mode='subsystem' type='scsi'><source>"
+			     "<adapter name='weird0'/><address bus='0' target='0' unit='0'/>"
+			     "</source></hostdev>");
+	expect_status(&r, 2);
+	expect_err(&r, "cannot tell whether the running domain other uses it: cannot find the "
+		       "host device of its SCSI hostdev weird0 0:0:0");
+	result_free(&r);
+
+	/* A unit number no SCSI address has: the runner cannot make sense of the XML. */
+	r = start_beside(fx, "<hostdev mode='subsystem' type='scsi'><source>"
+			     "<adapter name='scsi_host2'/><address bus='0' target='0' "
+			     "unit='99999999'/></source></hostdev>");
+	expect_status(&r, 2);
+	expect_err(&r, "cannot tell whether the running domain other uses it: its XML makes no "
+		       "sense here");
+	result_free(&r);
+
+	r = start_beside(fx, "<disk type='file' device='disk'><source file='/var/lib/libvirt/"
+			     "images/gone.qcow2'/><target dev='vdc' bus='virtio'/></disk>"
+			     "<hostdev mode='subsystem' type='scsi'><source>"
+			     "<adapter name='scsi_host9'/><address bus='0' target='0' unit='0'/>"
+			     "</source></hostdev>");
+	expect_status(&r, 0);
+	expect_no_err(&r, "other");
+	result_free(&r);
+}
+
+/*
+ * Checking the disks and starting the guest is one step across runners: while another runner
+ * holds the start lock, this one waits, and starts once it is let go. (The test driver's
+ * domains live in each process, so two runners cannot see each other's guests here: what is
+ * shown is that the second one's check waits for the first one's step to end.)
+ */
+static void test_start_waits_for_lock(void **state)
+{
+	struct fx *fx = *state;
+	char *lock = fx_path(fx, "run/vfio-boot/guest-start.lock");
+	int ready[2], fd;
+	struct result r;
+	pid_t holder;
+	char c;
+
+	rf_mkdir(fx, "run/vfio-boot");
+	assert_int_equal(pipe(ready), 0);
+	fflush(NULL);
+	holder = fork();
+	assert_true(holder >= 0);
+	if (holder == 0) {
+		fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0 || flock(fd, LOCK_EX) < 0 || write(ready[1], "x", 1) != 1)
+			_exit(1);
+		usleep(1500 * 1000);
+		_exit(0);
+	}
+	close(ready[1]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	r = run_cli(fx, NULL, "start", "disks", NULL);
+	waitpid(holder, NULL, 0);
+	expect_status(&r, 0);
+	expect_err(&r,
+		   "guest disks: waiting for another guest runner to check and start its guest");
+	expect_err(&r, "guest disks started");
+	if (r.seconds < 1.0)
+		fail_msg("started after %.2f s, while the lock was held for 1.5 s", r.seconds);
+	result_free(&r);
+	free(lock);
+}
+
+/* A link planted where the lock file goes is refused, not followed. */
+static void test_start_lock_link_refused(void **state)
+{
+	struct fx *fx = *state;
+	char *target = fx_path(fx, "planted-target");
+	struct result r;
+
+	rf_mkdir(fx, "run/vfio-boot");
+	rf_symlink(fx, "run/vfio-boot/guest-start.lock", target);
+	r = run_cli(fx, NULL, "start", "disks", NULL);
+	expect_status(&r, 2);
+	expect_err(&r, "guest-start.lock, the lock that keeps two runners from checking and "
+		       "starting guests at once");
+	expect_err(&r, "no link: remove what is there");
+	expect_no_err(&r, "guest disks started");
+	assert_int_equal(access(target, F_OK), -1);
+	result_free(&r);
+	free(target);
+}
+
 /* An md member whose array is not assembled: started, with what blkid sees. */
 static void test_warn_unassembled_member(void **state)
 {
@@ -752,6 +900,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refuse_loop_backing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_parent_held, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_other_domain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuse_other_domain_unknown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_waits_for_lock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_lock_link_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_warn_unassembled_member, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_file_disk_on_block_device, setup,
 						teardown),

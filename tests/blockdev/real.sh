@@ -13,38 +13,54 @@
 # tool) prints "SKIP: <case>: <why>" and counts neither as passed nor as failed. Exit status:
 # 0 when nothing failed.
 #
-# Environment: TEST_CLI (default build/test/cli/vfio-boot); VERBOSE=1 shows every message.
+# Environment: TEST_CLI (default build/test/cli/vfio-boot); VERBOSE=1 shows every message;
+# REQUIRE_REAL=1 (make test sets it, since CI runs as root) makes skipping the whole script
+# (not root, no free loop device) or passing no case at all a failure, so that a run that tested
+# nothing cannot pass.
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 CLI=${TEST_CLI:-$TOP/build/test/cli/vfio-boot}
 case $CLI in /*) ;; *) CLI=$TOP/$CLI ;; esac
 
-if ((EUID != 0)); then
-	echo "SKIP: every case: needs root (loop devices, mounts)"
+# skip_all WHY: nothing can be tested here.
+skip_all() {
+	if [ "${REQUIRE_REAL:-0}" = 1 ]; then
+		echo "FAIL: every case: $1, and REQUIRE_REAL=1 (make test REQUIRE_REAL=0 to skip)"
+		exit 1
+	fi
+	echo "SKIP: every case: $1"
 	exit 0
+}
+if ((EUID != 0)); then
+	skip_all "needs root (loop devices, mounts)"
 fi
 [ -x "$CLI" ] || {
 	echo "real: no $CLI (make test builds it)"
 	exit 1
 }
 if ! losetup -f >/dev/null 2>&1; then
-	echo "SKIP: every case: no free loop device (losetup -f: $(losetup -f 2>&1))"
-	exit 0
+	skip_all "no free loop device (losetup -f: $(losetup -f 2>&1))"
 fi
 
 T=$(mktemp -d /tmp/vfio-boot-real.XXXXXX)
 MOUNTS=()
 SWAPS=()
 DMS=()
+NODES=()
 NSPID=
 cleanup() {
 	local i
 	[ -n "$NSPID" ] && kill "$NSPID" 2>/dev/null && wait "$NSPID" 2>/dev/null
 	for ((i = ${#SWAPS[@]} - 1; i >= 0; i--)); do swapoff "${SWAPS[i]}" 2>/dev/null; done
 	for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do umount "${MOUNTS[i]}" 2>/dev/null; done
+	for i in "${NODES[@]}"; do rm -f "$i"; done
 	for ((i = ${#DMS[@]} - 1; i >= 0; i--)); do dmsetup remove "${DMS[i]}" 2>/dev/null; done
-	# Newest first: a loop stacked on another goes before the one below it.
-	[ -f "$T/loops" ] && tac "$T/loops" | while read -r l; do losetup -d "$l" 2>/dev/null; done
+	# Newest first: a loop stacked on another goes before the one below it. Partitions partx
+	# added outlive the loop device's detach: the next user of it would find them.
+	[ -f "$T/loops" ] && tac "$T/loops" | while read -r l; do
+		partx -d "$l" >/dev/null 2>&1
+		losetup -d "$l" 2>/dev/null
+	done
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -278,7 +294,23 @@ with open(sys.argv[1], "r+b") as f:
     f.write(sb)
 EOF
 
-for c in unused ext4 namespace btrfs xfslog stacked dm-parent loop-parent swap domain md; do
+# A partition whose /dev node is gone (covered: the whole disk's exclusive open answers for
+# it) and one whose node is another device's (a stale or planted node: cannot tell).
+for c in partnode-missing partnode-other; do
+	if ! command -v sfdisk >/dev/null; then
+		WHY[$c]="no sfdisk (fdisk; scripts/deps.sh installs it)"
+	elif [ -z "${DISK[unused]:-}" ]; then
+		WHY[$c]="${WHY[unused]}"
+	elif d=$(partdisk "$c" 16) && rm -f "${d}p1" && NODES+=("${d}p1"); then
+		[ $c = partnode-other ] && mknod "${d}p1" b $(stat -c '0x%t 0x%T' "${DISK[unused]}")
+		DISK[$c]=$d
+	else
+		WHY[$c]="cannot partition the loop disk or replace its partition's node"
+	fi
+done
+
+for c in unused ext4 namespace btrfs xfslog stacked dm-parent loop-parent swap domain md \
+	partnode-missing partnode-other; do
 	[ -n "${DISK[$c]:-}" ] && domain "g-$c" "${DISK[$c]}"
 done
 write_node
@@ -329,7 +361,55 @@ if [ -n "${DISK[md]:-}" ]; then
 else
 	skip md "${WHY[md]}"
 fi
+if [ -n "${DISK[partnode-missing]:-}" ] && [ ! -e "${DISK[partnode-missing]}p1" ]; then
+	c=partnode-missing
+	start $c g-$c
+	st=$?
+	if [ "$st" -eq 0 ] &&
+		grep -qF "whether partition ${DISK[$c]}p1 is busy" "$T/$c.err"; then
+		pass "$c (warned)"
+	else
+		fail "$c: exit $st, expected 0 and a warning naming ${DISK[$c]}p1" "$T/$c.err"
+	fi
+else
+	skip partnode-missing "${WHY[partnode-missing]:-udev made the node again}"
+fi
+run_case partnode-other "cannot ask the kernel whether ${DISK[partnode-other]:-?}p1 is in use" \
+	"No such device" "have udev make it afresh"
+
+# The kernel cannot be asked (here: the runner is not root, so the exclusive open fails with
+# EACCES): only it sees a mount in another namespace or ZFS, so an unused disk is refused too.
+if [ -z "${DISK[unused]:-}" ]; then
+	skip unasked "${WHY[unused]}"
+elif ! command -v setpriv >/dev/null || ! command -v unshare >/dev/null; then
+	skip unasked "no setpriv or unshare (util-linux)"
+else
+	# nobody must reach the test driver's file, not the rest of $T; and the start lock, which
+	# only root may take in /run/vfio-boot: a tmpfs of its own there, in a mount namespace of
+	# its own (the kernel's answer is the same in every namespace).
+	chmod 0711 "$T" && chmod 0644 "$NODE" && mkdir -p /run/vfio-boot
+	c=unasked
+	unshare -m --propagation private sh -c \
+		'mount -t tmpfs -o mode=0777 vb-real /run/vfio-boot && exec "$@"' sh \
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+		env -u VFIO_BOOT_ROOT -u NOTIFY_SOCKET "$CLI" guest start --uri "test://$NODE" \
+		-- g-unused >"$T/$c.out" 2>"$T/$c.err"
+	st=$?
+	if [ "$st" -eq 2 ] && grep -qF "cannot ask the kernel whether ${DISK[unused]}" \
+		"$T/$c.err" && grep -qF "Permission denied" "$T/$c.err" &&
+		grep -qF "as root" "$T/$c.err"; then
+		pass "$c"
+	else
+		fail "$c: exit $st, expected 2 (refused: the kernel could not be asked, as root)" \
+			"$T/$c.err"
+	fi
+fi
+
 skip zfs "ZFS is not installable here; the kernel's exclusive-open answer is what covers an imported pool's member"
 
+if [ "$passed" -eq 0 ] && [ "${REQUIRE_REAL:-0}" = 1 ]; then
+	echo "FAIL: no case passed, and REQUIRE_REAL=1"
+	failed=$((failed + 1))
+fi
 echo "real: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
