@@ -5,8 +5,8 @@
 # The initramfs-tools hook runs as mkinitramfs runs it (DESTDIR, version, the real
 # hook-functions); dracut's module-setup.sh is sourced with dracut's helpers stubbed, and its
 # install() called. Each case: a FIFO in conf.d fails the build at once (reading it would hang
-# it), a link in conf.d that leads nowhere fails it naming the target, and a link to a good file
-# is copied as a file without a warning about the link's own mode.
+# it), a link in conf.d that leads nowhere or a directory named like a drop-in fails it naming
+# it, and a link to a good file is copied as a file without a warning about the link's own mode.
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d)
@@ -83,6 +83,15 @@ for hook in itools dracut; do
 	run_hook $hook
 	if [ "$rc" = 0 ] || ! grep -q "40-narrow.conf is a link to /nonexistent/narrow.conf" <<<"$err"; then
 		bad "$hook: a dangling link in conf.d: exit $rc, expected a failed build naming it; output: $err"
+	fi
+
+	# A directory named like a drop-in: the build fails, naming it.
+	mkconf
+	install -d -m 0755 "$T/conf/conf.d/30-dir.conf"
+	n=$((n + 1))
+	run_hook $hook
+	if [ "$rc" = 0 ] || ! grep -q "30-dir.conf is not a regular file" <<<"$err"; then
+		bad "$hook: a directory in conf.d: exit $rc, expected a failed build naming it; output: $err"
 	fi
 
 	# A link to a good file: copied as that file, and no warning about the link's mode.
