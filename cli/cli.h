@@ -16,6 +16,7 @@ enum {
 	EXIT_CRASHED = 4,   /* run: the guest crashed or its emulator died */
 	EXIT_DESTROYED = 5, /* run: someone else forced the guest off */
 	EXIT_FORCED = 6,    /* stop: no shutdown within the timeout; forced off */
+	EXIT_OUTPUT = 7,    /* the output could not be written whole (a full disk) */
 };
 
 /* Messages go to stderr, with a journal priority prefix when stderr is the journal. */

@@ -3,11 +3,16 @@
  * vfio-boot: the command for everything after the binder. Each subcommand lives in its own
  * file and parses its own options; this file only dispatches.
  */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "inspect.h"
+#include "log.h"
 #include "util.h"
 
 struct subcommand {
@@ -24,6 +29,27 @@ static const struct subcommand subcommands[] = {
 	{"check", check_main, "whether this host is ready: CPU, IOMMU, modules, initramfs"},
 };
 
+/*
+ * Run at exit: a report cut short by a full disk must not pass for a whole one. A reader that
+ * went away (EPIPE, as with `| head`) is no error of ours.
+ */
+static void close_stdout(void)
+{
+	bool failed_before = ferror(stdout);
+	int r = 0;
+
+	/* The errno of a write that failed before is gone; fclose's own failure still has it. */
+	if (fclose(stdout) != 0)
+		r = -errno;
+	if (r == -EPIPE || (!failed_before && r == 0))
+		return;
+	if (r < 0)
+		log_err(r, "writing the output: %m");
+	else
+		log_err(0, "writing the output failed");
+	_exit(EXIT_OUTPUT);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: vfio-boot COMMAND [OPTIONS] ARGS...\n"
@@ -38,6 +64,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	cli_log_init();
+	atexit(close_stdout);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

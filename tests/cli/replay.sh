@@ -57,6 +57,14 @@ for tarball in "$FIX"/*.tar.gz; do
 			cat "$T/diff"
 		fi
 		n=$((n + 1))
+		# A full disk: the output was not written whole, and the exit status says so.
+		n=$((n + 1))
+		"$CLI" "$cmd" --root "$root" >/dev/full 2>"$T/err"
+		rc=$?
+		if [ "$rc" != 7 ] || ! grep -q "writing the output" "$T/err"; then
+			bad "$name $cmd >/dev/full: exit $rc, expected 7 and a word on stderr: $(cat "$T/err")"
+		fi
+		n=$((n + 1))
 		# status and check exit non-zero on purpose; the document must still be whole
 		"$CLI" "$cmd" --json --root "$root" >"$T/out.json" 2>"$T/err" || :
 		python3 -m json.tool "$T/out.json" >/dev/null 2>"$T/jerr" ||
