@@ -5,6 +5,8 @@
 #include "contract.h"
 #include "util.h"
 
+/* One name a line, short as they are. */
+/* clang-format off */
 static const char *const run_state_names[_VB_RUN_STATE_MAX] = {
 	[VB_STATE_DONE] = "done",
 	[VB_STATE_OFF] = "off",
@@ -13,6 +15,7 @@ static const char *const run_state_names[_VB_RUN_STATE_MAX] = {
 	[VB_STATE_NO_VFIO] = "no-vfio",
 	[VB_STATE_ERROR] = "error",
 };
+/* clang-format on */
 
 static const char *const section_status_names[_VB_SECTION_STATUS_MAX] = {
 	[VB_PLAN_OK] = "ok",
@@ -54,14 +57,14 @@ static int from_string(const char *const *table, size_t n, const char *s)
 }
 
 /* The pair of lookups for one enum, over its one table. */
-#define DEFINE_NAMES(name, type, table)                                    \
-	const char *name##_to_string(type v)                               \
-	{                                                                  \
-		return to_string(table, ELEMENTSOF(table), (int)v);        \
-	}                                                                  \
-	int name##_from_string(const char *s)                              \
-	{                                                                  \
-		return from_string(table, ELEMENTSOF(table), s);           \
+#define DEFINE_NAMES(name, type, table)                             \
+	const char *name##_to_string(type v)                        \
+	{                                                           \
+		return to_string(table, ELEMENTSOF(table), (int)v); \
+	}                                                           \
+	int name##_from_string(const char *s)                       \
+	{                                                           \
+		return from_string(table, ELEMENTSOF(table), s);    \
 	}
 
 DEFINE_NAMES(vb_run_state, enum vb_run_state, run_state_names)
