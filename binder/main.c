@@ -237,14 +237,14 @@ static void record_status(const struct run *run, enum vb_run_state state)
 
 	if (run->opt.dry_run)
 		return;
-	vb_record_add(&rec, "version", "1");
-	vb_record_add(&rec, "state", "%s", vb_run_state_to_string(state));
-	vb_record_add(&rec, "claimed", "%u", run->claimed);
-	vb_record_add(&rec, "failed", "%u", run->failed);
-	vb_record_add(&rec, "sections", "%zu", run->plan.n_sections);
-	vb_record_add(&rec, "refused", "%u", run->refused);
-	vb_record_add(&rec, "config_errors", "%u", run->cfg.n_errors);
-	r = vb_record_write(&rec, NULL, "status");
+	vb_record_add(&rec, VB_KEY_VERSION, "1");
+	vb_record_add(&rec, VB_KEY_STATE, "%s", vb_run_state_to_string(state));
+	vb_record_add(&rec, VB_KEY_CLAIMED, "%u", run->claimed);
+	vb_record_add(&rec, VB_KEY_FAILED, "%u", run->failed);
+	vb_record_add(&rec, VB_KEY_SECTIONS, "%zu", run->plan.n_sections);
+	vb_record_add(&rec, VB_KEY_REFUSED, "%u", run->refused);
+	vb_record_add(&rec, VB_KEY_CONFIG_ERRORS, "%u", run->cfg.n_errors);
+	r = vb_record_write(&rec, NULL, VB_RECORD_STATUS);
 	if (r < 0)
 		log_err(r, "writing %s/status: %m", VB_RUN_DIR);
 }
@@ -259,14 +259,14 @@ static void record_invalid_sections(const struct run *run)
 
 		if (s->type != VB_SEC_DEVICE || !s->bad)
 			continue;
-		vb_record_add(&rec, "name", "%s", s->name);
-		vb_record_add(&rec, "source", "%s:%u", s->file, s->line);
-		vb_record_add(&rec, "status", "%s",
+		vb_record_add(&rec, VB_KEY_NAME, "%s", s->name);
+		vb_record_add(&rec, VB_KEY_SOURCE, "%s:%u", s->file, s->line);
+		vb_record_add(&rec, VB_KEY_STATUS, "%s",
 			      vb_section_status_to_string(VB_SECTION_INVALID));
-		vb_record_add(&rec, "reason",
+		vb_record_add(&rec, VB_KEY_REASON,
 			      "the section has errors (see the kernel log); it was skipped");
-		vb_record_add(&rec, "devices", "%s", "");
-		r = vb_record_write(&rec, "sections", s->name);
+		vb_record_add(&rec, VB_KEY_DEVICES, "%s", "");
+		r = vb_record_write(&rec, VB_RECORD_SECTIONS, s->name);
 		if (r < 0)
 			log_err(r, "writing %s/sections/%s: %m", VB_RUN_DIR, s->name);
 	}
@@ -346,18 +346,18 @@ static void record_device(const struct vb_plan_section *s, const struct vb_plan_
 	struct vb_record rec = {0};
 	int r;
 
-	vb_record_add(&rec, "address", "%s", d->addr);
-	vb_record_add(&rec, "id", "%04x:%04x", d->vendor, d->device);
-	vb_record_add(&rec, "subsystem", "%04x:%04x", d->sub_vendor, d->sub_device);
-	vb_record_add(&rec, "class", "0x%06x", d->class_code);
-	vb_record_add(&rec, "section", "%s", s->name);
-	vb_record_add(&rec, "reason", "%s", pd->reason);
-	vb_record_add(&rec, "outcome", "%s", vb_device_outcome_to_string(res->outcome));
-	vb_record_add(&rec, "driver_before", "%s", strna(res->driver_before));
-	vb_record_add(&rec, "driver", "%s", strna(res->driver_after));
+	vb_record_add(&rec, VB_KEY_ADDRESS, "%s", d->addr);
+	vb_record_add(&rec, VB_KEY_ID, "%04x:%04x", d->vendor, d->device);
+	vb_record_add(&rec, VB_KEY_SUBSYSTEM, "%04x:%04x", d->sub_vendor, d->sub_device);
+	vb_record_add(&rec, VB_KEY_CLASS, "0x%06x", d->class_code);
+	vb_record_add(&rec, VB_KEY_SECTION, "%s", s->name);
+	vb_record_add(&rec, VB_KEY_REASON, "%s", pd->reason);
+	vb_record_add(&rec, VB_KEY_OUTCOME, "%s", vb_device_outcome_to_string(res->outcome));
+	vb_record_add(&rec, VB_KEY_DRIVER_BEFORE, "%s", strna(res->driver_before));
+	vb_record_add(&rec, VB_KEY_DRIVER, "%s", strna(res->driver_after));
 	if (res->outcome == VB_OUTCOME_FAILED)
-		vb_record_add(&rec, "error", "%s", res->error);
-	r = vb_record_write(&rec, "devices", d->addr);
+		vb_record_add(&rec, VB_KEY_ERROR, "%s", res->error);
+	r = vb_record_write(&rec, VB_RECORD_DEVICES, d->addr);
 	if (r < 0)
 		log_err(r, "writing %s/devices/%s: %m", VB_RUN_DIR, d->addr);
 }
@@ -374,12 +374,12 @@ static void record_section(const struct vb_plan_section *s, const struct vb_pci 
 	for (size_t i = 0; i < s->n_devs && n < sizeof(devs); i++)
 		n += snprintf(devs + n, sizeof(devs) - n, "%s%s", n ? " " : "",
 			      pci->devs[s->devs[i].dev].addr);
-	vb_record_add(&rec, "name", "%s", s->name);
-	vb_record_add(&rec, "source", "%s", src);
-	vb_record_add(&rec, "status", "%s", vb_section_status_to_string(status));
-	vb_record_add(&rec, "reason", "%s", reason);
-	vb_record_add(&rec, "devices", "%s", devs);
-	r = vb_record_write(&rec, "sections", s->name);
+	vb_record_add(&rec, VB_KEY_NAME, "%s", s->name);
+	vb_record_add(&rec, VB_KEY_SOURCE, "%s", src);
+	vb_record_add(&rec, VB_KEY_STATUS, "%s", vb_section_status_to_string(status));
+	vb_record_add(&rec, VB_KEY_REASON, "%s", reason);
+	vb_record_add(&rec, VB_KEY_DEVICES, "%s", devs);
+	r = vb_record_write(&rec, VB_RECORD_SECTIONS, s->name);
 	if (r < 0)
 		log_err(r, "writing %s/sections/%s: %m", VB_RUN_DIR, s->name);
 }

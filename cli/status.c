@@ -91,14 +91,14 @@ static void examine(const struct vb_pci *pci, const char *addr, struct dev_statu
 	else
 		add_reason(d, pd->driver ? "held by %s" : "no driver bound%s",
 			   pd->driver ? pd->driver : "");
-	r = vb_record_get("devices", addr, "outcome", &outcome);
+	r = vb_record_get(VB_RECORD_DEVICES, addr, VB_KEY_OUTCOME, &outcome);
 	if (r == -ENOENT)
 		add_reason(d, "the binder did not act on it at boot (no %s/devices/%s)", VB_RUN_DIR,
 			   addr);
 	else if (r >= 0) {
 		int o = vb_device_outcome_from_string(outcome);
 
-		(void)vb_record_get("devices", addr, "error", &error);
+		(void)vb_record_get(VB_RECORD_DEVICES, addr, VB_KEY_ERROR, &error);
 		if (o == VB_OUTCOME_FAILED)
 			add_reason(d, "the binder failed to claim it at boot: %s",
 				   error && *error ? error : "no error recorded");
@@ -128,7 +128,7 @@ static int section_devices(const struct vb_pci *pci, const struct vb_plan_sectio
 			   const char *name, char **list)
 {
 	size_t len = 0;
-	int r = vb_record_get("sections", name, "devices", list);
+	int r = vb_record_get(VB_RECORD_SECTIONS, name, VB_KEY_DEVICES, list);
 
 	if (r >= 0 && **list)
 		return 0;
@@ -160,10 +160,10 @@ static void binder_state(char **ret)
 	_cleanup_free_ char *buf = NULL;
 	const char *p;
 
-	if (vb_read_file(VB_RUN_DIR "/status", &buf) < 0)
+	if (vb_read_file(VB_RUN_DIR "/" VB_RECORD_STATUS, &buf) < 0)
 		return;
 	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		if ((p = startswith(l, "state=")))
+		if ((p = startswith(l, VB_KEY_STATE "=")))
 			*ret = strdup(p);
 }
 
@@ -218,7 +218,7 @@ static int collect(struct status *st, const char *config)
 		ps = sec->bad ? NULL : plan_find(&st->plan, sec->name);
 		ss->plan = ps ? ps->status : VB_SECTION_INVALID;
 		ss->why = ps ? ps->why : "the section has errors in the config";
-		(void)vb_record_get("sections", sec->name, "status", &ss->record);
+		(void)vb_record_get(VB_RECORD_SECTIONS, sec->name, VB_KEY_STATUS, &ss->record);
 		r = section_devices(&st->pci, ps, sec->name, &list);
 		if (r < 0)
 			return log_err(r, "reading the records of [device %s]: %m", sec->name);

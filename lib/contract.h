@@ -60,3 +60,36 @@ const char *vb_device_outcome_to_string(enum vb_device_outcome o);
 int vb_run_state_from_string(const char *s);
 int vb_section_status_from_string(const char *s);
 int vb_device_outcome_from_string(const char *s);
+
+/*
+ * The records below /run/vfio-boot (record.h) and their keys: one key=value a line. A key
+ * marked "all" is in the section and the device records both.
+ */
+#define VB_RECORD_STATUS   "status"   /* the run's: /run/vfio-boot/status */
+#define VB_RECORD_SECTIONS "sections" /* a [device] section's: sections/NAME */
+#define VB_RECORD_DEVICES  "devices"  /* a device's: devices/ADDRESS */
+
+/* status */
+#define VB_KEY_VERSION	     "version"
+#define VB_KEY_STATE	     "state" /* vb_run_state */
+#define VB_KEY_CLAIMED	     "claimed"
+#define VB_KEY_FAILED	     "failed"
+#define VB_KEY_SECTIONS	     "sections"
+#define VB_KEY_REFUSED	     "refused"
+#define VB_KEY_CONFIG_ERRORS "config_errors"
+/* sections/NAME */
+#define VB_KEY_NAME    "name"
+#define VB_KEY_SOURCE  "source"
+#define VB_KEY_STATUS  "status" /* vb_section_status */
+#define VB_KEY_REASON  "reason" /* all */
+#define VB_KEY_DEVICES "devices"
+/* devices/ADDRESS */
+#define VB_KEY_ADDRESS	     "address"
+#define VB_KEY_ID	     "id"
+#define VB_KEY_SUBSYSTEM     "subsystem"
+#define VB_KEY_CLASS	     "class"
+#define VB_KEY_SECTION	     "section"
+#define VB_KEY_OUTCOME	     "outcome" /* vb_device_outcome */
+#define VB_KEY_DRIVER_BEFORE "driver_before"
+#define VB_KEY_DRIVER	     "driver"
+#define VB_KEY_ERROR	     "error"

@@ -504,7 +504,7 @@ int vb_section_claimed(const char *section, char **status)
 	int r;
 
 	if (vb_record_name_valid(section))
-		r = vb_record_get("sections", section, "status", &s);
+		r = vb_record_get(VB_RECORD_SECTIONS, section, VB_KEY_STATUS, &s);
 	else
 		r = -ENOENT;
 	if (r == -ENOENT) {
