@@ -130,7 +130,7 @@ $(FUZZ_INITRD): tests/fuzz/fuzz-initrd.c cli/initrd.c cli/initrd.h lib/util.h li
 # What the generator and netcfg write, from a config and its conf.d file's name.
 FUZZ_GEN := $(BUILD)/fuzz/fuzz-generator
 FUZZ_GEN_CORPUS := tests/fuzz/corpus/generator
-FUZZ_GEN_SRC := $(FUZZ_SRC) $(addprefix lib/,guest.c bridge.c escape.c record.c) \
+FUZZ_GEN_SRC := $(FUZZ_SRC) $(addprefix lib/,guest.c bridge.c contract.c escape.c record.c) \
 	$(addprefix generator/,guest-dropin.c domain.c output.c strbuf.c netcfg-nm.c \
 	netcfg-networkd.c)
 $(FUZZ_GEN): tests/fuzz/fuzz-generator.c $(FUZZ_GEN_SRC) $(wildcard lib/*.h generator/*.h)

@@ -10,20 +10,6 @@
 
 #define VFIO_DRIVER "vfio-pci"
 
-const char *claim_outcome_name(enum claim_outcome o)
-{
-	switch (o) {
-	case CLAIM_CLAIMED:
-		return "claimed";
-	case CLAIM_ALREADY:
-		return "already";
-	case CLAIM_PLANNED:
-		return "planned";
-	default:
-		return "failed";
-	}
-}
-
 void claim_result_done(struct claim_result *res)
 {
 	free(res->driver_before);
@@ -76,7 +62,7 @@ static int fail(struct claim_result *res, int r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(res->error, sizeof(res->error), fmt, ap);
 	va_end(ap);
-	res->outcome = CLAIM_FAILED;
+	res->outcome = VB_OUTCOME_FAILED;
 	return r;
 }
 
@@ -103,7 +89,7 @@ int claim_device(const struct vb_pci_dev *d, bool dry_run, struct claim_result *
 		return fail(res, r, "reading its driver link failed (%s); not touched",
 			    strerror(-r));
 	if (streq_ptr(res->driver_before, VFIO_DRIVER)) {
-		res->outcome = CLAIM_ALREADY;
+		res->outcome = VB_OUTCOME_ALREADY;
 		res->driver_after = strdup(VFIO_DRIVER);
 		return 0;
 	}
@@ -127,7 +113,7 @@ int claim_device(const struct vb_pci_dev *d, bool dry_run, struct claim_result *
 
 	if (dry_run) {
 		sysfs_write(true, d->addr, "/sys/bus/pci/drivers_probe", NULL);
-		res->outcome = CLAIM_PLANNED;
+		res->outcome = VB_OUTCOME_PLANNED;
 		return 0;
 	}
 
@@ -143,7 +129,7 @@ int claim_device(const struct vb_pci_dev *d, bool dry_run, struct claim_result *
 		r = vb_pci_read_driver(d->addr, &res->driver_after);
 	}
 	if (streq_ptr(res->driver_after, VFIO_DRIVER)) {
-		res->outcome = CLAIM_CLAIMED;
+		res->outcome = VB_OUTCOME_CLAIMED;
 		return 0;
 	}
 

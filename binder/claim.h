@@ -3,17 +3,11 @@
 
 #include <stdbool.h>
 
+#include "contract.h"
 #include "pci.h"
 
-enum claim_outcome {
-	CLAIM_CLAIMED,
-	CLAIM_ALREADY,
-	CLAIM_FAILED,
-	CLAIM_PLANNED, /* dry run */
-};
-
 struct claim_result {
-	enum claim_outcome outcome;
+	enum vb_device_outcome outcome;
 	char *driver_before, *driver_after;
 	char error[256];
 };
@@ -24,4 +18,3 @@ struct claim_result {
  */
 int claim_device(const struct vb_pci_dev *d, bool dry_run, struct claim_result *res);
 void claim_result_done(struct claim_result *res);
-const char *claim_outcome_name(enum claim_outcome o);

@@ -16,6 +16,7 @@
 #include "claim.h"
 #include "cmdline.h"
 #include "config.h"
+#include "contract.h"
 #include "log.h"
 #include "modules.h"
 #include "pci.h"
@@ -229,21 +230,21 @@ struct run {
 	unsigned claimed, failed, refused;
 };
 
-static void record_status(const struct run *run, const char *state)
+static void record_status(const struct run *run, enum vb_run_state state)
 {
 	struct vb_record rec = {0};
 	int r;
 
 	if (run->opt.dry_run)
 		return;
-	vb_record_add(&rec, "version", "1");
-	vb_record_add(&rec, "state", "%s", state);
-	vb_record_add(&rec, "claimed", "%u", run->claimed);
-	vb_record_add(&rec, "failed", "%u", run->failed);
-	vb_record_add(&rec, "sections", "%zu", run->plan.n_sections);
-	vb_record_add(&rec, "refused", "%u", run->refused);
-	vb_record_add(&rec, "config_errors", "%u", run->cfg.n_errors);
-	r = vb_record_write(&rec, NULL, "status");
+	vb_record_add(&rec, VB_KEY_VERSION, "1");
+	vb_record_add(&rec, VB_KEY_STATE, "%s", vb_run_state_to_string(state));
+	vb_record_add(&rec, VB_KEY_CLAIMED, "%u", run->claimed);
+	vb_record_add(&rec, VB_KEY_FAILED, "%u", run->failed);
+	vb_record_add(&rec, VB_KEY_SECTIONS, "%zu", run->plan.n_sections);
+	vb_record_add(&rec, VB_KEY_REFUSED, "%u", run->refused);
+	vb_record_add(&rec, VB_KEY_CONFIG_ERRORS, "%u", run->cfg.n_errors);
+	r = vb_record_write(&rec, NULL, VB_RECORD_STATUS);
 	if (r < 0)
 		log_err(r, "writing %s/status: %m", VB_RUN_DIR);
 }
@@ -258,13 +259,14 @@ static void record_invalid_sections(const struct run *run)
 
 		if (s->type != VB_SEC_DEVICE || !s->bad)
 			continue;
-		vb_record_add(&rec, "name", "%s", s->name);
-		vb_record_add(&rec, "source", "%s:%u", s->file, s->line);
-		vb_record_add(&rec, "status", "invalid");
-		vb_record_add(&rec, "reason",
+		vb_record_add(&rec, VB_KEY_NAME, "%s", s->name);
+		vb_record_add(&rec, VB_KEY_SOURCE, "%s:%u", s->file, s->line);
+		vb_record_add(&rec, VB_KEY_STATUS, "%s",
+			      vb_section_status_to_string(VB_SECTION_INVALID));
+		vb_record_add(&rec, VB_KEY_REASON,
 			      "the section has errors (see the kernel log); it was skipped");
-		vb_record_add(&rec, "devices", "%s", "");
-		r = vb_record_write(&rec, "sections", s->name);
+		vb_record_add(&rec, VB_KEY_DEVICES, "%s", "");
+		r = vb_record_write(&rec, VB_RECORD_SECTIONS, s->name);
 		if (r < 0)
 			log_err(r, "writing %s/sections/%s: %m", VB_RUN_DIR, s->name);
 	}
@@ -295,7 +297,8 @@ static void print_section(const struct run *run, const struct vb_plan_section *s
 	char src[300], desc[160];
 
 	vb_plan_section_source(s, src, sizeof(src));
-	printf("[device %s] %s: %s: %s\n", s->name, src, vb_plan_status_name(s->status), s->why);
+	printf("[device %s] %s: %s: %s\n", s->name, src, vb_section_status_to_string(s->status),
+	       s->why);
 	for (size_t i = 0; i < s->n_details; i++)
 		printf("  seen: %s\n", s->details[i]);
 	for (size_t i = 0; i < s->n_devs && s->status == VB_PLAN_OK; i++) {
@@ -343,24 +346,24 @@ static void record_device(const struct vb_plan_section *s, const struct vb_plan_
 	struct vb_record rec = {0};
 	int r;
 
-	vb_record_add(&rec, "address", "%s", d->addr);
-	vb_record_add(&rec, "id", "%04x:%04x", d->vendor, d->device);
-	vb_record_add(&rec, "subsystem", "%04x:%04x", d->sub_vendor, d->sub_device);
-	vb_record_add(&rec, "class", "0x%06x", d->class_code);
-	vb_record_add(&rec, "section", "%s", s->name);
-	vb_record_add(&rec, "reason", "%s", pd->reason);
-	vb_record_add(&rec, "outcome", "%s", claim_outcome_name(res->outcome));
-	vb_record_add(&rec, "driver_before", "%s", strna(res->driver_before));
-	vb_record_add(&rec, "driver", "%s", strna(res->driver_after));
-	if (res->outcome == CLAIM_FAILED)
-		vb_record_add(&rec, "error", "%s", res->error);
-	r = vb_record_write(&rec, "devices", d->addr);
+	vb_record_add(&rec, VB_KEY_ADDRESS, "%s", d->addr);
+	vb_record_add(&rec, VB_KEY_ID, "%04x:%04x", d->vendor, d->device);
+	vb_record_add(&rec, VB_KEY_SUBSYSTEM, "%04x:%04x", d->sub_vendor, d->sub_device);
+	vb_record_add(&rec, VB_KEY_CLASS, "0x%06x", d->class_code);
+	vb_record_add(&rec, VB_KEY_SECTION, "%s", s->name);
+	vb_record_add(&rec, VB_KEY_REASON, "%s", pd->reason);
+	vb_record_add(&rec, VB_KEY_OUTCOME, "%s", vb_device_outcome_to_string(res->outcome));
+	vb_record_add(&rec, VB_KEY_DRIVER_BEFORE, "%s", strna(res->driver_before));
+	vb_record_add(&rec, VB_KEY_DRIVER, "%s", strna(res->driver_after));
+	if (res->outcome == VB_OUTCOME_FAILED)
+		vb_record_add(&rec, VB_KEY_ERROR, "%s", res->error);
+	r = vb_record_write(&rec, VB_RECORD_DEVICES, d->addr);
 	if (r < 0)
 		log_err(r, "writing %s/devices/%s: %m", VB_RUN_DIR, d->addr);
 }
 
 static void record_section(const struct vb_plan_section *s, const struct vb_pci *pci,
-			   const char *status, const char *reason)
+			   enum vb_section_status status, const char *reason)
 {
 	struct vb_record rec = {0};
 	char src[300], devs[1024] = "";
@@ -371,12 +374,12 @@ static void record_section(const struct vb_plan_section *s, const struct vb_pci 
 	for (size_t i = 0; i < s->n_devs && n < sizeof(devs); i++)
 		n += snprintf(devs + n, sizeof(devs) - n, "%s%s", n ? " " : "",
 			      pci->devs[s->devs[i].dev].addr);
-	vb_record_add(&rec, "name", "%s", s->name);
-	vb_record_add(&rec, "source", "%s", src);
-	vb_record_add(&rec, "status", "%s", status);
-	vb_record_add(&rec, "reason", "%s", reason);
-	vb_record_add(&rec, "devices", "%s", devs);
-	r = vb_record_write(&rec, "sections", s->name);
+	vb_record_add(&rec, VB_KEY_NAME, "%s", s->name);
+	vb_record_add(&rec, VB_KEY_SOURCE, "%s", src);
+	vb_record_add(&rec, VB_KEY_STATUS, "%s", vb_section_status_to_string(status));
+	vb_record_add(&rec, VB_KEY_REASON, "%s", reason);
+	vb_record_add(&rec, VB_KEY_DEVICES, "%s", devs);
+	r = vb_record_write(&rec, VB_RECORD_SECTIONS, s->name);
 	if (r < 0)
 		log_err(r, "writing %s/sections/%s: %m", VB_RUN_DIR, s->name);
 }
@@ -411,7 +414,7 @@ static void claim_section(struct run *run, const struct vb_plan_section *s)
 			printf("  %s (%s):\n", desc, pd->reason);
 		}
 		(void)claim_device(d, run->opt.dry_run, &res);
-		if (res.outcome == CLAIM_FAILED) {
+		if (res.outcome == VB_OUTCOME_FAILED) {
 			char src[300];
 			vb_plan_section_source(s, src, sizeof(src));
 			log_err(0, "[device %s] %s: %s [%04x:%04x] not claimed: %s", s->name, src,
@@ -420,13 +423,13 @@ static void claim_section(struct run *run, const struct vb_plan_section *s)
 			run->failed++;
 		} else {
 			ok++;
-			if (res.outcome != CLAIM_PLANNED)
+			if (res.outcome != VB_OUTCOME_PLANNED)
 				run->claimed++;
-			if (res.outcome == CLAIM_CLAIMED)
+			if (res.outcome == VB_OUTCOME_CLAIMED)
 				log_notice("[device %s] claimed %s [%04x:%04x] (%s), was %s",
 					   s->name, d->addr, d->vendor, d->device, pd->reason,
 					   strna(res.driver_before));
-			else if (res.outcome == CLAIM_ALREADY)
+			else if (res.outcome == VB_OUTCOME_ALREADY)
 				log_info("[device %s] %s is already on vfio-pci", s->name, d->addr);
 		}
 		if (!run->opt.dry_run)
@@ -436,7 +439,11 @@ static void claim_section(struct run *run, const struct vb_plan_section *s)
 	if (run->opt.dry_run)
 		return;
 	snprintf(reason, sizeof(reason), "%u of %zu devices on vfio-pci", ok, s->n_devs);
-	record_section(s, &run->pci, bad == 0 ? "claimed" : ok ? "partial" : "failed", reason);
+	record_section(s, &run->pci,
+		       bad == 0 ? VB_SECTION_CLAIMED
+		       : ok	? VB_SECTION_PARTIAL
+				: VB_SECTION_FAILED,
+		       reason);
 	if (bad && ok)
 		log_err(0,
 			"[device %s] only partly claimed: %u of %zu devices; the guest cannot use it as it is",
@@ -450,12 +457,12 @@ static void refuse_all(struct run *run, const char *why)
 		if (s->status == VB_PLAN_OK) {
 			run->refused++;
 			if (!run->opt.dry_run)
-				record_section(s, &run->pci, "failed", why);
+				record_section(s, &run->pci, VB_SECTION_FAILED, why);
 		}
 	}
 }
 
-static const char *run_binder(struct run *run)
+static enum vb_run_state run_binder(struct run *run)
 {
 	static const char *const modules[] = {"vfio_iommu_type1", "vfio_pci", NULL};
 	bool any = false;
@@ -468,20 +475,20 @@ static const char *run_binder(struct run *run)
 		vb_log_set_max_level(LOG_DEBUG);
 	if (run->cmd.off) {
 		log_notice("vfio_boot=off on the kernel command line: claiming nothing");
-		return "off";
+		return VB_STATE_OFF;
 	}
 
 	r = vb_config_load(&run->cfg, run->opt.config);
 	if (r == -EPERM)
-		return "config-refused";
+		return VB_STATE_CONFIG_REFUSED;
 	if (r == -ENOENT && run->cmd.n_claims == 0) {
 		log_info("no %s: nothing to claim",
 			 run->opt.config ? run->opt.config : VB_CONFIG_FILE);
-		return "no-config";
+		return VB_STATE_NO_CONFIG;
 	}
 	if (r < 0 && r != -ENOENT) {
 		log_err(r, "reading the config: %m; claiming nothing");
-		return "config-refused";
+		return VB_STATE_CONFIG_REFUSED;
 	}
 	run->have_cfg = r == 0;
 	set_deadline(run->cfg.wait_usec / 1000000 + WATCHDOG_SLACK_SEC);
@@ -493,7 +500,7 @@ static const char *run_binder(struct run *run)
 		record_invalid_sections(run);
 
 	if (plan_with_wait(run) < 0)
-		return "error";
+		return VB_STATE_ERROR;
 
 	for (size_t i = 0; i < run->plan.n_sections; i++) {
 		const struct vb_plan_section *s = &run->plan.sections[i];
@@ -508,26 +515,25 @@ static const char *run_binder(struct run *run)
 			if (s->status != VB_PLAN_NONE)
 				run->refused++;
 			if (!run->opt.dry_run)
-				record_section(s, &run->pci, vb_plan_status_name(s->status),
-					       s->why);
+				record_section(s, &run->pci, s->status, s->why);
 		}
 	}
 	if (!any)
-		return "done";
+		return VB_STATE_DONE;
 
 	r = modules_ensure(modules, run->opt.dry_run);
 	if (r < 0 && !vb_exists("/sys/bus/pci/drivers/vfio-pci")) {
 		log_err(r,
 			"vfio-pci is not available: claiming nothing, the devices stay with their host drivers");
 		refuse_all(run, "vfio-pci could not be loaded");
-		return "no-vfio";
+		return VB_STATE_NO_VFIO;
 	}
 	if (!run->opt.dry_run && !vb_exists("/sys/bus/pci/drivers/vfio-pci")) {
 		log_err(-ENOENT,
 			"module vfio_pci is there, but %s/sys/bus/pci/drivers/vfio-pci is not: claiming nothing",
 			vb_root());
 		refuse_all(run, "the vfio-pci driver is not registered");
-		return "no-vfio";
+		return VB_STATE_NO_VFIO;
 	}
 
 	for (size_t i = 0; i < run->plan.n_sections; i++) {
@@ -538,14 +544,14 @@ static const char *run_binder(struct run *run)
 			printf("[device %s] writes:\n", s->name);
 		claim_section(run, s);
 	}
-	return "done";
+	return VB_STATE_DONE;
 }
 
 int main(int argc, char **argv)
 {
 	struct run run = {0};
 	uint64_t start = now_usec();
-	const char *state;
+	enum vb_run_state state;
 	int r;
 
 	r = parse_args(argc, argv, &run.opt);
@@ -597,7 +603,7 @@ int main(int argc, char **argv)
 	record_status(&run, state);
 	log_info("done in %llu ms: %u claimed, %u failed, %u section%s refused (%s)",
 		 (unsigned long long)(now_usec() - start) / 1000, run.claimed, run.failed,
-		 run.refused, run.refused == 1 ? "" : "s", state);
+		 run.refused, run.refused == 1 ? "" : "s", vb_run_state_to_string(state));
 
 	vb_plan_free(&run.plan);
 	vb_pci_free(&run.pci);

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 
+#include "contract.h"
 #include "inspect.h"
 #include "json.h"
 #include "log.h"
@@ -23,7 +24,7 @@ struct plan_ctx {
 	struct vb_config cfg;
 	struct vb_pci pci;
 	struct vb_plan plan;
-	const char *state; /* as the binder's status record: done, off, no-config, ... */
+	enum vb_run_state state; /* as the binder's status record */
 	bool have_cfg;
 	char why[700]; /* the state said in words, with the reason for a refusal */
 };
@@ -45,20 +46,20 @@ static int build(struct plan_ctx *c, const char *config)
 	if (r < 0)
 		log_warn(r, "reading %s/proc/cmdline: %m; going on without it", vb_root());
 	if (c->cmd.off) {
-		c->state = "off";
+		c->state = VB_STATE_OFF;
 		return 0;
 	}
 	r = inspect_load_config(config, &c->cfg, &c->have_cfg);
 	if (r < 0) {
 		/* Said here whole, even when the log went elsewhere or said nothing. */
-		c->state = "config-refused";
+		c->state = VB_STATE_CONFIG_REFUSED;
 		snprintf(c->why, sizeof(c->why),
 			 "the config is refused (%s): the binder would claim nothing",
 			 *c->cfg.refused ? c->cfg.refused : strerror(-r));
 		return 0;
 	}
 	if (!c->have_cfg && c->cmd.n_claims == 0) {
-		c->state = "no-config";
+		c->state = VB_STATE_NO_CONFIG;
 		return 0;
 	}
 	r = vb_pci_scan(&c->pci);
@@ -67,19 +68,22 @@ static int build(struct plan_ctx *c, const char *config)
 	r = vb_plan_build(&c->plan, c->have_cfg ? &c->cfg : NULL, &c->cmd, &c->pci);
 	if (r < 0)
 		return log_err(r, "planning: %m");
-	c->state = "done";
+	c->state = VB_STATE_DONE;
 	return 0;
 }
 
 static const char *state_text(const struct plan_ctx *c)
 {
-	if (streq(c->state, "off"))
+	switch (c->state) {
+	case VB_STATE_OFF:
 		return "vfio_boot=off is on the kernel command line: the binder would claim nothing";
-	if (streq(c->state, "no-config"))
+	case VB_STATE_NO_CONFIG:
 		return "there is no " VB_CONFIG_FILE ": the binder would claim nothing";
-	if (streq(c->state, "config-refused"))
+	case VB_STATE_CONFIG_REFUSED:
 		return c->why;
-	return NULL;
+	default:
+		return NULL;
+	}
 }
 
 static bool section_refused(const struct vb_plan_section *s)
@@ -101,8 +105,8 @@ static void print_text(const struct plan_ctx *c)
 		const struct vb_plan_section *s = &p->sections[i];
 
 		vb_plan_section_source(s, src, sizeof(src));
-		printf("[device %s] %s: %s: %s\n", s->name, src, vb_plan_status_name(s->status),
-		       s->why);
+		printf("[device %s] %s: %s: %s\n", s->name, src,
+		       vb_section_status_to_string(s->status), s->why);
 		for (size_t k = 0; k < s->n_details; k++)
 			printf("  seen: %s\n", s->details[k]);
 		for (size_t k = 0; k < s->n_devs && s->status == VB_PLAN_OK; k++) {
@@ -116,8 +120,9 @@ static void print_text(const struct plan_ctx *c)
 		const struct vb_section *s = &c->cfg.sections[i];
 
 		if (s->type == VB_SEC_DEVICE && s->bad) {
-			printf("[device %s] %s:%u: invalid: the section has errors (see above); the binder would skip it\n",
-			       s->name, s->file, s->line);
+			printf("[device %s] %s:%u: %s: the section has errors (see above); the binder would skip it\n",
+			       s->name, s->file, s->line,
+			       vb_section_status_to_string(VB_SECTION_INVALID));
 			refused++;
 		}
 	}
@@ -149,7 +154,7 @@ static void print_json(const struct plan_ctx *c)
 
 	json_init(&j, stdout);
 	json_open(&j, NULL, '{');
-	json_str(&j, "state", c->state);
+	json_str(&j, "state", vb_run_state_to_string(c->state));
 	json_str(&j, "why", state_text(c));
 	json_int(&j, "config_errors", c->have_cfg ? c->cfg.n_errors : 0);
 	json_open(&j, "sections", '[');
@@ -160,7 +165,7 @@ static void print_json(const struct plan_ctx *c)
 		json_open(&j, NULL, '{');
 		json_str(&j, "name", s->name);
 		json_str(&j, "source", src);
-		json_str(&j, "status", vb_plan_status_name(s->status));
+		json_str(&j, "status", vb_section_status_to_string(s->status));
 		json_bool(&j, "claims", s->status == VB_PLAN_OK && s->n_devs > 0);
 		json_str(&j, "why", s->why);
 		json_open(&j, "details", '[');
@@ -183,7 +188,7 @@ static void print_json(const struct plan_ctx *c)
 		json_open(&j, NULL, '{');
 		json_str(&j, "name", s->name);
 		json_str(&j, "source", src);
-		json_str(&j, "status", "invalid");
+		json_str(&j, "status", vb_section_status_to_string(VB_SECTION_INVALID));
 		json_bool(&j, "claims", false);
 		json_str(&j, "why", "the section has errors; the binder would skip it");
 		json_open(&j, "details", '[');
@@ -217,7 +222,7 @@ int plan_main(int argc, char **argv)
 	for (size_t i = 0; i < c.plan.n_sections; i++)
 		if (section_refused(&c.plan.sections[i]))
 			ret = INSPECT_PROBLEM;
-	if (streq(c.state, "config-refused") || (c.have_cfg && c.cfg.n_errors))
+	if (c.state == VB_STATE_CONFIG_REFUSED || (c.have_cfg && c.cfg.n_errors))
 		ret = INSPECT_PROBLEM;
 	ctx_free(&c);
 	return ret;

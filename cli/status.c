@@ -9,6 +9,7 @@
 #include <stdarg.h>
 
 #include "bridge.h"
+#include "contract.h"
 #include "guest.h"
 #include "inspect.h"
 #include "json.h"
@@ -37,9 +38,9 @@ struct dev_status {
 
 struct section_status {
 	const char *name;
-	char *record;	  /* the binder's status for it at boot, NULL: no record */
-	const char *plan; /* what vb_plan_build says of it now */
-	const char *why;  /* the plan's reason when it claims nothing */
+	char *record;		     /* the binder's status for it at boot, NULL: no record */
+	enum vb_section_status plan; /* what vb_plan_build says of it now */
+	const char *why;	     /* the plan's reason when it claims nothing */
 	struct dev_status *devs;
 	size_t n_devs;
 };
@@ -90,18 +91,20 @@ static void examine(const struct vb_pci *pci, const char *addr, struct dev_statu
 	else
 		add_reason(d, pd->driver ? "held by %s" : "no driver bound%s",
 			   pd->driver ? pd->driver : "");
-	r = vb_record_get("devices", addr, "outcome", &outcome);
+	r = vb_record_get(VB_RECORD_DEVICES, addr, VB_KEY_OUTCOME, &outcome);
 	if (r == -ENOENT)
 		add_reason(d, "the binder did not act on it at boot (no %s/devices/%s)", VB_RUN_DIR,
 			   addr);
 	else if (r >= 0) {
-		(void)vb_record_get("devices", addr, "error", &error);
-		if (streq(outcome, "failed"))
+		int o = vb_device_outcome_from_string(outcome);
+
+		(void)vb_record_get(VB_RECORD_DEVICES, addr, VB_KEY_ERROR, &error);
+		if (o == VB_OUTCOME_FAILED)
 			add_reason(d, "the binder failed to claim it at boot: %s",
 				   error && *error ? error : "no error recorded");
 		else
 			add_reason(d, "the binder %s it at boot; something rebound it since",
-				   streq(outcome, "already") ? "found it on vfio-pci" : "claimed");
+				   o == VB_OUTCOME_ALREADY ? "found it on vfio-pci" : "claimed");
 	}
 	r = fbmem_holder(addr, &fb);
 	if (r > 0)
@@ -125,7 +128,7 @@ static int section_devices(const struct vb_pci *pci, const struct vb_plan_sectio
 			   const char *name, char **list)
 {
 	size_t len = 0;
-	int r = vb_record_get("sections", name, "devices", list);
+	int r = vb_record_get(VB_RECORD_SECTIONS, name, VB_KEY_DEVICES, list);
 
 	if (r >= 0 && **list)
 		return 0;
@@ -157,10 +160,10 @@ static void binder_state(char **ret)
 	_cleanup_free_ char *buf = NULL;
 	const char *p;
 
-	if (vb_read_file(VB_RUN_DIR "/status", &buf) < 0)
+	if (vb_read_file(VB_RUN_DIR "/" VB_RECORD_STATUS, &buf) < 0)
 		return;
 	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		if ((p = startswith(l, "state=")))
+		if ((p = startswith(l, VB_KEY_STATE "=")))
 			*ret = strdup(p);
 }
 
@@ -213,9 +216,9 @@ static int collect(struct status *st, const char *config)
 		ss = &st->secs[st->n_secs++];
 		ss->name = sec->name;
 		ps = sec->bad ? NULL : plan_find(&st->plan, sec->name);
-		ss->plan = ps ? vb_plan_status_name(ps->status) : "invalid";
+		ss->plan = ps ? ps->status : VB_SECTION_INVALID;
 		ss->why = ps ? ps->why : "the section has errors in the config";
-		(void)vb_record_get("sections", sec->name, "status", &ss->record);
+		(void)vb_record_get(VB_RECORD_SECTIONS, sec->name, VB_KEY_STATUS, &ss->record);
 		r = section_devices(&st->pci, ps, sec->name, &list);
 		if (r < 0)
 			return log_err(r, "reading the records of [device %s]: %m", sec->name);
@@ -287,7 +290,7 @@ static void print_text(const struct status *st)
 		const struct section_status *ss = &st->secs[i];
 
 		printf("[device %s] boot record: %s; plan now: %s\n", ss->name,
-		       ss->record ? ss->record : "none", ss->plan);
+		       ss->record ? ss->record : "none", vb_section_status_to_string(ss->plan));
 		if (!ss->n_devs)
 			printf("  no device: %s\n", ss->why);
 		for (size_t k = 0; k < ss->n_devs; k++) {
@@ -325,7 +328,7 @@ static void print_json(const struct status *st)
 		json_open(&j, NULL, '{');
 		json_str(&j, "name", ss->name);
 		json_str(&j, "boot_status", ss->record);
-		json_str(&j, "plan", ss->plan);
+		json_str(&j, "plan", vb_section_status_to_string(ss->plan));
 		json_str(&j, "why", ss->why);
 		json_open(&j, "devices", '[');
 		for (size_t k = 0; k < ss->n_devs; k++) {
@@ -403,7 +406,7 @@ static void print_prometheus(const struct status *st)
 		printf("vfio_boot_section_devices{");
 		label("section", st->secs[i].name, false);
 		label("boot_status", st->secs[i].record ? st->secs[i].record : "none", false);
-		label("plan", st->secs[i].plan, true);
+		label("plan", vb_section_status_to_string(st->secs[i].plan), true);
 		printf("} %zu\n", st->secs[i].n_devs);
 	}
 	printf("# HELP vfio_boot_guest_active Whether a guest's unit is active (-1: unknown).\n"
@@ -445,7 +448,7 @@ int status_main(int argc, char **argv)
 			if (!ss->devs[k].on_vfio)
 				ret = INSPECT_PROBLEM;
 		/* A section that should claim and has nothing is a device not on vfio-pci too. */
-		if (!ss->n_devs && !streq(ss->plan, "none"))
+		if (!ss->n_devs && ss->plan != VB_PLAN_NONE)
 			ret = INSPECT_PROBLEM;
 	}
 	status_free(&st);

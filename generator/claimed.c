@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <getopt.h>
 
+#include "contract.h"
 #include "guest.h"
 #include "log.h"
 #include "record.h"
@@ -64,7 +65,7 @@ int main(int argc, char **argv)
 			log_err(r, "reading the record of [device %s] in %s/sections: %m", argv[i],
 				VB_RUN_DIR);
 			bad++;
-		} else if (r == 0 && streq(status, "missing")) {
+		} else if (r == 0 && vb_section_status_from_string(status) == VB_SECTION_MISSING) {
 			log_err(0,
 				"[device %s] has no record in %s/sections: the binder did not run at this boot (is the initramfs hook installed?) or does not know the section",
 				argv[i], VB_RUN_DIR);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdarg.h>
 
+#include "contract.h"
 #include "escape.h"
 #include "guest.h"
 #include "log.h"
@@ -502,23 +503,19 @@ int vb_section_claimed(const char *section, char **status)
 	_cleanup_free_ char *s = NULL;
 	int r;
 
-	if (!vb_record_name_valid(section)) {
-		*status = strdup("missing");
-		return *status ? 0 : -ENOMEM;
-	}
-	r = vb_record_get("sections", section, "status", &s);
+	if (vb_record_name_valid(section))
+		r = vb_record_get(VB_RECORD_SECTIONS, section, VB_KEY_STATUS, &s);
+	else
+		r = -ENOENT;
 	if (r == -ENOENT) {
-		*status = strdup("missing");
+		*status = strdup(vb_section_status_to_string(VB_SECTION_MISSING));
 		return *status ? 0 : -ENOMEM;
 	}
 	if (r < 0)
 		return r;
-	if (streq(s, "claimed")) {
-		*status = TAKE_PTR(s);
-		return 1;
-	}
+	r = vb_section_status_from_string(s) == VB_SECTION_CLAIMED;
 	*status = TAKE_PTR(s);
-	return 0;
+	return r;
 }
 
 unsigned long vb_usec_to_sec_ceil(uint64_t usec)

@@ -6,23 +6,6 @@
 #include "selector.h"
 #include "util.h"
 
-static const char *const status_names[] = {
-	[VB_PLAN_OK] = "ok",
-	[VB_PLAN_NONE] = "none",
-	[VB_PLAN_ABSENT] = "absent",
-	[VB_PLAN_TOO_FEW] = "too-few",
-	[VB_PLAN_AMBIGUOUS] = "ambiguous",
-	[VB_PLAN_GUARDED] = "guarded",
-	[VB_PLAN_GROUP] = "group",
-	[VB_PLAN_NO_IOMMU] = "no-iommu",
-	[VB_PLAN_UNREADABLE] = "unreadable",
-};
-
-const char *vb_plan_status_name(enum vb_plan_status s)
-{
-	return s < ELEMENTSOF(status_names) ? status_names[s] : "?";
-}
-
 void vb_plan_section_source(const struct vb_plan_section *s, char *buf, size_t size)
 {
 	if (s->file)
@@ -64,9 +47,9 @@ static int add_detail(struct vb_plan_section *s, const char *fmt, ...)
 	return 0;
 }
 
-static int set_status(struct vb_plan_section *s, enum vb_plan_status st, const char *fmt, ...)
+static int set_status(struct vb_plan_section *s, enum vb_section_status st, const char *fmt, ...)
 	_printf_(3, 4);
-static int set_status(struct vb_plan_section *s, enum vb_plan_status st, const char *fmt, ...)
+static int set_status(struct vb_plan_section *s, enum vb_section_status st, const char *fmt, ...)
 {
 	va_list ap;
 	int r;

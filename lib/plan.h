@@ -6,20 +6,8 @@
 
 #include "cmdline.h"
 #include "config.h"
+#include "contract.h"
 #include "pci.h"
-
-/* What became of a section; only VB_PLAN_OK sections are claimed. */
-enum vb_plan_status {
-	VB_PLAN_OK,
-	VB_PLAN_NONE,	    /* count = any and nothing matched: nothing to do */
-	VB_PLAN_ABSENT,	    /* nothing matched */
-	VB_PLAN_TOO_FEW,    /* fewer than count matched */
-	VB_PLAN_AMBIGUOUS,  /* more than count matched */
-	VB_PLAN_GUARDED,    /* boot display or storage without allow */
-	VB_PLAN_GROUP,	    /* an IOMMU group holds endpoints no section claims */
-	VB_PLAN_NO_IOMMU,   /* a device has no IOMMU group */
-	VB_PLAN_UNREADABLE, /* a device it would take, or whose match it needs, cannot be read */
-};
 
 struct vb_plan_dev {
 	size_t dev; /* index into pci->devs */
@@ -31,10 +19,10 @@ struct vb_plan_section {
 	const char *file; /* NULL: from the kernel command line */
 	unsigned line;
 	const struct vb_device *cfg;
-	struct vb_device cmdline; /* the section for a vfio_boot.claim= address */
-	enum vb_plan_status status;
-	char *why;	/* one line: what happened and what to do */
-	char **details; /* one line each: what was seen */
+	struct vb_device cmdline;      /* the section for a vfio_boot.claim= address */
+	enum vb_section_status status; /* a VB_PLAN_ value */
+	char *why;		       /* one line: what happened and what to do */
+	char **details;		       /* one line each: what was seen */
 	size_t n_details, alloc_details;
 	struct vb_plan_dev *devs;
 	size_t n_devs, alloc_devs;
@@ -52,8 +40,6 @@ void vb_plan_free(struct vb_plan *plan);
 
 /* Whether a later scan could still find what a section is missing. */
 bool vb_plan_waiting(const struct vb_plan *plan);
-
-const char *vb_plan_status_name(enum vb_plan_status s);
 
 /* "/etc/vfio-boot/vfio-boot.conf:3" or "kernel command line". */
 void vb_plan_section_source(const struct vb_plan_section *s, char *buf, size_t size);

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 
 #include "cmdline.h"
+#include "contract.h"
 #include "name.h"
 #include "pci.h"
 #include "record.h"
@@ -119,11 +120,11 @@ int vb_record_reset(void)
 
 	/* The status goes first: were anything after this to fail, no earlier run's status may
 	 * be taken for this one's. */
-	r = vb_unlink(VB_RUN_DIR "/status");
+	r = vb_unlink(VB_RUN_DIR "/" VB_RECORD_STATUS);
 	if (r < 0 && r != -ENOENT)
 		return r;
-	r = clear_dir(VB_RUN_DIR "/devices");
-	q = clear_dir(VB_RUN_DIR "/sections");
+	r = clear_dir(VB_RUN_DIR "/" VB_RECORD_DEVICES);
+	q = clear_dir(VB_RUN_DIR "/" VB_RECORD_SECTIONS);
 	return r < 0 ? r : q;
 }
 

@@ -151,7 +151,7 @@ static void plan_for(const char *conf, const char *cmdline)
 
 static void dump_section(const struct vb_plan_section *s)
 {
-	print_message("section %s: %s: %s\n", s->name, vb_plan_status_name(s->status),
+	print_message("section %s: %s: %s\n", s->name, vb_section_status_to_string(s->status),
 		      s->why ? s->why : "(no why)");
 	for (size_t i = 0; i < s->n_devs; i++)
 		print_message("  dev %s (%s)\n", pci.devs[s->devs[i].dev].addr, s->devs[i].reason);
@@ -169,10 +169,10 @@ static const struct vb_plan_section *section(const char *name)
 	return NULL;
 }
 
-static void assert_status(const struct vb_plan_section *s, enum vb_plan_status want)
+static void assert_status(const struct vb_plan_section *s, enum vb_section_status want)
 {
 	if (s->status != want) {
-		print_message("want %s\n", vb_plan_status_name(want));
+		print_message("want %s\n", vb_section_status_to_string(want));
 		dump_section(s);
 	}
 	assert_int_equal(s->status, want);
@@ -685,7 +685,8 @@ static void test_unparsable_group_member_refuses(void **state)
 	fx_write(fx, DEV_ATTR(NIC2, "vendor"), "garbage\n", 0644);
 	plan_for("[device nic]\nmatch = address=" NIC1 "\n", NULL);
 	assert_refused(section("nic"), NIC2, "uevent", "PCI_ID=\"zzzz:100e\"");
-	assert_int_equal(vb_plan_status_name(section("nic")->status)[0], 'u'); /* unreadable */
+	assert_int_equal(vb_section_status_to_string(section("nic")->status)[0],
+			 'u'); /* unreadable */
 	assert_non_null(vb_pci_find(&pci, NIC2));
 }
 
