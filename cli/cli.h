@@ -22,9 +22,6 @@ enum {
 /* Messages go to stderr, with a journal priority prefix when stderr is the journal. */
 void cli_log_init(void);
 
-/* sd_notify(3) without libsystemd: a no-op when NOTIFY_SOCKET is unset. */
-int cli_notify(const char *state);
-
 /* vfio-boot guest ARGS...; argv[0] is "guest". */
 int guest_main(int argc, char **argv);
 void guest_usage(FILE *f);

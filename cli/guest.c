@@ -12,6 +12,7 @@
 
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
+#include <systemd/sd-daemon.h>
 
 #include "cli.h"
 #include "domxml.h"
@@ -319,7 +320,7 @@ static int stop_guest(struct watch *w, unsigned timeout_s)
 		log_notice("guest %s is not running; nothing to stop", w->name);
 		return EXIT_OK;
 	}
-	cli_notify("STOPPING=1");
+	(void)sd_notify(0, "STOPPING=1");
 	/* Without the XML there is no agent to know of: ACPI is then the way. */
 	(void)read_domain(w, &d);
 	how = request_shutdown(w, d.has_agent);
@@ -408,7 +409,8 @@ static int run_guest(struct watch *w, const struct guest_opts *o)
 
 	if (r != EXIT_OK)
 		return r;
-	cli_notify("READY=1\nSTATUS=Guest running");
+	/* With Type=notify the guest unit is "started" only once the guest runs, so After= means it. */
+	(void)sd_notify(0, "READY=1\nSTATUS=Guest running");
 	switch (watch_wait(w, -1, true)) {
 	case WAIT_SIGNAL:
 		log_notice("guest %s: stopping, as asked by a signal", w->name);
