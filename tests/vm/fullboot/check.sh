@@ -89,7 +89,8 @@ if [ -n "$OUT" ]; then
 fi
 # The guest runner's disk check on real block devices of Debian's kernel (networkd boot only).
 if [ "$NET" = networkd ]; then
-	for c in ext4 namespace btrfs xfslog stacked dm-parent loop-parent swap domain md unused; do
+	for c in ext4 namespace btrfs xfslog stacked dm-parent loop-parent swap domain md unused \
+		partnode-missing partnode-other unasked; do
 		has "disk check on a real kernel: $c" "FULLBOOT realdisk PASS: $c( |\$)"
 	done
 	has "disk check on a real kernel: nothing failed" 'FULLBOOT realdisk real: [0-9]+ passed, 0 failed'

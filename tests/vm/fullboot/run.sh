@@ -156,11 +156,14 @@ UNIT
 ln -sf ../fullboot-driver.service "$E/systemd/system/multi-user.target.wants/"
 # The guest runner's disk check on real block devices of Debian's kernel, which has the
 # device-mapper, md, btrfs and XFS that a build machine's kernel may lack: the driver runs
-# tests/blockdev/real.sh from this tree (the VM's root is this host's), once, in the networkd boot.
+# tests/blockdev/real.sh with the sanitized command, once, in the networkd boot. Both are copied
+# into the layer: this tree may lie where the VM does not see the host (its own /tmp).
 if [ "$FB_NET" = networkd ]; then
 	RCLI=${TEST_CLI:-$BUILD/test/cli/vfio-boot}
 	[ -x "$RCLI" ] || die "$RCLI is missing (make test builds it)"
-	printf 'REAL_TOP=%s\nREAL_CLI=%s\n' "$TOP" "$RCLI" >"$I/var/lib/fullboot/realdisk"
+	install -d -m 0755 "$I/var/lib/fullboot/realdisk"
+	install -m 0755 "$TOP/tests/blockdev/real.sh" "$I/var/lib/fullboot/realdisk/real.sh"
+	install -m 0755 "$RCLI" "$I/var/lib/fullboot/realdisk/vfio-boot"
 fi
 ln -sf ../fullboot-stopreport.service "$E/systemd/system/multi-user.target.wants/"
 
