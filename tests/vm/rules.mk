@@ -22,7 +22,7 @@ vm-timing: $(VM_BINDER)
 
 demo:
 	@scripts/demo.sh
-# The full systemd boot (issue 4): the inner guest alone first (15 s), then the boot with
+# The full systemd boot: the inner guest alone first (15 s), then the boot with
 # systemd-networkd and again with NetworkManager (about 2.5 minutes each here).
 # tests/vm/fullboot/README.md.
 .PHONY: vm-fullboot

@@ -63,7 +63,7 @@ has "the host mounted the data disk" 'FULLBOOT mount /mnt/fbdata +/dev/vd[a-z] +
 has "guest on the mounted disk refused, naming it" 'FULLBOOT fbdisk journal guest fbdisk: .*/dev/disk/by-id/virtio-fbdata.* is mounted on /mnt/fbdata .*by the host'
 has "its unit failed with the refusal status, not restarted" 'FULLBOOT fbdisk unit failed result=exit-code status=2 restarts=0'
 has "that guest never ran" 'FULLBOOT fbdisk domstate shut off'
-# issue 5: the vfio-boot command on the booted host
+# the vfio-boot command on the booted host
 has "status: the guest's card claimed at boot" 'FULLBOOT status \[device guest-gpu\] boot record: claimed'
 has "status: 02:00.0 on vfio-pci" 'FULLBOOT status +0000:02:00.0: on vfio-pci'
 has "status: the host's card is not on vfio-pci" 'FULLBOOT status +0000:01:00.0: NOT on vfio-pci'

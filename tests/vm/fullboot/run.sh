@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# tests/vm/fullboot/run.sh: vfio-boot in a full systemd boot (issue 4, "Tests", last bullet).
+# tests/vm/fullboot/run.sh: vfio-boot in a full systemd boot.
 # The stand-in q35 machine of tests/vm/qemu.sh (same devices; e1000e on QEMU user networking)
 # boots this host's own root read-only over virtio-9p with an overlay on tmpfs, vfio-boot
 # installed in a second read-only layer (`make install DESTDIR=`). See README.md.
