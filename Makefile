@@ -133,7 +133,8 @@ FUZZ_GEN_CORPUS := tests/fuzz/corpus/generator
 FUZZ_GEN_SRC := $(FUZZ_SRC) $(addprefix lib/,guest.c bridge.c contract.c escape.c record.c) \
 	$(addprefix generator/,guest-dropin.c domain.c output.c strbuf.c netcfg-nm.c \
 	netcfg-networkd.c)
-$(FUZZ_GEN): tests/fuzz/fuzz-generator.c $(FUZZ_GEN_SRC) $(wildcard lib/*.h generator/*.h)
+$(FUZZ_GEN): tests/fuzz/fuzz-generator.c tests/generated-keys.h $(FUZZ_GEN_SRC) \
+		$(wildcard lib/*.h generator/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) -std=gnu11 -D_GNU_SOURCE -Ilib -Igenerator $(GEN_XML_CFLAGS) $(GEN_DEFS) -g -O1 \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ \

@@ -24,6 +24,7 @@
 
 #include <cmocka.h>
 
+#include "generated-keys.h"
 #include "util.h"
 
 #ifndef VB_SRCDIR
@@ -744,40 +745,6 @@ static void assert_lines_known(const char *text, const char *const keys[])
 /* A conf.d file name with newlines: it is quoted in comments, and makes no setting. */
 static void test_newline_in_file_name(void **state)
 {
-	static const char *const unit_keys[] = {"Wants",
-						"After",
-						"Requires",
-						"RequiresMountsFor",
-						"ExecStartPre",
-						"TimeoutStartSec",
-						"Environment",
-						"TimeoutStopSec",
-						"Restart",
-						"RestartSec",
-						"RestartPreventExitStatus",
-						NULL};
-	static const char *const nm_keys[] = {"id",	     "uuid",
-					      "type",	     "interface-name",
-					      "autoconnect", "cloned-mac-address",
-					      "mac-address", "stp",
-					      "method",	     "address1",
-					      "gateway",     "master",
-					      "slave-type",  "autoconnect-priority",
-					      NULL};
-	static const char *const nd_keys[] = {"Name",
-					      "Kind",
-					      "MACAddress",
-					      "STP",
-					      "OriginalName",
-					      "MACAddressPolicy",
-					      "DHCP",
-					      "Address",
-					      "Gateway",
-					      "IPv6AcceptRA",
-					      "PermanentMACAddress",
-					      "Bridge",
-					      "LinkLocalAddressing",
-					      NULL};
 	static const char evil[] = "root/etc/vfio-boot/conf.d/x\nExecStartPre=evil\nUser=root\n"
 				   "dns=192.0.2.66\nName=evil\\\n.conf";
 	_cleanup_free_ char *root = path("root"), *out = path("out"), *dropin = NULL, *nm = NULL,
@@ -808,13 +775,13 @@ static void test_newline_in_file_name(void **state)
 	nm = slurp("root/run/NetworkManager/system-connections/vfio-boot-br0.nmconnection");
 	assert_non_null(strstr(nm, "[connection]"));
 	assert_null(strstr(nm, "\ndns="));
-	assert_lines_known(nm, nm_keys);
+	assert_lines_known(nm, keyfile_keys);
 
 	assert_int_equal(run(ndcfg, NULL), 0);
 	nd = slurp("root/run/systemd/network/00-vfio-boot-br0.netdev");
 	assert_non_null(strstr(nd, "[NetDev]"));
 	assert_null(strstr(nd, "\nName=evil"));
-	assert_lines_known(nd, nd_keys);
+	assert_lines_known(nd, networkd_keys);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)

@@ -32,6 +32,8 @@
 #include "sysroot.h"
 #include "util.h"
 
+#include "../generated-keys.h"
+
 static char base[64], outdir[96], rootdir[96], rundir[128];
 
 static void sink(void *userdata, int level, const char *msg)
@@ -43,43 +45,9 @@ static void sink(void *userdata, int level, const char *msg)
 
 enum kind { UNIT, NETWORKD, KEYFILE };
 
-static const char *const unit_keys[] = {"Wants",
-					"After",
-					"Requires",
-					"RequiresMountsFor",
-					"ExecStartPre",
-					"TimeoutStartSec",
-					"Environment",
-					"TimeoutStopSec",
-					"Restart",
-					"RestartSec",
-					"RestartPreventExitStatus",
-					NULL};
 static const char *const unit_sections[] = {"[Unit]", "[Service]", NULL};
-static const char *const networkd_keys[] = {"Name",
-					    "Kind",
-					    "MACAddress",
-					    "STP",
-					    "OriginalName",
-					    "MACAddressPolicy",
-					    "DHCP",
-					    "Address",
-					    "Gateway",
-					    "IPv6AcceptRA",
-					    "PermanentMACAddress",
-					    "Bridge",
-					    "LinkLocalAddressing",
-					    NULL};
 static const char *const networkd_sections[] = {"[NetDev]", "[Bridge]",	 "[Match]",
 						"[Link]",   "[Network]", NULL};
-static const char *const keyfile_keys[] = {"id",	  "uuid",
-					   "type",	  "interface-name",
-					   "autoconnect", "cloned-mac-address",
-					   "mac-address", "stp",
-					   "method",	  "address1",
-					   "gateway",	  "master",
-					   "slave-type",  "autoconnect-priority",
-					   NULL};
 static const char *const keyfile_sections[] = {
 	"[connection]", "[ethernet]", "[bridge]", "[ipv4]", "[ipv6]", "[bridge-port]", NULL};
 /* Every comment the programs write starts so. */
