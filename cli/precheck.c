@@ -11,7 +11,7 @@
 
 #include "blkid.h"
 #include "blockdev.h"
-#include "lifecycle.h"
+#include "runner-lifecycle.h"
 #include "log.h"
 #include "pci.h"
 #include "precheck.h"

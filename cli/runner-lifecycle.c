@@ -11,7 +11,7 @@
 #include <libvirt/virterror.h>
 
 #include "cli.h"
-#include "lifecycle.h"
+#include "runner-lifecycle.h"
 #include "log.h"
 #include "sysroot.h"
 #include "util.h"

@@ -6,9 +6,9 @@
 #include <libvirt/virterror.h>
 
 #include "cli.h"
-#include "lifecycle.h"
+#include "runner-lifecycle.h"
 #include "log.h"
-#include "network.h"
+#include "runner-network.h"
 #include "util.h"
 
 bool net_name_valid(const char *name)
