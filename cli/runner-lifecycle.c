@@ -10,7 +10,6 @@
 
 #include <libvirt/virterror.h>
 
-#include "cli.h"
 #include "runner-lifecycle.h"
 #include "log.h"
 #include "sysroot.h"
@@ -126,31 +125,28 @@ static int attach(struct watch *w, bool by_uuid)
 	w->closed = false;
 	w->conn = virConnectOpen(w->uri);
 	if (!w->conn)
-		return log_err(-EIO, "cannot connect to libvirt at %s: %s", w->uri, lc_error()),
-		       EXIT_LIBVIRT;
+		return log_err(-EIO, "cannot connect to libvirt at %s: %s", w->uri, lc_error());
 	virConnectRegisterCloseCallback(w->conn, on_close, w, NULL);
 	w->dom = by_uuid ? virDomainLookupByUUID(w->conn, w->uuid)
 			 : virDomainLookupByName(w->conn, w->name);
 	if (!w->dom) {
 		err = virGetLastError();
 		if (err && err->code == VIR_ERR_NO_DOMAIN)
-			return log_err(-ENOENT,
-				       "guest %s: libvirt at %s has no domain of that name: define it first (virsh define)",
-				       w->name, w->uri),
-			       EXIT_REFUSED;
-		return log_err(-EIO, "guest %s: cannot look it up: %s", w->name, lc_error()),
-		       EXIT_LIBVIRT;
+			return log_err(
+				-ENOENT,
+				"guest %s: libvirt at %s has no domain of that name: define it first (virsh define)",
+				w->name, w->uri);
+		return log_err(-EIO, "guest %s: cannot look it up: %s", w->name, lc_error());
 	}
 	if (!by_uuid && virDomainGetUUID(w->dom, w->uuid) < 0)
-		return log_err(-EIO, "guest %s: %s", w->name, lc_error()), EXIT_LIBVIRT;
+		return log_err(-EIO, "guest %s: %s", w->name, lc_error());
 	w->cb_id =
 		virConnectDomainEventRegisterAny(w->conn, w->dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
 						 VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), w, NULL);
 	if (w->cb_id < 0)
 		return log_err(-EIO, "guest %s: cannot subscribe to its lifecycle events: %s",
-			       w->name, lc_error()),
-		       EXIT_LIBVIRT;
-	return EXIT_OK;
+			       w->name, lc_error());
+	return 0;
 }
 
 int watch_open(struct watch *w, const char *uri, const char *name)
@@ -159,7 +155,7 @@ int watch_open(struct watch *w, const char *uri, const char *name)
 	w->uri = strdup(uri);
 	w->name = strdup(name);
 	if (!w->uri || !w->name)
-		return log_err(-ENOMEM, "out of memory"), EXIT_LIBVIRT;
+		return log_err(-ENOMEM, "out of memory");
 	return attach(w, false);
 }
 
@@ -194,6 +190,13 @@ static bool inactive(int state)
 	return state == VIR_DOMAIN_SHUTOFF || state == VIR_DOMAIN_CRASHED;
 }
 
+bool watch_active(struct watch *w)
+{
+	int state, reason;
+
+	return watch_state(w, &state, &reason) == 0 && !inactive(state);
+}
+
 static void on_timer(int timer _unused_, void *opaque)
 {
 	*(bool *)opaque = true;
@@ -218,13 +221,13 @@ static int reconnect(struct watch *w)
 			if (virEventRunDefaultImpl() < 0)
 				break;
 		r = attach(w, true);
-		if (r == EXIT_OK) {
+		if (r == 0) {
 			virEventRemoveTimeout(timer);
 			log_notice("guest %s: connected to libvirt again", w->name);
 			return 0;
 		}
 		drop_connection(w);
-		if (r == EXIT_REFUSED) /* the domain went away with the daemon */
+		if (r == -ENOENT) /* the domain went away with the daemon */
 			break;
 	}
 	virEventRemoveTimeout(timer);

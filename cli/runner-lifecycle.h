@@ -33,7 +33,11 @@ enum wait_result {
 /* Registers libvirt's event loop and the signal handlers; before any connection is opened. */
 int lc_init(void);
 
-/* Opens uri, finds the domain and subscribes to its events. Returns an EXIT_* code. */
+/*
+ * Opens uri, finds the domain and subscribes to its events: 0, -ENOENT when libvirt has no
+ * domain of that name, another negative errno when libvirt fails (logged; libvirt has no
+ * errno of its own, so its failures are -EIO).
+ */
 int watch_open(struct watch *w, const char *uri, const char *name);
 void watch_close(struct watch *w);
 
@@ -45,6 +49,9 @@ bool lc_terminating(void);
 
 /* virDomainGetState, treating an undefined (transient) domain as shut off. */
 int watch_state(struct watch *w, int *state, int *reason);
+
+/* Whether the domain runs: neither shut off nor crashed; false when libvirt cannot tell. */
+bool watch_active(struct watch *w);
 
 /* The libvirt error of the last failed call, for messages. */
 const char *lc_error(void);

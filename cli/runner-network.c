@@ -5,7 +5,6 @@
 
 #include <libvirt/virterror.h>
 
-#include "cli.h"
 #include "runner-lifecycle.h"
 #include "log.h"
 #include "runner-network.h"
@@ -43,14 +42,14 @@ int net_ensure_bridge(virConnectPtr conn, const char *guest, const char *name)
 {
 	_cleanup_free_ char *xml = NULL;
 	virNetworkPtr net = virNetworkLookupByName(conn, name);
-	int active, r = EXIT_OK;
+	int active, r = 0;
 
 	if (!net) {
 		if (asprintf_safe(&xml,
 				  "<network>\n  <name>%s</name>\n  <forward mode='bridge'/>\n"
 				  "  <bridge name='%s'/>\n</network>\n",
 				  name, name) < 0)
-			return EXIT_LIBVIRT;
+			return log_err(-ENOMEM, "out of memory");
 		net = virNetworkDefineXML(conn, xml);
 		/* Another guest's runner may have defined it just now. */
 		if (!net)
@@ -61,8 +60,7 @@ int net_ensure_bridge(virConnectPtr conn, const char *guest, const char *name)
 				guest, name, name);
 		if (!net)
 			return log_err(-EIO, "guest %s: cannot define libvirt network %s: %s",
-				       guest, name, lc_error()),
-			       EXIT_LIBVIRT;
+				       guest, name, lc_error());
 	} else if (!is_ours(net, name))
 		log_warn(
 			0,
@@ -71,9 +69,8 @@ int net_ensure_bridge(virConnectPtr conn, const char *guest, const char *name)
 
 	active = virNetworkIsActive(net);
 	if (active == 0 && virNetworkCreate(net) < 0 && virNetworkIsActive(net) != 1) {
-		log_err(-EIO, "guest %s: cannot start libvirt network %s: %s", guest, name,
-			lc_error());
-		r = EXIT_LIBVIRT;
+		r = log_err(-EIO, "guest %s: cannot start libvirt network %s: %s", guest, name,
+			    lc_error());
 	} else if (active == 0)
 		log_notice("guest %s: started libvirt network %s", guest, name);
 	virNetworkFree(net);

@@ -747,6 +747,35 @@ static void test_bridge_network_from_config(void **state)
 	result_free(&r);
 }
 
+/*
+ * A [guest] section that cannot be used is a usage error (1), whatever the errno under it: a
+ * missing --config file (ENOENT) must not pass for "no such domain" (2), nor a bad duration
+ * for a libvirt failure (3).
+ */
+static void test_guest_section_errors_are_usage(void **state)
+{
+	struct fx *fx = *state;
+	struct result r;
+
+	rf_claim_gpu1(fx);
+	r = run_cli(fx, NULL, "start", "gpu", "--config", "/nonexistent/vfio-boot.conf", NULL);
+	expect_status(&r, 1);
+	expect_err(&r, "guest gpu: cannot read its [guest] section");
+	result_free(&r);
+
+	fx_write(fx, "etc/vfio-boot/vfio-boot.conf", "[guest gpu]\nshutdown-timeout = soon\n",
+		 0644);
+	r = run_cli(fx, NULL, "stop", "gpu", NULL);
+	expect_status(&r, 1);
+	expect_err(&r, "shutdown-timeout = \"soon\": not a duration");
+	result_free(&r);
+
+	r = run_cli(fx, NULL, "start", "", NULL);
+	expect_status(&r, 1);
+	expect_err(&r, "the domain name is empty");
+	result_free(&r);
+}
+
 /* start on a running guest does nothing, and does not even look at its devices. */
 static void test_start_idempotent(void **state)
 {
@@ -910,6 +939,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refuse_absent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bridge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bridge_network_from_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_guest_section_errors_are_usage, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_start_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_timeout_then_destroy, setup, teardown),
