@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 
 #include "initrd.h"
-#include "inspect.h"
+#include "readonly.h"
 #include "json.h"
 #include "log.h"
 #include "plan.h"

@@ -9,7 +9,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "inspect.h"
+#include "readonly.h"
 #include "sysroot.h"
 #include "util.h"
 

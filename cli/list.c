@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "inspect.h"
+#include "readonly.h"
 #include "json.h"
 #include "log.h"
 #include "sysroot.h"

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "inspect.h"
+#include "readonly.h"
 #include "log.h"
 #include "util.h"
 

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "inspect.h"
+#include "readonly.h"
 #include "util.h"
 
 static struct pci_access *pacc;

@@ -7,7 +7,7 @@
 #include <errno.h>
 
 #include "contract.h"
-#include "inspect.h"
+#include "readonly.h"
 #include "json.h"
 #include "log.h"
 #include "plan.h"

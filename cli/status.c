@@ -11,7 +11,7 @@
 #include "bridge.h"
 #include "contract.h"
 #include "guest.h"
-#include "inspect.h"
+#include "readonly.h"
 #include "json.h"
 #include "log.h"
 #include "plan.h"

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <systemd/sd-bus.h>
 
-#include "inspect.h"
+#include "readonly.h"
 #include "util.h"
 
 static sd_bus *bus;

@@ -4,7 +4,7 @@
 #include <getopt.h>
 
 #include "cli.h"
-#include "inspect.h"
+#include "readonly.h"
 #include "log.h"
 #include "sysroot.h"
 #include "util.h"
