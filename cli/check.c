@@ -620,7 +620,7 @@ int check_main(int argc, char **argv)
 {
 	struct check c = {0};
 	struct inspect_opts o;
-	int r, ret = INSPECT_OK;
+	int r, ret = EXIT_OK;
 	enum iommu_table table;
 	struct json j;
 	bool iommu;
@@ -659,7 +659,7 @@ int check_main(int argc, char **argv)
 		const struct result *res = &c.v[i];
 
 		if (res->level == FAIL)
-			ret = INSPECT_PROBLEM;
+			ret = EXIT_PROBLEM;
 		if (o.json) {
 			json_open(&j, NULL, '{');
 			json_str(&j, "result", level_names[res->level]);

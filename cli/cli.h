@@ -5,14 +5,19 @@
 #include <stdio.h>
 
 /*
- * Exit codes of vfio-boot, documented in vfio-boot-guest(8). A guest unit can tell a refusal
- * (restarting does not help until the host is changed) from a crash (restarting may).
+ * Exit codes of vfio-boot, one table for every subcommand, documented in vfio-boot(8) (and the
+ * runner's in vfio-boot-guest(8)). 2 and 3 mean the same in each: 2 is an answer, the host or
+ * the config must change first (restarting a guest unit does not help); 3 is a failure to find
+ * out or to act (restarting may help).
  */
 enum {
 	EXIT_OK = 0,
 	EXIT_USAGE = 1,
-	EXIT_REFUSED = 2,   /* a precondition failed: device, group, disk, bridge, no such guest */
-	EXIT_LIBVIRT = 3,   /* libvirt failed: no connection, start failed */
+	/* guest: refused (a check failed, no such guest); plan: a section would be refused;
+	   status: a device is not on vfio-pci; check: a FAIL line */
+	EXIT_PROBLEM = 2,
+	/* the host could not be read (sysfs, the config); guest: libvirt failed */
+	EXIT_ERROR = 3,
 	EXIT_CRASHED = 4,   /* run: the guest crashed or its emulator died */
 	EXIT_DESTROYED = 5, /* run: someone else forced the guest off */
 	EXIT_FORCED = 6,    /* stop: no shutdown within the timeout; forced off */

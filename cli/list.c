@@ -130,13 +130,13 @@ int list_main(int argc, char **argv)
 	r = vb_pci_scan(&pci);
 	if (r < 0) {
 		log_err(r, "reading %s/sys/bus/pci/devices: %m", vb_root());
-		return INSPECT_ERROR;
+		return EXIT_ERROR;
 	}
 	v = calloc(pci.n + 1, sizeof(*v));
 	if (!v) {
 		vb_pci_free(&pci);
 		log_err(-ENOMEM, "out of memory");
-		return INSPECT_ERROR;
+		return EXIT_ERROR;
 	}
 	for (size_t i = 0; i < pci.n; i++)
 		v[i] = &pci.devs[i];
@@ -183,5 +183,5 @@ int list_main(int argc, char **argv)
 	}
 	vb_pci_free(&pci);
 	names_free();
-	return INSPECT_OK;
+	return EXIT_OK;
 }

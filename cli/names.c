@@ -27,7 +27,7 @@ static void PCI_NONRET fatal(char *msg, ...)
 	vfprintf(stderr, msg, ap);
 	fputc('\n', stderr);
 	va_end(ap);
-	exit(INSPECT_ERROR);
+	exit(EXIT_ERROR);
 }
 
 static struct pci_access *access_get(void)

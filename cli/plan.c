@@ -206,14 +206,14 @@ int plan_main(int argc, char **argv)
 {
 	struct plan_ctx c = {0};
 	struct inspect_opts o;
-	int r, ret = INSPECT_OK;
+	int r, ret = EXIT_OK;
 
 	r = inspect_parse(argc, argv, usage, false, &o);
 	if (r >= 0)
 		return r;
 	if (build(&c, o.config) < 0) {
 		ctx_free(&c);
-		return INSPECT_ERROR;
+		return EXIT_ERROR;
 	}
 	if (o.json)
 		print_json(&c);
@@ -221,9 +221,9 @@ int plan_main(int argc, char **argv)
 		print_text(&c);
 	for (size_t i = 0; i < c.plan.n_sections; i++)
 		if (section_refused(&c.plan.sections[i]))
-			ret = INSPECT_PROBLEM;
+			ret = EXIT_PROBLEM;
 	if (c.state == VB_STATE_CONFIG_REFUSED || (c.have_cfg && c.cfg.n_errors))
-		ret = INSPECT_PROBLEM;
+		ret = EXIT_PROBLEM;
 	ctx_free(&c);
 	return ret;
 }

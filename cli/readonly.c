@@ -27,7 +27,7 @@ int inspect_parse(int argc, char **argv, const char *usage, bool prometheus, str
 			if (vb_root_set(optarg) < 0) {
 				fprintf(stderr, "vfio-boot: --root %s: not an absolute directory\n",
 					optarg);
-				return INSPECT_USAGE;
+				return EXIT_USAGE;
 			}
 			rooted = true;
 			break;
@@ -44,7 +44,7 @@ int inspect_parse(int argc, char **argv, const char *usage, bool prometheus, str
 			break;
 		case 'h':
 			fputs(usage, stdout);
-			return INSPECT_OK;
+			return EXIT_OK;
 		default:
 			goto bad;
 		}
@@ -59,11 +59,11 @@ int inspect_parse(int argc, char **argv, const char *usage, bool prometheus, str
 	}
 	/* Without --root, VFIO_BOOT_ROOT as the binder takes it. */
 	if (!rooted && vb_root_set(NULL) < 0)
-		return INSPECT_USAGE;
+		return EXIT_USAGE;
 	return -1;
 bad:
 	fputs(usage, stderr);
-	return INSPECT_USAGE;
+	return EXIT_USAGE;
 }
 
 int inspect_load_config(const char *file, struct vb_config *cfg, bool *have)

@@ -5,22 +5,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cli.h"
 #include "cmdline.h"
 #include "config.h"
 #include "pci.h"
 
 /*
  * The read-only subcommands: list, plan, status and check. They share their options and
- * their exit codes (documented in vfio-boot(8)), and never change the host.
+ * never change the host; their exit codes are EXIT_* (cli.h).
  */
-enum {
-	INSPECT_OK = 0,
-	INSPECT_USAGE = 1,
-	INSPECT_PROBLEM = 2, /* plan: a section would be refused; status: a device is not on
-				vfio-pci; check: a FAIL line */
-	INSPECT_ERROR = 3,   /* the host could not be read (sysfs, config) */
-};
-
 struct inspect_opts {
 	bool json;
 	bool prometheus;

@@ -241,9 +241,9 @@ static int exit_status(int r)
 	case -ENOENT:
 	case -EPERM:
 	case -ENOLCK:
-		return EXIT_REFUSED;
+		return EXIT_PROBLEM;
 	default:
-		return EXIT_LIBVIRT;
+		return EXIT_ERROR;
 	}
 }
 

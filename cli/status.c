@@ -426,14 +426,14 @@ int status_main(int argc, char **argv)
 {
 	struct status st = {0};
 	struct inspect_opts o;
-	int r, ret = INSPECT_OK;
+	int r, ret = EXIT_OK;
 
 	r = inspect_parse(argc, argv, usage, true, &o);
 	if (r >= 0)
 		return r;
 	if (collect(&st, o.config) < 0) {
 		status_free(&st);
-		return INSPECT_ERROR;
+		return EXIT_ERROR;
 	}
 	if (o.json)
 		print_json(&st);
@@ -446,10 +446,10 @@ int status_main(int argc, char **argv)
 
 		for (size_t k = 0; k < ss->n_devs; k++)
 			if (!ss->devs[k].on_vfio)
-				ret = INSPECT_PROBLEM;
+				ret = EXIT_PROBLEM;
 		/* A section that should claim and has nothing is a device not on vfio-pci too. */
 		if (!ss->n_devs && ss->plan != VB_PLAN_NONE)
-			ret = INSPECT_PROBLEM;
+			ret = EXIT_PROBLEM;
 	}
 	status_free(&st);
 	return ret;
