@@ -7,6 +7,9 @@ BUILD ?= build
 CC ?= gcc
 CLANG ?= clang
 PREFIX ?= /usr
+# The one directory of vfio-boot's private programs (the binder, netcfg, claimed): the
+# install rules, the unit templates, the generator's drop-ins and the hooks all name it.
+LIBEXECDIR ?= $(PREFIX)/lib/vfio-boot
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
 	-Wno-missing-field-initializers
@@ -49,14 +52,24 @@ $(LIBKMOD_A): scripts/build-libkmod.sh
 		echo "make: or set LIBKMOD_A=/path/libkmod.a LIBKMOD_INCLUDE=/path/include"; \
 		exit 1; }
 
-$(BUILD)/rel/%.o: %.c $(wildcard lib/*.h binder/*.h) | $(LIBKMOD_A)
+# Headers are tracked per object (-MMD): a change rebuilds what includes it, nothing else.
+DEPFLAGS = -MMD -MP
+# Only the binder includes libkmod.h: lib/, the command and the generator build without it.
+$(BUILD)/rel/binder/%.o: binder/%.c | $(LIBKMOD_A)
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -I$(LIBKMOD_INCLUDE) -c $< -o $@
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(DEPFLAGS) -I$(LIBKMOD_INCLUDE) -c $< -o $@
 
-$(BUILD)/test/%.o: %.c $(wildcard lib/*.h binder/*.h tests/*.h tests/mock/*.h \
-		tests/runner/*.h) | $(LIBKMOD_A)
+$(BUILD)/test/binder/%.o: binder/%.c | $(LIBKMOD_A)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TEST) -I$(LIBKMOD_INCLUDE) -Itests -Itests/mock -c $< -o $@
+	$(CC) $(CFLAGS_TEST) $(DEPFLAGS) -I$(LIBKMOD_INCLUDE) -Itests -Itests/mock -c $< -o $@
+
+$(BUILD)/rel/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/test/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TEST) $(DEPFLAGS) -Itests -Itests/mock -c $< -o $@
 
 $(LIB_A): $(LIB_OBJ)
 	@rm -f $@
@@ -104,7 +117,7 @@ test: $(UNIT_TESTS) $(TEST_BINDER) $(MOCK_SO) $(TEST_GENERATOR) $(TEST_NETCFG) $
 		$(TEST_CLI)
 	@BUILD=$(BUILD) TEST_BINDER=$(TEST_BINDER) MOCK_SO=$(MOCK_SO) TEST_CLI=$(TEST_CLI) \
 		REQUIRE_REAL=$${REQUIRE_REAL:-1} tests/run.sh $(UNIT_TESTS) tests/cli/replay.sh tests/cli/completion.sh \
-		tests/hooks/hooks.sh tests/blockdev/real.sh
+		tests/hooks/hooks.sh tests/blockdev/real.sh tests/build/build.sh
 
 # ---- fuzzing: libFuzzer on the config parser and on what the generator and netcfg write ----
 FUZZ := $(BUILD)/fuzz/fuzz-config
@@ -180,17 +193,17 @@ check: deps
 # The binder and the hooks that put it into the initramfs; the generator, units and command.
 # An existing /etc/vfio-boot is never touched: the example goes to the documentation.
 install: $(BINDER) install-hooks install-generator install-cli
-	install -D -m 0755 $(BINDER) $(DESTDIR)$(PREFIX)/lib/vfio-boot/vfio-boot-binder
+	install -D -m 0755 $(BINDER) $(DESTDIR)$(LIBEXECDIR)/vfio-boot-binder
 	install -D -m 0644 conf/vfio-boot.conf $(DESTDIR)$(PREFIX)/share/doc/vfio-boot/vfio-boot.conf.example
 	install -D -m 0644 doc/vfio-boot.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/vfio-boot.conf.5
 	install -D -m 0644 doc/vfio-boot-binder.8 $(DESTDIR)$(PREFIX)/share/man/man8/vfio-boot-binder.8
 
 uninstall: uninstall-hooks uninstall-generator uninstall-cli
-	rm -f $(DESTDIR)$(PREFIX)/lib/vfio-boot/vfio-boot-binder \
+	rm -f $(DESTDIR)$(LIBEXECDIR)/vfio-boot-binder \
 		$(DESTDIR)$(PREFIX)/share/doc/vfio-boot/vfio-boot.conf.example \
 		$(DESTDIR)$(PREFIX)/share/man/man5/vfio-boot.conf.5 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/vfio-boot-binder.8
-	-rmdir $(DESTDIR)$(PREFIX)/lib/vfio-boot $(DESTDIR)$(PREFIX)/share/doc/vfio-boot 2>/dev/null
+	-rmdir $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(PREFIX)/share/doc/vfio-boot 2>/dev/null
 
 bench: $(BINDER)
 	@bench/run.sh
@@ -201,3 +214,6 @@ bench-generator: $(GENERATOR)
 clean:
 	rm -rf $(BUILD)/rel $(BUILD)/test $(BUILD)/tests $(BUILD)/fuzz $(BINDER) $(GENERATOR) \
 		$(NETCFG) $(CLAIMED) $(CLI)
+
+# What each object included when it was last built (see DEPFLAGS).
+-include $(shell find $(BUILD)/rel $(BUILD)/test $(BUILD)/tests -type f -name '*.d' 2>/dev/null)

@@ -24,9 +24,6 @@ enum {
 	EXIT_OUTPUT = 7,    /* the output could not be written whole (a full disk) */
 };
 
-/* Messages go to stderr, with a journal priority prefix when stderr is the journal. */
-void cli_log_init(void);
-
 /* vfio-boot guest ARGS...; argv[0] is "guest". */
 int guest_main(int argc, char **argv);
 void guest_usage(FILE *f);

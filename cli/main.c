@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "readonly.h"
 #include "log.h"
+#include "logsink.h"
 #include "util.h"
 
 struct subcommand {
@@ -63,7 +64,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	cli_log_init();
+	vb_logsink_stderr("vfio-boot");
 	atexit(close_stdout);
 	if (argc < 2) {
 		usage(stderr);

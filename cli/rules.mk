@@ -13,7 +13,6 @@ CLI_CFLAGS := $(shell pkg-config --cflags $(CLI_PKGS) 2>/dev/null || echo -I/usr
 CLI_LIBS := $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null || echo -lvirt -lxml2 -lblkid -lpci -lz -llzma -lzstd -llz4 -lsystemd)
 
 CLI_SRC := $(wildcard cli/*.c)
-CLI_HDRS := $(wildcard cli/*.h lib/*.h)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/rel/%.o)
 CLI_TOBJ := $(CLI_SRC:%.c=$(BUILD)/test/%.o)
 # Everything but main(), for tests that drive the runner inside their own process.
@@ -27,13 +26,13 @@ CLI := cli/vfio-boot
 TEST_CLI := $(BUILD)/test/cli/vfio-boot
 
 # More specific than the top Makefile's %.o rules (shorter stem), so these win for cli/.
-$(BUILD)/rel/cli/%.o: cli/%.c $(CLI_HDRS)
+$(BUILD)/rel/cli/%.o: cli/%.c
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(CLI_CFLAGS) -c $< -o $@
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(DEPFLAGS) $(CLI_CFLAGS) -c $< -o $@
 
-$(BUILD)/test/cli/%.o: cli/%.c $(CLI_HDRS)
+$(BUILD)/test/cli/%.o: cli/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TEST) $(CLI_CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS_TEST) $(DEPFLAGS) $(CLI_CFLAGS) -c $< -o $@
 
 $(CLI): $(CLI_OBJ) $(CLI_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CLI_LIBS)

@@ -14,18 +14,10 @@
 #include "contract.h"
 #include "guest.h"
 #include "log.h"
+#include "logsink.h"
 #include "record.h"
 #include "sysroot.h"
 #include "util.h"
-
-static void sink(void *userdata _unused_, int level, const char *msg)
-{
-	/* Under systemd, stderr goes to the journal, which reads a <N> prefix as the level. */
-	if (getenv("JOURNAL_STREAM"))
-		fprintf(stderr, "<%d>%s\n", level, msg);
-	else
-		fprintf(stderr, "vfio-boot-claimed: %s\n", msg);
-}
 
 int main(int argc, char **argv)
 {
@@ -55,7 +47,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vfio-boot-claimed: VFIO_BOOT_ROOT must be an absolute path\n");
 		return 1;
 	}
-	vb_log_set_sink(sink, NULL);
+	vb_logsink_stderr("vfio-boot-claimed");
 
 	for (int i = optind; i < argc; i++) {
 		_cleanup_free_ char *status = NULL;

@@ -18,28 +18,13 @@
 #include "guest-dropin.h"
 #include "guest.h"
 #include "log.h"
+#include "logsink.h"
 #include "output.h"
 #include "paths.h"
 #include "sysroot.h"
 #include "util.h"
 
 #define WANTED_BY "multi-user.target"
-
-static int kmsg_fd = -1;
-
-static void sink(void *userdata _unused_, int level, const char *msg)
-{
-	char buf[1200];
-	int n;
-
-	n = snprintf(buf, sizeof(buf), "<%d>vfio-boot-generator[%d]: %s\n", level, (int)getpid(),
-		     msg);
-	if (n >= (int)sizeof(buf))
-		n = sizeof(buf) - 1;
-	if (kmsg_fd >= 0 && write(kmsg_fd, buf, n) == n)
-		return;
-	fprintf(stderr, "vfio-boot-generator: %s\n", msg);
-}
 
 static int log_level_from_env(void)
 {
@@ -220,8 +205,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vfio-boot-generator: VFIO_BOOT_ROOT must be an absolute path\n");
 		return 1;
 	}
-	kmsg_fd = vb_open_kmsg();
-	vb_log_set_sink(sink, NULL);
+	vb_logsink_kmsg("vfio-boot-generator", true, false);
 	vb_log_set_max_level(log_level_from_env());
 
 	if (in_initrd()) {
@@ -241,7 +225,6 @@ int main(int argc, char **argv)
 	if (gen.wantsfd >= 0)
 		close(gen.wantsfd);
 	close(gen.outfd);
-	if (kmsg_fd >= 0)
-		close(kmsg_fd);
+	vb_logsink_close();
 	return r < 0 || gen.n_failed ? 1 : 0;
 }

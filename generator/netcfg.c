@@ -12,18 +12,10 @@
 #include "bridge.h"
 #include "config.h"
 #include "log.h"
+#include "logsink.h"
 #include "netcfg.h"
 #include "sysroot.h"
 #include "util.h"
-
-static void sink(void *userdata _unused_, int level, const char *msg)
-{
-	/* Under systemd, stderr goes to the journal, which reads a <N> prefix as the level. */
-	if (getenv("JOURNAL_STREAM"))
-		fprintf(stderr, "<%d>%s\n", level, msg);
-	else
-		fprintf(stderr, "vfio-boot-netcfg: %s\n", msg);
-}
 
 static void usage(FILE *f)
 {
@@ -149,7 +141,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vfio-boot-netcfg: the root must be an absolute path\n");
 		return 2;
 	}
-	vb_log_set_sink(sink, NULL);
+	vb_logsink_stderr("vfio-boot-netcfg");
 
 	r = vb_config_load(&cfg, NULL);
 	if (r == -ENOENT) {

@@ -6,7 +6,7 @@
 #define VB_UNITDIR "/lib/systemd/system"
 #endif
 #ifndef VB_LIBEXECDIR
-#define VB_LIBEXECDIR "/usr/libexec/vfio-boot"
+#define VB_LIBEXECDIR "/usr/lib/vfio-boot"
 #endif
 #ifndef VB_SLEEP
 #define VB_SLEEP "/bin/sleep"

@@ -22,7 +22,7 @@ ifeq ($(origin SYSTEMD_UNITDIR),undefined)
 SYSTEMD_UNITDIR := $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
 endif
 BINDIR ?= $(PREFIX)/bin
-LIBEXECDIR ?= $(PREFIX)/libexec/vfio-boot
+LIBEXECDIR ?= $(PREFIX)/lib/vfio-boot
 MANDIR ?= $(PREFIX)/share/man
 
 ifeq ($(origin GEN_XML_CFLAGS),undefined)
@@ -32,7 +32,6 @@ endif
 
 GEN_DEFS := -DVB_UNITDIR='"$(SYSTEMD_UNITDIR)"' -DVB_LIBEXECDIR='"$(LIBEXECDIR)"'
 GEN_CFLAGS := -I$(GEN_DIR) $(GEN_XML_CFLAGS) $(GEN_DEFS)
-GEN_HDRS := $(wildcard lib/*.h $(GEN_DIR)/*.h)
 
 # lib/ as the top Makefile links it: an archive when there is one.
 GEN_LIB := $(or $(LIB_A),$(LIB_OBJ))
@@ -52,13 +51,13 @@ TEST_NETCFG := $(BUILD)/test/$(NETCFG)
 TEST_CLAIMED := $(BUILD)/test/$(CLAIMED)
 
 # More specific than the top Makefile's %.o rules, so these win for generator/ sources.
-$(BUILD)/rel/$(GEN_DIR)/%.o: $(GEN_DIR)/%.c $(GEN_HDRS)
+$(BUILD)/rel/$(GEN_DIR)/%.o: $(GEN_DIR)/%.c
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(GEN_CFLAGS) -c $< -o $@
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(DEPFLAGS) $(GEN_CFLAGS) -c $< -o $@
 
-$(BUILD)/test/$(GEN_DIR)/%.o: $(GEN_DIR)/%.c $(GEN_HDRS)
+$(BUILD)/test/$(GEN_DIR)/%.o: $(GEN_DIR)/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TEST) $(GEN_CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS_TEST) $(DEPFLAGS) $(GEN_CFLAGS) -c $< -o $@
 
 $(GENERATOR): $(GEN_MAIN_SRC:%.c=$(BUILD)/rel/%.o) $(GEN_LIB)
 	$(CC) -o $@ $^ $(GEN_XML_LIBS)
@@ -91,7 +90,7 @@ check-generator: $(GENERATOR) $(NETCFG) $(CLAIMED)
 
 # Units name the programs by their installed paths; PREFIX moves them.
 GEN_UNIT_SED := -e 's|/usr/bin/vfio-boot|$(BINDIR)/vfio-boot|g' \
-	-e 's|/usr/libexec/vfio-boot|$(LIBEXECDIR)|g'
+	-e 's|/usr/lib/vfio-boot|$(LIBEXECDIR)|g'
 
 install-generator: $(GENERATOR) $(NETCFG) $(CLAIMED)
 	install -d $(DESTDIR)$(SYSTEMD_GENERATORDIR) $(DESTDIR)$(LIBEXECDIR) \

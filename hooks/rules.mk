@@ -6,15 +6,16 @@
 # dracut and initramfs-tools look for hooks in fixed places, whatever PREFIX is:
 #   DRACUT_MODULES_DIR   /usr/lib/dracut/modules.d  (dracut's dracutbasedir/modules.d)
 #   INITRAMFS_TOOLS_DIR  /usr/share/initramfs-tools (packages' hooks and scripts)
-# The hooks copy the binder from $(PREFIX)/lib/vfio-boot/vfio-boot-binder: that default is
-# written into them when PREFIX is not /usr. In the initramfs the binder is always at
+# The hooks copy the binder from $(LIBEXECDIR)/vfio-boot-binder: that default is
+# written into them when it is not /usr/lib/vfio-boot. In the initramfs the binder is always at
 # /usr/lib/vfio-boot/vfio-boot-binder.
 
 PREFIX ?= /usr
 DESTDIR ?=
 DRACUT_MODULES_DIR ?= /usr/lib/dracut/modules.d
 INITRAMFS_TOOLS_DIR ?= /usr/share/initramfs-tools
-VFIO_BOOT_HOOKS_BINDER := $(PREFIX)/lib/vfio-boot/vfio-boot-binder
+LIBEXECDIR ?= $(PREFIX)/lib/vfio-boot
+VFIO_BOOT_HOOKS_BINDER := $(LIBEXECDIR)/vfio-boot-binder
 
 HOOKS_DRACUT_DIR := $(DESTDIR)$(DRACUT_MODULES_DIR)/90vfio-boot
 HOOKS_ITOOLS_HOOK := $(DESTDIR)$(INITRAMFS_TOOLS_DIR)/hooks/vfio-boot

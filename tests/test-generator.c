@@ -37,7 +37,7 @@
 #define VB_UNITDIR "/lib/systemd/system"
 #endif
 #ifndef VB_LIBEXECDIR
-#define VB_LIBEXECDIR "/usr/libexec/vfio-boot"
+#define VB_LIBEXECDIR "/usr/lib/vfio-boot"
 #endif
 
 static char tmp[256];

@@ -23,6 +23,7 @@
 #include <libvirt/virterror.h>
 
 #include "cli.h"
+#include "logsink.h"
 #include "fixture.h"
 #include "runner/runner-fixture.h"
 
@@ -235,7 +236,7 @@ int main(void)
 	};
 	int r;
 
-	cli_log_init();
+	vb_logsink_stderr("vfio-boot");
 	conn = virConnectOpen(URI);
 	if (!conn) {
 		fprintf(stderr, "test-runner-events: cannot open %s\n", URI);

@@ -41,7 +41,7 @@ netcfg=$(abs "$2")
 claimed=$(abs "$3")
 shift 3
 UNITDIR=${UNITDIR:-/lib/systemd/system}
-LIBEXECDIR=${LIBEXECDIR:-/usr/libexec/vfio-boot}
+LIBEXECDIR=${LIBEXECDIR:-/usr/lib/vfio-boot}
 BINDIR=${BINDIR:-/usr/bin}
 
 if [[ $(id -u) -ne 0 ]]; then
@@ -160,7 +160,7 @@ make_vroot() {
 	cp -a /lib/systemd/system/*.target "$vroot/usr/lib/systemd/system/"
 	for u in "$here"/../../units/*.service; do
 		sed -e "s|/usr/bin/vfio-boot|$BINDIR/vfio-boot|g" \
-			-e "s|/usr/libexec/vfio-boot|$LIBEXECDIR|g" "$u" \
+			-e "s|/usr/lib/vfio-boot|$LIBEXECDIR|g" "$u" \
 			>"$vroot/usr/lib/systemd/system/${u##*/}"
 	done
 	cp "$netcfg" "$vroot$LIBEXECDIR/vfio-boot-netcfg"

@@ -33,9 +33,9 @@ $(MOCK_SO): $(MOCK_SRC)/sysfs-mock.c $(MOCK_SRC)/mock-common.h
 	@mkdir -p $(@D)
 	$(CC) $(MOCK_SO_CFLAGS) -o $@ $< -ldl -lpthread
 
-$(MOCK_FIXTURE_O): $(MOCK_SRC)/fixture.c $(MOCK_HDRS)
+$(MOCK_FIXTURE_O): $(MOCK_SRC)/fixture.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TEST) -D_GNU_SOURCE -DSRCDIR='"$(MOCK_TOP)"' \
+	$(CC) $(CFLAGS_TEST) $(DEPFLAGS) -D_GNU_SOURCE -DSRCDIR='"$(MOCK_TOP)"' \
 		-DMOCK_SO='"$(abspath $(MOCK_SO))"' -DMOCK_WRITE='"$(abspath $(MOCK_WRITE))"' \
 		-c -o $@ $<
 
