@@ -29,6 +29,7 @@ struct vb_guest {
 	uint64_t start_delay_usec, shutdown_timeout_usec;
 	bool restart_on_failure;
 	bool bad;
+	uint32_t refused; /* bit i: the value of the schema's key i was not understood */
 };
 
 struct vb_guests {
@@ -46,6 +47,12 @@ struct vb_guests {
  */
 int vb_guests_resolve(struct vb_config *cfg, const struct vb_bridges *bridges,
 		      struct vb_guests *ret);
+
+/*
+ * Marks bad every guest in a circle of `after` and every guest that starts, at any remove,
+ * after a bad one, logging why. Returns 0 or -ENOMEM.
+ */
+int vb_guests_check_order(struct vb_config *cfg, struct vb_guests *gs);
 
 /* The guest named name, bad or not, or NULL. */
 const struct vb_guest *vb_guest_find(const struct vb_guests *g, const char *name);
