@@ -115,8 +115,11 @@ const struct vb_schema vb_device_schema = {
 int vb_device_resolve(struct vb_config *cfg, size_t idx)
 {
 	struct vb_section *sec = &cfg->sections[idx];
-	struct vb_device d = {
-		.section = idx, .name = sec->name, .file = sec->file, .line = sec->line, .count = 1};
+	struct vb_device d = {.section = idx,
+			      .name = sec->name,
+			      .file = sec->file,
+			      .line = sec->line,
+			      .count = 1};
 	struct vb_apply a = {.cfg = cfg, .sec = sec, .obj = &d, .bad = &sec->bad};
 	int r;
 

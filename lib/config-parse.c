@@ -260,7 +260,6 @@ bad:
 	return 0;
 }
 
-
 /* A line that cannot be read: too long, or with a NUL byte. */
 static void bad_line(struct vb_config *cfg, const char *name, unsigned lineno, const char *p,
 		     size_t n, struct vb_section **cur, bool *in_section)

@@ -7,8 +7,8 @@
 #include "config-schema.h"
 #include "log.h"
 
-void vb_config_report(struct vb_config *cfg, bool *bad, int level, const char *file,
-		      unsigned line, const char *fmt, ...)
+void vb_config_report(struct vb_config *cfg, bool *bad, int level, const char *file, unsigned line,
+		      const char *fmt, ...)
 {
 	char buf[768];
 	va_list ap;
@@ -37,10 +37,10 @@ static int apply_key(struct vb_apply *a, const struct vb_key *k, size_t i)
 		if (a->refused)
 			*a->refused |= 1u << i;
 		if (k->expected)
-			vb_config_report(a->cfg, a->bad, k->warn ? LOG_WARNING : LOG_ERR, st->file,
-					 st->line,
-					 k->bare ? "%s = %s: expected %s" : "%s = \"%s\": expected %s",
-					 k->name, st->value, k->expected);
+			vb_config_report(
+				a->cfg, a->bad, k->warn ? LOG_WARNING : LOG_ERR, st->file, st->line,
+				k->bare ? "%s = %s: expected %s" : "%s = \"%s\": expected %s",
+				k->name, st->value, k->expected);
 		else if (!k->warn && a->bad)
 			*a->bad = true;
 		return 0;

@@ -59,15 +59,14 @@ struct vb_schema {
 	bool strict; /* an unknown key is an error that makes the section bad, else a warning */
 };
 
-extern const struct vb_schema vb_binder_schema, vb_device_schema, vb_bridge_schema,
-	vb_guest_schema;
+extern const struct vb_schema vb_binder_schema, vb_device_schema, vb_bridge_schema, vb_guest_schema;
 
 /*
  * The one reporter of what is wrong at file:line: counts it as an error (level LOG_ERR or
  * more urgent, which also sets *bad when bad is not NULL) or a warning, and logs it.
  */
-void vb_config_report(struct vb_config *cfg, bool *bad, int level, const char *file,
-		      unsigned line, const char *fmt, ...) _printf_(6, 7);
+void vb_config_report(struct vb_config *cfg, bool *bad, int level, const char *file, unsigned line,
+		      const char *fmt, ...) _printf_(6, 7);
 
 #define vb_apply_error(a, st, ...) \
 	vb_config_report((a)->cfg, (a)->bad, LOG_ERR, (st)->file, (st)->line, __VA_ARGS__)

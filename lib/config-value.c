@@ -188,8 +188,7 @@ static const char *next_word(const char **s, size_t *len, int *r)
  * A list split on white space; "double quotes" keep a guest name with spaces in one word.
  * Duplicates are dropped. An unterminated quote or an empty "" is -EINVAL.
  */
-int vb_key_words(struct vb_apply *a, const struct vb_key *k, const struct vb_setting *st,
-		 void *dst)
+int vb_key_words(struct vb_apply *a, const struct vb_key *k, const struct vb_setting *st, void *dst)
 {
 	const char *s = st->value, *start;
 	char **v = NULL;

@@ -81,9 +81,10 @@ static void cascade(struct vb_config *cfg, struct vb_guests *gs, struct order *o
 
 			if (g->bad)
 				continue;
-			vb_config_report(cfg, &g->bad, LOG_ERR, g->file, g->line,
-				    "[guest %s] starts after [guest %s] (%s:%u), which is skipped",
-				    g->name, bad->name, bad->file, bad->line);
+			vb_config_report(
+				cfg, &g->bad, LOG_ERR, g->file, g->line,
+				"[guest %s] starts after [guest %s] (%s:%u), which is skipped",
+				g->name, bad->name, bad->file, bad->line);
 			o->queue[o->n_queue++] = o->rev[e];
 		}
 	}
@@ -129,9 +130,9 @@ static void find_cycle(struct vb_config *cfg, struct vb_guests *gs, struct order
 			struct vb_guest *c = &gs->v[o->stack[m]];
 
 			vb_config_report(cfg, &c->bad, LOG_ERR, c->file, c->line,
-				    "[guest %s] is in a circle of `after`: %s starts after %s",
-				    c->name, c->name,
-				    gs->v[o->stack[m == depth ? from : m + 1]].name);
+					 "[guest %s] is in a circle of `after`: %s starts after %s",
+					 c->name, c->name,
+					 gs->v[o->stack[m == depth ? from : m + 1]].name);
 			o->queue[o->n_queue++] = o->stack[m];
 		}
 		cascade(cfg, gs, o);

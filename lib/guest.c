@@ -316,3 +316,61 @@ unsigned long vb_usec_to_sec_ceil(uint64_t usec)
 {
 	return (unsigned long)((usec + 999999) / 1000000);
 }
+
+/*
+ * The guest's settings as the generator resolves them, bad sections aside; *bad_st is the
+ * shutdown-timeout that is no duration.
+ */
+static int runner_settings(struct vb_config *cfg, const char *name, uint64_t *timeout_usec,
+			   char **bridge, const struct vb_setting **bad_st)
+{
+	struct vb_bridges bs;
+	struct vb_guests gs = {0};
+	const struct vb_guest *g;
+	const struct vb_setting *st;
+	int r;
+
+	r = vb_bridges_resolve(cfg, &bs);
+	if (r >= 0)
+		r = vb_guests_resolve(cfg, &bs, &gs);
+	if (r < 0)
+		goto out;
+	g = vb_guest_find(&gs, name);
+	if (!g || cfg->sections[g->section].bad)
+		goto out;
+	st = vb_section_get(&cfg->sections[g->section], "shutdown-timeout");
+	if (st && (g->refused & 1u << GUEST_SHUTDOWN_TIMEOUT)) {
+		*bad_st = st;
+		r = -EINVAL;
+	} else if (st)
+		*timeout_usec = g->shutdown_timeout_usec;
+	if (r >= 0 && g->bridge && !*bridge) {
+		*bridge = strdup(g->bridge);
+		if (!*bridge)
+			r = -ENOMEM;
+	}
+out:
+	vb_guests_free(&gs);
+	vb_bridges_free(&bs);
+	return r;
+}
+
+int vb_guest_runner_settings(const char *file, const char *name, uint64_t *timeout_usec,
+			     char **bridge)
+{
+	_cleanup_(vb_config_free) struct vb_config cfg = {0};
+	const struct vb_setting *st = NULL;
+	int level = vb_log_get_max_level(), r;
+
+	vb_log_set_max_level(LOG_CRIT);
+	r = vb_config_load(&cfg, file);
+	if (r >= 0)
+		r = runner_settings(&cfg, name, timeout_usec, bridge, &st);
+	vb_log_set_max_level(level);
+	if (r == -ENOENT && !file)
+		return 0;
+	if (st)
+		return log_err(r, "%s:%u: shutdown-timeout = \"%s\": not a duration", st->file,
+			       st->line, st->value);
+	return r;
+}

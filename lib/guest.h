@@ -68,3 +68,12 @@ int vb_section_claimed(const char *section, char **status);
 
 /* Whole seconds, rounded up, for the guest runner's --timeout. */
 unsigned long vb_usec_to_sec_ceil(uint64_t usec);
+
+/*
+ * The [guest NAME] settings the guest runner uses, from vfio-boot.conf(5) below the root (or
+ * file): shutdown-timeout and bridge. Leaves *timeout_usec and *bridge alone when unset. A
+ * missing config is no error: the guest then runs with the defaults and the command line's
+ * options. Problems elsewhere in the config are the generator's to report, and are not logged.
+ */
+int vb_guest_runner_settings(const char *file, const char *name, uint64_t *timeout_usec,
+			     char **bridge);
