@@ -200,6 +200,12 @@ static void test_mac_and_ifname_helpers(void **state)
 	assert_false(vb_ifname_valid("a b"));
 	assert_false(vb_ifname_valid("a:b"));
 	assert_false(vb_ifname_valid(""));
+	assert_true(vb_ifname_valid("fifteen-chars-x"));
+	assert_false(vb_ifname_valid("."));
+	assert_false(vb_ifname_valid("100"));
+	assert_false(vb_ifname_valid("a/b"));
+	assert_false(vb_ifname_valid("a\tb"));
+	assert_false(vb_ifname_valid("eth0'"));
 	assert_int_equal(vb_parse_bool("Yes"), 1);
 	assert_int_equal(vb_parse_bool("0"), 0);
 	assert_int_equal(vb_parse_bool("y"), -EINVAL);
