@@ -124,7 +124,9 @@ FUZZ := $(BUILD)/fuzz/fuzz-config
 FUZZ_TIME ?= 300
 FUZZ_CORPUS := tests/fuzz/corpus/config
 # Only what the parser uses: other parts of lib/ need libraries the fuzzer need not link.
-FUZZ_SRC := $(addprefix lib/,config.c name.c selector.c cmdline.c pci.c log.c util.c sysroot.c)
+FUZZ_SRC := $(addprefix lib/,config-parse.c config-schema.c config-value.c config-device.c \
+	config-load.c bridge.c guest.c guest-order.c contract.c escape.c record.c name.c selector.c \
+	cmdline.c pci.c log.c util.c sysroot.c)
 $(FUZZ): tests/fuzz/fuzz-config.c $(FUZZ_SRC) $(wildcard lib/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) -std=gnu11 -D_GNU_SOURCE -Ilib -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -143,8 +145,7 @@ $(FUZZ_INITRD): tests/fuzz/fuzz-initrd.c cli/initrd.c cli/initrd.h lib/util.h li
 # What the generator and netcfg write, from a config and its conf.d file's name.
 FUZZ_GEN := $(BUILD)/fuzz/fuzz-generator
 FUZZ_GEN_CORPUS := tests/fuzz/corpus/generator
-FUZZ_GEN_SRC := $(FUZZ_SRC) $(addprefix lib/,guest.c bridge.c contract.c escape.c record.c) \
-	$(addprefix generator/,guest-dropin.c domain.c output.c strbuf.c netcfg-nm.c \
+FUZZ_GEN_SRC := $(FUZZ_SRC) $(addprefix generator/,guest-dropin.c domain.c output.c strbuf.c netcfg-nm.c \
 	netcfg-networkd.c)
 $(FUZZ_GEN): tests/fuzz/fuzz-generator.c tests/generated-keys.h $(FUZZ_GEN_SRC) \
 		$(wildcard lib/*.h generator/*.h)

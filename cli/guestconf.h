@@ -4,8 +4,7 @@
 #include <stdint.h>
 
 /*
- * The [guest NAME] keys the runner uses, from vfio-boot.conf(5) below the root (or file):
- * shutdown-timeout and bridge. Leaves *timeout_usec and *bridge alone when unset. A missing
- * config is no error: the guest then runs with the defaults and the command line's options.
+ * The [guest NAME] keys the runner uses (shutdown-timeout and bridge), resolved by lib/ as the
+ * generator resolves them: vb_guest_runner_settings() in lib/guest.h.
  */
 int guestconf_read(const char *file, const char *name, uint64_t *timeout_usec, char **bridge);

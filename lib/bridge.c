@@ -2,96 +2,12 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
-#include <strings.h>
 #include <sys/socket.h>
 
 #include "bridge.h"
+#include "config-schema.h"
 #include "log.h"
 #include "util.h"
-
-static void bridge_error(struct vb_config *cfg, struct vb_bridge *b, const char *file,
-			 unsigned line, const char *fmt, ...) _printf_(5, 6);
-
-static void bridge_error(struct vb_config *cfg, struct vb_bridge *b, const char *file,
-			 unsigned line, const char *fmt, ...)
-{
-	char buf[768];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	cfg->n_errors++;
-	b->bad = true;
-	log_err(0, "%s:%u: %s", file, line, buf);
-}
-
-int vb_parse_bool(const char *s)
-{
-	static const char *const yes[] = {"yes", "true", "on", "1"};
-	static const char *const no[] = {"no", "false", "off", "0"};
-
-	for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
-		if (strcasecmp(s, yes[i]) == 0)
-			return 1;
-		if (strcasecmp(s, no[i]) == 0)
-			return 0;
-	}
-	return -EINVAL;
-}
-
-bool vb_ifname_valid(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 15 || streq(s, ".") || streq(s, ".."))
-		return false;
-	/* All digits reads as an interface index to ip(8) and networkd. */
-	if (strspn(s, "0123456789") == n)
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
-			return false;
-	return true;
-}
-
-int vb_mac_parse(const char *s, char out[VB_MAC_LEN])
-{
-	unsigned char sep = 0;
-	char *t = out;
-
-	for (int i = 0; i < 6; i++) {
-		if (!isxdigit((unsigned char)s[0]) || !isxdigit((unsigned char)s[1]))
-			return -EINVAL;
-		*t++ = tolower((unsigned char)s[0]);
-		*t++ = tolower((unsigned char)s[1]);
-		s += 2;
-		if (i == 5)
-			break;
-		if (*s != ':' && *s != '-')
-			return -EINVAL;
-		/* One separator throughout: "aa:bb-cc..." is a typo, not a MAC. */
-		if (sep && *s != sep)
-			return -EINVAL;
-		sep = *s++;
-		*t++ = ':';
-	}
-	*t = '\0';
-	return *s ? -EINVAL : 0;
-}
-
-static bool mac_usable(const char *mac)
-{
-	/* Multicast (bit 0 of the first octet) and all-zero addresses are no interface's. */
-	return !(strtoul((char[]){mac[0], mac[1], 0}, NULL, 16) & 1) &&
-	       !streq(mac, "00:00:00:00:00:00");
-}
-
-static const struct vb_setting *get(const struct vb_section *sec, const char *key)
-{
-	return vb_section_get(sec, key);
-}
 
 /* Returns the address family, or -EINVAL. */
 static int parse_cidr(const char *s)
@@ -125,97 +41,155 @@ static int parse_ip(const char *s)
 	return inet_pton(family, s, buf) == 1 ? family : -EINVAL;
 }
 
-static void parse_bridge(struct vb_config *cfg, struct vb_bridge *b, const struct vb_section *sec)
+/* The name is kept either way: guests and the uplink check compare against it. */
+static int parse_uplink(struct vb_apply *a, const struct vb_key *k, const struct vb_setting *st,
+			void *dst)
 {
-	const struct vb_setting *st, *uplink, *uplink_mac, *dhcp;
-	int r;
+	vb_key_string(a, k, st, dst);
+	return vb_ifname_valid(st->value) ? 0 : -EINVAL;
+}
 
-	uplink = get(sec, "uplink");
-	uplink_mac = get(sec, "uplink-mac");
+static int check_uplink(struct vb_apply *a, const struct vb_setting *st)
+{
+	const struct vb_bridge *b = a->obj;
+
+	if (streq(st->value, b->name))
+		vb_apply_error(a, st, "uplink = %s is the bridge itself: expected its network card",
+			       st->value);
+	return 0;
+}
+
+/* A static address means no DHCP, unless asked for both: dhcp comes after it. */
+static int parse_address(struct vb_apply *a, const struct vb_key *k, const struct vb_setting *st,
+			 void *dst)
+{
+	struct vb_bridge *b = a->obj;
+	int r = parse_cidr(st->value);
+
+	(void)k;
+	*(const char **)dst = st->value;
+	b->dhcp = false;
+	if (r < 0)
+		return r;
+	b->family = r;
+	return 0;
+}
+
+static int parse_gateway(struct vb_apply *a, const struct vb_key *k, const struct vb_setting *st,
+			 void *dst)
+{
+	vb_key_string(a, k, st, dst);
+	return parse_ip(st->value) < 0 ? -EINVAL : 0;
+}
+
+static int check_gateway(struct vb_apply *a, const struct vb_setting *st)
+{
+	const struct vb_bridge *b = a->obj;
+
+	if (!b->address)
+		vb_apply_error(a, st, "gateway = %s without address: expected `address = CIDR` too",
+			       st->value);
+	else if (b->family && parse_ip(st->value) != b->family)
+		vb_apply_error(a, st, "gateway = %s is not of the same IP version as address = %s",
+			       st->value, b->address);
+	return 0;
+}
+
+#define MAC_EXPECTED "a unicast MAC address such as 52:54:00:12:34:56"
+
+/* Listed as users know them; ranked so that what one key needs of another is there first. */
+static const struct vb_key bridge_keys[] = {
+	{
+		.name = "uplink",
+		.parse = parse_uplink,
+		.offset = offsetof(struct vb_bridge, uplink),
+		.expected = "an interface name (at most 15 letters, digits, '_', '.' or '-')",
+		.check = check_uplink,
+	},
+	{
+		.name = "uplink-mac",
+		.parse = vb_key_mac,
+		.offset = offsetof(struct vb_bridge, uplink_mac),
+		.expected = MAC_EXPECTED,
+	},
+	{
+		.name = "dhcp",
+		.parse = vb_key_bool,
+		.offset = offsetof(struct vb_bridge, dhcp),
+		.expected = "yes or no",
+		.rank = 4,
+	},
+	{
+		.name = "address",
+		.parse = parse_address,
+		.offset = offsetof(struct vb_bridge, address),
+		.expected =
+			"an address with its prefix length, such as 192.0.2.10/24 or 2001:db8::10/64",
+		.rank = 3,
+	},
+	{
+		.name = "gateway",
+		.parse = parse_gateway,
+		.offset = offsetof(struct vb_bridge, gateway),
+		.expected = "an IP address such as 192.0.2.1",
+		.check = check_gateway,
+		.rank = 3,
+	},
+	{
+		.name = "stp",
+		.parse = vb_key_bool,
+		.offset = offsetof(struct vb_bridge, stp),
+		.expected = "yes or no",
+		.rank = 2,
+	},
+	{
+		.name = "mac",
+		.parse = vb_key_mac,
+		.offset = offsetof(struct vb_bridge, mac),
+		.expected = MAC_EXPECTED,
+		.rank = 1,
+	},
+};
+
+const struct vb_schema vb_bridge_schema = {
+	.type = VB_SEC_BRIDGE,
+	.keys = bridge_keys,
+	.n_keys = ELEMENTSOF(bridge_keys),
+};
+
+static int parse_bridge(struct vb_config *cfg, struct vb_bridge *b, const struct vb_section *sec)
+{
+	const struct vb_setting *uplink = vb_section_get(sec, "uplink"),
+				*uplink_mac = vb_section_get(sec, "uplink-mac");
+	struct vb_apply a = {.cfg = cfg, .sec = sec, .obj = b, .bad = &b->bad};
+
 	if (uplink && uplink_mac)
-		bridge_error(cfg, b, uplink_mac->file, uplink_mac->line,
-			     "[bridge %s] has both uplink and uplink-mac: expected one of them",
-			     b->name);
+		vb_apply_error(&a, uplink_mac,
+			       "[bridge %s] has both uplink and uplink-mac: expected one of them",
+			       b->name);
 	else if (!uplink && !uplink_mac)
-		bridge_error(
-			cfg, b, sec->file, sec->line,
+		vb_apply_error(
+			&a, sec,
 			"[bridge %s] has no uplink: expected `uplink = IFNAME` or `uplink-mac = MAC`",
 			b->name);
-	if (uplink) {
-		if (!vb_ifname_valid(uplink->value))
-			bridge_error(
-				cfg, b, uplink->file, uplink->line,
-				"uplink = \"%s\": expected an interface name (at most 15 letters, digits, '_', '.' or '-')",
-				uplink->value);
-		else if (streq(uplink->value, b->name))
-			bridge_error(cfg, b, uplink->file, uplink->line,
-				     "uplink = %s is the bridge itself: expected its network card",
-				     uplink->value);
-		b->uplink = uplink->value;
-	}
-	if (uplink_mac &&
-	    (vb_mac_parse(uplink_mac->value, b->uplink_mac) < 0 || !mac_usable(b->uplink_mac)))
-		bridge_error(
-			cfg, b, uplink_mac->file, uplink_mac->line,
-			"uplink-mac = \"%s\": expected a unicast MAC address such as 52:54:00:12:34:56",
-			uplink_mac->value);
+	b->dhcp = true;
+	return vb_schema_apply(&a, &vb_bridge_schema);
+}
 
-	st = get(sec, "mac");
-	if (st && (vb_mac_parse(st->value, b->mac) < 0 || !mac_usable(b->mac)))
-		bridge_error(
-			cfg, b, st->file, st->line,
-			"mac = \"%s\": expected a unicast MAC address such as 52:54:00:12:34:56",
-			st->value);
+/* Two bridges cannot both enslave one card. */
+static void check_shared_uplink(struct vb_config *cfg, struct vb_bridges *bs, struct vb_bridge *b,
+				const struct vb_section *sec)
+{
+	for (size_t j = 0; j + 1 < bs->n && !b->bad; j++) {
+		const struct vb_bridge *o = &bs->v[j];
+		const struct vb_setting *st =
+			vb_section_get(sec, b->uplink ? "uplink" : "uplink-mac");
 
-	st = get(sec, "stp");
-	if (st) {
-		r = vb_parse_bool(st->value);
-		if (r < 0)
-			bridge_error(cfg, b, st->file, st->line, "stp = \"%s\": expected yes or no",
-				     st->value);
-		b->stp = r > 0;
-	}
-
-	st = get(sec, "address");
-	if (st) {
-		r = parse_cidr(st->value);
-		if (r < 0)
-			bridge_error(
-				cfg, b, st->file, st->line,
-				"address = \"%s\": expected an address with its prefix length, such as 192.0.2.10/24 or 2001:db8::10/64",
-				st->value);
-		else
-			b->family = r;
-		b->address = st->value;
-	}
-	st = get(sec, "gateway");
-	if (st) {
-		r = parse_ip(st->value);
-		if (r < 0)
-			bridge_error(cfg, b, st->file, st->line,
-				     "gateway = \"%s\": expected an IP address such as 192.0.2.1",
-				     st->value);
-		else if (!b->address)
-			bridge_error(cfg, b, st->file, st->line,
-				     "gateway = %s without address: expected `address = CIDR` too",
-				     st->value);
-		else if (b->family && r != b->family)
-			bridge_error(cfg, b, st->file, st->line,
-				     "gateway = %s is not of the same IP version as address = %s",
-				     st->value, b->address);
-		b->gateway = st->value;
-	}
-
-	/* A static address means no DHCP, unless asked for both. */
-	b->dhcp = !b->address;
-	dhcp = get(sec, "dhcp");
-	if (dhcp) {
-		r = vb_parse_bool(dhcp->value);
-		if (r < 0)
-			bridge_error(cfg, b, dhcp->file, dhcp->line,
-				     "dhcp = \"%s\": expected yes or no", dhcp->value);
-		else
-			b->dhcp = r;
+		if ((b->uplink && o->uplink && streq(b->uplink, o->uplink)) ||
+		    (*b->uplink_mac && streq(b->uplink_mac, o->uplink_mac)))
+			vb_config_report(cfg, &b->bad, LOG_ERR, st->file, st->line,
+					 "[bridge %s] uses the uplink of [bridge %s] (%s:%u)",
+					 b->name, o->name, o->file, o->line);
 	}
 }
 
@@ -237,19 +211,10 @@ int vb_bridges_resolve(struct vb_config *cfg, struct vb_bridges *ret)
 		*b = (struct vb_bridge){
 			.section = i, .name = sec->name, .file = sec->file, .line = sec->line};
 		b->bad = sec->bad;
-		parse_bridge(cfg, b, sec);
-
-		/* Two bridges cannot both enslave one card. */
-		for (size_t j = 0; j + 1 < ret->n && !b->bad; j++) {
-			const struct vb_bridge *o = &ret->v[j];
-			const struct vb_setting *st = get(sec, b->uplink ? "uplink" : "uplink-mac");
-
-			if ((b->uplink && o->uplink && streq(b->uplink, o->uplink)) ||
-			    (*b->uplink_mac && streq(b->uplink_mac, o->uplink_mac)))
-				bridge_error(cfg, b, st->file, st->line,
-					     "[bridge %s] uses the uplink of [bridge %s] (%s:%u)",
-					     b->name, o->name, o->file, o->line);
-		}
+		r = parse_bridge(cfg, b, sec);
+		if (r < 0)
+			return r;
+		check_shared_uplink(cfg, ret, b, sec);
 		if (b->bad)
 			log_err(0, "%s:%u: skipping [bridge %s]: it is not set up", b->file,
 				b->line, b->name);

@@ -5,9 +5,7 @@
 #include <stddef.h>
 
 #include "config.h"
-
-/* "aa:bb:cc:dd:ee:ff" and its NUL. */
-#define VB_MAC_LEN 18
+#include "name.h"
 
 /* A [bridge NAME] section made sense of; strings point into the config. */
 struct vb_bridge {
@@ -39,12 +37,3 @@ int vb_bridges_resolve(struct vb_config *cfg, struct vb_bridges *ret);
 const struct vb_bridge *vb_bridge_find(const struct vb_bridges *b, const char *name);
 
 void vb_bridges_free(struct vb_bridges *b);
-
-/* An interface name the kernel, networkd and NetworkManager all take: [A-Za-z0-9_.-]{1,15}. */
-bool vb_ifname_valid(const char *s);
-
-/* Parses "aa:bb:cc:dd:ee:ff" (or with '-'), any case, into lower case with ':'. */
-int vb_mac_parse(const char *s, char out[VB_MAC_LEN]);
-
-/* yes/no, true/false, on/off, 1/0, any case. Returns 1, 0, or -EINVAL. */
-int vb_parse_bool(const char *s);

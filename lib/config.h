@@ -99,5 +99,14 @@ void vb_config_free(struct vb_config *cfg);
 const struct vb_setting *vb_section_get(const struct vb_section *sec, const char *key);
 const char *vb_section_type_name(enum vb_section_type t);
 
-/* "500ms", "5s", "2min", "3" (seconds). */
+/* "500ms", "5s", "2min", "3" (seconds). -ERANGE when it does not fit. */
 int vb_parse_duration(const char *s, uint64_t *usec);
+
+/* yes/no, true/false, on/off, 1/0, any case. Returns 1, 0, or -EINVAL. */
+int vb_parse_bool(const char *s);
+
+/* "aa:bb:cc:dd:ee:ff" and its NUL. */
+#define VB_MAC_LEN 18
+
+/* Parses "aa:bb:cc:dd:ee:ff" (or with '-'), any case, into lower case with ':'. */
+int vb_mac_parse(const char *s, char out[VB_MAC_LEN]);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
-#include <stdarg.h>
 
+#include "config-schema.h"
 #include "contract.h"
 #include "escape.h"
 #include "guest.h"
@@ -9,88 +9,11 @@
 #include "record.h"
 #include "util.h"
 
-static void guest_error(struct vb_config *cfg, struct vb_guest *g, const char *file, unsigned line,
-			const char *fmt, ...) _printf_(5, 6);
-
-static void guest_error(struct vb_config *cfg, struct vb_guest *g, const char *file, unsigned line,
-			const char *fmt, ...)
-{
-	char buf[768];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	cfg->n_errors++;
-	g->bad = true;
-	log_err(0, "%s:%u: %s", file, line, buf);
-}
-
-static void free_list(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-/*
- * Splits a list on white space; "double quotes" keep a guest name with spaces in one word.
- * Duplicates are dropped. Returns -EINVAL for an unterminated quote or an empty "".
- */
-static int split_words(const char *s, char ***ret, size_t *ret_n)
-{
-	char **v = NULL;
-	size_t n = 0, alloc = 0;
-	int r;
-
-	for (;;) {
-		const char *start;
-		size_t len;
-		bool dup = false;
-		char *w;
-
-		s += strspn(s, " \t");
-		if (!*s)
-			break;
-		if (*s == '"') {
-			const char *end = strchr(s + 1, '"');
-			if (!end || end == s + 1) {
-				r = -EINVAL;
-				goto fail;
-			}
-			start = s + 1;
-			len = end - start;
-			s = end + 1;
-		} else {
-			start = s;
-			len = strcspn(s, " \t\"");
-			s += len;
-		}
-		w = strndup(start, len);
-		if (!w) {
-			r = -ENOMEM;
-			goto fail;
-		}
-		for (size_t i = 0; i < n && !dup; i++)
-			dup = streq(v[i], w);
-		if (dup) {
-			free(w);
-			continue;
-		}
-		r = GROW(v, alloc, n + 1);
-		if (r < 0) {
-			free(w);
-			goto fail;
-		}
-		v[n++] = w;
-	}
-	*ret = v;
-	*ret_n = n;
-	return 0;
-fail:
-	free_list(v, n);
-	return r;
-}
+/* What the checks of a guest's keys compare against. */
+struct guest_env {
+	const struct vb_bridges *bridges;
+	const struct vb_guests *guests;
+};
 
 static const struct vb_section *find_device(const struct vb_config *cfg, const char *name)
 {
@@ -108,293 +31,163 @@ static bool device_resolved(const struct vb_config *cfg, const struct vb_section
 	return false;
 }
 
-static int parse_time(struct vb_config *cfg, struct vb_guest *g, const struct vb_setting *st,
-		      uint64_t *usec)
+static int check_after(struct vb_apply *a, const struct vb_setting *st)
 {
-	int r = vb_parse_duration(st->value, usec);
+	const struct guest_env *env = a->env;
+	const struct vb_guest *g = a->obj;
 
-	if (r == -ERANGE)
-		*usec = UINT64_MAX;
-	else if (r < 0) {
-		guest_error(cfg, g, st->file, st->line,
-			    "%s = \"%s\": expected a duration such as 500ms, 30s or 2min", st->key,
-			    st->value);
-		return r;
-	}
-	if (*usec > VB_GUEST_TIME_MAX) {
-		cfg->n_warnings++;
-		log_warn(0, "%s:%u: %s = %s is longer than 60min: using 60min", st->file, st->line,
-			 st->key, st->value);
-		*usec = VB_GUEST_TIME_MAX;
+	for (size_t i = 0; i < g->n_after; i++) {
+		if (streq(g->after[i], g->name))
+			vb_apply_error(a, st, "after: [guest %s] cannot start after itself",
+				       g->name);
+		else if (!vb_guest_find(env->guests, g->after[i]))
+			vb_apply_error(a, st, "after: no [guest %s] in the configuration",
+				       g->after[i]);
 	}
 	return 0;
 }
 
-static int parse_guest(struct vb_config *cfg, const struct vb_bridges *bridges,
-		       const struct vb_guests *gs, struct vb_guest *g, const struct vb_section *sec)
+static int check_devices(struct vb_apply *a, const struct vb_setting *st)
 {
-	const struct vb_setting *st;
-	int r;
+	const struct vb_guest *g = a->obj;
 
-	/* The domain's XML is /etc/libvirt/qemu/NAME.xml: libvirt cannot have a '/' there. */
-	if (strchr(g->name, '/'))
-		guest_error(cfg, g, sec->file, sec->line,
-			    "[guest %s]: a libvirt domain name cannot contain '/'", g->name);
-	else {
-		r = vb_unit_instance(VB_GUEST_UNIT_PREFIX, g->name, "service",
-				     VB_UNIT_NAME_DROPIN_MAX, &g->unit);
-		if (r == -ENOMEM)
-			return r;
-		if (r < 0)
-			guest_error(
-				cfg, g, sec->file, sec->line,
-				"[guest %s]: the name is too long for a systemd unit once escaped (at most %d bytes of \"vfio-boot-guest@NAME.service\", every byte other than letters, digits, ':', '_' and '.' counting 4): rename the domain",
-				g->name, VB_UNIT_NAME_DROPIN_MAX);
+	for (size_t i = 0; i < g->n_devices; i++) {
+		const struct vb_section *d = find_device(a->cfg, g->devices[i]);
+
+		if (!d)
+			vb_apply_error(a, st, "devices: no [device %s] in the configuration",
+				       g->devices[i]);
+		else if (!device_resolved(a->cfg, d))
+			vb_apply_error(
+				a, st,
+				"devices: [device %s] (%s:%u) is skipped, so this guest could never start",
+				g->devices[i], d->file, d->line);
 	}
+	return 0;
+}
 
-	st = vb_section_get(sec, "autostart");
-	if (st) {
-		r = vb_parse_bool(st->value);
-		if (r < 0)
-			guest_error(cfg, g, st->file, st->line,
-				    "autostart = \"%s\": expected yes or no", st->value);
-		g->autostart = r > 0;
-	}
+static int check_bridge(struct vb_apply *a, const struct vb_setting *st)
+{
+	const struct guest_env *env = a->env;
+	const struct vb_bridge *b = vb_bridge_find(env->bridges, st->value);
 
-	st = vb_section_get(sec, "after");
-	if (st) {
-		r = split_words(st->value, &g->after, &g->n_after);
-		if (r == -ENOMEM)
-			return r;
-		if (r < 0)
-			guest_error(
-				cfg, g, st->file, st->line,
-				"after = %s: expected guest names separated by spaces, a name with spaces in \"double quotes\"",
-				st->value);
-		for (size_t i = 0; i < g->n_after; i++) {
-			if (streq(g->after[i], g->name))
-				guest_error(cfg, g, st->file, st->line,
-					    "after: [guest %s] cannot start after itself", g->name);
-			else if (!vb_guest_find(gs, g->after[i]))
-				guest_error(cfg, g, st->file, st->line,
-					    "after: no [guest %s] in the configuration",
-					    g->after[i]);
-		}
-	}
+	if (!b)
+		vb_apply_error(a, st, "bridge: no [bridge %s] in the configuration", st->value);
+	else if (b->bad)
+		vb_apply_error(a, st, "bridge: [bridge %s] (%s:%u) is skipped", st->value, b->file,
+			       b->line);
+	return 0;
+}
 
-	st = vb_section_get(sec, "devices");
-	if (st) {
-		r = split_words(st->value, &g->devices, &g->n_devices);
-		if (r == -ENOMEM)
-			return r;
-		if (r < 0)
-			guest_error(
-				cfg, g, st->file, st->line,
-				"devices = %s: expected [device] section names separated by spaces",
-				st->value);
-		for (size_t i = 0; i < g->n_devices; i++) {
-			const struct vb_section *d = find_device(cfg, g->devices[i]);
+static int check_shutdown_timeout(struct vb_apply *a, const struct vb_setting *st)
+{
+	const struct vb_guest *g = a->obj;
 
-			if (!d)
-				guest_error(cfg, g, st->file, st->line,
-					    "devices: no [device %s] in the configuration",
-					    g->devices[i]);
-			else if (!device_resolved(cfg, d))
-				guest_error(
-					cfg, g, st->file, st->line,
-					"devices: [device %s] (%s:%u) is skipped, so this guest could never start",
-					g->devices[i], d->file, d->line);
-		}
-	}
-
-	st = vb_section_get(sec, "bridge");
-	if (st) {
-		const struct vb_bridge *b = vb_bridge_find(bridges, st->value);
-
-		if (!b)
-			guest_error(cfg, g, st->file, st->line,
-				    "bridge: no [bridge %s] in the configuration", st->value);
-		else if (b->bad)
-			guest_error(cfg, g, st->file, st->line,
-				    "bridge: [bridge %s] (%s:%u) is skipped", st->value, b->file,
-				    b->line);
-		g->bridge = st->value;
-	}
-
-	st = vb_section_get(sec, "start-delay");
-	if (st)
-		(void)parse_time(cfg, g, st, &g->start_delay_usec);
-
-	g->shutdown_timeout_usec = VB_SHUTDOWN_TIMEOUT_DEFAULT;
-	st = vb_section_get(sec, "shutdown-timeout");
-	if (st && parse_time(cfg, g, st, &g->shutdown_timeout_usec) == 0 &&
-	    g->shutdown_timeout_usec < 1000000)
-		guest_error(
-			cfg, g, st->file, st->line,
+	if (g->shutdown_timeout_usec < 1000000)
+		vb_apply_error(
+			a, st,
 			"shutdown-timeout = %s: expected at least 1s for the guest to shut down",
 			st->value);
-
-	st = vb_section_get(sec, "restart");
-	if (st) {
-		if (streq(st->value, "no") || streq(st->value, "on-failure"))
-			g->restart_on_failure = streq(st->value, "on-failure");
-		else
-			guest_error(cfg, g, st->file, st->line,
-				    "restart = \"%s\": expected no or on-failure", st->value);
-	}
 	return 0;
 }
 
-/*
- * The `after` graph, by index: edge[first[i]..first[i + 1]) are the guests guest i starts
- * after, rev[rfirst[o]..rfirst[o + 1]) the guests that start after guest o, in index order.
- */
-struct order {
-	size_t *first, *edge, *rfirst, *rev;
-	size_t *queue, n_queue;
-	size_t *stack, *pos;
-	unsigned char *color;
+/* Indices into guest_keys, for the bits of vb_guest.refused. */
+enum {
+	GUEST_AUTOSTART,
+	GUEST_AFTER,
+	GUEST_DEVICES,
+	GUEST_BRIDGE,
+	GUEST_START_DELAY,
+	GUEST_SHUTDOWN_TIMEOUT,
+	GUEST_RESTART,
 };
 
-static void order_free(struct order *o)
-{
-	free(o->first);
-	free(o->edge);
-	free(o->rfirst);
-	free(o->rev);
-	free(o->queue);
-	free(o->stack);
-	free(o->pos);
-	free(o->color);
-}
-
-static int order_build(const struct vb_guests *gs, struct order *o)
-{
-	size_t n = gs->n, m = 0, k = 0;
-
-	for (size_t i = 0; i < n; i++)
-		m += gs->v[i].n_after;
-	o->first = calloc(n + 1, sizeof(size_t));
-	o->edge = calloc(m + 1, sizeof(size_t));
-	o->rfirst = calloc(n + 2, sizeof(size_t));
-	o->rev = calloc(m + 1, sizeof(size_t));
-	o->queue = calloc(n + 1, sizeof(size_t));
-	o->stack = calloc(n + 1, sizeof(size_t));
-	o->pos = calloc(n + 1, sizeof(size_t));
-	o->color = calloc(n + 1, 1);
-	if (!o->first || !o->edge || !o->rfirst || !o->rev || !o->queue || !o->stack || !o->pos ||
-	    !o->color)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		o->first[i] = k;
-		for (size_t j = 0; j < gs->v[i].n_after; j++) {
-			const struct vb_guest *t = vb_guest_find(gs, gs->v[i].after[j]);
-
-			/* A name that is no guest made this one bad already. */
-			if (t)
-				o->edge[k++] = t - gs->v;
-		}
+#define GUEST_TIME(key, field, check_fn)                                                           \
+	{                                                                                          \
+		.name = key, .parse = vb_key_duration, .offset = offsetof(struct vb_guest, field), \
+		.expected = "a duration such as 500ms, 30s or 2min", .max = VB_GUEST_TIME_MAX,     \
+		.cut = "is longer than 60min: using 60min", .check = check_fn,                     \
 	}
-	o->first[n] = k;
-	/* Counting sort by target keeps each target's sources in index order. */
-	for (size_t e = 0; e < k; e++)
-		o->rfirst[o->edge[e] + 2]++;
-	for (size_t i = 2; i < n + 2; i++)
-		o->rfirst[i] += o->rfirst[i - 1];
-	for (size_t i = 0; i < n; i++)
-		for (size_t e = o->first[i]; e < o->first[i + 1]; e++)
-			o->rev[o->rfirst[o->edge[e] + 1]++] = i;
+
+static const struct vb_key guest_keys[] = {
+	[GUEST_AUTOSTART] = {.name = "autostart",
+			     .parse = vb_key_bool,
+			     .offset = offsetof(struct vb_guest, autostart),
+			     .expected = "yes or no"},
+	[GUEST_AFTER] =
+		{.name = "after",
+		 .parse = vb_key_words,
+		 .offset = offsetof(struct vb_guest, after),
+		 .count_offset = offsetof(struct vb_guest, n_after),
+		 .expected =
+			 "guest names separated by spaces, a name with spaces in \"double quotes\"",
+		 .bare = true,
+		 .check = check_after},
+	[GUEST_DEVICES] = {.name = "devices",
+			   .parse = vb_key_words,
+			   .offset = offsetof(struct vb_guest, devices),
+			   .count_offset = offsetof(struct vb_guest, n_devices),
+			   .expected = "[device] section names separated by spaces",
+			   .bare = true,
+			   .check = check_devices},
+	[GUEST_BRIDGE] = {.name = "bridge",
+			  .parse = vb_key_string,
+			  .offset = offsetof(struct vb_guest, bridge),
+			  .check = check_bridge},
+	[GUEST_START_DELAY] = GUEST_TIME("start-delay", start_delay_usec, NULL),
+	[GUEST_SHUTDOWN_TIMEOUT] =
+		GUEST_TIME("shutdown-timeout", shutdown_timeout_usec, check_shutdown_timeout),
+	[GUEST_RESTART] = {.name = "restart",
+			   .parse = vb_key_choice,
+			   .offset = offsetof(struct vb_guest, restart_on_failure),
+			   .expected = "no or on-failure",
+			   .words = (const char *const[]){"no", "on-failure"}},
+};
+
+const struct vb_schema vb_guest_schema = {
+	.type = VB_SEC_GUEST,
+	.keys = guest_keys,
+	.n_keys = ELEMENTSOF(guest_keys),
+};
+
+/* The domain's XML is /etc/libvirt/qemu/NAME.xml, and its unit vfio-boot-guest@NAME.service. */
+static int check_name(struct vb_config *cfg, struct vb_guest *g, const struct vb_section *sec)
+{
+	int r;
+
+	if (strchr(g->name, '/')) {
+		vb_config_report(cfg, &g->bad, LOG_ERR, sec->file, sec->line,
+				 "[guest %s]: a libvirt domain name cannot contain '/'", g->name);
+		return 0;
+	}
+	r = vb_unit_instance(VB_GUEST_UNIT_PREFIX, g->name, "service", VB_UNIT_NAME_DROPIN_MAX,
+			     &g->unit);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		vb_config_report(
+			cfg, &g->bad, LOG_ERR, sec->file, sec->line,
+			"[guest %s]: the name is too long for a systemd unit once escaped (at most %d bytes of \"vfio-boot-guest@NAME.service\", every byte other than letters, digits, ':', '_' and '.' counting 4): rename the domain",
+			g->name, VB_UNIT_NAME_DROPIN_MAX);
 	return 0;
 }
 
-/* Marks every good guest that starts, at any remove, after one queued; empties the queue. */
-static void cascade(struct vb_config *cfg, struct vb_guests *gs, struct order *o)
+static int parse_guest(struct vb_config *cfg, const struct guest_env *env, struct vb_guest *g,
+		       const struct vb_section *sec)
 {
-	for (size_t head = 0; head < o->n_queue; head++) {
-		size_t b = o->queue[head];
-		const struct vb_guest *bad = &gs->v[b];
-
-		for (size_t e = o->rfirst[b]; e < o->rfirst[b + 1]; e++) {
-			struct vb_guest *g = &gs->v[o->rev[e]];
-
-			if (g->bad)
-				continue;
-			guest_error(cfg, g, g->file, g->line,
-				    "[guest %s] starts after [guest %s] (%s:%u), which is skipped",
-				    g->name, bad->name, bad->file, bad->line);
-			o->queue[o->n_queue++] = o->rev[e];
-		}
-	}
-	o->n_queue = 0;
-}
-
-/*
- * Depth-first from guest i for a circle of `after`; marks its members, and what starts after
- * them, bad. Every guest left on the stack then starts after a member, so is bad too: the
- * search from i ends there. Guests done (color 2) reach no circle and stay done.
- */
-static void find_cycle(struct vb_config *cfg, struct vb_guests *gs, struct order *o, size_t i)
-{
-	size_t depth = 0;
-
-	o->stack[0] = i;
-	o->pos[0] = o->first[i];
-	o->color[i] = 1;
-	while (true) {
-		size_t g = o->stack[depth], k;
-
-		if (o->pos[depth] == o->first[g + 1]) {
-			o->color[g] = 2;
-			if (depth == 0)
-				return;
-			depth--;
-			continue;
-		}
-		k = o->edge[o->pos[depth]++];
-		if (gs->v[k].bad || o->color[k] == 2)
-			continue;
-		if (o->color[k] == 0) {
-			o->color[k] = 1;
-			o->stack[++depth] = k;
-			o->pos[depth] = o->first[k];
-			continue;
-		}
-		/* The circle is the stack from k up to here. */
-		size_t from = depth;
-		while (o->stack[from] != k)
-			from--;
-		for (size_t m = from; m <= depth; m++) {
-			struct vb_guest *c = &gs->v[o->stack[m]];
-
-			guest_error(cfg, c, c->file, c->line,
-				    "[guest %s] is in a circle of `after`: %s starts after %s",
-				    c->name, c->name,
-				    gs->v[o->stack[m == depth ? from : m + 1]].name);
-			o->queue[o->n_queue++] = o->stack[m];
-		}
-		cascade(cfg, gs, o);
-		return;
-	}
-}
-
-static int check_order(struct vb_config *cfg, struct vb_guests *gs)
-{
-	struct order o = {0};
+	struct vb_apply a = {.cfg = cfg,
+			     .sec = sec,
+			     .obj = g,
+			     .bad = &g->bad,
+			     .refused = &g->refused,
+			     .env = env};
 	int r;
 
-	r = order_build(gs, &o);
+	r = check_name(cfg, g, sec);
 	if (r < 0)
-		goto out;
-	for (size_t i = 0; i < gs->n; i++)
-		if (gs->v[i].bad)
-			o.queue[o.n_queue++] = i;
-	cascade(cfg, gs, &o);
-	for (size_t i = 0; i < gs->n; i++)
-		if (!gs->v[i].bad && o.color[i] == 0)
-			find_cycle(cfg, gs, &o, i);
-out:
-	order_free(&o);
-	return r;
+		return r;
+	g->shutdown_timeout_usec = VB_SHUTDOWN_TIMEOUT_DEFAULT;
+	return vb_schema_apply(&a, &vb_guest_schema);
 }
 
 static int cmp_by_name(const void *a, const void *b, void *v)
@@ -423,6 +216,7 @@ static int index_names(struct vb_guests *gs)
 int vb_guests_resolve(struct vb_config *cfg, const struct vb_bridges *bridges,
 		      struct vb_guests *ret)
 {
+	struct guest_env env = {.bridges = bridges, .guests = ret};
 	int r;
 
 	*ret = (struct vb_guests){0};
@@ -445,11 +239,11 @@ int vb_guests_resolve(struct vb_config *cfg, const struct vb_bridges *bridges,
 	if (r < 0)
 		goto fail;
 	for (size_t i = 0; i < ret->n; i++) {
-		r = parse_guest(cfg, bridges, ret, &ret->v[i], &cfg->sections[ret->v[i].section]);
+		r = parse_guest(cfg, &env, &ret->v[i], &cfg->sections[ret->v[i].section]);
 		if (r < 0)
 			goto fail;
 	}
-	r = check_order(cfg, ret);
+	r = vb_guests_check_order(cfg, ret);
 	if (r < 0)
 		goto fail;
 	for (size_t i = 0; i < ret->n; i++)
@@ -490,8 +284,8 @@ void vb_guests_free(struct vb_guests *g)
 {
 	for (size_t i = 0; i < g->n; i++) {
 		free(g->v[i].unit);
-		free_list(g->v[i].after, g->v[i].n_after);
-		free_list(g->v[i].devices, g->v[i].n_devices);
+		vb_words_free(g->v[i].after, g->v[i].n_after);
+		vb_words_free(g->v[i].devices, g->v[i].n_devices);
 	}
 	free(g->v);
 	free(g->by_name);
@@ -521,4 +315,62 @@ int vb_section_claimed(const char *section, char **status)
 unsigned long vb_usec_to_sec_ceil(uint64_t usec)
 {
 	return (unsigned long)((usec + 999999) / 1000000);
+}
+
+/*
+ * The guest's settings as the generator resolves them, bad sections aside; *bad_st is the
+ * shutdown-timeout that is no duration.
+ */
+static int runner_settings(struct vb_config *cfg, const char *name, uint64_t *timeout_usec,
+			   char **bridge, const struct vb_setting **bad_st)
+{
+	struct vb_bridges bs;
+	struct vb_guests gs = {0};
+	const struct vb_guest *g;
+	const struct vb_setting *st;
+	int r;
+
+	r = vb_bridges_resolve(cfg, &bs);
+	if (r >= 0)
+		r = vb_guests_resolve(cfg, &bs, &gs);
+	if (r < 0)
+		goto out;
+	g = vb_guest_find(&gs, name);
+	if (!g || cfg->sections[g->section].bad)
+		goto out;
+	st = vb_section_get(&cfg->sections[g->section], "shutdown-timeout");
+	if (st && (g->refused & 1u << GUEST_SHUTDOWN_TIMEOUT)) {
+		*bad_st = st;
+		r = -EINVAL;
+	} else if (st)
+		*timeout_usec = g->shutdown_timeout_usec;
+	if (r >= 0 && g->bridge && !*bridge) {
+		*bridge = strdup(g->bridge);
+		if (!*bridge)
+			r = -ENOMEM;
+	}
+out:
+	vb_guests_free(&gs);
+	vb_bridges_free(&bs);
+	return r;
+}
+
+int vb_guest_runner_settings(const char *file, const char *name, uint64_t *timeout_usec,
+			     char **bridge)
+{
+	_cleanup_(vb_config_free) struct vb_config cfg = {0};
+	const struct vb_setting *st = NULL;
+	int level = vb_log_get_max_level(), r;
+
+	vb_log_set_max_level(LOG_CRIT);
+	r = vb_config_load(&cfg, file);
+	if (r >= 0)
+		r = runner_settings(&cfg, name, timeout_usec, bridge, &st);
+	vb_log_set_max_level(level);
+	if (r == -ENOENT && !file)
+		return 0;
+	if (st)
+		return log_err(r, "%s:%u: shutdown-timeout = \"%s\": not a duration", st->file,
+			       st->line, st->value);
+	return r;
 }

@@ -29,6 +29,7 @@ struct vb_guest {
 	uint64_t start_delay_usec, shutdown_timeout_usec;
 	bool restart_on_failure;
 	bool bad;
+	uint32_t refused; /* bit i: the value of the schema's key i was not understood */
 };
 
 struct vb_guests {
@@ -47,6 +48,12 @@ struct vb_guests {
 int vb_guests_resolve(struct vb_config *cfg, const struct vb_bridges *bridges,
 		      struct vb_guests *ret);
 
+/*
+ * Marks bad every guest in a circle of `after` and every guest that starts, at any remove,
+ * after a bad one, logging why. Returns 0 or -ENOMEM.
+ */
+int vb_guests_check_order(struct vb_config *cfg, struct vb_guests *gs);
+
 /* The guest named name, bad or not, or NULL. */
 const struct vb_guest *vb_guest_find(const struct vb_guests *g, const char *name);
 
@@ -61,3 +68,12 @@ int vb_section_claimed(const char *section, char **status);
 
 /* Whole seconds, rounded up, for the guest runner's --timeout. */
 unsigned long vb_usec_to_sec_ceil(uint64_t usec);
+
+/*
+ * The [guest NAME] settings the guest runner uses, from vfio-boot.conf(5) below the root (or
+ * file): shutdown-timeout and bridge. Leaves *timeout_usec and *bridge alone when unset. A
+ * missing config is no error: the guest then runs with the defaults and the command line's
+ * options. Problems elsewhere in the config are the generator's to report, and are not logged.
+ */
+int vb_guest_runner_settings(const char *file, const char *name, uint64_t *timeout_usec,
+			     char **bridge);

@@ -13,3 +13,12 @@
  * "." and ".." name no file at all.
  */
 bool vb_name_valid(const char *s, size_t max);
+
+/*
+ * The one rule for interface names (an uplink, a bridge the guest runner is told to use):
+ * what the kernel takes (dev_valid_name: 1 to 15 bytes, not "." or "..", no '/', ':' or white
+ * space) narrowed to what networkd, NetworkManager, ip(8) and libvirt's XML all take as it is:
+ * letters, digits, '_', '.' and '-', and not all digits, which ip(8) and networkd read as an
+ * interface index.
+ */
+bool vb_ifname_valid(const char *s);

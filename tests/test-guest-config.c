@@ -200,6 +200,12 @@ static void test_mac_and_ifname_helpers(void **state)
 	assert_false(vb_ifname_valid("a b"));
 	assert_false(vb_ifname_valid("a:b"));
 	assert_false(vb_ifname_valid(""));
+	assert_true(vb_ifname_valid("fifteen-chars-x"));
+	assert_false(vb_ifname_valid("."));
+	assert_false(vb_ifname_valid("100"));
+	assert_false(vb_ifname_valid("a/b"));
+	assert_false(vb_ifname_valid("a\tb"));
+	assert_false(vb_ifname_valid("eth0'"));
 	assert_int_equal(vb_parse_bool("Yes"), 1);
 	assert_int_equal(vb_parse_bool("0"), 0);
 	assert_int_equal(vb_parse_bool("y"), -EINVAL);
@@ -295,6 +301,42 @@ static void test_guest_long_times_are_cut(void **state)
 	assert_int_equal(guest("vm")->shutdown_timeout_usec, VB_GUEST_TIME_MAX);
 	assert_msg(LOG_WARNING, "t.conf:2:", "longer than 60min");
 	assert_msg(LOG_WARNING, "t.conf:3:", "longer than 60min");
+}
+
+/* The guest runner reads the same resolved [guest] section: its times are cut there too. */
+static void test_runner_settings_resolved(void **state)
+{
+	char path[] = "/tmp/test-guest-config-XXXXXX";
+	const char *text = "[guest vm]\nshutdown-timeout = 90min\nbridge = br0\n"
+			   "[guest slow]\nshutdown-timeout = 5x\n";
+	uint64_t usec = 7;
+	char *br = NULL;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(fchmod(fd, 0644), 0);
+	close(fd);
+
+	assert_int_equal(vb_guest_runner_settings(path, "vm", &usec, &br), 0);
+	assert_int_equal(usec, VB_GUEST_TIME_MAX);
+	assert_string_equal(br, "br0");
+	free(br);
+	br = NULL;
+
+	/* Unset: left alone. */
+	usec = 7;
+	assert_int_equal(vb_guest_runner_settings(path, "other", &usec, &br), 0);
+	assert_int_equal(usec, 7);
+	assert_null(br);
+
+	/* A value that is no duration is refused, as it always was. */
+	assert_int_equal(vb_guest_runner_settings(path, "slow", &usec, &br), -EINVAL);
+	assert_msg(LOG_ERR, ":5:", "shutdown-timeout = \"5x\": not a duration");
+	assert_int_equal(usec, 7);
+	unlink(path);
 }
 
 static void test_guest_references(void **state)
@@ -490,6 +532,7 @@ int main(void)
 		T(test_guest_later_keys_win),
 		T(test_guest_value_errors),
 		T(test_guest_long_times_are_cut),
+		T(test_runner_settings_resolved),
 		T(test_guest_references),
 		T(test_guest_cascade),
 		T(test_guest_circles),
