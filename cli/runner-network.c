@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 
@@ -9,18 +8,6 @@
 #include "log.h"
 #include "runner-network.h"
 #include "util.h"
-
-bool net_name_valid(const char *name)
-{
-	size_t n = strlen(name);
-
-	if (n == 0 || n > 15 || streq(name, ".") || streq(name, ".."))
-		return false;
-	for (const char *p = name; *p; p++)
-		if (!isgraph((unsigned char)*p) || strchr("/:'\"<>&%", *p))
-			return false;
-	return true;
-}
 
 /* Whether an existing network is the one this would define: forward mode bridge on NAME. */
 static bool is_ours(virNetworkPtr net, const char *name)

@@ -5,9 +5,6 @@
 
 #include <libvirt/libvirt.h>
 
-/* An interface name the kernel would take: 1-15 characters, no '/', ':', spaces or quotes. */
-bool net_name_valid(const char *name);
-
 /*
  * Defines (once) and starts the libvirt network NAME that hands guests to the host bridge
  * NAME, so that domains can say <interface type='network'><source network='NAME'/>. A network

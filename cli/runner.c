@@ -14,8 +14,9 @@
 #include <systemd/sd-daemon.h>
 
 #include "cli.h"
-#include "guestconf.h"
+#include "guest.h"
 #include "log.h"
+#include "name.h"
 #include "runner-network.h"
 #include "runner.h"
 #include "sysroot.h"
@@ -90,10 +91,10 @@ static int parse_option(int c, struct guest_opts *o)
 		o->timeout_set = true;
 		return 0;
 	case 'b':
-		if (!net_name_valid(optarg))
+		if (!vb_ifname_valid(optarg))
 			return log_err(
 				-EINVAL,
-				"--bridge %s: expected an interface name (at most 15 characters, no '/' or spaces)",
+				"--bridge %s: expected an interface name (letters, digits, '_', '-' and '.', at most 15 characters, not all digits)",
 				optarg);
 		free(o->bridge);
 		o->bridge = strdup(optarg);
@@ -168,12 +169,12 @@ static int read_settings(struct guest_opts *o, const char *name)
 	uint64_t timeout_usec = DEFAULT_TIMEOUT_S * 1000000ULL;
 	int r;
 
-	r = guestconf_read(o->config, name, &timeout_usec, &o->bridge);
+	r = vb_guest_runner_settings(o->config, name, &timeout_usec, &o->bridge);
 	if (r < 0) {
 		log_err(r, "guest %s: cannot read its [guest] section: %m", name);
 		return -EINVAL;
 	}
-	if (o->bridge && !net_name_valid(o->bridge))
+	if (o->bridge && !vb_ifname_valid(o->bridge))
 		return log_err(-EINVAL, "guest %s: bridge = %s: expected an interface name", name,
 			       o->bridge);
 	if (!o->timeout_set)

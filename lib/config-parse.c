@@ -43,7 +43,8 @@ static bool valid_name(enum vb_section_type t, const char *s)
 	case VB_SEC_DEVICE:
 		return vb_name_valid(s, VB_NAME_MAX);
 	case VB_SEC_BRIDGE:
-		return vb_name_valid(s, 15);
+		/* It names the bridge interface: the interface-name rule holds too. */
+		return vb_name_valid(s, 15) && vb_ifname_valid(s);
 	case VB_SEC_GUEST:
 		/* libvirt domain names are nearly free-form; the generator escapes them. */
 		if (n > 200)
@@ -163,8 +164,9 @@ static int parse_header(struct vb_config *cfg, const char *fname, unsigned line,
 			cfg, fname, line,
 			t == VB_SEC_GUEST
 				? "[guest NAME] needs a libvirt domain name (at most 200 characters, no control characters)"
-				: "[%s NAME] needs a name of letters, digits, '_', '-' and '.', not starting with '.' (at most %d characters)",
-			type_names[t], t == VB_SEC_BRIDGE ? 15 : VB_NAME_MAX);
+				: "[%s NAME] needs a name of letters, digits, '_', '-' and '.', not starting with '.' (at most %d characters)%s",
+			type_names[t], t == VB_SEC_BRIDGE ? 15 : VB_NAME_MAX,
+			t == VB_SEC_BRIDGE ? ", not all digits" : "");
 		return 0;
 	}
 

@@ -745,6 +745,11 @@ static void test_bridge_network_from_config(void **state)
 	r = run_cli(fx, NULL, "start", "gpu", "--bridge", "../x", NULL);
 	expect_status(&r, 1);
 	result_free(&r);
+	/* The config's interface-name rule: a number is read as an ifindex by ip(8). */
+	r = run_cli(fx, NULL, "start", "gpu", "--bridge", "100", NULL);
+	expect_status(&r, 1);
+	expect_err(&r, "--bridge 100: expected an interface name");
+	result_free(&r);
 }
 
 /*
