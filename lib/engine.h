@@ -49,7 +49,7 @@ struct vb_run {
 	bool have_cfg;
 	struct vb_pci pci;
 	struct vb_plan plan;
-	int error;	     /* config-refused or error: the errno of what failed */
+	int error;		       /* config-refused or error: the errno of what failed */
 	char failed_at[PATH_MAX + 64]; /* error: what failed, "planning", "reading ROOT/sys/..." */
 	unsigned claimed, failed, refused;
 };
