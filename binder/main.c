@@ -72,14 +72,6 @@ static void watchdog(int sig _unused_)
 	_exit(0);
 }
 
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void kmsg_raw(const char *msg)
 {
 	if (kmsg_fd < 0 || write(kmsg_fd, msg, strlen(msg)) < 0)
@@ -105,13 +97,13 @@ static int supervise(pid_t pid, int fd)
 {
 	char msg[256];
 	int status;
-	uint64_t start = now_usec();
+	uint64_t start = vb_now_usec();
 	uint64_t deadline = start + (VB_WAIT_MAX_USEC / 1000000 + WATCHDOG_SLACK_SEC) * 1000000;
 	struct pollfd p = {.fd = fd, .events = POLLIN};
 	uint32_t sec;
 
 	for (;;) {
-		uint64_t now = now_usec();
+		uint64_t now = vb_now_usec();
 		ssize_t n;
 		int r;
 
@@ -287,7 +279,7 @@ int main(int argc, char **argv)
 {
 	struct options opt = {0};
 	struct vb_run run = {0};
-	uint64_t start = now_usec();
+	uint64_t start = vb_now_usec();
 	enum vb_run_state state;
 	int r;
 
@@ -334,7 +326,7 @@ int main(int argc, char **argv)
 	state = run_binder(&run);
 	vb_run_record_status(&run, state);
 	log_info("done in %llu ms: %u claimed, %u failed, %u section%s refused (%s)",
-		 (unsigned long long)(now_usec() - start) / 1000, run.claimed, run.failed,
+		 (unsigned long long)(vb_now_usec() - start) / 1000, run.claimed, run.failed,
 		 run.refused, run.refused == 1 ? "" : "s", vb_run_state_to_string(state));
 	vb_run_free(&run);
 	return 0;

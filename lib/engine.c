@@ -14,14 +14,6 @@
 #define RESCAN_USEC 100000
 #define VFIO_DRIVER "/sys/bus/pci/drivers/vfio-pci"
 
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* The config, or the state in which the run stops for want of one; -1 to go on. */
 static int load_config(struct vb_run *run)
 {
@@ -62,14 +54,14 @@ static int scan_and_plan(struct vb_run *run)
 /* Thunderbolt and slow buses show up late: rescan until they do or the wait is over. */
 static int plan_with_wait(struct vb_run *run)
 {
-	uint64_t deadline = now_usec() + (run->wait ? run->cfg.wait_usec : 0);
+	uint64_t deadline = vb_now_usec() + (run->wait ? run->cfg.wait_usec : 0);
 	int r;
 
 	for (;;) {
 		r = scan_and_plan(run);
 		if (r < 0)
 			return r;
-		if (!vb_plan_waiting(&run->plan) || now_usec() >= deadline)
+		if (!vb_plan_waiting(&run->plan) || vb_now_usec() >= deadline)
 			return 0;
 		log_debug("devices missing, rescanning");
 		usleep(RESCAN_USEC);
