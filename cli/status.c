@@ -154,19 +154,6 @@ static const struct vb_plan_section *plan_find(const struct vb_plan *plan, const
 	return NULL;
 }
 
-/* state= of /run/vfio-boot/status (vb_record_get reads only KIND/NAME records). */
-static void binder_state(char **ret)
-{
-	_cleanup_free_ char *buf = NULL;
-	const char *p;
-
-	if (vb_read_file(VB_RUN_DIR "/" VB_RECORD_STATUS, &buf) < 0)
-		return;
-	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		if ((p = startswith(l, VB_KEY_STATE "=")))
-			*ret = strdup(p);
-}
-
 struct status {
 	struct vb_config cfg;
 	struct vb_pci pci;
@@ -200,7 +187,7 @@ static int collect(struct status *st, const char *config)
 	r = vb_plan_build(&st->plan, &st->cfg, &st->cmd, &st->pci);
 	if (r < 0)
 		return log_err(r, "planning: %m");
-	binder_state(&st->binder_state);
+	(void)vb_record_get_status(VB_KEY_STATE, &st->binder_state);
 
 	st->secs = calloc(st->cfg.n_sections + 1, sizeof(*st->secs));
 	if (!st->secs)

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "cmdline.h"
 #include "config.h"
@@ -46,6 +47,13 @@ void vb_plan_section_source(const struct vb_plan_section *s, char *buf, size_t s
 
 /*
  * "0000:01:00.0 [1234:1111] class 030000, driver bochs-drm"; what could not be read is said
- * at the end.
+ * at the end; VB_PCI_DESCRIBE_MAX bytes hold it for any driver name of common length.
  */
+#define VB_PCI_DESCRIBE_MAX 200
 void vb_pci_describe(const struct vb_pci_dev *d, char *buf, size_t size);
+
+/*
+ * A section of the plan as `vfio-boot plan` and a dry run of the binder show it: its status and
+ * why, what was seen, and each device it would claim. Returns how many it would claim.
+ */
+size_t vb_plan_print_section(FILE *f, const struct vb_pci *pci, const struct vb_plan_section *s);

@@ -152,3 +152,8 @@ int vb_record_get(const char *kind, const char *name, const char *key, char **re
 	}
 	return -ENOENT;
 }
+
+int vb_record_get_status(const char *key, char **ret)
+{
+	return vb_record_get(NULL, VB_RECORD_STATUS, key, ret);
+}

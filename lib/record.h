@@ -37,5 +37,11 @@ int vb_record_write(struct vb_record *rec, const char *kind, const char *name);
  */
 int vb_record_reset(void);
 
-/* Reads one key from a record file; -ENOENT when the file or key is missing. */
+/*
+ * Reads one key from a record file (kind NULL: /run/vfio-boot/NAME); -ENOENT when the file or
+ * key is missing.
+ */
 int vb_record_get(const char *kind, const char *name, const char *key, char **ret);
+
+/* Reads one key from the run's status record, /run/vfio-boot/status. */
+int vb_record_get_status(const char *key, char **ret);

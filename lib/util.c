@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "util.h"
 
@@ -68,4 +69,12 @@ size_t utf8_char_len(const char *s)
 	    c > 0x10ffff)
 		return 0;
 	return n;
+}
+
+uint64_t vb_now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,3 +86,6 @@ int asprintf_safe(char **ret, const char *fmt, ...) _printf_(2, 3);
  * start with valid UTF-8 (a stray byte, an overlong form, a surrogate, past U+10FFFF).
  */
 size_t utf8_char_len(const char *s);
+
+/* CLOCK_MONOTONIC in microseconds: deadlines that a clock change cannot move. */
+uint64_t vb_now_usec(void);

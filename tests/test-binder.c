@@ -57,18 +57,18 @@ static void conf(struct fx *fx, const char *text)
 	fx_write(fx, CONF, text, 0644);
 }
 
-/* Runs the binder; it must exit 0 whatever it meets. */
-static void run(struct fx *fx, ...)
+/*
+ * Runs the binder on the tree with its arguments (NULL-terminated); it must exit 0 whatever it
+ * meets.
+ */
+static void run_args(struct fx *fx, const char *first, va_list ap)
 {
 	const char *argv[16] = {binder(), "--root", fx_root(fx)};
 	size_t n = 3;
-	va_list ap;
 	const char *a;
 
-	va_start(ap, fx);
-	while ((a = va_arg(ap, const char *)) && n < 15)
+	for (a = first; a && n < 15; a = va_arg(ap, const char *))
 		argv[n++] = a;
-	va_end(ap);
 	argv[n] = NULL;
 	if (fx_run(fx, argv) != 0) {
 		char *err = fx_read(fx, ".mock/stderr");
@@ -76,6 +76,29 @@ static void run(struct fx *fx, ...)
 		free(err);
 		fail();
 	}
+}
+
+/* As on the tree itself: no module is loaded into the running kernel. */
+static void run_on_tree(struct fx *fx, ...)
+{
+	va_list ap;
+
+	va_start(ap, fx);
+	run_args(fx, va_arg(ap, const char *), ap);
+	va_end(ap);
+}
+
+/*
+ * As at boot: the kernel double acts on the tree, so the binder is let load its modules
+ * (--load-modules), as it does into the running kernel without --root.
+ */
+static void run(struct fx *fx, ...)
+{
+	va_list ap;
+
+	va_start(ap, fx);
+	run_args(fx, "--load-modules", ap);
+	va_end(ap);
 }
 
 static void assert_driver(struct fx *fx, const char *addr, const char *want)
@@ -743,8 +766,8 @@ static void kmsg_fifo_does_not_hang(void **state)
 {
 	struct fx *fx = *state;
 	char *kmsg = fx_path(fx, "dev/kmsg");
-	const char *argv[] = {"/usr/bin/timeout", "-s",	    "KILL",	 "30",
-			      binder(),		  "--root", fx_root(fx), NULL};
+	const char *argv[] = {"/usr/bin/timeout", "-s",	       "KILL",		 "30", binder(),
+			      "--root",		  fx_root(fx), "--load-modules", NULL};
 
 	assert_int_equal(unlink(kmsg), 0);
 	assert_int_equal(mkfifo(kmsg, 0600), 0);
@@ -753,6 +776,40 @@ static void kmsg_fifo_does_not_hang(void **state)
 	assert_driver(fx, GPU1, "vfio-pci");
 	assert_record(fx, "status", "state=done\n");
 	free(kmsg);
+}
+
+/*
+ * A tree is not the running system: the modules it lacks would go into the running kernel, so
+ * they are not loaded, and without vfio-pci on the tree nothing is claimed.
+ */
+static void root_never_loads_modules(void **state)
+{
+	struct fx *fx = *state;
+
+	conf(fx, "[device guest-gpu]\nmatch = id=1234:1111 boot_vga=0\n");
+	run_on_tree(fx, NULL);
+	assert_int_equal(fx_count_lines_matching(fx, ".mock/modules.log", NULL), 0);
+	assert_kmsg(fx, "not loading module vfio_pci: ");
+	assert_kmsg(fx, "vfio-pci is not available: claiming nothing");
+	assert_driver(fx, GPU1, "bochs-drm");
+	assert_driver(fx, AUDIO1, "snd_hda_intel");
+	assert_no_writes(fx);
+	assert_record(fx, "status", "state=no-vfio\n");
+	assert_record(fx, "sections/guest-gpu", "status=failed\n");
+}
+
+/* What the tree has built in or loaded already is used: only loading is left out. */
+static void root_uses_vfio_already_there(void **state)
+{
+	struct fx *fx = *state;
+
+	fx_module(fx, "vfio_iommu_type1", FX_BUILTIN);
+	fx_driver(fx, "vfio-pci", "vfio_pci");
+	conf(fx, "[device guest-gpu]\nmatch = id=1234:1111 boot_vga=0\n");
+	run_on_tree(fx, NULL);
+	assert_int_equal(fx_count_lines_matching(fx, ".mock/modules.log", NULL), 0);
+	assert_driver(fx, GPU1, "vfio-pci");
+	assert_record(fx, "status", "state=done\n");
 }
 
 static void usage_error_exits_2(void **state)
@@ -803,6 +860,8 @@ int main(void)
 		T(run_full_no_stale_status),
 		T(kmsg_fifo_does_not_hang),
 		T(stale_records_all_cleared),
+		T(root_never_loads_modules),
+		T(root_uses_vfio_already_there),
 #undef T
 	};
 

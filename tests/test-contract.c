@@ -13,6 +13,11 @@
 #include <cmocka.h>
 
 #include "contract.h"
+#include "engine.h"
+#include "fixture.h"
+#include "record.h"
+#include "run-record.h"
+#include "sysroot.h"
 #include "util.h"
 
 /* The spellings in /run/vfio-boot that the command, the generator and users' scripts read. */
@@ -127,12 +132,47 @@ static void test_unknown_refused(void **state)
 	assert_int_equal(vb_section_status_from_string("no-config"), -EINVAL);
 }
 
+/* What the run's writer puts into the status record, the reader gives back, key by key. */
+static void test_status_record_round_trip(void **state)
+{
+	struct fx *fx = fx_new();
+	struct vb_run run = {.records = true, .claimed = 3, .failed = 1, .refused = 2};
+	char *v = NULL, *text;
+
+	(void)state;
+	assert_int_equal(vb_root_set(fx_root(fx)), 0);
+	assert_int_equal(vb_record_get_status(VB_KEY_STATE, &v), -ENOENT);
+	vb_run_record_status(&run, VB_STATE_NO_VFIO);
+	text = fx_read(fx, "run/vfio-boot/status");
+	assert_non_null(text);
+	assert_string_equal(text, "version=1\nstate=no-vfio\nclaimed=3\nfailed=1\nsections=0\n"
+				  "refused=2\nconfig_errors=0\n");
+	free(text);
+	assert_int_equal(vb_record_get_status(VB_KEY_STATE, &v), 0);
+	assert_int_equal(vb_run_state_from_string(v), VB_STATE_NO_VFIO);
+	free(v);
+	assert_int_equal(vb_record_get_status(VB_KEY_CLAIMED, &v), 0);
+	assert_string_equal(v, "3");
+	free(v);
+	assert_int_equal(vb_record_get_status("no_such_key", &v), -ENOENT);
+
+	/* A dry run writes nothing. */
+	run.records = false;
+	vb_run_record_status(&run, VB_STATE_DONE);
+	assert_int_equal(vb_record_get_status(VB_KEY_STATE, &v), 0);
+	assert_string_equal(v, "no-vfio");
+	free(v);
+	assert_int_equal(vb_root_set("/"), 0);
+	fx_free(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_out_of_range),
 		cmocka_unit_test(test_unknown_refused),
+		cmocka_unit_test(test_status_record_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,34 +10,35 @@
 
 #define VFIO_DRIVER "vfio-pci"
 
-void claim_result_done(struct claim_result *res)
+void vb_claim_result_done(struct vb_claim_result *res)
 {
 	free(res->driver_before);
 	free(res->driver_after);
-	*res = (struct claim_result){0};
+	*res = (struct vb_claim_result){0};
 }
 
-static int sysfs_write(bool dry_run, const char *value, const char *fmt, const char *arg)
+/* dry_run: where a dry run says the write it would make; NULL: make it. */
+static int sysfs_write(FILE *dry_run, const char *value, const char *fmt, const char *arg)
 {
 	char path[256];
 
 	snprintf(path, sizeof(path), fmt, arg);
 	if (dry_run) {
-		printf("    write \"%s\" to %s\n", value, path);
+		fprintf(dry_run, "    write \"%s\" to %s\n", value, path);
 		return 0;
 	}
 	log_debug("writing \"%s\" to %s", value, path);
 	return vb_write_file(path, value);
 }
 
-static int write_override(const struct vb_pci_dev *d, const char *value, bool dry_run)
+static int write_override(const struct vb_pci_dev *d, const char *value, FILE *dry_run)
 {
 	return sysfs_write(dry_run, value, "/sys/bus/pci/devices/%s/driver_override", d->addr);
 }
 
 static int probe(const struct vb_pci_dev *d)
 {
-	return sysfs_write(false, d->addr, "/sys/bus/pci/drivers_probe", NULL);
+	return sysfs_write(NULL, d->addr, "/sys/bus/pci/drivers_probe", NULL);
 }
 
 /* Gives the device back: without an override the kernel picks its host driver again. */
@@ -45,7 +46,7 @@ static void release(const struct vb_pci_dev *d)
 {
 	int r;
 
-	r = write_override(d, "\n", false);
+	r = write_override(d, "\n", NULL);
 	if (r < 0)
 		log_err(r,
 			"%s: clearing driver_override: %m; the device stays without a driver until the next boot",
@@ -54,8 +55,8 @@ static void release(const struct vb_pci_dev *d)
 		(void)probe(d);
 }
 
-static int fail(struct claim_result *res, int r, const char *fmt, ...) _printf_(3, 4);
-static int fail(struct claim_result *res, int r, const char *fmt, ...)
+static int fail(struct vb_claim_result *res, int r, const char *fmt, ...) _printf_(3, 4);
+static int fail(struct vb_claim_result *res, int r, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -66,7 +67,7 @@ static int fail(struct claim_result *res, int r, const char *fmt, ...)
 	return r;
 }
 
-static int unbind(const struct vb_pci_dev *d, const char *driver, bool dry_run)
+static int unbind(const struct vb_pci_dev *d, const char *driver, FILE *dry_run)
 {
 	char path[160];
 
@@ -74,11 +75,11 @@ static int unbind(const struct vb_pci_dev *d, const char *driver, bool dry_run)
 	return sysfs_write(dry_run, d->addr, "%s", path);
 }
 
-int claim_device(const struct vb_pci_dev *d, bool dry_run, struct claim_result *res)
+int vb_claim_device(const struct vb_pci_dev *d, FILE *dry_run, struct vb_claim_result *res)
 {
 	int r;
 
-	*res = (struct claim_result){0};
+	*res = (struct vb_claim_result){0};
 	r = vb_pci_read_driver(d->addr, &res->driver_before);
 	if (r == -ENOLINK)
 		return fail(
@@ -112,7 +113,7 @@ int claim_device(const struct vb_pci_dev *d, bool dry_run, struct claim_result *
 	}
 
 	if (dry_run) {
-		sysfs_write(true, d->addr, "/sys/bus/pci/drivers_probe", NULL);
+		sysfs_write(dry_run, d->addr, "/sys/bus/pci/drivers_probe", NULL);
 		res->outcome = VB_OUTCOME_PLANNED;
 		return 0;
 	}
@@ -123,7 +124,7 @@ int claim_device(const struct vb_pci_dev *d, bool dry_run, struct claim_result *
 	r = vb_pci_read_driver(d->addr, &res->driver_after);
 	if (r == -ENOENT) {
 		/* Some kernels take drivers_probe but do not attach: ask vfio-pci directly. */
-		r = sysfs_write(false, d->addr, "/sys/bus/pci/drivers/" VFIO_DRIVER "/bind", NULL);
+		r = sysfs_write(NULL, d->addr, "/sys/bus/pci/drivers/" VFIO_DRIVER "/bind", NULL);
 		if (r < 0)
 			log_debug("%s: vfio-pci/bind: %s", d->addr, strerror(-r));
 		r = vb_pci_read_driver(d->addr, &res->driver_after);
@@ -138,7 +139,7 @@ int claim_device(const struct vb_pci_dev *d, bool dry_run, struct claim_result *
 		_cleanup_free_ char *won = TAKE_PTR(res->driver_after);
 
 		if (won)
-			(void)unbind(d, won, false);
+			(void)unbind(d, won, NULL);
 		release(d);
 		(void)vb_pci_read_driver(d->addr, &res->driver_after);
 		return fail(

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
-#include <stdbool.h>
+#include <stdio.h>
 
 #include "contract.h"
 #include "pci.h"
 
-struct claim_result {
+struct vb_claim_result {
 	enum vb_device_outcome outcome;
 	char *driver_before, *driver_after;
 	char error[256];
@@ -15,6 +15,7 @@ struct claim_result {
 /*
  * Moves one device to vfio-pci: driver_override, unbind, probe, verify. On failure the
  * override is cleared and the device probed again, so it can go back to its host driver.
+ * dry_run: write nothing, say each write it would make there instead (outcome "planned").
  */
-int claim_device(const struct vb_pci_dev *d, bool dry_run, struct claim_result *res);
-void claim_result_done(struct claim_result *res);
+int vb_claim_device(const struct vb_pci_dev *d, FILE *dry_run, struct vb_claim_result *res);
+void vb_claim_result_done(struct vb_claim_result *res);

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "log.h"
+#include "record.h"
+#include "run-record.h"
+#include "util.h"
+
+void vb_run_record_status(const struct vb_run *run, enum vb_run_state state)
+{
+	struct vb_record rec = {0};
+	int r;
+
+	if (!run->records)
+		return;
+	vb_record_add(&rec, VB_KEY_VERSION, "1");
+	vb_record_add(&rec, VB_KEY_STATE, "%s", vb_run_state_to_string(state));
+	vb_record_add(&rec, VB_KEY_CLAIMED, "%u", run->claimed);
+	vb_record_add(&rec, VB_KEY_FAILED, "%u", run->failed);
+	vb_record_add(&rec, VB_KEY_SECTIONS, "%zu", run->plan.n_sections);
+	vb_record_add(&rec, VB_KEY_REFUSED, "%u", run->refused);
+	vb_record_add(&rec, VB_KEY_CONFIG_ERRORS, "%u", run->cfg.n_errors);
+	r = vb_record_write(&rec, NULL, VB_RECORD_STATUS);
+	if (r < 0)
+		log_err(r, "writing %s/status: %m", VB_RUN_DIR);
+}
+
+void vb_run_record_invalid_sections(const struct vb_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_sections; i++) {
+		const struct vb_section *s = &cfg->sections[i];
+		struct vb_record rec = {0};
+		int r;
+
+		if (s->type != VB_SEC_DEVICE || !s->bad)
+			continue;
+		vb_record_add(&rec, VB_KEY_NAME, "%s", s->name);
+		vb_record_add(&rec, VB_KEY_SOURCE, "%s:%u", s->file, s->line);
+		vb_record_add(&rec, VB_KEY_STATUS, "%s",
+			      vb_section_status_to_string(VB_SECTION_INVALID));
+		vb_record_add(&rec, VB_KEY_REASON,
+			      "the section has errors (see the kernel log); it was skipped");
+		vb_record_add(&rec, VB_KEY_DEVICES, "%s", "");
+		r = vb_record_write(&rec, VB_RECORD_SECTIONS, s->name);
+		if (r < 0)
+			log_err(r, "writing %s/sections/%s: %m", VB_RUN_DIR, s->name);
+	}
+}
+
+void vb_run_record_section(const struct vb_plan_section *s, const struct vb_pci *pci,
+			   enum vb_section_status status, const char *reason)
+{
+	struct vb_record rec = {0};
+	char src[300], devs[1024] = "";
+	size_t n = 0;
+	int r;
+
+	vb_plan_section_source(s, src, sizeof(src));
+	for (size_t i = 0; i < s->n_devs && n < sizeof(devs); i++)
+		n += snprintf(devs + n, sizeof(devs) - n, "%s%s", n ? " " : "",
+			      pci->devs[s->devs[i].dev].addr);
+	vb_record_add(&rec, VB_KEY_NAME, "%s", s->name);
+	vb_record_add(&rec, VB_KEY_SOURCE, "%s", src);
+	vb_record_add(&rec, VB_KEY_STATUS, "%s", vb_section_status_to_string(status));
+	vb_record_add(&rec, VB_KEY_REASON, "%s", reason);
+	vb_record_add(&rec, VB_KEY_DEVICES, "%s", devs);
+	r = vb_record_write(&rec, VB_RECORD_SECTIONS, s->name);
+	if (r < 0)
+		log_err(r, "writing %s/sections/%s: %m", VB_RUN_DIR, s->name);
+}
+
+void vb_run_record_device(const struct vb_plan_section *s, const struct vb_plan_dev *pd,
+			  const struct vb_pci_dev *d, const struct vb_claim_result *res)
+{
+	struct vb_record rec = {0};
+	int r;
+
+	vb_record_add(&rec, VB_KEY_ADDRESS, "%s", d->addr);
+	vb_record_add(&rec, VB_KEY_ID, "%04x:%04x", d->vendor, d->device);
+	vb_record_add(&rec, VB_KEY_SUBSYSTEM, "%04x:%04x", d->sub_vendor, d->sub_device);
+	vb_record_add(&rec, VB_KEY_CLASS, "0x%06x", d->class_code);
+	vb_record_add(&rec, VB_KEY_SECTION, "%s", s->name);
+	vb_record_add(&rec, VB_KEY_REASON, "%s", pd->reason);
+	vb_record_add(&rec, VB_KEY_OUTCOME, "%s", vb_device_outcome_to_string(res->outcome));
+	vb_record_add(&rec, VB_KEY_DRIVER_BEFORE, "%s", strna(res->driver_before));
+	vb_record_add(&rec, VB_KEY_DRIVER, "%s", strna(res->driver_after));
+	if (res->outcome == VB_OUTCOME_FAILED)
+		vb_record_add(&rec, VB_KEY_ERROR, "%s", res->error);
+	r = vb_record_write(&rec, VB_RECORD_DEVICES, d->addr);
+	if (r < 0)
+		log_err(r, "writing %s/devices/%s: %m", VB_RUN_DIR, d->addr);
+}
