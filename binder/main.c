@@ -18,6 +18,7 @@
 #include "contract.h"
 #include "engine.h"
 #include "log.h"
+#include "logsink.h"
 #include "modules.h"
 #include "record.h"
 #include "run-record.h"
@@ -30,52 +31,15 @@
 
 #define WATCHDOG_SLACK_SEC 10
 
-#define KMSG_LINES_PER_OPEN 8
-
-static int kmsg_fd = -1;
-static unsigned kmsg_lines;
 static int deadline_fd = -1; /* the child tells the supervisor its time limit here */
-static bool mirror_stderr;
-
-static void sink(void *userdata _unused_, int level, const char *msg)
-{
-	char buf[1100];
-	int n;
-
-	n = snprintf(buf, sizeof(buf), "<%d>vfio-boot: %s\n", level, msg);
-	if (n >= (int)sizeof(buf))
-		n = sizeof(buf) - 1;
-	/*
-	 * The kernel lets each open of /dev/kmsg write 10 lines per 5 s and silently drops the
-	 * rest (unless printk.devkmsg=on); a fresh open every few lines keeps every message.
-	 */
-	if (kmsg_fd >= 0 && ++kmsg_lines > KMSG_LINES_PER_OPEN) {
-		int fd = vb_open_kmsg();
-		if (fd >= 0) {
-			dup3(fd, kmsg_fd, O_CLOEXEC);
-			close(fd);
-		}
-		kmsg_lines = 1;
-	}
-	if (kmsg_fd >= 0 && write(kmsg_fd, buf, n) == n && !mirror_stderr)
-		return;
-	fprintf(stderr, "vfio-boot: %s\n", msg);
-}
 
 static void watchdog(int sig _unused_)
 {
 	static const char msg[] =
 		"<3>vfio-boot: watchdog: still running after its time limit (a sysfs write or module load hangs?); exiting so that boot goes on\n";
 
-	if (kmsg_fd >= 0)
-		(void)!write(kmsg_fd, msg, sizeof(msg) - 1);
+	vb_logsink_raw(msg);
 	_exit(0);
-}
-
-static void kmsg_raw(const char *msg)
-{
-	if (kmsg_fd < 0 || write(kmsg_fd, msg, strlen(msg)) < 0)
-		fputs(msg + 3, stderr);
 }
 
 /* Both the child's alarm and the supervisor enforce this; the child says when it knows wait. */
@@ -131,11 +95,11 @@ static int supervise(pid_t pid, int fd)
 			msg, sizeof(msg),
 			"<2>vfio-boot: the binder crashed (signal %d): please report it; boot goes on, devices not yet handled stay with their host drivers\n",
 			WTERMSIG(status));
-		kmsg_raw(msg);
+		vb_logsink_raw(msg);
 		return 0;
 	}
 	kill(pid, SIGKILL);
-	kmsg_raw(
+	vb_logsink_raw(
 		"<3>vfio-boot: watchdog: the binder hangs (a sysfs write or module load that does not return?); leaving it behind so that boot goes on\n");
 	return 0;
 }
@@ -292,10 +256,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	if (!opt.dry_run)
-		kmsg_fd = vb_open_kmsg();
-	mirror_stderr = opt.verbose;
-	vb_log_set_sink(sink, NULL);
+	/* A dry run is read by whoever runs it; a real one by the boot's log. */
+	if (opt.dry_run)
+		vb_logsink_stderr("vfio-boot");
+	else
+		vb_logsink_kmsg("vfio-boot", false, opt.verbose);
 	vb_log_set_max_level(opt.verbose ? LOG_DEBUG : LOG_INFO);
 
 	if (!opt.dry_run && (r = start_supervisor()) >= 0)
