@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdarg.h>
 
+#include "plan-internal.h"
 #include "plan.h"
 #include "selector.h"
 #include "util.h"
@@ -28,73 +29,6 @@ void vb_pci_describe(const struct vb_pci_dev *d, char *buf, size_t size)
 							      : "");
 }
 
-static int add_detail(struct vb_plan_section *s, const char *fmt, ...) _printf_(2, 3);
-static int add_detail(struct vb_plan_section *s, const char *fmt, ...)
-{
-	va_list ap;
-	char *line;
-	int r;
-
-	r = GROW(s->details, s->alloc_details, s->n_details + 1);
-	if (r < 0)
-		return r;
-	va_start(ap, fmt);
-	r = vasprintf(&line, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	s->details[s->n_details++] = line;
-	return 0;
-}
-
-static int set_status(struct vb_plan_section *s, enum vb_section_status st, const char *fmt, ...)
-	_printf_(3, 4);
-static int set_status(struct vb_plan_section *s, enum vb_section_status st, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	free(s->why);
-	s->why = NULL;
-	s->status = st;
-	va_start(ap, fmt);
-	r = vasprintf(&s->why, fmt, ap);
-	va_end(ap);
-	if (r < 0) {
-		s->why = NULL;
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static bool section_has(const struct vb_plan_section *s, size_t dev)
-{
-	for (size_t i = 0; i < s->n_devs; i++)
-		if (s->devs[i].dev == dev)
-			return true;
-	return false;
-}
-
-static int add_dev(struct vb_plan_section *s, size_t dev, const char *fmt, ...) _printf_(3, 4);
-static int add_dev(struct vb_plan_section *s, size_t dev, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	if (section_has(s, dev))
-		return 0;
-	r = GROW(s->devs, s->alloc_devs, s->n_devs + 1);
-	if (r < 0)
-		return r;
-	va_start(ap, fmt);
-	r = vasprintf(&s->devs[s->n_devs].reason, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	s->devs[s->n_devs++].dev = dev;
-	return 0;
-}
-
 /* What of d could not be read, as seen. */
 static const char *unreadable_what(const struct vb_pci_dev *d)
 {
@@ -103,21 +37,6 @@ static const char *unreadable_what(const struct vb_pci_dev *d)
 	if (d->boot_vga == VB_BOOT_VGA_UNKNOWN && d->boot_vga_seen)
 		return d->boot_vga_seen;
 	return "nothing unreadable";
-}
-
-/* A device the section would take that cannot be fully read refuses it. */
-static int check_unreadable(struct vb_plan_section *s, const struct vb_pci *pci)
-{
-	for (size_t i = 0; i < s->n_devs; i++) {
-		const struct vb_pci_dev *d = &pci->devs[s->devs[i].dev];
-		if (!d->unreadable)
-			continue;
-		return set_status(
-			s, VB_PLAN_UNREADABLE,
-			"%s (%s) could not be read: %s: claiming nothing for this section; vfio-boot takes no device it cannot identify",
-			d->addr, s->devs[i].reason, d->unreadable);
-	}
-	return 0;
 }
 
 /* When nothing matched, say what is there instead: that is how a changed card is noticed. */
@@ -133,10 +52,11 @@ static int explain_absent(struct vb_plan_section *s, const struct vb_pci *pci)
 		d = vb_pci_find(pci, addr);
 		if (d) {
 			vb_pci_describe(d, desc, sizeof(desc));
-			r = add_detail(s, "at %s now: %s%s", addr, desc,
-				       vb_pci_is_bridge(d) ? " (a bridge: never claimed)" : "");
+			r = vb_plan_add_detail(s, "at %s now: %s%s", addr, desc,
+					       vb_pci_is_bridge(d) ? " (a bridge: never claimed)"
+								   : "");
 		} else {
-			r = add_detail(s, "no device at %s", addr);
+			r = vb_plan_add_detail(s, "no device at %s", addr);
 		}
 		if (r < 0)
 			return r;
@@ -147,8 +67,8 @@ static int explain_absent(struct vb_plan_section *s, const struct vb_pci *pci)
 			if (d->vendor != sel->vendor || d->device != sel->device)
 				continue;
 			vb_pci_describe(d, desc, sizeof(desc));
-			r = add_detail(s, "with id %04x:%04x: %s (path %s)", sel->vendor,
-				       sel->device, desc, d->path);
+			r = vb_plan_add_detail(s, "with id %04x:%04x: %s (path %s)", sel->vendor,
+					       sel->device, desc, d->path);
 		}
 	}
 	return r;
@@ -172,8 +92,9 @@ static int match_section(struct vb_plan_section *s, const struct vb_pci *pci)
 		r = vb_selector_eval(&c->sel, d, &unknown);
 		if (r == -ENODATA) {
 			/* It may match or not: either way the count would be a guess. */
-			r = add_detail(s, "cannot tell whether %s matches: its %s is unknown (%s)",
-				       d->addr, unknown, unreadable_what(d));
+			r = vb_plan_add_detail(
+				s, "cannot tell whether %s matches: its %s is unknown (%s)",
+				d->addr, unknown, unreadable_what(d));
 			if (r < 0)
 				return r;
 			if (!undecided)
@@ -182,7 +103,7 @@ static int match_section(struct vb_plan_section *s, const struct vb_pci *pci)
 		}
 		if (r <= 0)
 			continue;
-		r = add_dev(s, i, "matched");
+		r = vb_plan_add_dev(s, i, "matched");
 		if (r < 0)
 			return r;
 		n++;
@@ -194,22 +115,24 @@ static int match_section(struct vb_plan_section *s, const struct vb_pci *pci)
 		for (size_t i = 0; i < s->n_devs; i++)
 			free(s->devs[i].reason);
 		s->n_devs = 0;
-		return set_status(
+		return vb_plan_set_status(
 			s, VB_PLAN_UNREADABLE,
 			"cannot tell whether %s matches \"%s\": its %s could not be read (%s): claiming nothing for this section; see why the device cannot be read, or narrow the match (address=, path=) to leave it out",
 			undecided->addr, sel, term, unreadable_what(undecided));
 	}
 
 	if (c->count < 0 && n == 0)
-		return set_status(s, VB_PLAN_NONE,
-				  "no device matches \"%s\" (count = any): nothing to claim", sel);
+		return vb_plan_set_status(
+			s, VB_PLAN_NONE, "no device matches \"%s\" (count = any): nothing to claim",
+			sel);
 	if (c->count < 0 || n == (size_t)c->count)
-		return set_status(s, VB_PLAN_OK, "%zu device%s match%s \"%s\"", n,
-				  n == 1 ? "" : "s", n == 1 ? "es" : "", sel);
+		return vb_plan_set_status(s, VB_PLAN_OK, "%zu device%s match%s \"%s\"", n,
+					  n == 1 ? "" : "s", n == 1 ? "es" : "", sel);
 
 	for (size_t i = 0; i < s->n_devs; i++) {
 		vb_pci_describe(&pci->devs[s->devs[i].dev], desc, sizeof(desc));
-		r = add_detail(s, "matched: %s (path %s)", desc, pci->devs[s->devs[i].dev].path);
+		r = vb_plan_add_detail(s, "matched: %s (path %s)", desc,
+				       pci->devs[s->devs[i].dev].path);
 		if (r < 0)
 			return r;
 	}
@@ -217,12 +140,12 @@ static int match_section(struct vb_plan_section *s, const struct vb_pci *pci)
 		r = explain_absent(s, pci);
 		if (r < 0)
 			return r;
-		r = set_status(
+		r = vb_plan_set_status(
 			s, VB_PLAN_ABSENT,
 			"no device matches \"%s\": claiming nothing for it; if the card moved or changed, update the match",
 			sel);
 	} else {
-		r = set_status(
+		r = vb_plan_set_status(
 			s, n < (size_t)c->count ? VB_PLAN_TOO_FEW : VB_PLAN_AMBIGUOUS,
 			"%zu devices match \"%s\", expected %d: claiming none of them; narrow the match (address=, path=, boot_vga=) or set count",
 			n, sel, c->count);
@@ -244,7 +167,7 @@ static int expand_functions(struct vb_plan_section *s, const struct vb_pci *pci)
 			int r;
 			if (d == m || !vb_pci_same_slot(d, m) || vb_pci_is_bridge(d))
 				continue;
-			r = add_dev(s, j, "function of %s", m->addr);
+			r = vb_plan_add_dev(s, j, "function of %s", m->addr);
 			if (r < 0)
 				return r;
 		}
@@ -268,142 +191,16 @@ static int expand_groups(struct vb_plan_section *s, const struct vb_pci *pci)
 			     d->iommu_group != VB_GROUP_UNKNOWN) ||
 			    vb_pci_is_bridge(d))
 				continue;
-			r = add_dev(s, j,
-				    d->iommu_group == VB_GROUP_UNKNOWN
-					    ? "maybe in IOMMU group %d of %s: its group is unknown"
-					    : "IOMMU group %d of %s",
-				    m->iommu_group, m->addr);
+			r = vb_plan_add_dev(
+				s, j,
+				d->iommu_group == VB_GROUP_UNKNOWN
+					? "maybe in IOMMU group %d of %s: its group is unknown"
+					: "IOMMU group %d of %s",
+				m->iommu_group, m->addr);
 			if (r < 0)
 				return r;
 		}
 	}
-	return 0;
-}
-
-static int check_guards(struct vb_plan_section *s, const struct vb_pci *pci)
-{
-	unsigned allow = s->cfg->allow;
-	char desc[160];
-
-	for (size_t i = 0; i < s->n_devs; i++) {
-		const struct vb_pci_dev *d = &pci->devs[s->devs[i].dev];
-		bool maybe = d->boot_vga == VB_BOOT_VGA_UNKNOWN;
-		bool display = (d->boot_vga == 1 || maybe) && !(allow & VB_ALLOW_BOOT_DISPLAY);
-		bool storage = vb_pci_is_storage(d) && !(allow & VB_ALLOW_STORAGE);
-
-		if (!display && !storage)
-			continue;
-		vb_pci_describe(d, desc, sizeof(desc));
-		if (display && maybe)
-			return set_status(
-				s, VB_PLAN_GUARDED,
-				"%s may be the host's boot display (%s; only \"0\" says it is not) (%s): claiming nothing for this section; if the guest really is to have it, add `allow = boot-display`",
-				d->addr, strna(d->boot_vga_seen), desc);
-		return set_status(
-			s, VB_PLAN_GUARDED,
-			"%s is the host's %s (%s): claiming nothing for this section; if the guest really is to have it, add `allow = %s`",
-			d->addr, display ? "boot display" : "storage controller", desc,
-			display ? "boot-display" : "storage");
-	}
-	return 0;
-}
-
-static int check_iommu(struct vb_plan_section *s, const struct vb_pci *pci)
-{
-	for (size_t i = 0; i < s->n_devs; i++) {
-		const struct vb_pci_dev *d = &pci->devs[s->devs[i].dev];
-		if (d->iommu_group != -1)
-			continue;
-		return set_status(
-			s, VB_PLAN_NO_IOMMU,
-			"%s has no IOMMU group, so vfio-pci cannot take it: claiming nothing for this section; enable the IOMMU (VT-d/AMD-Vi in the firmware, intel_iommu=on or amd_iommu=on)",
-			d->addr);
-	}
-	return 0;
-}
-
-/* Claimed by a section still standing, or already on vfio-pci. */
-static bool claimed(const struct vb_plan *plan, size_t dev)
-{
-	const struct vb_pci_dev *d = &plan->pci->devs[dev];
-
-	if (streq_ptr(d->driver, "vfio-pci"))
-		return true;
-	for (size_t i = 0; i < plan->n_sections; i++)
-		if (plan->sections[i].status == VB_PLAN_OK && section_has(&plan->sections[i], dev))
-			return true;
-	return false;
-}
-
-/* Returns whether the section was refused. */
-static int check_group(struct vb_plan *plan, struct vb_plan_section *s)
-{
-	const struct vb_pci *pci = plan->pci;
-	const struct vb_pci_dev *unread = NULL, *unread_of = NULL;
-	char desc[160];
-	bool refused = false;
-	int r;
-
-	for (size_t i = 0; i < s->n_devs; i++) {
-		const struct vb_pci_dev *m = &pci->devs[s->devs[i].dev];
-		for (size_t j = 0; j < pci->n; j++) {
-			const struct vb_pci_dev *d = &pci->devs[j];
-			/* A device whose group cannot be read may be in any group. */
-			bool maybe = d->iommu_group == VB_GROUP_UNKNOWN;
-			if ((d->iommu_group != m->iommu_group && !maybe) || vb_pci_is_bridge(d) ||
-			    claimed(plan, j))
-				continue;
-			vb_pci_describe(d, desc, sizeof(desc));
-			r = add_detail(s, "IOMMU group %d of %s %s %s%s%s%s", m->iommu_group,
-				       m->addr, maybe ? "may hold" : "also holds", desc,
-				       d->unreadable ? " (could not be read: " : "",
-				       d->unreadable ? d->unreadable : "",
-				       d->unreadable ? ")" : "");
-			if (r < 0)
-				return r;
-			if (d->unreadable && !unread)
-				unread = d, unread_of = m;
-			refused = true;
-		}
-	}
-	if (!refused)
-		return 0;
-	if (unread)
-		r = set_status(
-			s, VB_PLAN_UNREADABLE,
-			"IOMMU group %d of %s %s %s, which could not be read (%s): claiming nothing for this section; vfio-boot does not split a group it cannot see whole",
-			unread_of->iommu_group, unread_of->addr,
-			unread->iommu_group == VB_GROUP_UNKNOWN ? "may hold" : "holds",
-			unread->addr, unread->unreadable);
-	else
-		r = set_status(
-			s, VB_PLAN_GROUP,
-			"an IOMMU group holds devices that no section claims: claiming nothing for this section; set `group = claim` to take them too, or claim them in a section of their own");
-	return r < 0 ? r : 1;
-}
-
-/*
- * A section refused for its group no longer claims its devices, which can break another
- * section's group: repeat until nothing changes.
- */
-static int check_groups(struct vb_plan *plan)
-{
-	bool changed;
-
-	do {
-		changed = false;
-		for (size_t i = 0; i < plan->n_sections; i++) {
-			struct vb_plan_section *s = &plan->sections[i];
-			int r;
-			if (s->status != VB_PLAN_OK || s->cfg->group_claim)
-				continue;
-			r = check_group(plan, s);
-			if (r < 0)
-				return r;
-			if (r > 0)
-				changed = true;
-		}
-	} while (changed);
 	return 0;
 }
 
@@ -419,21 +216,21 @@ static int resolve(struct vb_plan_section *s, const struct vb_pci *pci)
 		if (r < 0)
 			return r;
 	}
-	r = check_unreadable(s, pci);
+	r = vb_plan_check_unreadable(s, pci);
 	if (r < 0 || s->status != VB_PLAN_OK)
 		return r;
-	r = check_iommu(s, pci);
+	r = vb_plan_check_iommu(s, pci);
 	if (r < 0 || s->status != VB_PLAN_OK)
 		return r;
 	if (s->cfg->group_claim) {
 		r = expand_groups(s, pci);
 		if (r < 0)
 			return r;
-		r = check_unreadable(s, pci);
+		r = vb_plan_check_unreadable(s, pci);
 		if (r < 0 || s->status != VB_PLAN_OK)
 			return r;
 	}
-	return check_guards(s, pci);
+	return vb_plan_check_guards(s, pci);
 }
 
 static int add_section(struct vb_plan *plan, struct vb_plan_section **ret)
@@ -489,7 +286,7 @@ int vb_plan_build(struct vb_plan *plan, const struct vb_config *cfg, const struc
 		if (r < 0)
 			goto fail;
 	}
-	r = check_groups(plan);
+	r = vb_plan_check_groups(plan);
 	if (r < 0)
 		goto fail;
 	return 0;
