@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -192,14 +193,14 @@ int vb_write_file(const char *abs, const char *value)
 	return 0;
 }
 
-int vb_readlink_base(const char *abs, char **ret)
+static int read_link(const char *abs, char **ret)
 {
 	_cleanup_free_ char *p = NULL;
 	char buf[PATH_MAX];
-	const char *base;
 	ssize_t n;
 	int r;
 
+	*ret = NULL;
 	r = vb_path(abs, &p);
 	if (r < 0)
 		return r;
@@ -207,10 +208,21 @@ int vb_readlink_base(const char *abs, char **ret)
 	if (n < 0)
 		return -errno;
 	buf[n] = '\0';
-	base = strrchr(buf, '/');
-	base = base ? base + 1 : buf;
-	*ret = strdup(base);
+	*ret = strdup(buf);
 	return *ret ? 0 : -ENOMEM;
+}
+
+int vb_readlink_base(const char *abs, char **ret)
+{
+	const char *base;
+	int r = read_link(abs, ret);
+
+	if (r < 0)
+		return r;
+	base = strrchr(*ret, '/');
+	if (base)
+		memmove(*ret, base + 1, strlen(base + 1) + 1);
+	return 0;
 }
 
 bool vb_exists(const char *abs)
@@ -220,6 +232,271 @@ bool vb_exists(const char *abs)
 	if (vb_path(abs, &p) < 0)
 		return false;
 	return access(p, F_OK) == 0;
+}
+
+int vb_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int vb_fopen(const char *abs, FILE **ret)
+{
+	int fd = vb_open(abs, O_RDONLY, 0), r;
+
+	*ret = NULL;
+	if (fd < 0)
+		return fd;
+	*ret = fdopen(fd, "re");
+	if (!*ret) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	return 0;
+}
+
+int vb_opendir(const char *abs, DIR **ret)
+{
+	_cleanup_free_ char *p = NULL;
+	int fd, r;
+
+	*ret = NULL;
+	r = vb_path(abs, &p);
+	if (r < 0)
+		return r;
+	fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	*ret = fdopendir(fd);
+	if (!*ret) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	return 0;
+}
+
+int vb_read_buf(const char *abs, char *buf, size_t size)
+{
+	_cleanup_free_ char *p = NULL;
+	_cleanup_close_ int fd = -EBADF;
+	size_t len = 0;
+	int r;
+
+	if (size == 0)
+		return -EINVAL;
+	r = vb_path(abs, &p);
+	if (r < 0)
+		return r;
+	fd = vb_open_regular(p, NULL);
+	if (fd < 0)
+		return fd;
+	/* One byte past the buffer tells a file that fits exactly from one cut short. */
+	for (;;) {
+		char extra;
+		ssize_t n =
+			len < size - 1 ? read(fd, buf + len, size - 1 - len) : read(fd, &extra, 1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		if (len == size - 1)
+			return -EFBIG;
+		len += n;
+	}
+	buf[len] = '\0';
+	if (strlen(buf) != len)
+		return -EILSEQ;
+	while (len > 0 && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	return 0;
+}
+
+/* The path a variadic function's fmt and arguments give, malloc'd; NULL when out of memory. */
+#define FORMAT(fmt)                               \
+	({                                        \
+		va_list _ap;                      \
+		char *_s;                         \
+                                                  \
+		va_start(_ap, fmt);               \
+		if (vasprintf(&_s, fmt, _ap) < 0) \
+			_s = NULL;                \
+		va_end(_ap);                      \
+		_s;                               \
+	})
+
+int vb_pathf(char **ret, const char *fmt, ...)
+{
+	_cleanup_free_ char *abs = FORMAT(fmt);
+
+	*ret = NULL;
+	return abs ? vb_path(abs, ret) : -ENOMEM;
+}
+
+int vb_openf(int flags, const char *fmt, ...)
+{
+	_cleanup_free_ char *abs = FORMAT(fmt);
+
+	return abs ? vb_open(abs, flags, 0) : -ENOMEM;
+}
+
+int vb_opendirf(DIR **ret, const char *fmt, ...)
+{
+	_cleanup_free_ char *abs = FORMAT(fmt);
+
+	*ret = NULL;
+	return abs ? vb_opendir(abs, ret) : -ENOMEM;
+}
+
+int vb_readf(char **ret, const char *fmt, ...)
+{
+	_cleanup_free_ char *abs = FORMAT(fmt);
+
+	*ret = NULL;
+	return abs ? vb_read_file(abs, ret) : -ENOMEM;
+}
+
+int vb_readf_buf(char *buf, size_t size, const char *fmt, ...)
+{
+	_cleanup_free_ char *abs = FORMAT(fmt);
+
+	return abs ? vb_read_buf(abs, buf, size) : -ENOMEM;
+}
+
+bool vb_existsf(const char *fmt, ...)
+{
+	_cleanup_free_ char *abs = FORMAT(fmt);
+
+	return abs && vb_exists(abs);
+}
+
+int vb_readlink_basef(char **ret, const char *fmt, ...)
+{
+	_cleanup_free_ char *abs = FORMAT(fmt);
+
+	*ret = NULL;
+	return abs ? vb_readlink_base(abs, ret) : -ENOMEM;
+}
+
+int vb_readlinkf(char **ret, const char *fmt, ...)
+{
+	_cleanup_free_ char *abs = FORMAT(fmt);
+
+	*ret = NULL;
+	return abs ? read_link(abs, ret) : -ENOMEM;
+}
+
+/* done ("" for the root) + "/" + c, then what lstat says of it below the root. */
+static int step(const char *done, const char *c, size_t n, char **next, struct stat *st)
+{
+	_cleanup_free_ char *full = NULL;
+	int r;
+
+	r = asprintf_safe(next, "%s/%.*s", done, (int)n, c);
+	if (r < 0)
+		return r;
+	r = vb_path(*next, &full);
+	if (r < 0)
+		return r;
+	return lstat(full, st) < 0 ? -errno : 0;
+}
+
+/* A link's target put before what is left to resolve; an absolute one restarts at the root. */
+static int splice_link(const char *full, char *done, char **todo, const char *rest)
+{
+	char target[PATH_MAX];
+	ssize_t n = readlink(full, target, sizeof(target) - 1);
+	char *joined;
+
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	if (target[0] == '/')
+		done[0] = '\0';
+	if (asprintf_safe(&joined, "%s/%s", target, rest) < 0)
+		return -ENOMEM;
+	free(*todo);
+	*todo = joined;
+	return 0;
+}
+
+int vb_resolve(const char *abs, char **ret, struct stat *st)
+{
+	_cleanup_free_ char *done = strdup(""), *todo = NULL;
+	struct stat tmp, *s = st ? st : &tmp;
+	unsigned links = 0;
+	const char *rest;
+	int r;
+
+	if (!abs || abs[0] != '/')
+		return -EINVAL;
+	todo = strdup(abs);
+	if (!done || !todo)
+		return -ENOMEM;
+	for (rest = todo;;) {
+		_cleanup_free_ char *next = NULL, *full = NULL;
+		size_t n;
+
+		rest += strspn(rest, "/");
+		if (!*rest)
+			break;
+		n = strcspn(rest, "/");
+		if (n == 1 && rest[0] == '.') {
+			rest += n;
+			continue;
+		}
+		if (n == 2 && rest[0] == '.' && rest[1] == '.') {
+			*(strrchr(done, '/') ?: done) = '\0'; /* "/.." is "/" */
+			rest += n;
+			continue;
+		}
+		r = step(done, rest, n, &next, s);
+		if (r < 0)
+			return r;
+		rest += n;
+		if (!S_ISLNK(s->st_mode)) {
+			free(done);
+			done = TAKE_PTR(next);
+			continue;
+		}
+		if (++links > 40)
+			return -ELOOP;
+		r = vb_path(next, &full);
+		if (r < 0)
+			return r;
+		r = splice_link(full, done, &todo, rest);
+		if (r < 0)
+			return r;
+		rest = todo;
+	}
+	if (!*done) {
+		r = stat(*vb_root() ? vb_root() : "/", s) < 0 ? -errno : 0;
+		if (r < 0)
+			return r;
+		free(done);
+		done = strdup("/");
+		if (!done)
+			return -ENOMEM;
+	}
+	*ret = TAKE_PTR(done);
+	return 0;
 }
 
 bool vb_path_component_ok(const char *name)
@@ -290,24 +567,6 @@ int vb_mkdir_p(const char *abs, mode_t mode)
 	return 0;
 }
 
-static int write_all(int fd, const char *content)
-{
-	size_t len = strlen(content);
-
-	while (len > 0) {
-		ssize_t n = write(fd, content, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		content += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /* A name nobody else has: a planted one only makes O_EXCL fail, and the next try differs. */
 static int create_temp(int dirfd, const char *name, char *tmp, size_t size)
 {
@@ -348,7 +607,7 @@ int vb_create_at(int dirfd, const char *name, const char *content, mode_t mode, 
 	/* The mode asked for, whatever the umask: a keyfile that others may read is ignored. */
 	r = fchmod(fd, mode) < 0 ? -errno : 0;
 	if (r == 0)
-		r = write_all(fd, content);
+		r = vb_write_all(fd, content, strlen(content));
 	if (r == 0 && replace && renameat(dirfd, tmp, dirfd, name) < 0)
 		r = -errno;
 	if (r < 0)
