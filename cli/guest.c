@@ -20,7 +20,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "network.h"
-#include "precheck.h"
+#include "runner-checks.h"
 #include "sysroot.h"
 #include "util.h"
 
