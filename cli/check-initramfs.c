@@ -16,30 +16,15 @@
 static int read_all(const char *abs, char **ret, size_t *len)
 {
 	_cleanup_free_ char *p = NULL;
-	_cleanup_fclose_ FILE *f = NULL;
-	size_t alloc = 0;
-	FILE *m;
-	int ch, fd;
+	_cleanup_close_ int fd = -EBADF;
 
+	*ret = NULL;
 	if (vb_path(abs, &p) < 0)
 		return -ENOMEM;
 	fd = vb_config_open(p, abs, NULL, 0);
 	if (fd < 0)
 		return fd;
-	f = fdopen(fd, "r");
-	if (!f) {
-		close(fd);
-		return -ENOMEM;
-	}
-	*ret = NULL;
-	m = open_memstream(ret, &alloc);
-	if (!m)
-		return -ENOMEM;
-	while ((ch = fgetc(f)) != EOF)
-		fputc(ch, m);
-	fclose(m);
-	*len = alloc;
-	return 0;
+	return vb_read_fd(fd, SIZE_MAX, ret, len);
 }
 
 #define CONF_MAX 64

@@ -85,17 +85,18 @@ int vb_open_kmsg(void)
 	return fd;
 }
 
-static int read_fd(int fd, char **ret)
+int vb_read_fd(int fd, size_t max, char **ret, size_t *len)
 {
 	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, alloc = 0;
-	ssize_t n;
+	size_t n = 0, alloc = 0;
 
 	for (;;) {
-		if (len + 1 >= alloc) {
+		ssize_t k;
+
+		if (n + 1 >= alloc) {
 			char *p;
-			/* sysfs attributes are at most a page; this also bounds /proc/cmdline. */
-			if (alloc >= 1 << 20)
+
+			if (alloc >= max)
 				return -EFBIG;
 			alloc = alloc ? alloc * 2 : 256;
 			p = realloc(buf, alloc);
@@ -103,20 +104,32 @@ static int read_fd(int fd, char **ret)
 				return -ENOMEM;
 			buf = p;
 		}
-		n = read(fd, buf + len, alloc - len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		k = read(fd, buf + n, alloc - n - 1);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
 			return -errno;
-		}
-		if (n == 0)
+		if (k == 0)
 			break;
-		len += n;
+		n += k;
 	}
-	buf[len] = '\0';
-	while (len > 0 && buf[len - 1] == '\n')
-		buf[--len] = '\0';
+	buf[n] = '\0';
 	*ret = TAKE_PTR(buf);
+	if (len)
+		*len = n;
+	return 0;
+}
+
+static int read_fd(int fd, char **ret)
+{
+	size_t len;
+	/* sysfs attributes are at most a page; this also bounds /proc/cmdline. */
+	int r = vb_read_fd(fd, 1 << 20, ret, &len);
+
+	if (r < 0)
+		return r;
+	while (len > 0 && (*ret)[len - 1] == '\n')
+		(*ret)[--len] = '\0';
 	return 0;
 }
 

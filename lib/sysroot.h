@@ -40,6 +40,12 @@ int vb_open_kmsg(void);
  */
 int vb_open_regular(const char *path, struct stat *st);
 
+/*
+ * Reads fd to its end into *ret (malloc'd, NUL added), byte for byte; its length in *len
+ * (when given). -EFBIG beyond max bytes.
+ */
+int vb_read_fd(int fd, size_t max, char **ret, size_t *len);
+
 /* Reads a small regular file (vb_open_regular), trailing newlines stripped. */
 int vb_read_file(const char *abs, char **ret);
 int vb_read_file_at(int dirfd, const char *rel, char **ret);

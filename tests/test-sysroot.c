@@ -44,6 +44,14 @@ static int teardown(void **state)
 	return 0;
 }
 
+static const char *big_text(void)
+{
+	static char buf[4096];
+
+	memset(buf, 'x', sizeof(buf) - 1);
+	return buf;
+}
+
 static void test_formatted(void **state)
 {
 	_cleanup_free_ char *v = NULL, *p = NULL, *want = NULL;
@@ -110,6 +118,31 @@ static void test_read_buf_bounds(void **state)
 	fx_write(fx, "sys/block/sdb/nul", "a\0b", 0444);
 	assert_int_equal(vb_read_buf("/sys/block/sdb/nul", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "a"); /* fx_write writes up to the NUL */
+}
+
+/* Byte for byte, NULs and trailing newlines kept; max bounds what is read. */
+static void test_read_fd(void **state)
+{
+	static const char text[] = "a\0b\n\n";
+	_cleanup_free_ char *back = NULL, *none = NULL;
+	int fds[2];
+	size_t len;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(vb_write_all(fds[1], text, sizeof(text) - 1), 0);
+	close(fds[1]);
+	assert_int_equal(vb_read_fd(fds[0], 1024, &back, &len), 0);
+	close(fds[0]);
+	assert_int_equal(len, sizeof(text) - 1);
+	assert_memory_equal(back, text, sizeof(text));
+
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(vb_write_all(fds[1], big_text(), 600), 0);
+	close(fds[1]);
+	assert_int_equal(vb_read_fd(fds[0], 512, &none, NULL), -EFBIG);
+	assert_null(none);
+	close(fds[0]);
 }
 
 static void test_resolve(void **state)
@@ -184,6 +217,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_formatted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_formatted_regular_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_buf_bounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_fd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_all, setup, teardown),
 	};
