@@ -10,7 +10,7 @@
 #include <libvirt/libvirt.h>
 
 #include "log.h"
-#include "precheck.h"
+#include "runner-checks.h"
 #include "runner-network.h"
 #include "runner.h"
 #include "sysroot.h"

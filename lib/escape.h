@@ -49,3 +49,9 @@ int vb_unit_from_path(const char *path, const char *suffix, char **ret);
  * the same line, so that no quoted backslash ends the line (and continues it).
  */
 int vb_escape_comment(const char *s, char **ret);
+
+/*
+ * In place, the reverse of the kernel's mangling of paths in /proc/self/mountinfo and
+ * /proc/swaps: space, tab, newline and backslash are written \ooo (three octal digits).
+ */
+void vb_unescape_octal(char *s);

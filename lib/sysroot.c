@@ -2,8 +2,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "sysroot.h"
 #include "util.h"
@@ -84,17 +84,18 @@ int vb_open_kmsg(void)
 	return fd;
 }
 
-static int read_fd(int fd, char **ret)
+int vb_read_fd(int fd, size_t max, char **ret, size_t *len)
 {
 	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, alloc = 0;
-	ssize_t n;
+	size_t n = 0, alloc = 0;
 
 	for (;;) {
-		if (len + 1 >= alloc) {
+		ssize_t k;
+
+		if (n + 1 >= alloc) {
 			char *p;
-			/* sysfs attributes are at most a page; this also bounds /proc/cmdline. */
-			if (alloc >= 1 << 20)
+
+			if (alloc >= max)
 				return -EFBIG;
 			alloc = alloc ? alloc * 2 : 256;
 			p = realloc(buf, alloc);
@@ -102,20 +103,32 @@ static int read_fd(int fd, char **ret)
 				return -ENOMEM;
 			buf = p;
 		}
-		n = read(fd, buf + len, alloc - len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		k = read(fd, buf + n, alloc - n - 1);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
 			return -errno;
-		}
-		if (n == 0)
+		if (k == 0)
 			break;
-		len += n;
+		n += k;
 	}
-	buf[len] = '\0';
-	while (len > 0 && buf[len - 1] == '\n')
-		buf[--len] = '\0';
+	buf[n] = '\0';
 	*ret = TAKE_PTR(buf);
+	if (len)
+		*len = n;
+	return 0;
+}
+
+static int read_fd(int fd, char **ret)
+{
+	size_t len;
+	/* sysfs attributes are at most a page; this also bounds /proc/cmdline. */
+	int r = vb_read_fd(fd, 1 << 20, ret, &len);
+
+	if (r < 0)
+		return r;
+	while (len > 0 && (*ret)[len - 1] == '\n')
+		(*ret)[--len] = '\0';
 	return 0;
 }
 
@@ -192,14 +205,14 @@ int vb_write_file(const char *abs, const char *value)
 	return 0;
 }
 
-int vb_readlink_base(const char *abs, char **ret)
+static int read_link(const char *abs, char **ret)
 {
 	_cleanup_free_ char *p = NULL;
 	char buf[PATH_MAX];
-	const char *base;
 	ssize_t n;
 	int r;
 
+	*ret = NULL;
 	r = vb_path(abs, &p);
 	if (r < 0)
 		return r;
@@ -207,10 +220,21 @@ int vb_readlink_base(const char *abs, char **ret)
 	if (n < 0)
 		return -errno;
 	buf[n] = '\0';
-	base = strrchr(buf, '/');
-	base = base ? base + 1 : buf;
-	*ret = strdup(base);
+	*ret = strdup(buf);
 	return *ret ? 0 : -ENOMEM;
+}
+
+int vb_readlink_base(const char *abs, char **ret)
+{
+	const char *base;
+	int r = read_link(abs, ret);
+
+	if (r < 0)
+		return r;
+	base = strrchr(*ret, '/');
+	if (base)
+		memmove(*ret, base + 1, strlen(base + 1) + 1);
+	return 0;
 }
 
 bool vb_exists(const char *abs)
@@ -222,184 +246,171 @@ bool vb_exists(const char *abs)
 	return access(p, F_OK) == 0;
 }
 
-bool vb_path_component_ok(const char *name)
+int vb_write_all(int fd, const void *buf, size_t len)
 {
-	return *name && !strchr(name, '/') && !streq(name, ".") && !streq(name, "..") &&
-	       strlen(name) <= NAME_MAX;
-}
-
-int vb_subdir_at(int dirfd, const char *name, mode_t mode, bool create)
-{
-	int fd;
-
-	if (create && mkdirat(dirfd, name, mode) < 0 && errno != EEXIST)
-		return -errno;
-	/* O_NOFOLLOW: a symlink planted in the directory's place is refused, not followed. */
-	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
-}
-
-/*
- * Walks abs component by component from the root, never following a symlink below it: the
- * root itself is trusted (it is the caller's choice), what lies under it may not be.
- */
-static int open_dir(const char *abs, bool create, mode_t mode)
-{
-	_cleanup_free_ char *p = NULL;
-	int fd, r;
-
-	if (!abs || abs[0] != '/')
-		return -EINVAL;
-	p = strdup(abs);
-	if (!p)
-		return -ENOMEM;
-	fd = open(*vb_root() ? vb_root() : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	for (char *save = NULL, *c = strtok_r(p, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-		int next;
-
-		if (streq(c, "."))
-			continue;
-		if (streq(c, "..")) {
-			close(fd);
-			return -EINVAL;
-		}
-		next = vb_subdir_at(fd, c, mode, create);
-		r = next;
-		close(fd);
-		if (r < 0)
-			return r;
-		fd = next;
-	}
-	return fd;
-}
-
-int vb_open_dir(const char *abs)
-{
-	return open_dir(abs, false, 0);
-}
-
-int vb_mkdir_p(const char *abs, mode_t mode)
-{
-	int fd = open_dir(abs, true, mode);
-
-	if (fd < 0)
-		return fd;
-	close(fd);
-	return 0;
-}
-
-static int write_all(int fd, const char *content)
-{
-	size_t len = strlen(content);
+	const char *p = buf;
 
 	while (len > 0) {
-		ssize_t n = write(fd, content, len);
+		ssize_t n = write(fd, p, len);
+
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
 		if (n == 0)
 			return -EIO;
-		content += n;
+		p += n;
 		len -= n;
 	}
 	return 0;
 }
 
-/* A name nobody else has: a planted one only makes O_EXCL fail, and the next try differs. */
-static int create_temp(int dirfd, const char *name, char *tmp, size_t size)
+int vb_fopen(const char *abs, FILE **ret)
 {
-	static unsigned counter;
+	int fd = vb_open(abs, O_RDONLY, 0), r;
 
-	for (int tries = 0; tries < 64; tries++) {
-		struct timespec ts;
-		int fd;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		snprintf(tmp, size, ".%.200s.%d.%u.%lx", name, (int)getpid(), counter++,
-			 (unsigned long)ts.tv_nsec);
-		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd >= 0 || errno != EEXIST)
-			return fd < 0 ? -errno : fd;
-	}
-	return -EEXIST;
-}
-
-int vb_create_at(int dirfd, const char *name, const char *content, mode_t mode, bool replace)
-{
-	char tmp[300];
-	_cleanup_close_ int fd = -EBADF;
-	int r;
-
-	if (!vb_path_component_ok(name))
-		return -EINVAL;
-	if (replace)
-		fd = create_temp(dirfd, name, tmp, sizeof(tmp));
-	else {
-		fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			    0600);
-		if (fd < 0)
-			fd = -errno;
-	}
+	*ret = NULL;
 	if (fd < 0)
 		return fd;
-	/* The mode asked for, whatever the umask: a keyfile that others may read is ignored. */
-	r = fchmod(fd, mode) < 0 ? -errno : 0;
-	if (r == 0)
-		r = write_all(fd, content);
-	if (r == 0 && replace && renameat(dirfd, tmp, dirfd, name) < 0)
+	*ret = fdopen(fd, "re");
+	if (!*ret) {
 		r = -errno;
-	if (r < 0)
-		(void)unlinkat(dirfd, replace ? tmp : name, 0);
-	return r;
-}
-
-/* Splits abs into an open directory and the last component. */
-static int open_parent(const char *abs, char **base)
-{
-	_cleanup_free_ char *dir = NULL;
-	char *slash;
-	int fd;
-
-	if (!abs || abs[0] != '/')
-		return -EINVAL;
-	dir = strdup(abs);
-	if (!dir)
-		return -ENOMEM;
-	slash = strrchr(dir, '/');
-	*base = strdup(slash + 1);
-	if (!*base)
-		return -ENOMEM;
-	if (slash == dir)
-		slash[1] = '\0'; /* "/name": the root itself */
-	else
-		*slash = '\0';
-	fd = vb_open_dir(dir);
-	if (fd < 0) {
-		free(*base);
-		*base = NULL;
+		close(fd);
+		return r;
 	}
-	return fd;
+	return 0;
 }
 
-int vb_write_file_atomic(const char *abs, const char *content, mode_t mode)
+int vb_opendir(const char *abs, DIR **ret)
 {
-	_cleanup_free_ char *base = NULL;
-	_cleanup_close_ int dfd = open_parent(abs, &base);
+	_cleanup_free_ char *p = NULL;
+	int fd, r;
 
-	if (dfd < 0)
-		return dfd;
-	return vb_create_at(dfd, base, content, mode, true);
+	*ret = NULL;
+	r = vb_path(abs, &p);
+	if (r < 0)
+		return r;
+	fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	*ret = fdopendir(fd);
+	if (!*ret) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	return 0;
 }
 
-int vb_unlink(const char *abs)
+int vb_read_buf(const char *abs, char *buf, size_t size)
 {
-	_cleanup_free_ char *base = NULL;
-	_cleanup_close_ int dfd = open_parent(abs, &base);
+	_cleanup_free_ char *p = NULL;
+	_cleanup_close_ int fd = -EBADF;
+	size_t len = 0;
+	int r;
 
-	if (dfd < 0)
-		return dfd;
-	return unlinkat(dfd, base, 0) < 0 ? -errno : 0;
+	if (size == 0)
+		return -EINVAL;
+	r = vb_path(abs, &p);
+	if (r < 0)
+		return r;
+	fd = vb_open_regular(p, NULL);
+	if (fd < 0)
+		return fd;
+	/* One byte past the buffer tells a file that fits exactly from one cut short. */
+	for (;;) {
+		char extra;
+		ssize_t n =
+			len < size - 1 ? read(fd, buf + len, size - 1 - len) : read(fd, &extra, 1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		if (len == size - 1)
+			return -EFBIG;
+		len += n;
+	}
+	buf[len] = '\0';
+	if (strlen(buf) != len)
+		return -EILSEQ;
+	while (len > 0 && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	return 0;
+}
+
+/* The path a variadic function's fmt and arguments give, malloc'd; NULL when out of memory. */
+#define FORMAT(fmt)                               \
+	({                                        \
+		va_list _ap;                      \
+		char *_s;                         \
+                                                  \
+		va_start(_ap, fmt);               \
+		if (vasprintf(&_s, fmt, _ap) < 0) \
+			_s = NULL;                \
+		va_end(_ap);                      \
+		_s;                               \
+	})
+
+int vb_pathf(char **ret, const char *fmt, ...)
+{
+	_cleanup_free_ char *abs = FORMAT(fmt);
+
+	*ret = NULL;
+	return abs ? vb_path(abs, ret) : -ENOMEM;
+}
+
+int vb_openf(int flags, const char *fmt, ...)
+{
+	_cleanup_free_ char *abs = FORMAT(fmt);
+
+	return abs ? vb_open(abs, flags, 0) : -ENOMEM;
+}
+
+int vb_opendirf(DIR **ret, const char *fmt, ...)
+{
+	_cleanup_free_ char *abs = FORMAT(fmt);
+
+	*ret = NULL;
+	return abs ? vb_opendir(abs, ret) : -ENOMEM;
+}
+
+int vb_readf(char **ret, const char *fmt, ...)
+{
+	_cleanup_free_ char *abs = FORMAT(fmt);
+
+	*ret = NULL;
+	return abs ? vb_read_file(abs, ret) : -ENOMEM;
+}
+
+int vb_readf_buf(char *buf, size_t size, const char *fmt, ...)
+{
+	_cleanup_free_ char *abs = FORMAT(fmt);
+
+	return abs ? vb_read_buf(abs, buf, size) : -ENOMEM;
+}
+
+bool vb_existsf(const char *fmt, ...)
+{
+	_cleanup_free_ char *abs = FORMAT(fmt);
+
+	return abs && vb_exists(abs);
+}
+
+int vb_readlink_basef(char **ret, const char *fmt, ...)
+{
+	_cleanup_free_ char *abs = FORMAT(fmt);
+
+	*ret = NULL;
+	return abs ? vb_readlink_base(abs, ret) : -ENOMEM;
+}
+
+int vb_readlinkf(char **ret, const char *fmt, ...)
+{
+	_cleanup_free_ char *abs = FORMAT(fmt);
+
+	*ret = NULL;
+	return abs ? read_link(abs, ret) : -ENOMEM;
 }

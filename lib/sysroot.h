@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+
+#include "util.h"
 
 /*
  * Every path into /sys, /proc, /etc, /run, /dev and /lib/modules goes through here, so that
@@ -37,6 +40,12 @@ int vb_open_kmsg(void);
  */
 int vb_open_regular(const char *path, struct stat *st);
 
+/*
+ * Reads fd to its end into *ret (malloc'd, NUL added), byte for byte; its length in *len
+ * (when given). -EFBIG beyond max bytes.
+ */
+int vb_read_fd(int fd, size_t max, char **ret, size_t *len);
+
 /* Reads a small regular file (vb_open_regular), trailing newlines stripped. */
 int vb_read_file(const char *abs, char **ret);
 int vb_read_file_at(int dirfd, const char *rel, char **ret);
@@ -48,6 +57,45 @@ int vb_write_file(const char *abs, const char *value);
 int vb_readlink_base(const char *abs, char **ret);
 
 bool vb_exists(const char *abs);
+
+/*
+ * The same for a path formatted with printf's arguments, as util-linux's ul_path_*f: the root
+ * is prefixed after formatting, so that vb_openf(O_RDONLY, "/sys/block/%s/holders", name)
+ * opens ROOT/sys/block/NAME/holders. Each keeps the guarantees of the one it is built on.
+ */
+int vb_pathf(char **ret, const char *fmt, ...) _printf_(2, 3);
+int vb_openf(int flags, const char *fmt, ...) _printf_(2, 3);
+int vb_readf(char **ret, const char *fmt, ...) _printf_(2, 3);
+bool vb_existsf(const char *fmt, ...) _printf_(1, 2);
+int vb_readlink_basef(char **ret, const char *fmt, ...) _printf_(2, 3);
+
+/* A symlink's target as it is written, e.g. "../../devices/.../block/sdb/sdb1". */
+int vb_readlinkf(char **ret, const char *fmt, ...) _printf_(2, 3);
+
+/* Opens a file below the root for reading lines (vb_open, then a read-only stream). */
+int vb_fopen(const char *abs, FILE **ret);
+
+/* Opens a directory below the root for reading entries; a symlink to it is followed. */
+int vb_opendir(const char *abs, DIR **ret);
+int vb_opendirf(DIR **ret, const char *fmt, ...) _printf_(2, 3);
+
+/*
+ * Reads a small regular file (vb_open_regular) into buf, trailing newlines stripped, without
+ * allocating: -EFBIG when it does not fit in size - 1 bytes, -EILSEQ when it holds a NUL.
+ */
+int vb_read_buf(const char *abs, char *buf, size_t size);
+int vb_readf_buf(char *buf, size_t size, const char *fmt, ...) _printf_(3, 4);
+
+/*
+ * Resolves abs as the kernel would if the root were "/": every symlink on the way is followed
+ * (at most 40), and an absolute target or a ".." is taken below the root, never out of it.
+ * *ret (malloc'd) is the path below the root, without the root, starting with '/'; *st (when
+ * given) is what lstat(2) says of it. -ENOENT, -ENOTDIR... as lstat says of a component.
+ */
+int vb_resolve(const char *abs, char **ret, struct stat *st);
+
+/* Writes all of buf, through short writes and EINTR. */
+int vb_write_all(int fd, const void *buf, size_t len);
 
 /*
  * Creating files. Below the root, no symlink is followed: a directory component that is a

@@ -82,6 +82,34 @@ static void test_resolve(void **state)
 	vb_bdev_free(&b);
 }
 
+/*
+ * A link on the way to the node, not only the last one, is followed below the root: an
+ * absolute directory link in a tree names the tree's directory, never the host's.
+ */
+static void test_resolve_links_stay_in_tree(void **state)
+{
+	struct vb_bdev b;
+
+	(void)state;
+	rf_mkdir(fx, "dev/.links");
+	rf_symlink(fx, "dev/links", "/dev/.links");
+	rf_symlink(fx, "dev/.links/guest", "../sdb2");
+	assert_int_equal(vb_bdev_resolve("/dev/links/guest", &b), 0);
+	assert_string_equal(b.name, "sdb2");
+	vb_bdev_free(&b);
+
+	/* ".." past the root stays at the root, as the kernel's does at "/". */
+	rf_symlink(fx, "dev/disk/by-id/climber", "../../../../../../dev/sda1");
+	assert_int_equal(vb_bdev_resolve("/dev/disk/by-id/climber", &b), 0);
+	assert_string_equal(b.name, "sda1");
+	vb_bdev_free(&b);
+
+	rf_symlink(fx, "dev/loop-a", "loop-b");
+	rf_symlink(fx, "dev/loop-b", "/dev/loop-a");
+	assert_int_equal(vb_bdev_resolve("/dev/loop-a", &b), -ELOOP);
+	vb_bdev_free(&b);
+}
+
 static void test_unstable(void **state)
 {
 	(void)state;
@@ -367,6 +395,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resolve_links_stay_in_tree, setup, teardown),
 		cmocka_unit_test(test_unstable),
 		cmocka_unit_test_setup_teardown(test_unused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_kind_of_use, setup, teardown),

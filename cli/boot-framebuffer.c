@@ -3,7 +3,8 @@
  * Whether a firmware framebuffer still holds a device's memory: efifb, simplefb, simpledrm
  * and vesafb claim the boot framebuffer's range in /proc/iomem without binding the PCI
  * device, so vfio-pci can bind and the guest still fails to map the BAR. The ranges of the
- * device come from its sysfs `resource` file; the holders' names from /proc/iomem.
+ * device come from its sysfs `resource` file; the holders' names from /proc/iomem. Declared
+ * in inspect.h, for `vfio-boot status`.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -26,15 +27,13 @@ static bool is_fb(const char *name)
 
 int fbmem_holder(const char *addr, char **ret)
 {
-	_cleanup_free_ char *path = NULL, *res = NULL, *iomem = NULL;
+	_cleanup_free_ char *res = NULL, *iomem = NULL;
 	uint64_t bar_start[17], bar_end[17];
 	size_t n = 0;
 	int r;
 
 	*ret = NULL;
-	if (asprintf_safe(&path, "/sys/bus/pci/devices/%s/resource", addr) < 0)
-		return -ENOMEM;
-	r = vb_read_file(path, &res);
+	r = vb_readf(&res, "/sys/bus/pci/devices/%s/resource", addr);
 	if (r < 0)
 		return r;
 	for (char *save = NULL, *l = strtok_r(res, "\n", &save); l && n < ELEMENTSOF(bar_start);

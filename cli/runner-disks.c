@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * What must hold before a guest starts: its PCI devices are on vfio-pci in viable groups, its
- * block devices are not used by the host, its bridges exist. Every problem is reported, not
- * only the first, so that one look at the journal tells everything to fix.
+ * Whether the host, or another running domain, uses a disk a guest is about to be given: two
+ * systems writing one file system lose data. lib/blockdev finds the uses; this names the disk
+ * as the domain XML does, asks libvirt for the other domains' disks, adds what libblkid knows
+ * and says what to do about each use.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,89 +14,13 @@
 #include "blockdev.h"
 #include "runner-lifecycle.h"
 #include "log.h"
-#include "pci.h"
-#include "precheck.h"
+#include "runner-disks.h"
 #include "sysroot.h"
 #include "util.h"
-#include "viable.h"
-
-static unsigned check_pci(const char *guest, const struct dom_info *d)
-{
-	_cleanup_free_ int *groups_seen = NULL;
-	struct vb_pci pci = {0};
-	unsigned problems = 0;
-	size_t n_seen = 0;
-	int r;
-
-	if (d->n_pci == 0)
-		return 0;
-	groups_seen = calloc(d->n_pci, sizeof(int));
-	if (!groups_seen)
-		return log_err(-ENOMEM, "guest %s: out of memory", guest), 1;
-	r = vb_pci_scan(&pci);
-	if (r < 0) {
-		log_err(r, "guest %s: cannot read PCI devices from %s/sys/bus/pci: %m", guest,
-			vb_root());
-		return 1;
-	}
-	for (size_t i = 0; i < d->n_pci; i++) {
-		const char *addr = d->pci[i].addr, *kind = d->pci[i].kind;
-		const struct vb_pci_dev *dev = vb_pci_find(&pci, addr);
-		struct vb_viable v;
-		bool seen = false;
-
-		if (!dev) {
-			log_err(0,
-				"guest %s: PCI device %s (%s) does not exist on this host: fix the address in the domain XML (virsh edit %s)",
-				guest, addr, kind, guest);
-			problems++;
-			continue;
-		}
-		if (!dev->driver) {
-			log_err(0,
-				"guest %s: PCI device %s (%s, %04x:%04x) has no driver, not vfio-pci: vfio-boot-binder did not claim it at boot. Add a [device] section for it to /etc/vfio-boot/vfio-boot.conf and reboot; /run/vfio-boot tells what the binder did",
-				guest, addr, kind, dev->vendor, dev->device);
-			problems++;
-		} else if (!streq(dev->driver, "vfio-pci")) {
-			log_err(0,
-				"guest %s: PCI device %s (%s, %04x:%04x) is bound to %s, not vfio-pci: the host is using it. Add a [device] section for it to /etc/vfio-boot/vfio-boot.conf so that vfio-boot-binder claims it at boot, and reboot",
-				guest, addr, kind, dev->vendor, dev->device, dev->driver);
-			problems++;
-		}
-
-		r = vb_group_viable(&pci, addr, &v);
-		for (size_t j = 0; j < n_seen; j++)
-			seen = seen || groups_seen[j] == v.group;
-		if (r == 0 || seen)
-			continue;
-		if (v.group >= 0)
-			groups_seen[n_seen++] = v.group;
-		if (r == -ENXIO)
-			log_err(0,
-				"guest %s: PCI device %s (%s) is in no IOMMU group: the IOMMU is off. Turn it on in the firmware and with intel_iommu=on or amd_iommu=on on the kernel command line",
-				guest, addr, kind);
-		else if (r == -EBUSY && !streq(v.blocker, addr))
-			log_err(0,
-				"guest %s: IOMMU group %d of PCI device %s (%s) is not viable: %s in the same group is bound to %s. Every endpoint of a group must be on vfio-pci or have no driver; claim %s too (group = claim in the [device] section)",
-				guest, v.group, addr, kind, v.blocker, v.blocker_driver, v.blocker);
-		else if (r == -EBUSY)
-			continue; /* its own driver: reported above */
-		else if (r == -EIO && v.blocker[0])
-			log_err(0,
-				"guest %s: cannot tell whether IOMMU group %d of PCI device %s (%s) is viable: %s, which is or may be in it, cannot be read (%s); check it with `vfio-boot status`",
-				guest, v.group, addr, kind, v.blocker, strna(v.blocker_unreadable));
-		else
-			log_err(r, "guest %s: cannot check the IOMMU group of %s: %m", guest, addr);
-		problems++;
-	}
-	vb_pci_free(&pci);
-	return problems;
-}
 
 /* /dev/sdX of a SCSI hostdev: /sys/bus/scsi/devices/HOST:BUS:TARGET:UNIT/block/sdX. */
 static int scsi_node(const struct dom_disk *disk, char **ret)
 {
-	_cleanup_free_ char *dir = NULL, *full = NULL;
 	_cleanup_closedir_ DIR *dd = NULL;
 	const char *host = startswith(disk->adapter, "scsi_host");
 	struct dirent *de;
@@ -103,16 +28,10 @@ static int scsi_node(const struct dom_disk *disk, char **ret)
 
 	if (!host || !*host)
 		return -EINVAL;
-	r = asprintf_safe(&dir, "/sys/bus/scsi/devices/%s:%u:%u:%u/block", host, disk->bus,
-			  disk->target_id, disk->unit);
+	r = vb_opendirf(&dd, "/sys/bus/scsi/devices/%s:%u:%u:%u/block", host, disk->bus,
+			disk->target_id, disk->unit);
 	if (r < 0)
-		return r;
-	r = vb_path(dir, &full);
-	if (r < 0)
-		return r;
-	dd = opendir(full);
-	if (!dd)
-		return -errno; /* ENOENT: no such SCSI device, or one that is no disk (a tape) */
+		return r; /* ENOENT: no such SCSI device, or one that is no disk (a tape) */
 	while ((de = readdir(dd)))
 		if (de->d_name[0] != '.')
 			return asprintf_safe(ret, "/dev/%s", de->d_name);
@@ -372,7 +291,49 @@ static void warn_members(const char *guest, const char *label, const struct vb_b
 	}
 }
 
-static unsigned check_disk(virConnectPtr conn, const char *guest, const struct dom_disk *disk)
+/*
+ * Every use of b by the host or by another running domain, each logged; what cannot be asked
+ * counts as a use. Returns how many there are.
+ */
+static unsigned check_users(virConnectPtr conn, const char *guest, const char *label,
+			    struct vb_bdev *b)
+{
+	unsigned problems = 0;
+	int r;
+
+	r = vb_bdev_find_users(b);
+	if (r < 0) {
+		log_err(r, "guest %s: %s: cannot tell whether the host uses it: %m", guest, label);
+		return 1;
+	}
+	r = find_domain_users(conn, guest, label, b, &problems);
+	if (r == -ENOMEM) {
+		log_err(r, "guest %s: %s: %m", guest, label);
+		problems++;
+	} else if (r < 0) {
+		log_err(r,
+			"guest %s: %s: cannot tell whether another running domain uses it: libvirt cannot list its domains (%s)",
+			guest, label, lc_error());
+		problems++;
+	}
+	if (b->unasked && b->unasked_covered)
+		log_warn(
+			b->unasked_err,
+			"guest %s: %s: cannot ask the kernel whether partition /dev/%s is busy (%m); the whole disk's exclusive open succeeded, which a partition in use would have made fail. Its node is missing from /dev (udevadm trigger --sysname-match=%s recreates it)",
+			guest, label, b->unasked, b->unasked);
+	else if (b->unasked) {
+		report_unasked(guest, label, b->unasked, b->unasked_err);
+		problems++;
+	}
+	for (size_t i = 0; i < b->n_users; i++)
+		report_user(guest, label, &b->users[i]);
+	problems += b->n_users;
+	if (b->n_users == 0)
+		warn_members(guest, label, b);
+	return problems;
+}
+
+unsigned runner_check_disk(virConnectPtr conn, const char *guest, const struct dom_disk *disk)
 {
 	_cleanup_free_ char *found = NULL;
 	struct vb_bdev b = {0};
@@ -423,79 +384,8 @@ static unsigned check_disk(virConnectPtr conn, const char *guest, const struct d
 				"guest %s: %s: %s is a kernel name, which another disk can get at the next boot; name it by a /dev/disk/by-id/ link in the domain XML (virsh edit %s)",
 				guest, label, path, guest);
 	}
-	r = vb_bdev_find_users(&b);
-	if (r < 0) {
-		log_err(r, "guest %s: %s: cannot tell whether the host uses it: %m", guest, label);
-		problems++;
-		goto out;
-	}
-	r = find_domain_users(conn, guest, label, &b, &problems);
-	if (r == -ENOMEM) {
-		log_err(r, "guest %s: %s: %m", guest, label);
-		problems++;
-	} else if (r < 0) {
-		log_err(r,
-			"guest %s: %s: cannot tell whether another running domain uses it: libvirt cannot list its domains (%s)",
-			guest, label, lc_error());
-		problems++;
-	}
-	if (b.unasked && b.unasked_covered)
-		log_warn(
-			b.unasked_err,
-			"guest %s: %s: cannot ask the kernel whether partition /dev/%s is busy (%m); the whole disk's exclusive open succeeded, which a partition in use would have made fail. Its node is missing from /dev (udevadm trigger --sysname-match=%s recreates it)",
-			guest, label, b.unasked, b.unasked);
-	else if (b.unasked) {
-		report_unasked(guest, label, b.unasked, b.unasked_err);
-		problems++;
-	}
-	for (size_t i = 0; i < b.n_users; i++)
-		report_user(guest, label, &b.users[i]);
-	problems += b.n_users;
-	if (b.n_users == 0)
-		warn_members(guest, label, &b);
+	problems += check_users(conn, guest, label, &b);
 out:
 	vb_bdev_free(&b);
 	return problems;
-}
-
-static unsigned check_bridge(const char *guest, const char *br)
-{
-	_cleanup_free_ char *p = NULL;
-
-	if (strchr(br, '/') || streq(br, "..") ||
-	    asprintf_safe(&p, "/sys/class/net/%s/bridge", br) < 0 || !vb_exists(p)) {
-		log_err(0,
-			"guest %s: bridge %s does not exist, so the guest's network interface cannot be attached to it. Is vfio-boot-bridge@%s.service up? (systemctl status vfio-boot-bridge@%s)",
-			guest, br, br, br);
-		return 1;
-	}
-	return 0;
-}
-
-int precheck_domain(virConnectPtr conn, const char *guest, const struct dom_info *d,
-		    const char *extra_bridge)
-{
-	unsigned problems = check_pci(guest, d);
-
-	for (size_t i = 0; i < d->n_disks; i++)
-		problems += check_disk(conn, guest, &d->disks[i]);
-	for (size_t i = 0; i < d->n_bridges; i++)
-		problems += check_bridge(guest, d->bridges[i]);
-	if (extra_bridge) {
-		bool listed = false, used = false;
-
-		for (size_t i = 0; i < d->n_bridges; i++)
-			listed = listed || streq(d->bridges[i], extra_bridge);
-		for (size_t i = 0; i < d->n_networks; i++)
-			used = used || streq(d->networks[i], extra_bridge);
-		if (!listed)
-			problems += check_bridge(guest, extra_bridge);
-		/* Not a refusal: the guest runs, only not where the config says it should. */
-		if (!listed && !used)
-			log_warn(
-				0,
-				"guest %s: bridge = %s, but no interface of the domain is on it: give it <interface type='network'><source network='%s'/></interface> (or type='bridge' with <source bridge='%s'/>) in its XML (virsh edit %s)",
-				guest, extra_bridge, extra_bridge, extra_bridge, guest);
-	}
-	return (int)problems;
 }
