@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "boot-framebuffer.h"
 #include "readonly.h"
 #include "sysroot.h"
 #include "util.h"
@@ -25,7 +26,7 @@ static bool is_fb(const char *name)
 	return false;
 }
 
-int fbmem_holder(const char *addr, char **ret)
+int boot_framebuffer_holder(const char *addr, char **ret)
 {
 	_cleanup_free_ char *res = NULL, *iomem = NULL;
 	uint64_t bar_start[17], bar_end[17];

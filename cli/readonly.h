@@ -52,13 +52,6 @@ int status_main(int argc, char **argv);
 int check_main(int argc, char **argv);
 
 /*
- * 1 and the holder's name in *ret (efifb, simpledrm, ...) when a firmware framebuffer in
- * /proc/iomem overlaps one of addr's memory BARs; 0 when none does; negative when the
- * device's resource file or /proc/iomem cannot be read.
- */
-int fbmem_holder(const char *addr, char **ret);
-
-/*
  * The ActiveState of a systemd unit ("active", "failed", ...) from the system manager over
  * D-Bus; "inactive" for a unit it has not loaded. Negative when systemd cannot be asked.
  */

@@ -11,6 +11,7 @@
 #include "bridge.h"
 #include "contract.h"
 #include "guest.h"
+#include "boot-framebuffer.h"
 #include "readonly.h"
 #include "json.h"
 #include "log.h"
@@ -106,7 +107,7 @@ static void examine(const struct vb_pci *pci, const char *addr, struct dev_statu
 			add_reason(d, "the binder %s it at boot; something rebound it since",
 				   o == VB_OUTCOME_ALREADY ? "found it on vfio-pci" : "claimed");
 	}
-	r = fbmem_holder(addr, &fb);
+	r = boot_framebuffer_holder(addr, &fb);
 	if (r > 0)
 		add_reason(
 			d,

@@ -73,7 +73,8 @@ static bool claimed(const struct vb_plan *plan, size_t dev)
 	if (streq_ptr(d->driver, "vfio-pci"))
 		return true;
 	for (size_t i = 0; i < plan->n_sections; i++)
-		if (plan->sections[i].status == VB_PLAN_OK && vb_plan_section_has(&plan->sections[i], dev))
+		if (plan->sections[i].status == VB_PLAN_OK &&
+		    vb_plan_section_has(&plan->sections[i], dev))
 			return true;
 	return false;
 }
@@ -97,11 +98,11 @@ static int check_group(struct vb_plan *plan, struct vb_plan_section *s)
 			    claimed(plan, j))
 				continue;
 			vb_pci_describe(d, desc, sizeof(desc));
-			r = vb_plan_add_detail(s, "IOMMU group %d of %s %s %s%s%s%s", m->iommu_group,
-				       m->addr, maybe ? "may hold" : "also holds", desc,
-				       d->unreadable ? " (could not be read: " : "",
-				       d->unreadable ? d->unreadable : "",
-				       d->unreadable ? ")" : "");
+			r = vb_plan_add_detail(
+				s, "IOMMU group %d of %s %s %s%s%s%s", m->iommu_group, m->addr,
+				maybe ? "may hold" : "also holds", desc,
+				d->unreadable ? " (could not be read: " : "",
+				d->unreadable ? d->unreadable : "", d->unreadable ? ")" : "");
 			if (r < 0)
 				return r;
 			if (d->unreadable && !unread)
