@@ -266,4 +266,11 @@ static inline void endpoint(const char *addr, const char *parent, unsigned vendo
 				   .bound = driver != NULL});
 }
 
+/* The cases on the shared q35 stand-in, then those that build their own tree; in that order. */
+#define run_plan_tests(on_q35, on_own_tree)                                                        \
+	({                                                                                         \
+		int failed_ = cmocka_run_group_tests(on_q35, group_setup_q35, group_teardown_q35); \
+		failed_ + cmocka_run_group_tests(on_own_tree, NULL, NULL);                         \
+	})
+
 #endif

@@ -162,9 +162,6 @@ int main(void)
 		T(test_path_survives_renumbering),
 		T(test_no_iommu_group),
 	};
-	int failed;
 
-	failed = cmocka_run_group_tests(on_q35, group_setup_q35, group_teardown_q35);
-	failed += cmocka_run_group_tests(on_own_tree, NULL, NULL);
-	return failed;
+	return run_plan_tests(on_q35, on_own_tree);
 }

@@ -298,9 +298,6 @@ int main(void)
 		T(test_group_refusal_reaches_fixed_point),
 		T(test_device_on_vfio_pci_counts_as_claimed),
 	};
-	int failed;
 
-	failed = cmocka_run_group_tests(on_q35, group_setup_q35, group_teardown_q35);
-	failed += cmocka_run_group_tests(on_own_tree, NULL, NULL);
-	return failed;
+	return run_plan_tests(on_q35, on_own_tree);
 }

@@ -352,9 +352,6 @@ int main(void)
 		T(test_boot_vga_selector_undecidable),
 		T(test_hot_unplugged_left_out),
 	};
-	int failed;
 
-	failed = cmocka_run_group_tests(on_q35, group_setup_q35, group_teardown_q35);
-	failed += cmocka_run_group_tests(on_own_tree, NULL, NULL);
-	return failed;
+	return run_plan_tests(on_q35, on_own_tree);
 }
