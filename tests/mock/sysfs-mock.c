@@ -25,6 +25,12 @@
  * remove_id (recorded only), module refcounts and holders (any module can be
  * removed), uevents, device removal/rescan, the dependency checks the real
  * loader does (a module loads even if the ones it needs are not loaded).
+ *
+ * This file holds the fake root and the redirection of paths into it; the rest is one part a
+ * concept, sharing sysfs-mock.h: sysfs-mock-files.c (file helpers on the tree),
+ * sysfs-mock-inject.c (error injection), sysfs-mock-pci.c (devices and drivers),
+ * sysfs-mock-store.c (attribute stores, the write wrappers), sysfs-mock-modules.c (the module
+ * loader) and sysfs-mock-wrap.c (the path wrappers).
  */
 #include "sysfs-mock.h"
 
