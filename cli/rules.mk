@@ -43,8 +43,11 @@ $(TEST_CLI): $(CLI_TOBJ) $(CLI_TLIB)
 # The list/plan/status/check tests run $(TEST_CLI) too.
 $(BUILD)/test/tests/test-cli-inspect $(BUILD)/test/tests/test-cli-check: | $(TEST_CLI)
 
-# tests/test-runner.c runs $(TEST_CLI) (TEST_CLI in the environment overrides the path).
-$(BUILD)/test/tests/test-runner: | $(TEST_CLI)
+# tests/test-runner-*.c run $(TEST_CLI) (TEST_CLI in the environment overrides the path);
+# test-runner-events has its own rule below.
+RUNNER_CLI_TESTS := $(patsubst tests/%.c,$(BUILD)/test/tests/%,$(filter-out %-events.c, \
+	$(wildcard tests/test-runner-*.c)))
+$(RUNNER_CLI_TESTS): | $(TEST_CLI)
 
 # tests/test-runner-events.c calls the runner in its own process, next to its own libvirt
 # connections (the test driver's test:///default is shared only inside one process).

@@ -15,10 +15,10 @@ MOCK_TOP := $(abspath $(MOCK_SRC)/../..)
 MOCK_SO := $(BUILD)/tests/libsysfsmock.so
 MOCK_WRITE := $(BUILD)/tests/mock-write
 MOCK_FIXTURE_O := $(BUILD)/tests/fixture.o
-MOCK_TESTS := $(BUILD)/tests/test-mock
+MOCK_TESTS := $(patsubst $(MOCK_SRC)/../%.c,$(BUILD)/tests/%,$(wildcard $(MOCK_SRC)/../test-mock-*.c))
 
-MOCK_SO_CFLAGS := -Wall -Wextra -Werror -O1 -g -fPIC -shared -D_GNU_SOURCE
-MOCK_HDRS := $(MOCK_SRC)/mock-common.h $(MOCK_SRC)/fixture.h
+MOCK_SO_CFLAGS := -Wall -Wextra -Werror -O1 -g -fPIC -shared -fvisibility=hidden -D_GNU_SOURCE
+MOCK_HDRS := $(MOCK_SRC)/mock-common.h $(MOCK_SRC)/fixture.h $(MOCK_SRC)/mock-test.h
 
 # mock-write drives libkmod as the binder does, so it links the binder's libkmod.
 ifneq ($(LIBKMOD_A),)
@@ -29,9 +29,11 @@ else
 MOCK_KMOD_LIBS := -lkmod
 endif
 
-$(MOCK_SO): $(MOCK_SRC)/sysfs-mock.c $(MOCK_SRC)/mock-common.h
+# The double's parts (sysfs-mock*.c) share sysfs-mock.h; only the wrappers are exported.
+MOCK_SO_SRC := $(wildcard $(MOCK_SRC)/sysfs-mock*.c)
+$(MOCK_SO): $(MOCK_SO_SRC) $(MOCK_SRC)/sysfs-mock.h $(MOCK_SRC)/mock-common.h
 	@mkdir -p $(@D)
-	$(CC) $(MOCK_SO_CFLAGS) -o $@ $< -ldl -lpthread
+	$(CC) $(MOCK_SO_CFLAGS) -o $@ $(MOCK_SO_SRC) -ldl -lpthread
 
 $(MOCK_FIXTURE_O): $(MOCK_SRC)/fixture.c
 	@mkdir -p $(@D)
@@ -46,13 +48,14 @@ $(MOCK_WRITE): $(MOCK_SRC)/mock-write.c | $(MOCK_KMOD_DEP)
 	$(CC) -std=gnu11 -Wall -Wextra -Werror -O1 -g -D_GNU_SOURCE $(MOCK_KMOD_CFLAGS) -o $@ $< \
 		$(MOCK_KMOD_LIBS)
 
-$(MOCK_TESTS): $(MOCK_SRC)/../test-mock.c $(MOCK_FIXTURE_O) $(MOCK_HDRS) | $(MOCK_SO) $(MOCK_WRITE)
+$(MOCK_TESTS): $(BUILD)/tests/%: $(MOCK_SRC)/../%.c $(MOCK_FIXTURE_O) $(MOCK_HDRS) | $(MOCK_SO) \
+		$(MOCK_WRITE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TEST) -D_GNU_SOURCE -o $@ $< $(MOCK_FIXTURE_O) $(LDFLAGS_TEST) -lcmocka
 
-# The top Makefile's generic unit-test rule builds tests/test-mock.c too; it needs the helper.
-$(BUILD)/test/tests/test-mock: | $(MOCK_SO) $(MOCK_WRITE)
+# The top Makefile's generic unit-test rule builds tests/test-mock-*.c too; they need the helper.
+$(MOCK_TESTS:$(BUILD)/tests/%=$(BUILD)/test/tests/%): | $(MOCK_SO) $(MOCK_WRITE)
 
 .PHONY: check-mock
 check-mock: $(MOCK_TESTS) $(MOCK_SO) $(MOCK_WRITE)
-	$(MOCK_TESTS)
+	@for t in $(MOCK_TESTS); do $$t || exit 1; done
