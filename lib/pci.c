@@ -10,19 +10,43 @@
 #include "sysroot.h"
 #include "util.h"
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Exactly n hex digits at s, into *ret. */
+static bool hex_field(const char *s, size_t n, unsigned *ret)
+{
+	unsigned v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int h = hexval(s[i]);
+
+		if (h < 0)
+			return false;
+		v = v << 4 | (unsigned)h;
+	}
+	*ret = v;
+	return true;
+}
+
+/*
+ * "dddd:bb:dd.f", exactly 12 characters as the kernel names functions. By hand rather than
+ * with sscanf: the scan parses every component of every function's sysfs path.
+ */
 int vb_pci_addr_parse(const char *s, struct vb_pci_addr *ret)
 {
 	unsigned d, b, v, f;
-	int n = 0;
 
-	if (sscanf(s, "%4x:%2x:%2x.%1x%n", &d, &b, &v, &f, &n) != 4 || s[n] != '\0')
+	if (strnlen(s, 13) != 12 || s[4] != ':' || s[7] != ':' || s[10] != '.')
 		return -EINVAL;
-	/* sscanf takes "+1" and " 1"; the kernel's names are exactly 12 hex digits wide. */
-	if (n != 12 || s[4] != ':' || s[7] != ':' || s[10] != '.')
+	if (!hex_field(s, 4, &d) || !hex_field(s + 5, 2, &b) || !hex_field(s + 8, 2, &v) ||
+	    !hex_field(s + 11, 1, &f))
 		return -EINVAL;
-	for (int i = 0; i < n; i++)
-		if (i != 4 && i != 7 && i != 10 && !strchr("0123456789abcdefABCDEF", s[i]))
-			return -EINVAL;
 	if (v > 0x1f || f > 7)
 		return -EINVAL;
 	*ret = (struct vb_pci_addr){d, b, v, f};
@@ -31,8 +55,31 @@ int vb_pci_addr_parse(const char *s, struct vb_pci_addr *ret)
 
 void vb_pci_addr_format(const struct vb_pci_addr *a, char buf[VB_ADDR_MAX])
 {
-	snprintf(buf, VB_ADDR_MAX, "%04x:%02x:%02x.%x", a->domain & 0xffff, a->bus & 0xff,
-		 a->dev & 0x1f, a->fn & 7);
+	static const char hex[] = "0123456789abcdef";
+	const unsigned fields[][2] = {
+		{a->domain & 0xffff, 4}, {a->bus & 0xff, 2}, {a->dev & 0x1f, 2}, {a->fn & 7, 1}};
+	size_t n = 0;
+
+	/* By hand: this runs for every function of the scan. */
+	for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
+		for (unsigned k = fields[i][1]; k-- > 0;)
+			buf[n++] = hex[(fields[i][0] >> (4 * k)) & 0xf];
+		buf[n++] = i == 0 || i == 1 ? ':' : i == 2 ? '.' : '\0';
+	}
+}
+
+/* "DEV/ATTR" into buf, which holds NAME_MAX + 32: both parts come from sysfs or from us. */
+static const char *dev_attr(char *buf, size_t size, const char *dev, const char *attr)
+{
+	size_t d = strnlen(dev, NAME_MAX), a = strlen(attr);
+
+	if (d + 1 + a >= size)
+		a = size - d - 2;
+	memcpy(buf, dev, d);
+	buf[d] = '/';
+	memcpy(buf + d + 1, attr, a);
+	buf[d + 1 + a] = '\0';
+	return buf;
 }
 
 /*
@@ -46,8 +93,8 @@ static int read_attr_at(int dirfd, const char *dev, const char *attr, char *buf,
 	_cleanup_close_ int fd = -EBADF;
 	ssize_t n;
 
-	snprintf(rel, sizeof(rel), "%s/%s", dev, attr);
-	fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	fd = openat(dirfd, dev_attr(rel, sizeof(rel), dev, attr),
+		    O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	n = read(fd, buf, size - 1);
@@ -108,22 +155,23 @@ static int mark(struct vb_pci_dev *d, unsigned unknown, const char *fmt, ...)
 /* Exactly 1 to digits hex digits, nothing else. */
 static bool parse_hex(const char *s, size_t digits, unsigned long *ret)
 {
-	size_t n = strspn(s, "0123456789abcdefABCDEF");
+	size_t n = strnlen(s, digits + 1);
+	unsigned v;
 
-	if (n == 0 || n > digits || s[n])
+	if (n == 0 || n > digits || !hex_field(s, n, &v))
 		return false;
-	*ret = strtoul(s, NULL, 16);
+	*ret = v;
 	return true;
 }
 
 bool vb_pci_id_pair_parse(const char *s, uint16_t *a, uint16_t *b)
 {
-	static const char hex[] = "0123456789abcdefABCDEF";
+	unsigned x, y;
 
-	if (strlen(s) != 9 || s[4] != ':' || strspn(s, hex) != 4 || strspn(s + 5, hex) != 4)
+	if (strnlen(s, 10) != 9 || s[4] != ':' || !hex_field(s, 4, &x) || !hex_field(s + 5, 4, &y))
 		return false;
-	*a = strtoul(s, NULL, 16);
-	*b = strtoul(s + 5, NULL, 16);
+	*a = x;
+	*b = y;
 	return true;
 }
 
@@ -156,8 +204,8 @@ static int read_header_type(int dirfd, const char *dev)
 	_cleanup_close_ int fd = -EBADF;
 	unsigned char b;
 
-	snprintf(rel, sizeof(rel), "%s/config", dev);
-	fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	fd = openat(dirfd, dev_attr(rel, sizeof(rel), dev, "config"),
+		    O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -1;
 	if (pread(fd, &b, 1, 0x0e) != 1)
@@ -343,39 +391,47 @@ static int read_boot_vga(int dirfd, const char *dev, struct vb_pci_dev *d)
  */
 static int topology_path(const char *real, char **ret)
 {
-	char buf[PATH_MAX], *out = NULL;
+	char out[PATH_MAX];
 	size_t len = 0;
 	bool first = true;
-	char *save = NULL;
 
-	if (strlen(real) >= sizeof(buf))
-		return -ENAMETOOLONG;
-	strcpy(buf, real);
-	for (char *tok = strtok_r(buf, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+	for (const char *tok = real, *end; *tok; tok = *end ? end + 1 : end) {
+		char name[VB_ADDR_MAX];
 		struct vb_pci_addr a;
-		char *p;
+		size_t n;
 
-		if (vb_pci_addr_parse(tok, &a) < 0) {
+		end = strchrnul(tok, '/');
+		n = (size_t)(end - tok);
+		/* An address is 12 characters exactly. */
+		if (n == VB_ADDR_MAX - 4) {
+			memcpy(name, tok, n);
+			name[n] = '\0';
+		}
+		if (n != VB_ADDR_MAX - 4 || vb_pci_addr_parse(name, &a) < 0) {
 			if (!first)
 				break; /* a non-PCI node below a PCI device: not ours */
 			continue;
 		}
-		p = realloc(out, len + VB_ADDR_MAX + 2);
-		if (!p) {
-			free(out);
-			return -ENOMEM;
+		if (len + VB_ADDR_MAX + 2 > sizeof(out))
+			return -ENAMETOOLONG;
+		if (first) {
+			memcpy(out, name, n);
+			len = n;
+		} else {
+			char f[VB_ADDR_MAX];
+
+			vb_pci_addr_format(&a, f);
+			memcpy(out + len, f + 7, 5); /* ":dd.f", lower case, as "/dd.f" */
+			out[len] = '/';
+			len += 5;
 		}
-		out = p;
-		if (first)
-			len += sprintf(out + len, "%s", tok);
-		else
-			len += sprintf(out + len, "/%02x.%x", a.dev, a.fn);
 		first = false;
 	}
-	if (!out)
+	if (first)
 		return -EINVAL;
-	*ret = out;
-	return 0;
+	out[len] = '\0';
+	*ret = strdup(out);
+	return *ret ? 0 : -ENOMEM;
 }
 
 static void dev_done(struct vb_pci_dev *d)
@@ -396,7 +452,7 @@ static int read_group(int dirfd, const char *name, struct vb_pci_dev *d)
 	int r;
 
 	d->iommu_group = -1;
-	snprintf(rel, sizeof(rel), "%s/iommu_group", name);
+	dev_attr(rel, sizeof(rel), name, "iommu_group");
 	r = readlink_at(dirfd, rel, link, sizeof(link));
 	if (r == -ENOENT)
 		return 0; /* no IOMMU */
@@ -415,14 +471,78 @@ static int read_group(int dirfd, const char *name, struct vb_pci_dev *d)
 	return 0;
 }
 
-static int read_driver(int dirfd, const char *name, struct vb_pci_dev *d)
+/*
+ * What one scan learns once and uses for every function: whether each driver that links name
+ * is there. Drivers are few and functions many; beyond the cache's size, each asks the
+ * kernel itself.
+ */
+struct scan {
+	int dirfd; /* /sys/bus/pci/devices */
+	struct {
+		char name[NAME_MAX + 1];
+		bool gone;
+	} drv[64];
+	size_t ndrv;
+};
+
+/* How many "../" link starts with; *rest is what follows them. */
+static size_t ups(const char *link, const char **rest)
+{
+	size_t n = 0;
+
+	while (startswith(link, "../")) {
+		link += 3;
+		n++;
+	}
+	*rest = link;
+	return n;
+}
+
+static size_t components(const char *s)
+{
+	size_t n = *s ? 1 : 0;
+
+	for (; *s; s++)
+		n += *s == '/' && s[1];
+	return n;
+}
+
+/*
+ * The driver link goes up from the device to /sys and down to bus/pci/drivers/NAME: then it
+ * is there when /sys/bus/pci/drivers/NAME is, which one stat per driver tells. devlink is
+ * the bus's link to the device ("../../../devices/pci0000:00/0000:00:02.0"), which says how
+ * deep the device lies; NULL when it could not be read. Anything else is stat()ed as it is.
+ */
+static bool driver_gone(struct scan *sc, const char *rel, const char *devlink, const char *link)
+{
+	const char *dev, *name;
+	struct stat st;
+	char p[NAME_MAX + 16];
+	size_t i;
+
+	if (!devlink || ups(devlink, &dev) != 3 || ups(link, &name) != components(dev) ||
+	    !(name = startswith(name, "bus/pci/drivers/")) || strchr(name, '/') ||
+	    streq(name, "") || streq(name, ".") || streq(name, "..") || strlen(name) > NAME_MAX)
+		return fstatat(sc->dirfd, rel, &st, 0) < 0 && errno == ENOENT;
+	for (i = 0; i < sc->ndrv; i++)
+		if (streq(sc->drv[i].name, name))
+			return sc->drv[i].gone;
+	dev_attr(p, sizeof(p), "../drivers", name);
+	if (i == ELEMENTSOF(sc->drv))
+		return fstatat(sc->dirfd, p, &st, 0) < 0 && errno == ENOENT;
+	strcpy(sc->drv[i].name, name);
+	sc->drv[i].gone = fstatat(sc->dirfd, p, &st, 0) < 0 && errno == ENOENT;
+	sc->ndrv++;
+	return sc->drv[i].gone;
+}
+
+static int read_driver(struct scan *sc, const char *name, const char *devlink, struct vb_pci_dev *d)
 {
 	char link[PATH_MAX], rel[NAME_MAX + 32];
-	struct stat st;
 	int r;
 
-	snprintf(rel, sizeof(rel), "%s/driver", name);
-	r = readlink_at(dirfd, rel, link, sizeof(link));
+	dev_attr(rel, sizeof(rel), name, "driver");
+	r = readlink_at(sc->dirfd, rel, link, sizeof(link));
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
@@ -430,19 +550,18 @@ static int read_driver(int dirfd, const char *name, struct vb_pci_dev *d)
 	d->driver = strdup(basename_of(link));
 	if (!d->driver)
 		return -ENOMEM;
-	d->driver_gone = fstatat(dirfd, rel, &st, 0) < 0 && errno == ENOENT;
+	d->driver_gone = driver_gone(sc, rel, devlink, link);
 	return 0;
 }
 
-static int read_path(int dirfd, const char *name, struct vb_pci_dev *d)
+static int read_path(const char *name, const char *devlink, struct vb_pci_dev *d)
 {
 	_cleanup_free_ char *abs = NULL, *p = NULL, *real = NULL;
-	char link[PATH_MAX];
 	int r;
 
 	/* The bus's link names the whole chain of bridges: no need to resolve it hop by hop. */
-	if (readlink_at(dirfd, name, link, sizeof(link)) == 0) {
-		r = topology_path(link, &d->path);
+	if (devlink) {
+		r = topology_path(devlink, &d->path);
 	} else {
 		r = asprintf_safe(&abs, "/sys/bus/pci/devices/%s", name);
 		if (r < 0)
@@ -464,8 +583,10 @@ static int read_path(int dirfd, const char *name, struct vb_pci_dev *d)
  * Returns -ENODEV for what is not a PCI function or is gone meanwhile, -ENOMEM; otherwise 0,
  * whatever could not be read noted in d->unreadable.
  */
-static int dev_read(int dirfd, const char *name, struct vb_pci_dev *d)
+static int dev_read(struct scan *sc, const char *name, struct vb_pci_dev *d)
 {
+	char link[PATH_MAX];
+	const char *devlink;
 	struct stat st;
 	int r;
 
@@ -473,25 +594,26 @@ static int dev_read(int dirfd, const char *name, struct vb_pci_dev *d)
 	if (r < 0)
 		return -ENODEV;
 	vb_pci_addr_format(&d->a, d->addr);
-	r = read_ids(dirfd, name, d);
+	r = read_ids(sc->dirfd, name, d);
 	if (r < 0)
 		return r;
 	/* Hot-unplugged while we looked: nothing left to claim or to be in a group. */
-	if (d->unknown && fstatat(dirfd, name, &st, 0) < 0 && errno == ENOENT)
+	if (d->unknown && fstatat(sc->dirfd, name, &st, 0) < 0 && errno == ENOENT)
 		return -ENODEV;
 
 	/* Only bridges and displays have what these read: spare the other functions the syscalls. */
-	d->header_type = (d->class_code >> 16) == 0x06 ? read_header_type(dirfd, name) : -1;
-	r = read_boot_vga(dirfd, name, d);
+	d->header_type = (d->class_code >> 16) == 0x06 ? read_header_type(sc->dirfd, name) : -1;
+	r = read_boot_vga(sc->dirfd, name, d);
 	if (r < 0)
 		return r;
-	r = read_group(dirfd, name, d);
+	r = read_group(sc->dirfd, name, d);
 	if (r < 0)
 		return r;
-	r = read_driver(dirfd, name, d);
+	devlink = readlink_at(sc->dirfd, name, link, sizeof(link)) == 0 ? link : NULL;
+	r = read_driver(sc, name, devlink, d);
 	if (r < 0)
 		return r;
-	return read_path(dirfd, name, d);
+	return read_path(name, devlink, d);
 }
 
 static int cmp_dev(const void *a, const void *b)
@@ -515,12 +637,12 @@ static int scan_slots(struct vb_pci *pci)
 	if (!dir)
 		return errno == ENOENT ? 0 : -errno;
 	while ((de = readdir(dir))) {
-		_cleanup_free_ char *f = NULL, *addr = NULL;
+		char addr[64];
+
 		if (de->d_name[0] == '.')
 			continue;
-		if (asprintf_safe(&f, "/sys/bus/pci/slots/%s/address", de->d_name) < 0)
-			return -ENOMEM;
-		if (vb_read_file(f, &addr) < 0)
+		/* One open, read and close for each slot: a server has dozens. */
+		if (read_attr_at(dirfd(dir), de->d_name, "address", addr, sizeof(addr)) < 0)
 			continue;
 		for (size_t i = 0; i < pci->n; i++) {
 			struct vb_pci_dev *d = &pci->devs[i];
@@ -539,6 +661,7 @@ int vb_pci_scan(struct vb_pci *pci)
 	_cleanup_free_ char *p = NULL;
 	_cleanup_closedir_ DIR *dir = NULL;
 	struct dirent *de;
+	struct scan sc = {0};
 	int r;
 
 	*pci = (struct vb_pci){0};
@@ -548,12 +671,13 @@ int vb_pci_scan(struct vb_pci *pci)
 	dir = opendir(p);
 	if (!dir)
 		return -errno;
+	sc.dirfd = dirfd(dir);
 	while ((de = readdir(dir))) {
 		struct vb_pci_dev d = {0};
 
 		if (de->d_name[0] == '.')
 			continue;
-		r = dev_read(dirfd(dir), de->d_name, &d);
+		r = dev_read(&sc, de->d_name, &d);
 		if (r < 0) {
 			dev_done(&d);
 			if (r == -ENODEV)
