@@ -6,67 +6,10 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "pci-parse.h"
 #include "pci.h"
 #include "sysroot.h"
 #include "util.h"
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* Exactly n hex digits at s, into *ret. */
-static bool hex_field(const char *s, size_t n, unsigned *ret)
-{
-	unsigned v = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		int h = hexval(s[i]);
-
-		if (h < 0)
-			return false;
-		v = v << 4 | (unsigned)h;
-	}
-	*ret = v;
-	return true;
-}
-
-/*
- * "dddd:bb:dd.f", exactly 12 characters as the kernel names functions. By hand rather than
- * with sscanf: the scan parses every component of every function's sysfs path.
- */
-int vb_pci_addr_parse(const char *s, struct vb_pci_addr *ret)
-{
-	unsigned d, b, v, f;
-
-	if (strnlen(s, 13) != 12 || s[4] != ':' || s[7] != ':' || s[10] != '.')
-		return -EINVAL;
-	if (!hex_field(s, 4, &d) || !hex_field(s + 5, 2, &b) || !hex_field(s + 8, 2, &v) ||
-	    !hex_field(s + 11, 1, &f))
-		return -EINVAL;
-	if (v > 0x1f || f > 7)
-		return -EINVAL;
-	*ret = (struct vb_pci_addr){d, b, v, f};
-	return 0;
-}
-
-void vb_pci_addr_format(const struct vb_pci_addr *a, char buf[VB_ADDR_MAX])
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned fields[][2] = {
-		{a->domain & 0xffff, 4}, {a->bus & 0xff, 2}, {a->dev & 0x1f, 2}, {a->fn & 7, 1}};
-	size_t n = 0;
-
-	/* By hand: this runs for every function of the scan. */
-	for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
-		for (unsigned k = fields[i][1]; k-- > 0;)
-			buf[n++] = hex[(fields[i][0] >> (4 * k)) & 0xf];
-		buf[n++] = i == 0 || i == 1 ? ':' : i == 2 ? '.' : '\0';
-	}
-}
 
 /* "DEV/ATTR" into buf, which holds NAME_MAX + 32: both parts come from sysfs or from us. */
 static const char *dev_attr(char *buf, size_t size, const char *dev, const char *attr)
@@ -111,22 +54,6 @@ static int read_attr_at(int dirfd, const char *dev, const char *attr, char *buf,
 	return n;
 }
 
-/* What was read, fit for a message: printable ASCII as it is, the rest as \xNN, cut short. */
-static void shown(const char *s, char *out, size_t size)
-{
-	size_t n = 0;
-
-	for (const unsigned char *p = (const unsigned char *)s; *p && n + 8 < size; p++) {
-		if (*p >= 0x20 && *p < 0x7f && *p != '\\' && *p != '"')
-			out[n++] = *p;
-		else
-			n += snprintf(out + n, size - n, "\\x%02x", *p);
-	}
-	if (*s && n + 8 >= size && strlen(s) > n)
-		n += snprintf(out + n, size - n, "...");
-	out[n] = '\0';
-}
-
 static int mark(struct vb_pci_dev *d, unsigned unknown, const char *fmt, ...) _printf_(3, 4);
 static int mark(struct vb_pci_dev *d, unsigned unknown, const char *fmt, ...)
 {
@@ -152,29 +79,6 @@ static int mark(struct vb_pci_dev *d, unsigned unknown, const char *fmt, ...)
 	return 0;
 }
 
-/* Exactly 1 to digits hex digits, nothing else. */
-static bool parse_hex(const char *s, size_t digits, unsigned long *ret)
-{
-	size_t n = strnlen(s, digits + 1);
-	unsigned v;
-
-	if (n == 0 || n > digits || !hex_field(s, n, &v))
-		return false;
-	*ret = v;
-	return true;
-}
-
-bool vb_pci_id_pair_parse(const char *s, uint16_t *a, uint16_t *b)
-{
-	unsigned x, y;
-
-	if (strnlen(s, 10) != 9 || s[4] != ':' || !hex_field(s, 4, &x) || !hex_field(s + 5, 4, &y))
-		return false;
-	*a = x;
-	*b = y;
-	return true;
-}
-
 /*
  * The sysfs attributes: "0x1234". An attribute that is missing or does not parse makes the
  * device unreadable; returns 0 then too, < 0 only when out of memory.
@@ -190,8 +94,8 @@ static int read_hex_at(int dirfd, const char *dev, const char *attr, size_t digi
 	if (r < 0)
 		return mark(d, VB_PCI_UNKNOWN_IDS, "%s: %s", attr, strerror(-r));
 	p = startswith(s, "0x");
-	if (!p || !parse_hex(p, digits, ret)) {
-		shown(s, seen, sizeof(seen));
+	if (!p || !vb_pci_hex_parse(p, digits, ret)) {
+		vb_pci_shown(s, seen, sizeof(seen));
 		return mark(d, VB_PCI_UNKNOWN_IDS, "%s: \"%s\" is not 0x and %zu hex digits", attr,
 			    seen, digits);
 	}
@@ -223,79 +127,17 @@ static int readlink_at(int dirfd, const char *rel, char *buf, size_t size)
 	return 0;
 }
 
+/*
+ * The uevent attribute holds class and ids in one read; the separate files are the fallback
+ * when it is missing. A uevent that is there but malformed makes the device unreadable: its
+ * ids are not guessed.
+ */
 static const char *basename_of(const char *p)
 {
 	const char *s = strrchr(p, '/');
 	return s ? s + 1 : p;
 }
 
-/*
- * The kernel's pci_uevent(): PCI_CLASS=%X, PCI_ID=%04X:%04X, PCI_SUBSYS_ID=%04X:%04X,
- * PCI_SLOT_NAME=name, MODALIAS=... Each of the first four must be there once, well formed,
- * and the slot name must be the device's own: anything else is not the kernel's doing, and
- * no id is taken from it. Returns 0 with *why NULL, or with *why saying what was wrong.
- */
-static int parse_uevent(char *ev, const char *dev, struct vb_pci_dev *d, char **why)
-{
-	enum { CLASS = 1, ID = 2, SUBSYS = 4, SLOT = 8, ALL = 15 };
-	unsigned seen = 0;
-	char s[80];
-
-	*why = NULL;
-	for (char *save = NULL, *l = strtok_r(ev, "\n", &save); l;
-	     l = strtok_r(NULL, "\n", &save)) {
-		char *v = strchr(l, '=');
-		unsigned key = 0;
-		unsigned long cls;
-		bool ok = false;
-
-		if (!v) {
-			shown(l, s, sizeof(s));
-			return asprintf_safe(why, "uevent: line \"%s\" is not KEY=VALUE", s);
-		}
-		*v++ = '\0';
-		if (streq(l, "PCI_CLASS")) {
-			key = CLASS;
-			ok = parse_hex(v, 6, &cls);
-			if (ok)
-				d->class_code = cls;
-		} else if (streq(l, "PCI_ID")) {
-			key = ID;
-			ok = vb_pci_id_pair_parse(v, &d->vendor, &d->device);
-		} else if (streq(l, "PCI_SUBSYS_ID")) {
-			key = SUBSYS;
-			ok = vb_pci_id_pair_parse(v, &d->sub_vendor, &d->sub_device);
-		} else if (streq(l, "PCI_SLOT_NAME")) {
-			key = SLOT;
-			ok = strcasecmp(v, dev) == 0;
-		} else {
-			continue;
-		}
-		if (seen & key)
-			return asprintf_safe(why, "uevent: %s= twice", l);
-		seen |= key;
-		if (!ok) {
-			shown(v, s, sizeof(s));
-			return asprintf_safe(why, "uevent: %s=\"%s\" is not %s", l, s,
-					     key == CLASS  ? "1 to 6 hex digits"
-					     : key == SLOT ? "the device's own address"
-							   : "VVVV:DDDD (4 hex digits each)");
-		}
-	}
-	if (seen != ALL)
-		return asprintf_safe(why, "uevent: no %s= line",
-				     !(seen & CLASS)	? "PCI_CLASS"
-				     : !(seen & ID)	? "PCI_ID"
-				     : !(seen & SUBSYS) ? "PCI_SUBSYS_ID"
-							: "PCI_SLOT_NAME");
-	return 0;
-}
-
-/*
- * The uevent attribute holds class and ids in one read; the separate files are the fallback
- * when it is missing. A uevent that is there but malformed makes the device unreadable: its
- * ids are not guessed.
- */
 static int read_ids(int dirfd, const char *dev, struct vb_pci_dev *d)
 {
 	_cleanup_free_ char *why = NULL;
@@ -305,7 +147,7 @@ static int read_ids(int dirfd, const char *dev, struct vb_pci_dev *d)
 
 	r = read_attr_at(dirfd, dev, "uevent", ev, sizeof(ev));
 	if (r >= 0) {
-		r = parse_uevent(ev, dev, d, &why);
+		r = vb_pci_uevent_parse(ev, dev, d, &why);
 		if (r < 0)
 			return r;
 		if (!why)
@@ -338,12 +180,6 @@ static int read_ids(int dirfd, const char *dev, struct vb_pci_dev *d)
 	return 0;
 }
 
-static bool is_vga(const struct vb_pci_dev *d)
-{
-	/* The kernel's pci_is_vga(): only these have boot_vga. */
-	return (d->class_code >> 8) == 0x0300 || (d->class_code >> 8) == 0x0001;
-}
-
 /*
  * Only "0" says a device is not the boot display. boot_vga exists on every VGA device;
  * boot_display (newer kernels) on other display devices that can be the boot display. For a
@@ -357,7 +193,8 @@ static int read_boot_vga(int dirfd, const char *dev, struct vb_pci_dev *d)
 	int r = -ENOENT;
 
 	d->boot_vga = -1;
-	if ((d->class_code >> 16) != 0x03 && !(d->unknown & VB_PCI_UNKNOWN_IDS) && !is_vga(d))
+	if ((d->class_code >> 16) != 0x03 && !(d->unknown & VB_PCI_UNKNOWN_IDS) &&
+	    !vb_pci_is_vga(d))
 		return 0;
 	for (size_t i = 0; i < ELEMENTSOF(attrs); i++) {
 		r = read_attr_at(dirfd, dev, attrs[i], s, sizeof(s));
@@ -369,7 +206,7 @@ static int read_boot_vga(int dirfd, const char *dev, struct vb_pci_dev *d)
 		}
 		d->boot_vga = VB_BOOT_VGA_UNKNOWN;
 		if (r >= 0) {
-			shown(s, seen, sizeof(seen));
+			vb_pci_shown(s, seen, sizeof(seen));
 			return asprintf_safe(&d->boot_vga_seen, "%s reads \"%s\"", attrs[i], seen);
 		}
 		return asprintf_safe(&d->boot_vga_seen, "%s cannot be read: %s", attrs[i],
@@ -379,59 +216,10 @@ static int read_boot_vga(int dirfd, const char *dev, struct vb_pci_dev *d)
 	 * Neither attribute: a display device that is not VGA never was the boot display. One
 	 * whose class is unknown is refused as unreadable anyway.
 	 */
-	if (!is_vga(d) || (d->unknown & VB_PCI_UNKNOWN_IDS))
+	if (!vb_pci_is_vga(d) || (d->unknown & VB_PCI_UNKNOWN_IDS))
 		return 0;
 	d->boot_vga = VB_BOOT_VGA_UNKNOWN;
 	return asprintf_safe(&d->boot_vga_seen, "a VGA device without boot_vga");
-}
-
-/*
- * The topology path in pci= syntax comes from where the kernel put the device:
- * /sys/devices/pci0000:00/0000:00:02.0/0000:02:00.0 is "0000:00:02.0/00.0".
- */
-static int topology_path(const char *real, char **ret)
-{
-	char out[PATH_MAX];
-	size_t len = 0;
-	bool first = true;
-
-	for (const char *tok = real, *end; *tok; tok = *end ? end + 1 : end) {
-		char name[VB_ADDR_MAX];
-		struct vb_pci_addr a;
-		size_t n;
-
-		end = strchrnul(tok, '/');
-		n = (size_t)(end - tok);
-		/* An address is 12 characters exactly. */
-		if (n == VB_ADDR_MAX - 4) {
-			memcpy(name, tok, n);
-			name[n] = '\0';
-		}
-		if (n != VB_ADDR_MAX - 4 || vb_pci_addr_parse(name, &a) < 0) {
-			if (!first)
-				break; /* a non-PCI node below a PCI device: not ours */
-			continue;
-		}
-		if (len + VB_ADDR_MAX + 2 > sizeof(out))
-			return -ENAMETOOLONG;
-		if (first) {
-			memcpy(out, name, n);
-			len = n;
-		} else {
-			char f[VB_ADDR_MAX];
-
-			vb_pci_addr_format(&a, f);
-			memcpy(out + len, f + 7, 5); /* ":dd.f", lower case, as "/dd.f" */
-			out[len] = '/';
-			len += 5;
-		}
-		first = false;
-	}
-	if (first)
-		return -EINVAL;
-	out[len] = '\0';
-	*ret = strdup(out);
-	return *ret ? 0 : -ENOMEM;
 }
 
 static void dev_done(struct vb_pci_dev *d)
@@ -463,7 +251,7 @@ static int read_group(int dirfd, const char *name, struct vb_pci_dev *d)
 	errno = 0;
 	n = strtol(g, &end, 10);
 	if (errno || *end || end == g || *g == '-' || *g == '+' || n > INT_MAX) {
-		shown(link, seen, sizeof(seen));
+		vb_pci_shown(link, seen, sizeof(seen));
 		return mark(d, VB_PCI_UNKNOWN_GROUP, "iommu_group: link to \"%s\" names no group",
 			    seen);
 	}
@@ -561,7 +349,7 @@ static int read_path(const char *name, const char *devlink, struct vb_pci_dev *d
 
 	/* The bus's link names the whole chain of bridges: no need to resolve it hop by hop. */
 	if (devlink) {
-		r = topology_path(devlink, &d->path);
+		r = vb_pci_topology_path(devlink, &d->path);
 	} else {
 		r = asprintf_safe(&abs, "/sys/bus/pci/devices/%s", name);
 		if (r < 0)
@@ -570,7 +358,7 @@ static int read_path(const char *name, const char *devlink, struct vb_pci_dev *d
 		if (r < 0)
 			return r;
 		real = realpath(p, NULL);
-		r = real ? topology_path(real + strlen(vb_root()), &d->path) : -errno;
+		r = real ? vb_pci_topology_path(real + strlen(vb_root()), &d->path) : -errno;
 	}
 	if (r == -ENOMEM)
 		return r;
@@ -710,14 +498,6 @@ void vb_pci_free(struct vb_pci *pci)
 	*pci = (struct vb_pci){0};
 }
 
-struct vb_pci_dev *vb_pci_find(const struct vb_pci *pci, const char *addr)
-{
-	for (size_t i = 0; i < pci->n; i++)
-		if (strcasecmp(pci->devs[i].addr, addr) == 0)
-			return &pci->devs[i];
-	return NULL;
-}
-
 int vb_pci_read_driver(const char *addr, char **ret)
 {
 	_cleanup_free_ char *link = NULL;
@@ -731,21 +511,4 @@ int vb_pci_read_driver(const char *addr, char **ret)
 	if (r < 0)
 		return r;
 	return vb_exists(link) ? 0 : -ENOLINK;
-}
-
-bool vb_pci_is_bridge(const struct vb_pci_dev *d)
-{
-	if (d->header_type >= 0)
-		return d->header_type == 1;
-	return (d->class_code >> 8) == 0x0604;
-}
-
-bool vb_pci_is_storage(const struct vb_pci_dev *d)
-{
-	return (d->class_code >> 16) == 0x01;
-}
-
-bool vb_pci_same_slot(const struct vb_pci_dev *a, const struct vb_pci_dev *b)
-{
-	return a->a.domain == b->a.domain && a->a.bus == b->a.bus && a->a.dev == b->a.dev;
 }

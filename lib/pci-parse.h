@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The PCI scan's parsers, shared by lib/pci.c and lib/pci-parse.c only. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pci.h"
+
+/* What was read, fit for a message: printable ASCII as it is, the rest as \xNN, cut short. */
+void vb_pci_shown(const char *s, char *out, size_t size);
+/* Exactly 1 to digits hex digits, nothing else. */
+bool vb_pci_hex_parse(const char *s, size_t digits, unsigned long *ret);
+/*
+ * The kernel's uevent of a PCI function (ev is cut into lines): ids and class into d.
+ * Returns 0 with *why NULL, or with *why saying what was wrong; < 0 only when out of memory.
+ */
+int vb_pci_uevent_parse(char *ev, const char *dev, struct vb_pci_dev *d, char **why);
+/* "../../devices/pci0000:00/0000:00:02.0/0000:02:00.0" is "0000:00:02.0/00.0". */
+int vb_pci_topology_path(const char *real, char **ret);
+/* The kernel's pci_is_vga(). */
+bool vb_pci_is_vga(const struct vb_pci_dev *d);
