@@ -97,6 +97,11 @@ include cli/rules.mk
 include hooks/rules.mk
 -include tests/vm/rules.mk
 
+# The domain XML reader is the one part of lib/ that needs libxml2's headers: only the programs
+# that read domains link it (lib/ is an archive), never the binder.
+$(BUILD)/rel/lib/domxml.o: CFLAGS += $(GEN_XML_CFLAGS)
+$(BUILD)/test/lib/domxml.o: CFLAGS_TEST += $(GEN_XML_CFLAGS)
+
 # Only now are the programs the fragments define known.
 all: $(GENERATOR) $(NETCFG) $(CLAIMED) $(CLI)
 
@@ -146,8 +151,8 @@ $(FUZZ_INITRD): tests/fuzz/fuzz-initrd.c cli/initrd.c cli/initrd.h lib/util.h li
 # What the generator and netcfg write, from a config and its conf.d file's name.
 FUZZ_GEN := $(BUILD)/fuzz/fuzz-generator
 FUZZ_GEN_CORPUS := tests/fuzz/corpus/generator
-FUZZ_GEN_SRC := $(FUZZ_SRC) $(addprefix generator/,guest-dropin.c domain.c output.c strbuf.c netcfg-nm.c \
-	netcfg-networkd.c)
+FUZZ_GEN_SRC := $(FUZZ_SRC) $(addprefix lib/,domxml.c strbuf.c) \
+	$(addprefix generator/,guest-dropin.c output.c netcfg-nm.c netcfg-networkd.c)
 $(FUZZ_GEN): tests/fuzz/fuzz-generator.c tests/generated-keys.h $(FUZZ_GEN_SRC) \
 		$(wildcard lib/*.h generator/*.h)
 	@mkdir -p $(@D)

@@ -52,6 +52,7 @@ static bool in_initrd(void)
 struct gen {
 	int outfd, wantsfd;
 	unsigned n_units, n_failed;
+	struct guest_notes notes;
 };
 
 static int wants(struct gen *gen, const char *unit, const char *template)
@@ -97,7 +98,7 @@ static int gen_guest(struct gen *gen, const struct vb_guest *g, const struct vb_
 	_cleanup_close_ int dfd = -EBADF;
 	int r;
 
-	r = guest_dropin(g, all, &dropin);
+	r = guest_dropin_noting(g, all, &gen->notes, &dropin);
 	if (r < 0)
 		return r;
 	r = asprintf_safe(&dir, "%s.d", g->unit);
@@ -177,6 +178,8 @@ static int generate(struct gen *gen)
 	}
 	r = 0;
 out:
+	/* Said once, after the guests: a hundred guests without a domain are one message. */
+	guest_notes_flush(&gen->notes, &guests);
 	if (r == -ENOMEM)
 		log_err(r, "out of memory");
 	vb_cmdline_free(&cmd);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 
-#include "domain.h"
+#include "domxml.h"
 #include "escape.h"
 #include "guest-dropin.h"
 #include "log.h"
@@ -52,17 +52,107 @@ static bool mount_path_ok(const char *p)
 	return true;
 }
 
-static void add_disks(struct strbuf *b, const struct vb_guest *g)
+static void warn_no_xml(const struct vb_guest *g)
 {
-	struct domain_disks d;
-	int r;
+	log_warn(
+		0,
+		"%s:%u: [guest %s]: no %s/%s.xml (a domain not defined yet, or not in qemu:///system): not ordered after its disks",
+		g->file, g->line, g->name, VB_LIBVIRT_QEMU_DIR, g->name);
+}
 
-	r = domain_disks_read(g->name, &d);
-	if (r == -ENOENT) {
+/* The guests named in one message at most; the rest are counted. */
+#define NO_XML_NAMED 10
+
+void guest_notes_flush(struct guest_notes *notes, const struct vb_guests *all)
+{
+	_cleanup_free_ char *names = NULL;
+	struct strbuf b = {0};
+	size_t n = notes->n_no_xml;
+
+	if (n == 1)
+		warn_no_xml(vb_guest_find(all, notes->no_xml[0]));
+	for (size_t i = 0; n > 1 && i < n && i < NO_XML_NAMED; i++)
+		strbuf_printf(&b, "%s%s", i ? ", " : "", notes->no_xml[i]);
+	if (n > NO_XML_NAMED)
+		strbuf_printf(&b, " and %zu more", n - NO_XML_NAMED);
+	/* Out of memory, the count alone still says it. */
+	if (n > 1 && strbuf_take(&b, &names) < 0)
+		names = NULL;
+	if (n > 1)
 		log_warn(
 			0,
-			"%s:%u: [guest %s]: no %s/%s.xml (a domain not defined yet, or not in qemu:///system): not ordered after its disks",
-			g->file, g->line, g->name, VB_LIBVIRT_QEMU_DIR, g->name);
+			"%zu guests have no domain XML in %s (domains not defined yet, or not in qemu:///system): not ordered after their disks: %s",
+			n, VB_LIBVIRT_QEMU_DIR, names ? names : "(names left out: out of memory)");
+	strbuf_done(&b);
+	vb_strv_free(notes->no_xml, notes->n_no_xml);
+	*notes = (struct guest_notes){0};
+}
+
+/* The same path twice in a domain (a disk and its copy) is waited for once. */
+static bool seen_before(const struct dom_info *d, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (d->disks[k].kind == d->disks[i].kind &&
+		    streq(d->disks[k].path, d->disks[i].path))
+			return true;
+	return false;
+}
+
+static void add_block_disk(struct strbuf *b, const struct vb_guest *g, const char *path)
+{
+	_cleanup_free_ char *unit = NULL;
+	int r;
+
+	r = vb_unit_from_path(path, "device", &unit);
+	if (r == -ENOMEM) {
+		b->error = r;
+		return;
+	}
+	if (r < 0) {
+		log_warn(
+			0,
+			"%s:%u: [guest %s]: disk \"%s\" %s: not waiting for it (the guest runner still checks it)",
+			g->file, g->line, g->name, path,
+			r == -ENAMETOOLONG ? "has a name too long for a systemd device unit"
+					   : "is not an absolute path without \"..\"");
+		return;
+	}
+	order_after(b, "Requires", unit);
+}
+
+static void add_file_disk(struct strbuf *b, const struct vb_guest *g, const char *path)
+{
+	const char *quote;
+
+	if (!mount_path_ok(path)) {
+		log_warn(
+			0,
+			"%s:%u: [guest %s]: disk image \"%s\": not an absolute path without \"..\", tabs, newlines, quotes or backslashes: not waiting for its file system",
+			g->file, g->line, g->name, path);
+		return;
+	}
+	quote = strchr(path, ' ') ? "\"" : "";
+	strbuf_printf(b, "RequiresMountsFor=%s", quote);
+	/* '%' starts a specifier in unit files. */
+	for (const char *p = path; *p; p++)
+		strbuf_printf(b, *p == '%' ? "%%%%" : "%c", *p);
+	strbuf_printf(b, "%s\n", quote);
+}
+
+static void add_disks(struct strbuf *b, const struct vb_guest *g, struct guest_notes *notes)
+{
+	struct dom_info d;
+	int r;
+
+	r = dom_read(g->name, &d);
+	if (r == -ENOENT && notes) {
+		if (vb_strv_add(&notes->no_xml, &notes->n_no_xml, &notes->alloc_no_xml, g->name) <
+		    0)
+			b->error = -ENOMEM;
+		return;
+	}
+	if (r == -ENOENT) {
+		warn_no_xml(g);
 		return;
 	}
 	if (r < 0) {
@@ -75,43 +165,20 @@ static void add_disks(struct strbuf *b, const struct vb_guest *g)
 				       : strerror(-r));
 		return;
 	}
-	for (size_t i = 0; i < d.n_block; i++) {
-		_cleanup_free_ char *unit = NULL;
+	/* Block devices first, then image files, each in the domain's order. */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < d.n_disks; i++) {
+			const struct dom_disk *k = &d.disks[i];
 
-		r = vb_unit_from_path(d.block[i], "device", &unit);
-		if (r == -ENOMEM) {
-			b->error = r;
-			break;
+			if (k->kind != (pass ? DOM_DISK_FILE : DOM_DISK_BLOCK) || !*k->path ||
+			    seen_before(&d, i))
+				continue;
+			if (pass)
+				add_file_disk(b, g, k->path);
+			else
+				add_block_disk(b, g, k->path);
 		}
-		if (r < 0) {
-			log_warn(
-				0,
-				"%s:%u: [guest %s]: disk \"%s\" %s: not waiting for it (the guest runner still checks it)",
-				g->file, g->line, g->name, d.block[i],
-				r == -ENAMETOOLONG ? "has a name too long for a systemd device unit"
-						   : "is not an absolute path without \"..\"");
-			continue;
-		}
-		order_after(b, "Requires", unit);
-	}
-	for (size_t i = 0; i < d.n_file; i++) {
-		const char *quote;
-
-		if (!mount_path_ok(d.file[i])) {
-			log_warn(
-				0,
-				"%s:%u: [guest %s]: disk image \"%s\": not an absolute path without \"..\", tabs, newlines, quotes or backslashes: not waiting for its file system",
-				g->file, g->line, g->name, d.file[i]);
-			continue;
-		}
-		quote = strchr(d.file[i], ' ') ? "\"" : "";
-		strbuf_printf(b, "RequiresMountsFor=%s", quote);
-		/* '%' starts a specifier in unit files. */
-		for (const char *p = d.file[i]; *p; p++)
-			strbuf_printf(b, *p == '%' ? "%%%%" : "%c", *p);
-		strbuf_printf(b, "%s\n", quote);
-	}
-	domain_disks_free(&d);
+	dom_info_free(&d);
 }
 
 /* "30", "0.5": GNU sleep takes fractions. */
@@ -133,6 +200,12 @@ static void print_seconds(struct strbuf *b, uint64_t usec)
 
 int guest_dropin(const struct vb_guest *g, const struct vb_guests *all, char **ret)
 {
+	return guest_dropin_noting(g, all, NULL, ret);
+}
+
+int guest_dropin_noting(const struct vb_guest *g, const struct vb_guests *all,
+			struct guest_notes *notes, char **ret)
+{
 	_cleanup_free_ char *deps = NULL, *name = NULL, *file = NULL;
 	struct strbuf u = {0}, b = {0};
 	unsigned long stop_sec = vb_usec_to_sec_ceil(g->shutdown_timeout_usec);
@@ -143,7 +216,7 @@ int guest_dropin(const struct vb_guest *g, const struct vb_guests *all, char **r
 		order_after(&u, "Wants", vb_guest_find(all, g->after[i])->unit);
 	if (g->bridge)
 		add_bridge(&u, g);
-	add_disks(&u, g);
+	add_disks(&u, g, notes);
 	r = strbuf_take(&u, &deps);
 	if (r < 0)
 		return r;

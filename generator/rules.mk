@@ -41,9 +41,8 @@ GENERATOR := $(GEN_DIR)/vfio-boot-generator
 NETCFG := $(GEN_DIR)/vfio-boot-netcfg
 CLAIMED := $(GEN_DIR)/vfio-boot-claimed
 
-GEN_MAIN_SRC := $(addprefix $(GEN_DIR)/,generator.c guest-dropin.c domain.c output.c strbuf.c)
-NETCFG_SRC := $(addprefix $(GEN_DIR)/,netcfg.c netcfg-detect.c netcfg-networkd.c netcfg-nm.c \
-	strbuf.c)
+GEN_MAIN_SRC := $(addprefix $(GEN_DIR)/,generator.c guest-dropin.c output.c)
+NETCFG_SRC := $(addprefix $(GEN_DIR)/,netcfg.c netcfg-detect.c netcfg-networkd.c netcfg-nm.c)
 CLAIMED_SRC := $(GEN_DIR)/claimed.c
 
 TEST_GENERATOR := $(BUILD)/test/$(GENERATOR)

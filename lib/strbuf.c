@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "strbuf.h"
 
@@ -54,4 +56,34 @@ void strbuf_done(struct strbuf *b)
 {
 	free(b->s);
 	*b = (struct strbuf){0};
+}
+
+int vb_strv_push(char ***v, size_t *n, size_t *alloc, char *s)
+{
+	if (!s || GROW(*v, *alloc, *n + 1) < 0) {
+		free(s);
+		return -ENOMEM;
+	}
+	(*v)[(*n)++] = s;
+	return 0;
+}
+
+int vb_strv_add(char ***v, size_t *n, size_t *alloc, const char *s)
+{
+	return vb_strv_push(v, n, alloc, strdup(s));
+}
+
+bool vb_strv_contains(char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (streq(v[i], s))
+			return true;
+	return false;
+}
+
+void vb_strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }

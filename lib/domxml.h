@@ -6,7 +6,13 @@
 
 #include "pci.h"
 
-/* What a domain's XML says the runner has to check before it starts the domain. */
+/*
+ * The one reader of libvirt domain XML: what the runner checks before it starts a domain, and
+ * the disks the generator orders a guest after. It links libxml2: the static binder never
+ * references it, and lib/ is an archive, so only the programs that read domains pull it in.
+ */
+
+#define VB_LIBVIRT_QEMU_DIR "/etc/libvirt/qemu"
 
 struct dom_pci {
 	char addr[VB_ADDR_MAX];
@@ -43,6 +49,12 @@ struct dom_info {
 
 /* Parses a domain's XML (libxml2). -EBADMSG on XML that is not a domain. */
 int dom_parse(const char *xml, struct dom_info *ret);
+/*
+ * Reads VB_LIBVIRT_QEMU_DIR/NAME.xml below the root, as a generator must (no libvirt: it runs
+ * before any daemon). -ENOENT when there is none, -EBADFD when it is not a regular file,
+ * -EBADMSG when it is not a <domain> document.
+ */
+int dom_read(const char *name, struct dom_info *ret);
 void dom_info_free(struct dom_info *d);
 
 const char *dom_disk_kind_name(enum dom_disk_kind k);

@@ -6,6 +6,8 @@
 #include <libxml/xpath.h>
 
 #include "domxml.h"
+#include "strbuf.h"
+#include "sysroot.h"
 #include "util.h"
 
 const char *dom_disk_kind_name(enum dom_disk_kind k)
@@ -84,18 +86,6 @@ static int add_disk(struct dom_info *d, struct dom_disk *disk)
 	if (r < 0)
 		return r;
 	d->disks[d->n_disks++] = *disk;
-	return 0;
-}
-
-static int add_name(char ***v, size_t *n, size_t *alloc, char *name)
-{
-	int r = GROW(*v, *alloc, *n + 1);
-
-	if (r < 0) {
-		free(name);
-		return r;
-	}
-	(*v)[(*n)++] = name;
 	return 0;
 }
 
@@ -201,12 +191,13 @@ static int parse_devices(struct dom_info *d, xmlNodePtr devices)
 
 			if (attr_is(n, "type", "bridge")) {
 				char *br = attr(src, "bridge");
-				r = br ? add_name(&d->bridges, &d->n_bridges, &d->alloc_bridges, br)
+				r = br ? vb_strv_push(&d->bridges, &d->n_bridges, &d->alloc_bridges,
+						      br)
 				       : 0;
 			} else if (attr_is(n, "type", "network")) {
 				char *net = attr(src, "network");
-				r = net ? add_name(&d->networks, &d->n_networks, &d->alloc_networks,
-						   net)
+				r = net ? vb_strv_push(&d->networks, &d->n_networks,
+						       &d->alloc_networks, net)
 					: 0;
 			} else if (attr_is(n, "type", "hostdev")) {
 				/* An SR-IOV function handed over as a network interface. */
@@ -246,6 +237,25 @@ int dom_parse(const char *xml, struct dom_info *ret)
 	return r;
 }
 
+int dom_read(const char *name, struct dom_info *ret)
+{
+	_cleanup_free_ char *rel = NULL, *buf = NULL;
+	int r;
+
+	*ret = (struct dom_info){0};
+	r = asprintf_safe(&rel, VB_LIBVIRT_QEMU_DIR "/%s.xml", name);
+	if (r < 0)
+		return r;
+	/*
+	 * Read here, not by libxml2: it takes a file name for a URI and may unescape "%2f" in
+	 * it to a '/'.
+	 */
+	r = vb_read_file(rel, &buf);
+	if (r < 0)
+		return r;
+	return dom_parse(buf, ret);
+}
+
 void dom_info_free(struct dom_info *d)
 {
 	for (size_t i = 0; i < d->n_disks; i++) {
@@ -255,13 +265,9 @@ void dom_info_free(struct dom_info *d)
 		free(d->disks[i].volume);
 		free(d->disks[i].adapter);
 	}
-	for (size_t i = 0; i < d->n_bridges; i++)
-		free(d->bridges[i]);
-	for (size_t i = 0; i < d->n_networks; i++)
-		free(d->networks[i]);
-	free(d->networks);
+	vb_strv_free(d->bridges, d->n_bridges);
+	vb_strv_free(d->networks, d->n_networks);
 	free(d->disks);
 	free(d->pci);
-	free(d->bridges);
 	*d = (struct dom_info){0};
 }
