@@ -58,15 +58,16 @@ $(BUILD)/test/$(GEN_DIR)/%.o: $(GEN_DIR)/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TEST) $(DEPFLAGS) $(GEN_CFLAGS) -c $< -o $@
 
+# Not linked with libxml2: lib/domxml.c opens it when the first domain XML is read.
 $(GENERATOR): $(GEN_MAIN_SRC:%.c=$(BUILD)/rel/%.o) $(GEN_LIB)
-	$(CC) -o $@ $^ $(GEN_XML_LIBS)
+	$(CC) -o $@ $^
 $(NETCFG): $(NETCFG_SRC:%.c=$(BUILD)/rel/%.o) $(GEN_LIB)
 	$(CC) -o $@ $^
 $(CLAIMED): $(CLAIMED_SRC:%.c=$(BUILD)/rel/%.o) $(GEN_LIB)
 	$(CC) -o $@ $^
 
 $(TEST_GENERATOR): $(GEN_MAIN_SRC:%.c=$(BUILD)/test/%.o) $(GEN_TLIB)
-	$(CC) $(SAN) -o $@ $^ $(GEN_XML_LIBS)
+	$(CC) $(SAN) -o $@ $^
 $(TEST_NETCFG): $(NETCFG_SRC:%.c=$(BUILD)/test/%.o) $(GEN_TLIB)
 	$(CC) $(SAN) -o $@ $^
 $(TEST_CLAIMED): $(CLAIMED_SRC:%.c=$(BUILD)/test/%.o) $(GEN_TLIB)

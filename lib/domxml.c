@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
 
@@ -25,12 +26,51 @@ const char *dom_disk_kind_name(enum dom_disk_kind k)
 	return "disk";
 }
 
+/*
+ * libxml2 is opened when the first domain is read, not linked: with the ICU and C++ runtimes
+ * it pulls in, loading it takes longer than the generator's whole work on a hundred guests
+ * without a domain XML, and the generator runs at every boot and daemon-reload. (The command
+ * has it loaded already, through libvirt; dlopen() then only finds it.)
+ */
+static struct {
+	bool tried;
+	typeof(xmlReadMemory) *read_memory;
+	typeof(xmlDocGetRootElement) *root;
+	typeof(xmlFreeDoc) *free_doc;
+	typeof(xmlGetProp) *get_prop;
+	xmlFreeFunc *free; /* libxml2's xmlFree is a variable */
+} xml;
+
+static int xml_load(void)
+{
+	void *h;
+
+	if (xml.tried)
+		return xml.free_doc ? 0 : -ELIBACC;
+	xml.tried = true;
+	h = dlopen("libxml2.so.2", RTLD_LAZY | RTLD_LOCAL);
+	if (!h)
+		return -ELIBACC;
+	xml.read_memory = (typeof(xml.read_memory))dlsym(h, "xmlReadMemory");
+	xml.root = (typeof(xml.root))dlsym(h, "xmlDocGetRootElement");
+	xml.get_prop = (typeof(xml.get_prop))dlsym(h, "xmlGetProp");
+	xml.free = (xmlFreeFunc *)dlsym(h, "xmlFree");
+	xml.free_doc = (typeof(xml.free_doc))dlsym(h, "xmlFreeDoc");
+	if (!xml.read_memory || !xml.root || !xml.get_prop || !xml.free || !*xml.free ||
+	    !xml.free_doc) {
+		xml.free_doc = NULL;
+		return -ELIBACC;
+	}
+	return 0;
+}
+
 static char *attr(xmlNodePtr n, const char *name)
 {
-	xmlChar *v = n ? xmlGetProp(n, (const xmlChar *)name) : NULL;
+	xmlChar *v = n ? xml.get_prop(n, (const xmlChar *)name) : NULL;
 	char *s = v ? strdup((const char *)v) : NULL;
 
-	xmlFree(v);
+	if (v)
+		(*xml.free)(v);
 	return s;
 }
 
@@ -214,24 +254,27 @@ static int parse_devices(struct dom_info *d, xmlNodePtr devices)
 	return r;
 }
 
-int dom_parse(const char *xml, struct dom_info *ret)
+int dom_parse(const char *text, struct dom_info *ret)
 {
 	xmlDocPtr doc;
 	xmlNodePtr root, devices;
 	int r = 0;
 
 	*ret = (struct dom_info){0};
+	r = xml_load();
+	if (r < 0)
+		return r;
 	/* No network, no entities: the XML comes from libvirt, but a parser should not trust. */
-	doc = xmlReadMemory(xml, strlen(xml), "domain.xml", NULL,
-			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	doc = xml.read_memory(text, strlen(text), "domain.xml", NULL,
+			      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc)
 		return -EBADMSG;
-	root = xmlDocGetRootElement(doc);
+	root = xml.root(doc);
 	if (!root || !is(root, "domain"))
 		r = -EBADMSG;
 	else if ((devices = child(root, "devices")))
 		r = parse_devices(ret, devices);
-	xmlFreeDoc(doc);
+	xml.free_doc(doc);
 	if (r < 0)
 		dom_info_free(ret);
 	return r;

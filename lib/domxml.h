@@ -47,8 +47,11 @@ struct dom_info {
 	bool has_agent; /* a qemu-guest-agent channel */
 };
 
-/* Parses a domain's XML (libxml2). -EBADMSG on XML that is not a domain. */
-int dom_parse(const char *xml, struct dom_info *ret);
+/*
+ * Parses a domain's XML (libxml2, opened at the first call). -EBADMSG on XML that is not a
+ * domain, -ELIBACC when libxml2 cannot be loaded.
+ */
+int dom_parse(const char *text, struct dom_info *ret);
 /*
  * Reads VB_LIBVIRT_QEMU_DIR/NAME.xml below the root, as a generator must (no libvirt: it runs
  * before any daemon). -ENOENT when there is none, -EBADFD when it is not a regular file,
