@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * mktree: a fake machine with N PCI functions for the benchmark, shaped like
- * the kernel's sysfs as tests/mock/fixture.h describes it (relative links,
- * config space bytes, iommu_groups, drivers with module links, .mock state
- * for the kernel double), so that the binder reads it as it reads a real one.
+ * mktree: a fake machine with N PCI functions for the benchmark, built by the
+ * tests' fixture (tests/mock/fixture.h: relative links, config space bytes,
+ * iommu_groups, drivers with module links, .mock state for the kernel
+ * double), so that the binder reads it as it reads a real one and the
+ * benchmark and the tests agree on what a machine looks like. This file only
+ * plans the machine; the fixture writes it.
  *
  *   mktree ROOT N          build the tree in ROOT (which must not exist)
  *   mktree --reset ROOT N  put back everything a run of the binder or of the
@@ -28,7 +30,9 @@
  * vfio_iommu_type1 are loaded and the vfio-pci driver is registered, so the
  * binder does no module work.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -41,6 +45,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "fixture.h"
+#include "mock-common.h"
 
 #define MAX_FNS	 8192
 #define VFS	 8 /* SR-IOV VFs per NIC port */
@@ -55,7 +62,6 @@ struct fn {
 	int physfn; /* SR-IOV VFs: the PF; else -1 */
 	unsigned vendor, device, sub_vendor, sub_device, class, revision;
 	bool bridge, vf, multifunction, claimed;
-	unsigned secondary, subordinate;
 	int boot_vga; /* -1: no boot_vga file */
 	int group;
 	const char *driver; /* host driver, bound */
@@ -66,7 +72,6 @@ struct fn {
 static struct fn fns[MAX_FNS];
 static int nfns;
 static int ngroups;
-static const char *root;
 
 /* Driver name, module (NULL: built in). */
 static const char *const drivers[][2] = {
@@ -91,80 +96,6 @@ static void die(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(1);
-}
-
-/* ROOT/rel in a static buffer of the caller's. */
-static char *at(char buf[PATH_MAX], const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static char *at(char buf[PATH_MAX], const char *fmt, ...)
-{
-	char rel[PATH_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(rel, sizeof(rel), fmt, ap);
-	va_end(ap);
-	if (snprintf(buf, PATH_MAX, "%s/%s", root, rel) >= PATH_MAX)
-		die("path too long: %s", rel);
-	return buf;
-}
-
-static void mkdirs(const char *path)
-{
-	char tmp[PATH_MAX];
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			die("mkdir %s: %m", tmp);
-		*p = '/';
-	}
-	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-		die("mkdir %s: %m", tmp);
-}
-
-static void put_bytes(const char *path, const void *data, size_t len, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-
-	if (fd < 0)
-		die("open %s: %m", path);
-	if (write(fd, data, len) != (ssize_t)len)
-		die("write %s: %m", path);
-	close(fd);
-}
-
-static void put(const char *path, mode_t mode, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void put(const char *path, mode_t mode, const char *fmt, ...)
-{
-	char text[1024];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	put_bytes(path, text, (size_t)n, mode);
-}
-
-/* A sysfs-style relative link at ROOT/@from_rel to ROOT/@to_rel. */
-static void link_rel(const char *from_rel, const char *to_rel)
-{
-	char target[PATH_MAX], path[PATH_MAX];
-	size_t common = 0, len = 0;
-
-	for (size_t i = 0; from_rel[i] && from_rel[i] == to_rel[i]; i++)
-		if (from_rel[i] == '/')
-			common = i + 1;
-	for (const char *p = from_rel + common; *p; p++)
-		if (*p == '/')
-			len += (size_t)snprintf(target + len, sizeof(target) - len, "../");
-	snprintf(target + len, sizeof(target) - len, "%s", to_rel + common);
-	if (symlink(target, at(path, "%s", from_rel)) < 0)
-		die("symlink %s -> %s: %m", path, target);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -216,25 +147,10 @@ static int add(unsigned bus, unsigned dev, unsigned fn, int parent, const struct
 	return nfns++;
 }
 
-static unsigned bus_of(int i)
+/* The fixture routes the buses below a bridge as it adds the devices there. */
+static int bridge(unsigned bus, unsigned dev, int parent, const struct tmpl *t)
 {
-	return (unsigned)strtoul(fns[i].addr + 5, NULL, 16);
-}
-
-static int bridge(unsigned bus, unsigned dev, int parent, unsigned secondary, const struct tmpl *t)
-{
-	int i = add(bus, dev, 0, parent, t);
-
-	fns[i].secondary = fns[i].subordinate = secondary;
-	return i;
-}
-
-/* Bridges above a bus route it: subordinate numbers, all the way up. */
-static void route(int parent, unsigned bus)
-{
-	for (int p = parent; p >= 0; p = fns[p].parent)
-		if (fns[p].subordinate < bus)
-			fns[p].subordinate = bus;
+	return add(bus, dev, 0, parent, t);
 }
 
 static const struct tmpl host_bridge = {0x8086, 0x3e30, 0x1043, 0x8694, 0x060000, 0x0d, NULL, 0};
@@ -282,7 +198,7 @@ static void base(int n)
 	add(0, 0x02, 0, -1, &igpu);
 	for (int g = 0; g < 4; g++) {
 		unsigned bus = next_bus++;
-		int port = bridge(0, gpu_ports[g], -1, bus, &peg_port);
+		int port = bridge(0, gpu_ports[g], -1, &peg_port);
 
 		for (unsigned f = 0; f < 2; f++) {
 			int i = add(bus, 0, f, port, &gpus[g][f]);
@@ -323,10 +239,9 @@ static void nic(struct complex *c)
 	static const struct tmpl vf = {0x8086, 0x154c, 0x8086, 0x0000, 0x020000,
 				       0x02,   "iavf", 0,      true};
 	unsigned bus = c->next_bus++;
-	int port = bridge(c->bus, c->next_port++, -1, bus, &gpp_port);
+	int port = bridge(c->bus, c->next_port++, -1, &gpp_port);
 	const char *slot = new_slot();
 
-	route(port, bus);
 	for (unsigned p = 0; p < 2; p++) {
 		int i = add(bus, 0, p, port, &pf);
 
@@ -345,18 +260,15 @@ static void nvme_switch(struct complex *c)
 {
 	static const struct tmpl nvme = {0x144d, 0xa808, 0x144d, 0xa801, 0x010802, 0x00, "nvme", 0};
 	unsigned up_bus = c->next_bus++, down_bus = c->next_bus++;
-	int port = bridge(c->bus, c->next_port++, -1, up_bus, &gpp_port);
-	int up = bridge(up_bus, 0, port, down_bus, &sw_up);
+	int port = bridge(c->bus, c->next_port++, -1, &gpp_port);
+	int up = bridge(up_bus, 0, port, &sw_up);
 	const char *slot = new_slot();
 
-	route(port, down_bus);
 	for (unsigned d = 0; d < 4; d++) {
 		unsigned bus = c->next_bus++;
-		int down = bridge(down_bus, 0x08 + d, up, bus, &sw_down);
-		int i;
+		int down = bridge(down_bus, 0x08 + d, up, &sw_down);
+		int i = add(bus, 0, 0, down, &nvme);
 
-		route(up, bus);
-		i = add(bus, 0, 0, down, &nvme);
 		fns[i].slot = d == 0 ? slot : NULL;
 	}
 }
@@ -398,171 +310,57 @@ static void machine(int n)
 			nic(&cx[k / 3 % 3]);
 	}
 	uncore(n);
-	/* Route the base's buses too. */
-	for (int i = 0; i < nfns; i++)
-		route(fns[i].parent, bus_of(i));
 }
 
 /* ------------------------------------------------------------------------ */
-/* Writing it out.                                                          */
+/* Writing it out, by the fixture.                                          */
 
-static void put16(uint8_t *cfg, unsigned off, unsigned v)
+static void write_drivers(struct fx *fx)
 {
-	cfg[off] = v & 0xff;
-	cfg[off + 1] = (v >> 8) & 0xff;
+	/* vfio_pci's dependencies, loaded too. */
+	static const char *const deps[] = {"vfio", "vfio_iommu_type1", "vfio_pci_core",
+					   "irqbypass"};
+
+	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
+		fx_driver(fx, drivers[i][0], drivers[i][1]);
+	for (size_t i = 0; i < sizeof(deps) / sizeof(deps[0]); i++)
+		fx_module(fx, deps[i], FX_LOADED);
 }
 
-static void write_config(const char *path, const struct fn *f)
+static void write_fn(struct fx *fx, const struct fn *f)
 {
-	uint8_t cfg[256] = {0};
+	const struct fx_dev d = {
+		.parent = f->parent >= 0 ? fns[f->parent].addr : NULL,
+		.vendor = f->vendor,
+		.device = f->device,
+		.sub_vendor = f->sub_vendor,
+		.sub_device = f->sub_device,
+		.class = f->class,
+		.revision = f->revision,
+		.header_type = f->bridge ? 1 : 0,
+		.boot_vga = f->boot_vga,
+		.group = f->group,
+		.host_driver = f->driver,
+		.bound = f->driver != NULL,
+		.slot = f->slot,
+		.multifunction = f->multifunction,
+		.reset_method = f->bridge ? ""
+				: f->vf	  ? "flr"
+					  : "flr bus",
+		.irq = f->driver ? 16 + (unsigned)(f - fns) % 200 : 0,
+	};
+	char rel[PATH_MAX], to[PATH_MAX];
 
-	put16(cfg, 0x00, f->vendor);
-	put16(cfg, 0x02, f->device);
-	put16(cfg, 0x04, f->driver ? 0x0407 : 0x0000);
-	put16(cfg, 0x06, 0x0010); /* capabilities list */
-	cfg[0x08] = f->revision & 0xff;
-	cfg[0x09] = f->class & 0xff;
-	cfg[0x0a] = (f->class >> 8) & 0xff;
-	cfg[0x0b] = (f->class >> 16) & 0xff;
-	cfg[0x0e] = (f->bridge ? 1 : 0) | (f->multifunction ? 0x80 : 0);
-	if (f->bridge) {
-		cfg[0x18] = bus_of((int)(f - fns)) & 0xff;
-		cfg[0x19] = f->secondary & 0xff;
-		cfg[0x1a] = f->subordinate & 0xff;
-	} else {
-		put16(cfg, 0x2c, f->sub_vendor);
-		put16(cfg, 0x2e, f->sub_device);
-	}
-	cfg[0x34] = 0x40;
-	put_bytes(path, cfg, sizeof(cfg), 0644);
-}
-
-static void write_fn(struct fn *f)
-{
-	char dir[PATH_MAX], p[PATH_MAX], rel[PATH_MAX];
-
-	mkdirs(at(dir, "%s", f->dir));
-#define ATTR(name, mode, ...) put(at(p, "%s/" name, f->dir), mode, __VA_ARGS__)
-	ATTR("vendor", 0444, "0x%04x\n", f->vendor);
-	ATTR("device", 0444, "0x%04x\n", f->device);
-	ATTR("subsystem_vendor", 0444, "0x%04x\n", f->sub_vendor);
-	ATTR("subsystem_device", 0444, "0x%04x\n", f->sub_device);
-	ATTR("class", 0444, "0x%06x\n", f->class);
-	ATTR("revision", 0444, "0x%02x\n", f->revision);
-	ATTR("driver_override", 0644, "(null)\n");
-	ATTR("enable", 0644, "%d\n", f->driver ? 1 : 0);
-	ATTR("irq", 0444, "%d\n", f->driver ? 16 + (int)(f - fns) % 200 : 0);
-	ATTR("numa_node", 0644, "%d\n", bus_of((int)(f - fns)) >= 0x80 ? 1 : 0);
-	ATTR("modalias", 0444, "pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X\n", f->vendor,
-	     f->device, f->sub_vendor, f->sub_device, (f->class >> 16) & 0xff,
-	     (f->class >> 8) & 0xff, f->class & 0xff);
-	ATTR("uevent", 0644,
-	     "%s%s%sPCI_CLASS=%X\nPCI_ID=%04X:%04X\nPCI_SUBSYS_ID=%04X:%04X\nPCI_SLOT_NAME=%s\nMODALIAS=pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X\n",
-	     f->driver ? "DRIVER=" : "", f->driver ? f->driver : "", f->driver ? "\n" : "",
-	     f->class, f->vendor, f->device, f->sub_vendor, f->sub_device, f->addr, f->vendor,
-	     f->device, f->sub_vendor, f->sub_device, (f->class >> 16) & 0xff,
-	     (f->class >> 8) & 0xff, f->class & 0xff);
-	if (f->boot_vga >= 0)
-		ATTR("boot_vga", 0444, "%d\n", f->boot_vga);
-	if (f->bridge) {
-		ATTR("secondary_bus_number", 0444, "%u\n", f->secondary);
-		ATTR("subordinate_bus_number", 0444, "%u\n", f->subordinate);
-	} else {
-		ATTR("reset_method", 0644, "%s\n", f->vf ? "flr" : "flr bus");
-		ATTR("reset", 0200, "%s", "");
-	}
-#undef ATTR
-	write_config(at(p, "%s/config", f->dir), f);
-
-	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s", f->addr);
-	link_rel(rel, f->dir);
-	snprintf(rel, sizeof(rel), "%s/subsystem", f->dir);
-	link_rel(rel, "sys/bus/pci");
-
-	/* IOMMU group: a directory of links, and the device's link to it. */
-	snprintf(rel, sizeof(rel), "sys/kernel/iommu_groups/%d", f->group);
-	mkdirs(at(p, "%s/devices", rel));
-	put(at(p, "%s/type", rel), 0644, "DMA\n");
-	snprintf(rel, sizeof(rel), "sys/kernel/iommu_groups/%d/devices/%s", f->group, f->addr);
-	link_rel(rel, f->dir);
-	snprintf(rel, sizeof(rel), "%s/iommu_group", f->dir);
-	snprintf(p, sizeof(p), "sys/kernel/iommu_groups/%d", f->group);
-	link_rel(rel, p);
-
-	if (f->slot) {
-		char addr[16];
-
-		snprintf(addr, sizeof(addr), "%.10s", f->addr);
-		mkdirs(at(p, "sys/bus/pci/slots/%s", f->slot));
-		put(at(p, "sys/bus/pci/slots/%s/address", f->slot), 0444, "%s\n", addr);
-	}
+	fx_device(fx, f->addr, &d);
 	if (f->vf) {
 		const struct fn *pf = &fns[f->physfn];
 		int nvf = (int)(f - fns) - f->physfn - (pf->addr[11] == '0' ? 2 : 1 + VFS);
 
-		snprintf(rel, sizeof(rel), "%s/physfn", f->dir);
-		link_rel(rel, pf->dir);
-		snprintf(rel, sizeof(rel), "%s/virtfn%d", pf->dir, nvf);
-		link_rel(rel, f->dir);
-	}
-}
-
-static void bind_links(const struct fn *f)
-{
-	char rel[PATH_MAX], drv[PATH_MAX];
-
-	if (!f->driver)
-		return;
-	snprintf(drv, sizeof(drv), "sys/bus/pci/drivers/%s", f->driver);
-	snprintf(rel, sizeof(rel), "%s/driver", f->dir);
-	link_rel(rel, drv);
-	snprintf(rel, sizeof(rel), "%s/%s", drv, f->addr);
-	link_rel(rel, f->dir);
-}
-
-static void write_module(const char *name)
-{
-	char p[PATH_MAX];
-
-	if (access(at(p, "sys/module/%s", name), F_OK) == 0)
-		return;
-	mkdirs(at(p, "sys/module/%s/holders", name));
-	mkdirs(at(p, "sys/module/%s/drivers", name));
-	put(at(p, "sys/module/%s/refcnt", name), 0444, "0\n");
-	put(at(p, "sys/module/%s/coresize", name), 0444, "16384\n");
-	put(at(p, "sys/module/%s/initstate", name), 0444, "live\n");
-}
-
-static void write_drivers(FILE *modules, FILE *module_drivers)
-{
-	static const char *const attrs[] = {"bind", "unbind", "new_id", "remove_id", "uevent"};
-	/* vfio_pci's dependencies, loaded too. */
-	static const char *const deps[] = {"vfio", "vfio_iommu_type1", "vfio_pci_core",
-					   "irqbypass"};
-	char p[PATH_MAX], rel[PATH_MAX], mod[PATH_MAX];
-
-	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
-		const char *drv = drivers[i][0], *m = drivers[i][1];
-
-		mkdirs(at(p, "sys/bus/pci/drivers/%s", drv));
-		for (size_t a = 0; a < sizeof(attrs) / sizeof(attrs[0]); a++)
-			put(at(p, "sys/bus/pci/drivers/%s/%s", drv, attrs[a]), 0200, "%s", "");
-		if (!m)
-			continue;
-		if (access(at(p, "sys/module/%s", m), F_OK) < 0)
-			fprintf(modules, "%s 16384 0 - Live 0x0000000000000000\n", m);
-		write_module(m);
-		fprintf(module_drivers, "%s %s\n", m, drv);
-		snprintf(rel, sizeof(rel), "sys/bus/pci/drivers/%s/module", drv);
-		snprintf(mod, sizeof(mod), "sys/module/%s", m);
-		link_rel(rel, mod);
-		snprintf(rel, sizeof(rel), "sys/module/%s/drivers/pci:%s", m, drv);
-		snprintf(mod, sizeof(mod), "sys/bus/pci/drivers/%s", drv);
-		link_rel(rel, mod);
-	}
-	for (size_t i = 0; i < sizeof(deps) / sizeof(deps[0]); i++) {
-		fprintf(modules, "%s 16384 0 - Live 0x0000000000000000\n", deps[i]);
-		write_module(deps[i]);
+		snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/physfn", f->addr);
+		snprintf(to, sizeof(to), "%s", pf->dir);
+		fx_symlink(fx, rel, to);
+		snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/virtfn%d", pf->addr, nvf);
+		fx_symlink(fx, rel, f->dir);
 	}
 }
 
@@ -584,57 +382,19 @@ static const char config[] =
 	"[device gpu-d]\n"
 	"match = address=0000:04:00.0\n";
 
-static void create(void)
+static void create(const char *root)
 {
-	static const char *const dirs[] = {
-		"sys/devices",
-		"sys/bus/pci/devices",
-		"sys/bus/pci/drivers",
-		"sys/bus/pci/slots",
-		"sys/kernel/iommu_groups",
-		"sys/module",
-		"sys/class",
-		"proc/sys/kernel",
-		"run",
-		"etc/vfio-boot",
-		"lib/modules/6.1.0-18-amd64",
-		"dev",
-		".mock",
-	};
-	char p[PATH_MAX], p2[PATH_MAX];
-	FILE *modules, *module_drivers, *natural;
+	struct fx *fx = fx_at(root, true);
 
-	if (mkdir(root, 0755) < 0)
-		die("mkdir %s: %m", root);
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		mkdirs(at(p, "%s", dirs[i]));
-	put(at(p, "sys/bus/pci/drivers_probe"), 0200, "%s", "");
-	put(at(p, "sys/bus/pci/drivers_autoprobe"), 0644, "1\n");
-	put(at(p, "sys/bus/pci/rescan"), 0200, "%s", "");
-	put(at(p, "dev/kmsg"), 0644, "%s", "");
-	put(at(p, "proc/cmdline"), 0444,
-	    "BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=0b9e5f4c-3a51-4a0e-9f55-5d2f4a1e7c11 ro quiet intel_iommu=on iommu=pt\n");
-	put(at(p, "proc/sys/kernel/osrelease"), 0444, "6.1.0-18-amd64\n");
-	put(at(p, "etc/vfio-boot/vfio-boot.conf"), 0644, "%s", config);
-	if (chmod(at(p, "etc/vfio-boot"), 0755) < 0)
-		die("chmod %s: %m", p);
-
-	modules = fopen(at(p, "proc/modules"), "we");
-	module_drivers = fopen(at(p2, ".mock/module-drivers"), "we");
-	if (!modules || !module_drivers)
-		die("fopen: %m");
-	write_drivers(modules, module_drivers);
-	natural = fopen(at(p, ".mock/natural-drivers"), "we");
-	if (!natural)
-		die("fopen %s: %m", p);
-	for (int i = 0; i < nfns; i++) {
-		write_fn(&fns[i]);
-		bind_links(&fns[i]);
-		if (fns[i].driver)
-			fprintf(natural, "%s %s\n", fns[i].addr, fns[i].driver);
-	}
-	if (fclose(modules) || fclose(module_drivers) || fclose(natural))
-		die("writing: %m");
+	fx_cmdline(fx, "BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 "
+		       "root=UUID=0b9e5f4c-3a51-4a0e-9f55-5d2f4a1e7c11 ro quiet intel_iommu=on "
+		       "iommu=pt");
+	fx_osrelease(fx, "6.1.0-18-amd64");
+	fx_write(fx, "etc/vfio-boot/vfio-boot.conf", config, 0644);
+	write_drivers(fx);
+	for (int i = 0; i < nfns; i++)
+		write_fn(fx, &fns[i]);
+	/* The tree is kept: no fx_free(), which would remove it. */
 }
 
 /* ------------------------------------------------------------------------ */
@@ -648,25 +408,19 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
 }
 
-static void rm_rf(const char *path)
+static void rm_rel(struct fx *fx, const char *rel)
 {
-	if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
-		die("removing %s: %m", path);
+	char *p = fx_path(fx, rel);
+
+	if (nftw(p, rm_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
+		die("removing %s: %m", p);
+	free(p);
 }
 
-static void relink(const char *rel, const char *to_rel)
+static void reset(const char *root)
 {
-	char p[PATH_MAX];
-
-	if (unlink(at(p, "%s", rel)) < 0 && errno != ENOENT)
-		die("unlink %s: %m", p);
-	if (to_rel)
-		link_rel(rel, to_rel);
-}
-
-static void reset(void)
-{
-	char p[PATH_MAX], rel[PATH_MAX], drv[PATH_MAX];
+	struct fx *fx = fx_at(root, false);
+	char rel[PATH_MAX];
 
 	for (int i = 0; i < nfns; i++) {
 		const struct fn *f = &fns[i];
@@ -674,25 +428,26 @@ static void reset(void)
 		/* The binder and the recipe touch the claimed devices and nothing else. */
 		if (!f->claimed)
 			continue;
-		put(at(p, "%s/driver_override", f->dir), 0644, "(null)\n");
-		snprintf(rel, sizeof(rel), "%s/driver", f->dir);
-		snprintf(drv, sizeof(drv), "sys/bus/pci/drivers/%s", f->driver);
-		relink(rel, drv);
+		fx_override(fx, f->addr, NULL);
+		snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver", f->addr);
+		rm_rel(fx, rel);
 		snprintf(rel, sizeof(rel), "sys/bus/pci/drivers/vfio-pci/%s", f->addr);
-		relink(rel, NULL);
-		snprintf(rel, sizeof(rel), "%s/%s", drv, f->addr);
-		relink(rel, f->dir);
+		rm_rel(fx, rel);
+		snprintf(rel, sizeof(rel), "sys/bus/pci/drivers/%s/%s", f->driver, f->addr);
+		rm_rel(fx, rel);
+		fx_bind(fx, f->addr, f->driver);
 	}
 	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
-		put(at(p, "sys/bus/pci/drivers/%s/bind", drivers[i][0]), 0200, "%s", "");
-		put(at(p, "sys/bus/pci/drivers/%s/unbind", drivers[i][0]), 0200, "%s", "");
+		snprintf(rel, sizeof(rel), "sys/bus/pci/drivers/%s/bind", drivers[i][0]);
+		fx_write(fx, rel, "", 0200);
+		snprintf(rel, sizeof(rel), "sys/bus/pci/drivers/%s/unbind", drivers[i][0]);
+		fx_write(fx, rel, "", 0200);
 	}
-	put(at(p, "sys/bus/pci/drivers_probe"), 0200, "%s", "");
-	put(at(p, "dev/kmsg"), 0644, "%s", "");
-	rm_rf(at(p, "run/vfio-boot"));
-	rm_rf(at(p, "dev/vfio"));
-	if (unlink(at(p, ".mock/writes.log")) < 0 && errno != ENOENT)
-		die("unlink %s: %m", p);
+	fx_write(fx, "sys/bus/pci/drivers_probe", "", 0644);
+	fx_write(fx, "dev/kmsg", "", 0644);
+	rm_rel(fx, "run/vfio-boot");
+	rm_rel(fx, "dev/vfio");
+	rm_rel(fx, MOCK_WRITES_LOG);
 }
 
 static void usage(void)
@@ -724,18 +479,16 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc == 4 && strcmp(argv[1], "--reset") == 0) {
-		root = argv[2];
 		machine(parse_n(argv[3]));
-		reset();
+		reset(argv[2]);
 		return 0;
 	}
 	if (argc != 3 || argv[1][0] != '/')
 		usage();
-	root = argv[1];
 	machine(parse_n(argv[2]));
 	if (nfns != parse_n(argv[2]))
 		die("made %d functions, not %s", nfns, argv[2]);
 	umask(022);
-	create();
+	create(argv[1]);
 	return 0;
 }

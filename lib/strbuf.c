@@ -13,6 +13,12 @@ void strbuf_printf(struct strbuf *b, const char *fmt, ...)
 
 	if (b->error)
 		return;
+	/* Room for a line or two at once: most strings never grow, and a print into no room is
+	 * one vsnprintf() too many. */
+	if (!b->s && GROW(b->s, b->alloc, 256) < 0) {
+		b->error = -ENOMEM;
+		return;
+	}
 	for (;;) {
 		size_t room = b->alloc - b->len;
 

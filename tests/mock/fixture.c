@@ -189,7 +189,8 @@ static const char *temp_dir(void)
 	return "/tmp";
 }
 
-struct fx *fx_new(void)
+/* The directories and files every tree starts with, below fx->root. */
+static void populate(struct fx *fx)
 {
 	static const char *const dirs[] = {
 		"sys/devices",
@@ -205,14 +206,7 @@ struct fx *fx_new(void)
 		"lib/modules",
 		MOCK_STATE_DIR,
 	};
-	_cleanup_free_ char *tmpl = xasprintf("%s/vfio-boot-fx.XXXXXX", temp_dir());
-	struct fx *fx = calloc(1, sizeof(*fx));
 
-	if (fx == NULL || mkdtemp(tmpl) == NULL)
-		die("mkdtemp %s: %m", tmpl);
-	fx->root = realpath(tmpl, NULL);
-	if (fx->root == NULL)
-		die("realpath %s: %m", tmpl);
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		mkdir_rel(fx, dirs[i]);
 	put(fx, "sys/bus/pci/drivers_probe", "");
@@ -222,7 +216,43 @@ struct fx *fx_new(void)
 	put(fx, "dev/kmsg", "");
 	fx_cmdline(fx, "BOOT_IMAGE=/vmlinuz root=/dev/vda1 ro quiet");
 	fx_osrelease(fx, "6.1.0-test");
+}
+
+struct fx *fx_new(void)
+{
+	_cleanup_free_ char *tmpl = xasprintf("%s/vfio-boot-fx.XXXXXX", temp_dir());
+	struct fx *fx = calloc(1, sizeof(*fx));
+
+	if (fx == NULL || mkdtemp(tmpl) == NULL)
+		die("mkdtemp %s: %m", tmpl);
+	fx->root = realpath(tmpl, NULL);
+	if (fx->root == NULL)
+		die("realpath %s: %m", tmpl);
+	populate(fx);
 	return fx;
+}
+
+struct fx *fx_at(const char *dir, bool create)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+
+	if (fx == NULL)
+		die("out of memory");
+	if (create && mkdir(dir, 0755) < 0)
+		die("mkdir %s: %m", dir);
+	fx->root = realpath(dir, NULL);
+	if (fx->root == NULL)
+		die("realpath %s: %m", dir);
+	if (create)
+		populate(fx);
+	return fx;
+}
+
+void fx_symlink(struct fx *fx, const char *rel, const char *target_rel)
+{
+	_cleanup_free_ char *link = fx_path(fx, rel), *target = fx_path(fx, target_rel);
+
+	symlink_rel(link, target);
 }
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)

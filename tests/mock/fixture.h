@@ -92,6 +92,12 @@ enum {
 
 /* A fresh tree in a new directory under $TMPDIR, else /dev/shm, else /tmp. */
 struct fx *fx_new(void);
+/*
+ * The tree at @dir, for programs that keep it (bench/mktree.c): made there as fx_new() makes
+ * one when @create (@dir must not exist), else the one already there. fx_free() removes it
+ * all the same: such programs do not call it.
+ */
+struct fx *fx_at(const char *dir, bool create);
 /* Removes the tree unless VFIO_MOCK_KEEP is set in the environment. */
 void fx_free(struct fx *fx);
 const char *fx_root(const struct fx *fx);
@@ -111,6 +117,9 @@ void fx_module_provides(struct fx *fx, const char *module, const char *drv);
 /* Start states, written straight into the tree without kernel semantics. */
 void fx_bind(struct fx *fx, const char *addr, const char *drv);
 void fx_override(struct fx *fx, const char *addr, const char *drv);
+
+/* A sysfs-style relative symlink at ROOT/@rel to ROOT/@target_rel. */
+void fx_symlink(struct fx *fx, const char *rel, const char *target_rel);
 
 void fx_cmdline(struct fx *fx, const char *cmdline);
 void fx_osrelease(struct fx *fx, const char *release);
