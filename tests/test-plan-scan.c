@@ -264,6 +264,23 @@ static void test_unreadable_driver_link_refuses(void **state)
 	assert_refused(section("nic"), NIC2, "driver");
 }
 
+/*
+ * The scan asks once per driver whether it is there, for links of the kernel's form; NIC2's
+ * link names the same driver as NIC1's but climbs one level short, to no driver: it is gone
+ * for NIC2 alone.
+ */
+static void test_driver_link_short_of_sys_is_gone(void **state)
+{
+	(void)state;
+	fx_q35_two_gpus(fx);
+	replace_attr(DEV_ATTR(NIC2, "driver"), NULL, "../../../bus/pci/drivers/e1000", false);
+	scan();
+	assert_string_equal(vb_pci_find(&pci, NIC1)->driver, "e1000");
+	assert_false(vb_pci_find(&pci, NIC1)->driver_gone);
+	assert_string_equal(vb_pci_find(&pci, NIC2)->driver, "e1000");
+	assert_true(vb_pci_find(&pci, NIC2)->driver_gone);
+}
+
 /* Only "0" says a device is not the boot display. */
 static void test_boot_vga_garbage_guarded(void **state)
 {
@@ -346,6 +363,7 @@ int main(void)
 		T(test_uevent_malformed_marks_unreadable),
 		T(test_unreadable_group_link_refuses),
 		T(test_unreadable_driver_link_refuses),
+		T(test_driver_link_short_of_sys_is_gone),
 		T(test_boot_vga_garbage_guarded),
 		T(test_boot_vga_unreadable_guarded),
 		T(test_boot_vga_missing_on_vga_guarded),
