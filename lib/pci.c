@@ -410,6 +410,22 @@ static int cmp_dev(const void *a, const void *b)
 	return strcmp(x->addr, y->addr);
 }
 
+/* The first device whose address sorts at or after prefix. */
+static size_t first_at_or_after(const struct vb_pci *pci, const char *prefix)
+{
+	size_t lo = 0, hi = pci->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strncmp(pci->devs[mid].addr, prefix, 10) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* /sys/bus/pci/slots/NAME/address is "dddd:bb:dd": every function there sits in that slot. */
 static int scan_slots(struct vb_pci *pci)
 {
@@ -432,9 +448,14 @@ static int scan_slots(struct vb_pci *pci)
 		/* One open, read and close for each slot: a server has dozens. */
 		if (read_attr_at(dirfd(dir), de->d_name, "address", addr, sizeof(addr)) < 0)
 			continue;
-		for (size_t i = 0; i < pci->n; i++) {
+		if (strlen(addr) != 10)
+			continue;
+		/* The devices are sorted by address: the slot's functions are one run of them. */
+		for (size_t i = first_at_or_after(pci, addr);
+		     i < pci->n && strncmp(pci->devs[i].addr, addr, 10) == 0; i++) {
 			struct vb_pci_dev *d = &pci->devs[i];
-			if (strncmp(d->addr, addr, 10) != 0 || strlen(addr) != 10 || d->slot)
+
+			if (d->slot)
 				continue;
 			d->slot = strdup(de->d_name);
 			if (!d->slot)
