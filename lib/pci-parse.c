@@ -4,6 +4,7 @@
  * here, so that the scan (pci.c) is only the reading.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
 
@@ -248,4 +249,61 @@ bool vb_pci_is_storage(const struct vb_pci_dev *d)
 bool vb_pci_same_slot(const struct vb_pci_dev *a, const struct vb_pci_dev *b)
 {
 	return a->a.domain == b->a.domain && a->a.bus == b->a.bus && a->a.dev == b->a.dev;
+}
+
+/* How many "../" link starts with; *rest is what follows them. */
+static size_t ups(const char *link, const char **rest)
+{
+	size_t n = 0;
+
+	while (startswith(link, "../")) {
+		link += 3;
+		n++;
+	}
+	*rest = link;
+	return n;
+}
+
+static size_t components(const char *s)
+{
+	size_t n = *s ? 1 : 0;
+
+	for (; *s; s++)
+		n += *s == '/' && s[1];
+	return n;
+}
+
+const char *vb_pci_driver_link_name(const char *devlink, const char *link)
+{
+	const char *dev, *name;
+
+	if (!devlink || ups(devlink, &dev) != 3 || ups(link, &name) != components(dev) ||
+	    !(name = startswith(name, "bus/pci/drivers/")) || strchr(name, '/') ||
+	    streq(name, "") || streq(name, ".") || streq(name, "..") || strlen(name) > NAME_MAX)
+		return NULL;
+	return name;
+}
+
+int vb_pci_mark(struct vb_pci_dev *d, unsigned unknown, const char *fmt, ...)
+{
+	_cleanup_free_ char *what = NULL;
+	char *joined;
+	va_list ap;
+	int r;
+
+	d->unknown |= unknown;
+	va_start(ap, fmt);
+	r = vasprintf(&what, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	if (!d->unreadable) {
+		d->unreadable = TAKE_PTR(what);
+		return 0;
+	}
+	if (asprintf(&joined, "%s; %s", d->unreadable, what) < 0)
+		return -ENOMEM;
+	free(d->unreadable);
+	d->unreadable = joined;
+	return 0;
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "pci.h"
+#include "util.h"
 
 /* What was read, fit for a message: printable ASCII as it is, the rest as \xNN, cut short. */
 void vb_pci_shown(const char *s, char *out, size_t size);
@@ -20,3 +21,15 @@ int vb_pci_uevent_parse(char *ev, const char *dev, struct vb_pci_dev *d, char **
 int vb_pci_topology_path(const char *real, char **ret);
 /* The kernel's pci_is_vga(). */
 bool vb_pci_is_vga(const struct vb_pci_dev *d);
+/*
+ * The driver's name when the driver link goes up from the device to /sys and down to
+ * bus/pci/drivers/NAME, as the kernel makes it; else NULL. devlink is the bus's link to the
+ * device ("../../../devices/pci0000:00/0000:00:02.0"), which says how deep the device lies;
+ * NULL when it could not be read.
+ */
+const char *vb_pci_driver_link_name(const char *devlink, const char *link);
+/*
+ * Notes that what unknown says of d could not be read, and why, "ATTR: what" (joined to what
+ * was noted before). Returns 0, or -ENOMEM.
+ */
+int vb_pci_mark(struct vb_pci_dev *d, unsigned unknown, const char *fmt, ...) _printf_(3, 4);

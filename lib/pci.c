@@ -54,31 +54,6 @@ static int read_attr_at(int dirfd, const char *dev, const char *attr, char *buf,
 	return n;
 }
 
-static int mark(struct vb_pci_dev *d, unsigned unknown, const char *fmt, ...) _printf_(3, 4);
-static int mark(struct vb_pci_dev *d, unsigned unknown, const char *fmt, ...)
-{
-	_cleanup_free_ char *what = NULL;
-	char *joined;
-	va_list ap;
-	int r;
-
-	d->unknown |= unknown;
-	va_start(ap, fmt);
-	r = vasprintf(&what, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	if (!d->unreadable) {
-		d->unreadable = TAKE_PTR(what);
-		return 0;
-	}
-	if (asprintf(&joined, "%s; %s", d->unreadable, what) < 0)
-		return -ENOMEM;
-	free(d->unreadable);
-	d->unreadable = joined;
-	return 0;
-}
-
 /*
  * The sysfs attributes: "0x1234". An attribute that is missing or does not parse makes the
  * device unreadable; returns 0 then too, < 0 only when out of memory.
@@ -92,12 +67,12 @@ static int read_hex_at(int dirfd, const char *dev, const char *attr, size_t digi
 
 	r = read_attr_at(dirfd, dev, attr, s, sizeof(s));
 	if (r < 0)
-		return mark(d, VB_PCI_UNKNOWN_IDS, "%s: %s", attr, strerror(-r));
+		return vb_pci_mark(d, VB_PCI_UNKNOWN_IDS, "%s: %s", attr, strerror(-r));
 	p = startswith(s, "0x");
 	if (!p || !vb_pci_hex_parse(p, digits, ret)) {
 		vb_pci_shown(s, seen, sizeof(seen));
-		return mark(d, VB_PCI_UNKNOWN_IDS, "%s: \"%s\" is not 0x and %zu hex digits", attr,
-			    seen, digits);
+		return vb_pci_mark(d, VB_PCI_UNKNOWN_IDS, "%s: \"%s\" is not 0x and %zu hex digits",
+				   attr, seen, digits);
 	}
 	return 0;
 }
@@ -140,9 +115,20 @@ static const char *basename_of(const char *p)
 
 static int read_ids(int dirfd, const char *dev, struct vb_pci_dev *d)
 {
+	const struct {
+		const char *name;
+		size_t digits;
+		uint16_t *id; /* NULL: the class */
+	} attrs[] = {
+		{"vendor", 4, &d->vendor},
+		{"device", 4, &d->device},
+		{"class", 6, NULL},
+		{"subsystem_vendor", 4, &d->sub_vendor},
+		{"subsystem_device", 4, &d->sub_device},
+	};
 	_cleanup_free_ char *why = NULL;
 	char ev[4096];
-	unsigned long v;
+	unsigned long v = 0;
 	int r;
 
 	r = read_attr_at(dirfd, dev, "uevent", ev, sizeof(ev));
@@ -154,27 +140,21 @@ static int read_ids(int dirfd, const char *dev, struct vb_pci_dev *d)
 			return 0;
 		d->vendor = d->device = d->sub_vendor = d->sub_device = 0;
 		d->class_code = 0;
-		return mark(d, VB_PCI_UNKNOWN_IDS, "%s", why);
+		return vb_pci_mark(d, VB_PCI_UNKNOWN_IDS, "%s", why);
 	}
 	if (r != -ENOENT)
-		return mark(d, VB_PCI_UNKNOWN_IDS, "uevent: %s",
-			    r == -EFBIG ? "longer than a page" : strerror(-r));
+		return vb_pci_mark(d, VB_PCI_UNKNOWN_IDS, "uevent: %s",
+				   r == -EFBIG ? "longer than a page" : strerror(-r));
 
-	if ((r = read_hex_at(dirfd, dev, "vendor", 4, d, &v)) < 0)
-		return r;
-	d->vendor = v;
-	if ((r = read_hex_at(dirfd, dev, "device", 4, d, &v)) < 0)
-		return r;
-	d->device = v;
-	if ((r = read_hex_at(dirfd, dev, "class", 6, d, &v)) < 0)
-		return r;
-	d->class_code = v;
-	if ((r = read_hex_at(dirfd, dev, "subsystem_vendor", 4, d, &v)) < 0)
-		return r;
-	d->sub_vendor = v;
-	if ((r = read_hex_at(dirfd, dev, "subsystem_device", 4, d, &v)) < 0)
-		return r;
-	d->sub_device = v;
+	for (size_t i = 0; i < ELEMENTSOF(attrs); i++) {
+		r = read_hex_at(dirfd, dev, attrs[i].name, attrs[i].digits, d, &v);
+		if (r < 0)
+			return r;
+		if (attrs[i].id)
+			*attrs[i].id = v;
+		else
+			d->class_code = v;
+	}
 	if (d->unknown & VB_PCI_UNKNOWN_IDS)
 		d->vendor = d->device = d->sub_vendor = d->sub_device = d->class_code = 0;
 	return 0;
@@ -246,14 +226,14 @@ static int read_group(int dirfd, const char *name, struct vb_pci_dev *d)
 		return 0; /* no IOMMU */
 	d->iommu_group = VB_GROUP_UNKNOWN;
 	if (r < 0)
-		return mark(d, VB_PCI_UNKNOWN_GROUP, "iommu_group: %s", strerror(-r));
+		return vb_pci_mark(d, VB_PCI_UNKNOWN_GROUP, "iommu_group: %s", strerror(-r));
 	g = basename_of(link);
 	errno = 0;
 	n = strtol(g, &end, 10);
 	if (errno || *end || end == g || *g == '-' || *g == '+' || n > INT_MAX) {
 		vb_pci_shown(link, seen, sizeof(seen));
-		return mark(d, VB_PCI_UNKNOWN_GROUP, "iommu_group: link to \"%s\" names no group",
-			    seen);
+		return vb_pci_mark(d, VB_PCI_UNKNOWN_GROUP,
+				   "iommu_group: link to \"%s\" names no group", seen);
 	}
 	d->iommu_group = n;
 	return 0;
@@ -273,44 +253,18 @@ struct scan {
 	size_t ndrv;
 };
 
-/* How many "../" link starts with; *rest is what follows them. */
-static size_t ups(const char *link, const char **rest)
-{
-	size_t n = 0;
-
-	while (startswith(link, "../")) {
-		link += 3;
-		n++;
-	}
-	*rest = link;
-	return n;
-}
-
-static size_t components(const char *s)
-{
-	size_t n = *s ? 1 : 0;
-
-	for (; *s; s++)
-		n += *s == '/' && s[1];
-	return n;
-}
-
 /*
- * The driver link goes up from the device to /sys and down to bus/pci/drivers/NAME: then it
- * is there when /sys/bus/pci/drivers/NAME is, which one stat per driver tells. devlink is
- * the bus's link to the device ("../../../devices/pci0000:00/0000:00:02.0"), which says how
- * deep the device lies; NULL when it could not be read. Anything else is stat()ed as it is.
+ * A driver link of the kernel's form is there when /sys/bus/pci/drivers/NAME is, which one
+ * stat per driver tells; anything else is stat()ed as it is.
  */
 static bool driver_gone(struct scan *sc, const char *rel, const char *devlink, const char *link)
 {
-	const char *dev, *name;
+	const char *name = vb_pci_driver_link_name(devlink, link);
 	struct stat st;
 	char p[NAME_MAX + 16];
 	size_t i;
 
-	if (!devlink || ups(devlink, &dev) != 3 || ups(link, &name) != components(dev) ||
-	    !(name = startswith(name, "bus/pci/drivers/")) || strchr(name, '/') ||
-	    streq(name, "") || streq(name, ".") || streq(name, "..") || strlen(name) > NAME_MAX)
+	if (!name)
 		return fstatat(sc->dirfd, rel, &st, 0) < 0 && errno == ENOENT;
 	for (i = 0; i < sc->ndrv; i++)
 		if (streq(sc->drv[i].name, name))
@@ -334,7 +288,7 @@ static int read_driver(struct scan *sc, const char *name, const char *devlink, s
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
-		return mark(d, VB_PCI_UNKNOWN_DRIVER, "driver: %s", strerror(-r));
+		return vb_pci_mark(d, VB_PCI_UNKNOWN_DRIVER, "driver: %s", strerror(-r));
 	d->driver = strdup(basename_of(link));
 	if (!d->driver)
 		return -ENOMEM;
@@ -363,7 +317,7 @@ static int read_path(const char *name, const char *devlink, struct vb_pci_dev *d
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0)
-		return mark(d, VB_PCI_UNKNOWN_PATH, "topology path: %s", strerror(-r));
+		return vb_pci_mark(d, VB_PCI_UNKNOWN_PATH, "topology path: %s", strerror(-r));
 	return 0;
 }
 
