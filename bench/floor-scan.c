@@ -5,25 +5,34 @@
  * and nothing else: no parsing, no topology, no groups, no allocation. The binder's
  * `--dry-run` is measured against it in the same run (bench/run.sh).
  *
- *   floor-scan ROOT
+ * With --links it also makes the three readlinks the binder makes of every function (the
+ * bus's link to it, its iommu_group and its driver), and nothing more: the floor of a scan
+ * that reads what the binder reads.
+ *
+ *   floor-scan [--links] ROOT
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
+
+static const char *const links[] = {"", "/iommu_group", "/driver"};
 
 int main(int argc, char **argv)
 {
 	char path[4096], buf[4096];
+	bool with_links = argc == 3 && strcmp(argv[1], "--links") == 0;
 	struct dirent *de;
 	size_t bytes = 0;
 	DIR *dir;
 	int n = 0;
 
-	if (argc != 2)
+	if (argc != 2 && !with_links)
 		return 2;
-	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices", argv[1]);
+	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices", argv[argc - 1]);
 	dir = opendir(path);
 	if (!dir)
 		return 1;
@@ -43,6 +52,11 @@ int main(int argc, char **argv)
 			return 1;
 		bytes += (size_t)r;
 		n++;
+		for (size_t i = 0; with_links && i < sizeof(links) / sizeof(links[0]); i++) {
+			snprintf(path, sizeof(path), "%s%s", de->d_name, links[i]);
+			r = readlinkat(dirfd(dir), path, buf, sizeof(buf));
+			bytes += r > 0 ? (size_t)r : 0;
+		}
 	}
 	closedir(dir);
 	/* What was read, so that the reads are seen to be done (and not optimised away). */

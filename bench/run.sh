@@ -131,9 +131,10 @@ for n in $SIZES; do
 	echo "$R" >"$OUT/trace-$n-b.root"
 	count c overrides -E "SYS=$R/sys" -E "IDS=$IDS" -- /bin/sh bench/wiki-recipe.sh
 	count f true -- "$B/floor-scan" "$R"
+	count g true -- "$B/floor-scan" --links "$R"
 	set -- -l a -p "$RESET" -- "$BINDER" --root "$R" ::: \
 		-l b -p "$RESET" -- "$BINDER" --root "$R" --dry-run ::: \
-		-l f -- "$B/floor-scan" "$R"
+		-l f -- "$B/floor-scan" "$R" ::: -l g -- "$B/floor-scan" --links "$R"
 	if [ -n "$DYN" ]; then
 		count d0 gave_back -- "$DYN" --root "$R"
 		count d1 claimed -E "LD_PRELOAD=$MOCK" -E "VFIO_MOCK_ROOT=$R" -- "$DYN" --root "$R"
@@ -203,6 +204,7 @@ END {
 		row(sizes[i], "b", "(b) binder `--dry-run` (scan + plan)", "c")
 		row(sizes[i], "c", "(c) shell loop (wiki recipe)", "c")
 		row(sizes[i], "f", "(f) floor: list the devices, read each uevent", "c")
+		row(sizes[i], "g", "(g) the floor and the binder's 3 readlinks per function", "c")
 	}
 	if ((last, "d1") in med) {
 		print ""
@@ -221,14 +223,15 @@ END {
 	if ((last, "f") in med) {
 		print "**The scan against its floor**, (b) ÷ (f), medians of the same interleaved run (target: at most 1.3×):"
 		print ""
-		print "| Functions | (b) median ms | (f) median ms | (b) ÷ (f) | (b) min ms | (f) min ms | ratio of minima |"
-		print "|---:|---:|---:|---:|---:|---:|---:|"
+		print "| Functions | (b) median ms | (f) median ms | (b) ÷ (f) | (b) min ms | (f) min ms | ratio of minima | (g) ÷ (f) |"
+		print "|---:|---:|---:|---:|---:|---:|---:|---:|"
 		for (i = 1; i <= ns; i++)
 			if ((sizes[i], "f") in med)
-				printf "| %s | %.2f | %.2f | **%.2f×** | %.2f | %.2f | %.2f× |\n", sizes[i],
-					med[sizes[i], "b"], med[sizes[i], "f"],
+				printf "| %s | %.2f | %.2f | **%.2f×** | %.2f | %.2f | %.2f× | %.2f× |\n",
+					sizes[i], med[sizes[i], "b"], med[sizes[i], "f"],
 					med[sizes[i], "b"] / med[sizes[i], "f"], mn[sizes[i], "b"],
-					mn[sizes[i], "f"], mn[sizes[i], "b"] / mn[sizes[i], "f"]
+					mn[sizes[i], "f"], mn[sizes[i], "b"] / mn[sizes[i], "f"],
+					med[sizes[i], "g"] / med[sizes[i], "f"]
 		print ""
 	}
 	if ((last, "a") in med) {
