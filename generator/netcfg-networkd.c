@@ -27,26 +27,33 @@ void netcfg_header(struct strbuf *s, const struct vb_bridge *b)
 		      b->name, file, b->line);
 }
 
-static int add(struct netcfg_files *out, const struct vb_bridge *b, const char *suffix,
-	       struct strbuf *s)
+int netcfg_files_add(struct netcfg_files *out, char *path, unsigned mode, struct strbuf *s)
 {
 	struct netcfg_file *f = &out->v[out->n];
 	int r;
 
-	r = asprintf_safe(&f->path, PREFIX "%s%s", b->name, suffix);
-	if (r < 0) {
+	if (!path) {
 		strbuf_done(s);
-		return r;
+		return -ENOMEM;
 	}
 	r = strbuf_take(s, &f->content);
 	if (r < 0) {
-		free(f->path);
-		f->path = NULL;
+		free(path);
 		return r;
 	}
-	f->mode = 0644;
+	f->path = path;
+	f->mode = mode;
 	out->n++;
 	return 0;
+}
+
+static int add(struct netcfg_files *out, const struct vb_bridge *b, const char *suffix,
+	       struct strbuf *s)
+{
+	char *path = NULL;
+
+	(void)asprintf_safe(&path, PREFIX "%s%s", b->name, suffix);
+	return netcfg_files_add(out, path, 0644, s);
 }
 
 int netcfg_networkd(const struct vb_bridge *b, const char *mac, struct netcfg_files *out)

@@ -35,24 +35,11 @@ static void uuid_for(const char *a, const char *b, char out[37])
 
 static int add(struct netcfg_files *out, const char *name, const char *suffix, struct strbuf *s)
 {
-	struct netcfg_file *f = &out->v[out->n];
-	int r;
+	char *path = NULL;
 
-	r = asprintf_safe(&f->path, NM_DIR "/vfio-boot-%s%s.nmconnection", name, suffix);
-	if (r < 0) {
-		strbuf_done(s);
-		return r;
-	}
-	r = strbuf_take(s, &f->content);
-	if (r < 0) {
-		free(f->path);
-		f->path = NULL;
-		return r;
-	}
+	(void)asprintf_safe(&path, NM_DIR "/vfio-boot-%s%s.nmconnection", name, suffix);
 	/* NetworkManager ignores keyfiles that anyone but root may read. */
-	f->mode = 0600;
-	out->n++;
-	return 0;
+	return netcfg_files_add(out, path, 0600, s);
 }
 
 static void ip_section(struct strbuf *s, const struct vb_bridge *b, int family)

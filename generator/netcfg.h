@@ -42,5 +42,10 @@ int netcfg_all_paths(const char *name, char ***ret, size_t *n);
 void netcfg_files_free(struct netcfg_files *f);
 
 struct strbuf;
+/*
+ * Adds a file at path (taken: freed on failure; NULL means out of memory) with s's content
+ * (taken too) to out. Returns 0 or a negative errno.
+ */
+int netcfg_files_add(struct netcfg_files *out, char *path, unsigned mode, struct strbuf *s);
 /* The comment that opens every file: where it comes from, with the file name escaped. */
 void netcfg_header(struct strbuf *s, const struct vb_bridge *b);
