@@ -23,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "../generator/paths.h"
 #include "generated-keys.h"
 #include "util.h"
 
@@ -31,12 +32,6 @@
 #endif
 #ifndef VB_TEST_BINDIR
 #define VB_TEST_BINDIR "build/test/generator"
-#endif
-#ifndef VB_UNITDIR
-#define VB_UNITDIR "/lib/systemd/system"
-#endif
-#ifndef VB_LIBEXECDIR
-#define VB_LIBEXECDIR "/usr/lib/vfio-boot"
 #endif
 
 static char tmp[256];
