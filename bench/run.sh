@@ -50,7 +50,7 @@ $CC -O2 -static -o "$B/noop" bench/noop.c
 $CC -std=gnu11 -O2 -static $WARN -o "$B/floor-scan" bench/floor-scan.c
 MOCK=
 if $CC -std=gnu11 -D_GNU_SOURCE -O2 -fPIC -shared -o "$B/libsysfsmock.so" \
-	tests/mock/sysfs-mock.c -ldl -lpthread; then
+	tests/mock/sysfs-mock*.c -ldl -lpthread; then
 	MOCK=$(realpath "$B/libsysfsmock.so")
 fi
 DYN=
