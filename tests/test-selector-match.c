@@ -222,7 +222,6 @@ static void test_format_canonical(void **state)
 			       "path=0000:00:1c.4/00.0 slot=slot-5 boot_vga=0");
 }
 
-
 static void test_eval_unknown_terms(void **state)
 {
 	struct vb_pci_dev d = gpu();

@@ -252,7 +252,6 @@ static void test_path_bad_forms(void **state)
 	path_bad("0000:00:02.0/00:0");
 }
 
-
 /* ---- vb_pci_addr_parse ---- */
 
 static void addr_bad(const char *s)
