@@ -34,7 +34,8 @@ int vb_open_kmsg(void);
  * Opens path (a path on this machine, the root already prefixed) for reading only when it is a
  * regular file, following links: the type is checked before the open, so that no FIFO (which
  * would wait for a writer) and no device node (a watchdog arms on open) is ever opened, and
- * again after it, so that nothing swapped in meanwhile is read. Returns the fd (blocking reads),
+ * again after it, so that nothing swapped in meanwhile is read. Returns the fd (O_NONBLOCK, which
+ * reads of a regular file ignore),
  * or -errno: -EISDIR for a directory, -EBADFD for anything else that is not a regular file, in
  * which case *st (when given) holds what was found.
  */
