@@ -131,7 +131,7 @@ FUZZ_CORPUS := tests/fuzz/corpus/config
 # Only what the parser uses: other parts of lib/ need libraries the fuzzer need not link.
 FUZZ_SRC := $(addprefix lib/,config-parse.c config-schema.c config-value.c config-device.c \
 	config-load.c bridge.c guest.c guest-order.c contract.c escape.c record.c name.c selector.c \
-	cmdline.c pci.c pci-parse.c log.c util.c sysroot.c) \
+	cmdline.c pci.c pci-parse.c log.c util.c strbuf.c sysroot.c) \
 	$(wildcard lib/sysroot-*.c)
 $(FUZZ): tests/fuzz/fuzz-config.c $(FUZZ_SRC) $(wildcard lib/*.h)
 	@mkdir -p $(@D)
@@ -151,7 +151,7 @@ $(FUZZ_INITRD): tests/fuzz/fuzz-initrd.c cli/initrd.c cli/initrd.h lib/util.h li
 # What the generator and netcfg write, from a config and its conf.d file's name.
 FUZZ_GEN := $(BUILD)/fuzz/fuzz-generator
 FUZZ_GEN_CORPUS := tests/fuzz/corpus/generator
-FUZZ_GEN_SRC := $(FUZZ_SRC) $(addprefix lib/,domxml.c strbuf.c) \
+FUZZ_GEN_SRC := $(FUZZ_SRC) lib/domxml.c \
 	$(addprefix generator/,guest-dropin.c output.c netcfg-nm.c netcfg-networkd.c)
 $(FUZZ_GEN): tests/fuzz/fuzz-generator.c tests/generated-keys.h $(FUZZ_GEN_SRC) \
 		$(wildcard lib/*.h generator/*.h)

@@ -49,7 +49,7 @@ static int new_ctx(struct kmod_ctx **ret, char **moddir)
 {
 	static const char *const conf[] = {"/etc/modprobe.d", "/run/modprobe.d",
 					   "/usr/local/lib/modprobe.d", "/lib/modprobe.d"};
-	_cleanup_free_ char *release = NULL, *rel = NULL;
+	_cleanup_free_ char *release = NULL;
 	char *paths[ELEMENTSOF(conf) + 1] = {0};
 	struct kmod_ctx *ctx = NULL;
 	int r;
@@ -57,10 +57,7 @@ static int new_ctx(struct kmod_ctx **ret, char **moddir)
 	r = kernel_release(&release);
 	if (r < 0)
 		return r;
-	r = asprintf_safe(&rel, "/lib/modules/%s", release);
-	if (r < 0)
-		return r;
-	r = vb_path(rel, moddir);
+	r = vb_pathf(moddir, "/lib/modules/%s", release);
 	if (r < 0)
 		return r;
 	/* libkmod's defaults are the host's; below a root, hand it the root's own. */
@@ -118,13 +115,9 @@ int modules_ensure(const char *const *names, bool dry_run)
 	int ret = 0, r;
 
 	for (; *names; names++) {
-		_cleanup_free_ char *sys = NULL;
-
-		r = asprintf_safe(&sys, "/sys/module/%s", *names);
-		if (r < 0)
-			return r;
-		if (vb_exists(sys)) {
-			log_debug("module %s is already there (%s exists)", *names, sys);
+		if (vb_existsf("/sys/module/%s", *names)) {
+			log_debug("module %s is already there (/sys/module/%s exists)", *names,
+				  *names);
 			continue;
 		}
 		if (dry_run) {

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "strbuf.h"
 #include "sysroot.h"
 #include "util.h"
 
@@ -164,23 +165,18 @@ static int cmp_str(const void *a, const void *b)
 
 static int load_dropins(struct vb_config *cfg)
 {
-	_cleanup_free_ char *dirpath = NULL;
 	_cleanup_closedir_ DIR *dir = NULL;
 	char **names = NULL;
 	size_t n = 0, alloc = 0;
 	struct dirent *de;
-	int r = 0;
+	int r;
 
-	r = vb_path(VB_CONFIG_DROPINS, &dirpath);
+	r = vb_opendir(VB_CONFIG_DROPINS, &dir);
+	if (r == -ENOENT)
+		return 0;
 	if (r < 0)
-		return r;
-	dir = opendir(dirpath);
-	if (!dir)
-		return errno == ENOENT
-			       ? 0
-			       : config_refuse(
-					 cfg, "%s: %s: refusing the whole config, claiming nothing",
-					 VB_CONFIG_DROPINS, strerror(errno));
+		return config_refuse(cfg, "%s: %s: refusing the whole config, claiming nothing",
+				     VB_CONFIG_DROPINS, strerror(-r));
 	r = check_dir(cfg, VB_CONFIG_DROPINS);
 	if (r < 0)
 		return r;
@@ -188,15 +184,9 @@ static int load_dropins(struct vb_config *cfg)
 		size_t len = strlen(de->d_name);
 		if (de->d_name[0] == '.' || len < 6 || !streq(de->d_name + len - 5, ".conf"))
 			continue;
-		r = GROW(names, alloc, n + 1);
+		r = vb_strv_add(&names, &n, &alloc, de->d_name);
 		if (r < 0)
 			goto out;
-		names[n] = strdup(de->d_name);
-		if (!names[n]) {
-			r = -ENOMEM;
-			goto out;
-		}
-		n++;
 	}
 	if (n)
 		qsort(names, n, sizeof(*names), cmp_str);
@@ -215,9 +205,7 @@ static int load_dropins(struct vb_config *cfg)
 			goto out;
 	}
 out:
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	vb_strv_free(names, n);
 	return r;
 }
 

@@ -130,14 +130,11 @@ int vb_record_reset(void)
 
 int vb_record_get(const char *kind, const char *name, const char *key, char **ret)
 {
-	_cleanup_free_ char *file = NULL, *buf = NULL;
+	_cleanup_free_ char *buf = NULL;
 	size_t klen = strlen(key);
 	int r;
 
-	r = asprintf_safe(&file, "%s%s%s/%s", VB_RUN_DIR, kind ? "/" : "", kind ? kind : "", name);
-	if (r < 0)
-		return r;
-	r = vb_read_file(file, &buf);
+	r = vb_readf(&buf, "%s%s%s/%s", VB_RUN_DIR, kind ? "/" : "", kind ? kind : "", name);
 	if (r < 0)
 		return r;
 	for (char *line = buf; line && *line;) {
