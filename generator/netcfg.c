@@ -91,7 +91,14 @@ static int write_files(const struct vb_bridge *b, const struct netcfg_files *fil
 	return 0;
 }
 
-int main(int argc, char **argv)
+struct options {
+	enum netcfg_backend backend;
+	const char *root;
+	bool help;
+};
+
+/* The options into *o, up to --help; -EINVAL when they are wrong (after saying so). */
+static int parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
 		{"backend", required_argument, NULL, 'b'},
@@ -99,93 +106,112 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
-	enum netcfg_backend backend = NETCFG_NONE;
-	const char *root = NULL;
-	struct vb_config cfg = {0};
-	struct vb_bridges bridges = {0};
-	struct netcfg_files files = {0};
-	const struct vb_bridge *b;
-	char mac[VB_MAC_LEN];
-	int c, r, ret = 1;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "b:r:h", longopts, NULL)) >= 0) {
 		switch (c) {
 		case 'b':
 			if (streq(optarg, "networkd") || streq(optarg, "systemd-networkd"))
-				backend = NETCFG_NETWORKD;
+				o->backend = NETCFG_NETWORKD;
 			else if (strcasecmp(optarg, "NetworkManager") == 0 || streq(optarg, "nm"))
-				backend = NETCFG_NM;
+				o->backend = NETCFG_NM;
 			else {
 				fprintf(stderr,
 					"vfio-boot-netcfg: --backend %s: expected networkd or NetworkManager\n",
 					optarg);
-				return 2;
+				return -EINVAL;
 			}
 			break;
 		case 'r':
-			root = optarg;
+			o->root = optarg;
 			break;
 		case 'h':
-			usage(stdout);
+			o->help = true;
 			return 0;
 		default:
 			usage(stderr);
-			return 2;
+			return -EINVAL;
 		}
 	}
 	if (optind + 1 != argc) {
 		usage(stderr);
-		return 2;
+		return -EINVAL;
 	}
-	if (vb_root_set(root) < 0) {
+	return 0;
+}
+
+/* [bridge name] of the config, resolved, into *b; its errors are logged. */
+static int load_bridge(const char *name, struct vb_config *cfg, struct vb_bridges *bridges,
+		       const struct vb_bridge **b)
+{
+	int r;
+
+	r = vb_config_load(cfg, NULL);
+	if (r == -ENOENT)
+		return log_err(r, "no %s: no [bridge %s] to set up", VB_CONFIG_FILE, name);
+	if (r < 0)
+		return log_err(r, "reading the config: %m; not setting up [bridge %s]", name);
+	r = vb_bridges_resolve(cfg, bridges);
+	if (r < 0)
+		return r;
+	*b = vb_bridge_find(bridges, name);
+	if (!*b)
+		return log_err(-ENOENT, "no [bridge %s] in the config", name);
+	if ((*b)->bad)
+		return -EINVAL; /* its errors are logged */
+	return 0;
+}
+
+/* The files of bridge b for backend (the enabled daemon's when NETCFG_NONE), written. */
+static int configure(const struct vb_bridge *b, enum netcfg_backend backend)
+{
+	_cleanup_(netcfg_files_free) struct netcfg_files files = {0};
+	char mac[VB_MAC_LEN];
+	int r;
+
+	if (backend == NETCFG_NONE)
+		backend = netcfg_detect();
+	if (backend == NETCFG_NONE)
+		return log_err(
+			-ENOENT,
+			"[bridge %s]: neither systemd-networkd nor NetworkManager is enabled, and vfio-boot configures only those (not ifupdown): enable one, e.g. systemctl enable systemd-networkd",
+			b->name);
+	pick_mac(b, mac);
+	r = backend == NETCFG_NM ? netcfg_nm(b, mac, &files) : netcfg_networkd(b, mac, &files);
+	if (r < 0)
+		return log_err(r, "%m");
+	r = write_files(b, &files);
+	if (r < 0)
+		return r;
+	log_notice("[bridge %s]: configured for %s, uplink %s", b->name,
+		   netcfg_backend_name(backend), b->uplink ? b->uplink : b->uplink_mac);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = {.backend = NETCFG_NONE};
+	struct vb_config cfg = {0};
+	struct vb_bridges bridges = {0};
+	const struct vb_bridge *b = NULL;
+	int r;
+
+	if (parse_args(argc, argv, &o) < 0)
+		return 2;
+	if (o.help) {
+		usage(stdout);
+		return 0;
+	}
+	if (vb_root_set(o.root) < 0) {
 		fprintf(stderr, "vfio-boot-netcfg: the root must be an absolute path\n");
 		return 2;
 	}
 	vb_logsink_stderr("vfio-boot-netcfg");
 
-	r = vb_config_load(&cfg, NULL);
-	if (r == -ENOENT) {
-		log_err(r, "no %s: no [bridge %s] to set up", VB_CONFIG_FILE, argv[optind]);
-		goto out;
-	}
-	if (r < 0) {
-		log_err(r, "reading the config: %m; not setting up [bridge %s]", argv[optind]);
-		goto out;
-	}
-	r = vb_bridges_resolve(&cfg, &bridges);
-	if (r < 0)
-		goto out;
-	b = vb_bridge_find(&bridges, argv[optind]);
-	if (!b) {
-		log_err(0, "no [bridge %s] in the config", argv[optind]);
-		goto out;
-	}
-	if (b->bad)
-		goto out; /* its errors are logged */
-
-	if (backend == NETCFG_NONE)
-		backend = netcfg_detect();
-	if (backend == NETCFG_NONE) {
-		log_err(0,
-			"[bridge %s]: neither systemd-networkd nor NetworkManager is enabled, and vfio-boot configures only those (not ifupdown): enable one, e.g. systemctl enable systemd-networkd",
-			b->name);
-		goto out;
-	}
-	pick_mac(b, mac);
-	r = backend == NETCFG_NM ? netcfg_nm(b, mac, &files) : netcfg_networkd(b, mac, &files);
-	if (r < 0) {
-		log_err(r, "%m");
-		goto out;
-	}
-	r = write_files(b, &files);
-	if (r < 0)
-		goto out;
-	log_notice("[bridge %s]: configured for %s, uplink %s", b->name,
-		   netcfg_backend_name(backend), b->uplink ? b->uplink : b->uplink_mac);
-	ret = 0;
-out:
-	netcfg_files_free(&files);
+	r = load_bridge(argv[optind], &cfg, &bridges, &b);
+	if (r >= 0)
+		r = configure(b, o.backend);
 	vb_bridges_free(&bridges);
 	vb_config_free(&cfg);
-	return ret;
+	return r < 0 ? 1 : 0;
 }

@@ -73,11 +73,12 @@ $(TEST_NETCFG): $(NETCFG_SRC:%.c=$(BUILD)/test/%.o) $(GEN_TLIB)
 $(TEST_CLAIMED): $(CLAIMED_SRC:%.c=$(BUILD)/test/%.o) $(GEN_TLIB)
 	$(CC) $(SAN) -o $@ $^
 
-# tests/test-generator.c runs the sanitized programs and the golden cases: it is told where
-# they are, and the install paths the generator writes into units.
-$(BUILD)/test/tests/test-generator.o: CFLAGS_TEST += $(GEN_DEFS) -DVB_SRCDIR='"$(abspath .)"' \
+# tests/test-generator-*.c run the sanitized programs and the golden cases: they are told
+# where those are, and the install paths the generator writes into units.
+GEN_TESTS := $(patsubst tests/%.c,$(BUILD)/test/tests/%,$(wildcard tests/test-generator-*.c))
+$(GEN_TESTS:%=%.o): CFLAGS_TEST += $(GEN_DEFS) -DVB_SRCDIR='"$(abspath .)"' \
 	-DVB_TEST_BINDIR='"$(abspath $(BUILD)/test/$(GEN_DIR))"'
-$(BUILD)/test/tests/test-generator: | $(TEST_GENERATOR) $(TEST_NETCFG) $(TEST_CLAIMED)
+$(GEN_TESTS): | $(TEST_GENERATOR) $(TEST_NETCFG) $(TEST_CLAIMED)
 
 .PHONY: generator check-generator install-generator uninstall-generator
 generator: $(GENERATOR) $(NETCFG) $(CLAIMED)
