@@ -102,17 +102,18 @@ static int readlink_at(int dirfd, const char *rel, char *buf, size_t size)
 	return 0;
 }
 
-/*
- * The uevent attribute holds class and ids in one read; the separate files are the fallback
- * when it is missing. A uevent that is there but malformed makes the device unreadable: its
- * ids are not guessed.
- */
 static const char *basename_of(const char *p)
 {
 	const char *s = strrchr(p, '/');
 	return s ? s + 1 : p;
 }
 
+/*
+ * The uevent attribute holds class, ids and the bound driver in one read; the separate files
+ * (and the driver link) are the fallback when it is missing. A uevent that is there but
+ * malformed makes the device unreadable: its ids are not guessed. Returns 1 when the uevent
+ * was taken, driver included; 0 when the driver is still to be read from its link.
+ */
 static int read_ids(int dirfd, const char *dev, struct vb_pci_dev *d)
 {
 	const struct {
@@ -137,7 +138,7 @@ static int read_ids(int dirfd, const char *dev, struct vb_pci_dev *d)
 		if (r < 0)
 			return r;
 		if (!why)
-			return 0;
+			return 1;
 		d->vendor = d->device = d->sub_vendor = d->sub_device = 0;
 		d->class_code = 0;
 		return vb_pci_mark(d, VB_PCI_UNKNOWN_IDS, "%s", why);
@@ -253,19 +254,13 @@ struct scan {
 	size_t ndrv;
 };
 
-/*
- * A driver link of the kernel's form is there when /sys/bus/pci/drivers/NAME is, which one
- * stat per driver tells; anything else is stat()ed as it is.
- */
-static bool driver_gone(struct scan *sc, const char *rel, const char *devlink, const char *link)
+/* Whether /sys/bus/pci/drivers/NAME is missing: one stat per driver and scan. */
+static bool driver_dir_gone(struct scan *sc, const char *name)
 {
-	const char *name = vb_pci_driver_link_name(devlink, link);
 	struct stat st;
 	char p[NAME_MAX + 16];
 	size_t i;
 
-	if (!name)
-		return fstatat(sc->dirfd, rel, &st, 0) < 0 && errno == ENOENT;
 	for (i = 0; i < sc->ndrv; i++)
 		if (streq(sc->drv[i].name, name))
 			return sc->drv[i].gone;
@@ -276,6 +271,20 @@ static bool driver_gone(struct scan *sc, const char *rel, const char *devlink, c
 	sc->drv[i].gone = fstatat(sc->dirfd, p, &st, 0) < 0 && errno == ENOENT;
 	sc->ndrv++;
 	return sc->drv[i].gone;
+}
+
+/*
+ * A driver link of the kernel's form is there when /sys/bus/pci/drivers/NAME is; anything
+ * else is stat()ed as it is.
+ */
+static bool driver_gone(struct scan *sc, const char *rel, const char *devlink, const char *link)
+{
+	const char *name = vb_pci_driver_link_name(devlink, link);
+	struct stat st;
+
+	if (!name)
+		return fstatat(sc->dirfd, rel, &st, 0) < 0 && errno == ENOENT;
+	return driver_dir_gone(sc, name);
 }
 
 static int read_driver(struct scan *sc, const char *name, const char *devlink, struct vb_pci_dev *d)
@@ -323,22 +332,26 @@ static int read_path(const char *name, const char *devlink, struct vb_pci_dev *d
 
 /*
  * Returns -ENODEV for what is not a PCI function or is gone meanwhile, -ENOMEM; otherwise 0,
- * whatever could not be read noted in d->unreadable.
+ * whatever could not be read noted in d->unreadable. The topology path is left to
+ * vb_pci_load_path(): only path= selectors and the listings need it.
  */
 static int dev_read(struct scan *sc, const char *name, struct vb_pci_dev *d)
 {
 	char link[PATH_MAX];
 	const char *devlink;
 	struct stat st;
+	bool have_driver;
 	int r;
 
 	r = vb_pci_addr_parse(name, &d->a);
 	if (r < 0)
 		return -ENODEV;
 	vb_pci_addr_format(&d->a, d->addr);
+	d->path_unread = true;
 	r = read_ids(sc->dirfd, name, d);
 	if (r < 0)
 		return r;
+	have_driver = r > 0;
 	/* Hot-unplugged while we looked: nothing left to claim or to be in a group. */
 	if (d->unknown && fstatat(sc->dirfd, name, &st, 0) < 0 && errno == ENOENT)
 		return -ENODEV;
@@ -351,11 +364,12 @@ static int dev_read(struct scan *sc, const char *name, struct vb_pci_dev *d)
 	r = read_group(sc->dirfd, name, d);
 	if (r < 0)
 		return r;
+	if (have_driver) {
+		d->driver_gone = d->driver && driver_dir_gone(sc, d->driver);
+		return 0;
+	}
 	devlink = readlink_at(sc->dirfd, name, link, sizeof(link)) == 0 ? link : NULL;
-	r = read_driver(sc, name, devlink, d);
-	if (r < 0)
-		return r;
-	return read_path(name, devlink, d);
+	return read_driver(sc, name, devlink, d);
 }
 
 static int cmp_dev(const void *a, const void *b)
@@ -419,22 +433,26 @@ static int scan_slots(struct vb_pci *pci)
 	return 0;
 }
 
+static int scan_open(struct scan *sc, DIR **dir)
+{
+	int r = vb_opendir("/sys/bus/pci/devices", dir);
+
+	if (r >= 0)
+		sc->dirfd = dirfd(*dir);
+	return r;
+}
+
 int vb_pci_scan(struct vb_pci *pci)
 {
-	_cleanup_free_ char *p = NULL;
 	_cleanup_closedir_ DIR *dir = NULL;
 	struct dirent *de;
 	struct scan sc = {0};
 	int r;
 
 	*pci = (struct vb_pci){0};
-	r = vb_path("/sys/bus/pci/devices", &p);
+	r = scan_open(&sc, &dir);
 	if (r < 0)
 		return r;
-	dir = opendir(p);
-	if (!dir)
-		return -errno;
-	sc.dirfd = dirfd(dir);
 	while ((de = readdir(dir))) {
 		struct vb_pci_dev d = {0};
 
@@ -471,6 +489,52 @@ void vb_pci_free(struct vb_pci *pci)
 		dev_done(&pci->devs[i]);
 	free(pci->devs);
 	*pci = (struct vb_pci){0};
+}
+
+int vb_pci_load_path(struct vb_pci_dev *d)
+{
+	_cleanup_free_ char *link = NULL;
+
+	if (!d->path_unread)
+		return 0;
+	d->path_unread = false;
+	return read_path(d->addr,
+			 vb_readlinkf(&link, "/sys/bus/pci/devices/%s", d->addr) == 0 ? link : NULL,
+			 d);
+}
+
+int vb_pci_load_links(struct vb_pci *pci)
+{
+	_cleanup_closedir_ DIR *dir = NULL;
+	struct scan sc = {0};
+	int r;
+
+	r = scan_open(&sc, &dir);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < pci->n; i++) {
+		struct vb_pci_dev *d = &pci->devs[i];
+		char link[PATH_MAX];
+		const char *devlink;
+
+		devlink = readlink_at(sc.dirfd, d->addr, link, sizeof(link)) == 0 ? link : NULL;
+		if (d->path_unread) {
+			d->path_unread = false;
+			r = read_path(d->addr, devlink, d);
+			if (r < 0)
+				return r;
+		}
+		/* Its link was read already, and could not be. */
+		if (d->unknown & VB_PCI_UNKNOWN_DRIVER)
+			continue;
+		free(d->driver);
+		d->driver = NULL;
+		d->driver_gone = false;
+		r = read_driver(&sc, d->addr, devlink, d);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 int vb_pci_read_driver(const char *addr, char **ret)
