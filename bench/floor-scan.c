@@ -5,9 +5,9 @@
  * and nothing else: no parsing, no topology, no groups, no allocation. The binder's
  * `--dry-run` is measured against it in the same run (bench/run.sh).
  *
- * With --links it also makes the three readlinks the binder makes of every function (the
- * bus's link to it, its iommu_group and its driver), and nothing more: the floor of a scan
- * that reads what the binder reads.
+ * With --links it also makes the readlink the binder makes of every function (its
+ * iommu_group; the driver comes with uevent, the bus's link is read only for path=), and
+ * nothing more: the floor of a scan that reads what the binder reads.
  *
  *   floor-scan [--links] ROOT
  */
@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const links[] = {"", "/iommu_group", "/driver"};
+static const char *const links[] = {"/iommu_group"};
 
 int main(int argc, char **argv)
 {

@@ -204,7 +204,7 @@ END {
 		row(sizes[i], "b", "(b) binder `--dry-run` (scan + plan)", "c")
 		row(sizes[i], "c", "(c) shell loop (wiki recipe)", "c")
 		row(sizes[i], "f", "(f) floor: list the devices, read each uevent", "c")
-		row(sizes[i], "g", "(g) the floor and the binder's 3 readlinks per function", "c")
+		row(sizes[i], "g", "(g) the floor and the binder's readlink (iommu_group) per function", "c")
 	}
 	if ((last, "d1") in med) {
 		print ""
@@ -270,7 +270,7 @@ function add(what) { count[what]++; total++ }
 	sc = $0; sub(/\(.*/, "", sc)
 	ret = $0; sub(/.*= /, "", ret); ret = ret + 0
 	other = "other: start, cmdline, config, slots, plan output"
-	if (sc == "readlink") {
+	if (sc == "readlink" || sc == "readlinkat") {
 		p = path($0)
 		if (p == root || index(root, p "/") == 1)
 			add("readlink in realpath(): the --root prefix (not on a real boot)")
@@ -278,17 +278,21 @@ function add(what) { count[what]++; total++ }
 			add("readlink: iommu_group")
 		else if (p ~ /\/driver$/)
 			add("readlink: driver")
+		else if (p ~ /^[0-9a-f]+:[0-9a-f]+:[0-9a-f]+\.[0-7]$/ || p ~ /\/sys\/bus\/pci\/devices\/[^\/]+$/)
+			add("readlink: the bus's link to the device (topology path, for path=)")
 		else
-			add("readlink in realpath(): the device link and /sys components")
+			add("readlink in realpath(): /sys components")
 	} else if (sc == "openat") {
 		p = path($0)
 		if ($0 ~ /O_DIRECTORY/ && p ~ /^[0-9a-f]+:/)
 			what = "open, close: the device directory"
-		else if (p ~ /^(vendor|device|class|subsystem_vendor|subsystem_device)$/)
+		else if (p ~ /(^|\/)uevent$/)
+			what = "open, read, close: uevent (ids, class, driver)"
+		else if (p ~ /(^|\/)(vendor|device|class|subsystem_vendor|subsystem_device)$/)
 			what = "open, read ×2, close: vendor, device, class, subsystem_vendor, subsystem_device"
-		else if (p == "config")
-			what = "open, pread, close: config byte 0x0e (header type)"
-		else if (p ~ /^boot_(vga|display)$/)
+		else if (p ~ /(^|\/)config$/)
+			what = "open, pread, close: config byte 0x0e (header type, class 0x06 only)"
+		else if (p ~ /(^|\/)boot_(vga|display)$/)
 			what = "open: boot_vga, then boot_display (absent but on VGA functions)"
 		else
 			what = other

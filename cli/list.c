@@ -128,7 +128,10 @@ int list_main(int argc, char **argv)
 	if (r >= 0)
 		return r;
 	r = vb_pci_scan(&pci);
+	if (r >= 0)
+		r = vb_pci_load_links(&pci);
 	if (r < 0) {
+		vb_pci_free(&pci);
 		log_err(r, "reading %s/sys/bus/pci/devices: %m", vb_root());
 		return EXIT_ERROR;
 	}

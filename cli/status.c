@@ -180,6 +180,8 @@ static int collect(struct status *st, const char *config)
 	if (r < 0)
 		return log_err(r, "reading the config: %m");
 	r = vb_pci_scan(&st->pci);
+	if (r >= 0)
+		r = vb_pci_load_links(&st->pci);
 	if (r < 0)
 		return log_err(r, "reading %s/sys/bus/pci/devices: %m", vb_root());
 	(void)vb_cmdline_load(&st->cmd);

@@ -109,15 +109,25 @@ bool vb_pci_id_pair_parse(const char *s, uint16_t *a, uint16_t *b)
 	return true;
 }
 
+/* A driver's name as the kernel names its directory in /sys/bus/pci/drivers. */
+static bool driver_name_ok(const char *s)
+{
+	return *s && !strchr(s, '/') && !streq(s, ".") && !streq(s, "..") &&
+	       strnlen(s, NAME_MAX + 1) <= NAME_MAX;
+}
+
 /*
- * The kernel's pci_uevent(): PCI_CLASS=%X, PCI_ID=%04X:%04X, PCI_SUBSYS_ID=%04X:%04X,
- * PCI_SLOT_NAME=name, MODALIAS=... Each of the first four must be there once, well formed,
- * and the slot name must be the device's own: anything else is not the kernel's doing, and
- * no id is taken from it. Returns 0 with *why NULL, or with *why saying what was wrong.
+ * The kernel's dev_uevent() and pci_uevent(): DRIVER=name while a driver is bound (made at
+ * each read, so it is as current as the driver link), PCI_CLASS=%X, PCI_ID=%04X:%04X,
+ * PCI_SUBSYS_ID=%04X:%04X, PCI_SLOT_NAME=name, MODALIAS=... Each of the four PCI_ keys must
+ * be there once, well formed, DRIVER= at most once, and the slot name must be the device's
+ * own: anything else is not the kernel's doing, and nothing is taken from it. Returns 0 with
+ * *why NULL, or with *why saying what was wrong.
  */
 int vb_pci_uevent_parse(char *ev, const char *dev, struct vb_pci_dev *d, char **why)
 {
-	enum { CLASS = 1, ID = 2, SUBSYS = 4, SLOT = 8, ALL = 15 };
+	enum { CLASS = 1, ID = 2, SUBSYS = 4, SLOT = 8, ALL = 15, DRIVER = 16 };
+	const char *driver = NULL;
 	unsigned seen = 0;
 	char s[80];
 
@@ -148,6 +158,10 @@ int vb_pci_uevent_parse(char *ev, const char *dev, struct vb_pci_dev *d, char **
 		} else if (streq(l, "PCI_SLOT_NAME")) {
 			key = SLOT;
 			ok = strcasecmp(v, dev) == 0;
+		} else if (streq(l, "DRIVER")) {
+			key = DRIVER;
+			ok = driver_name_ok(v);
+			driver = v;
 		} else {
 			continue;
 		}
@@ -157,18 +171,20 @@ int vb_pci_uevent_parse(char *ev, const char *dev, struct vb_pci_dev *d, char **
 		if (!ok) {
 			vb_pci_shown(v, s, sizeof(s));
 			return asprintf_safe(why, "uevent: %s=\"%s\" is not %s", l, s,
-					     key == CLASS  ? "1 to 6 hex digits"
-					     : key == SLOT ? "the device's own address"
-							   : "VVVV:DDDD (4 hex digits each)");
+					     key == CLASS    ? "1 to 6 hex digits"
+					     : key == SLOT   ? "the device's own address"
+					     : key == DRIVER ? "a driver's name"
+							     : "VVVV:DDDD (4 hex digits each)");
 		}
 	}
-	if (seen != ALL)
+	if ((seen & ALL) != ALL)
 		return asprintf_safe(why, "uevent: no %s= line",
 				     !(seen & CLASS)	? "PCI_CLASS"
 				     : !(seen & ID)	? "PCI_ID"
 				     : !(seen & SUBSYS) ? "PCI_SUBSYS_ID"
 							: "PCI_SLOT_NAME");
-	return 0;
+	d->driver = driver ? strdup(driver) : NULL;
+	return driver && !d->driver ? -ENOMEM : 0;
 }
 
 bool vb_pci_is_vga(const struct vb_pci_dev *d)

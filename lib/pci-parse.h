@@ -13,7 +13,8 @@ void vb_pci_shown(const char *s, char *out, size_t size);
 /* Exactly 1 to digits hex digits, nothing else. */
 bool vb_pci_hex_parse(const char *s, size_t digits, unsigned long *ret);
 /*
- * The kernel's uevent of a PCI function (ev is cut into lines): ids and class into d.
+ * The kernel's uevent of a PCI function (ev is cut into lines): ids, class and the bound
+ * driver (d->driver, NULL when none) into d; the driver only when all was well formed.
  * Returns 0 with *why NULL, or with *why saying what was wrong; < 0 only when out of memory.
  */
 int vb_pci_uevent_parse(char *ev, const char *dev, struct vb_pci_dev *d, char **why);

@@ -6,13 +6,13 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "pci-internal.h"
 #include "pci-parse.h"
 #include "pci.h"
 #include "sysroot.h"
 #include "util.h"
 
-/* "DEV/ATTR" into buf, which holds NAME_MAX + 32: both parts come from sysfs or from us. */
-static const char *dev_attr(char *buf, size_t size, const char *dev, const char *attr)
+const char *vb_pci_attr_path(char *buf, size_t size, const char *dev, const char *attr)
 {
 	size_t d = strnlen(dev, NAME_MAX), a = strlen(attr);
 
@@ -36,7 +36,7 @@ static int read_attr_at(int dirfd, const char *dev, const char *attr, char *buf,
 	_cleanup_close_ int fd = -EBADF;
 	ssize_t n;
 
-	fd = openat(dirfd, dev_attr(rel, sizeof(rel), dev, attr),
+	fd = openat(dirfd, vb_pci_attr_path(rel, sizeof(rel), dev, attr),
 		    O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
@@ -83,7 +83,7 @@ static int read_header_type(int dirfd, const char *dev)
 	_cleanup_close_ int fd = -EBADF;
 	unsigned char b;
 
-	fd = openat(dirfd, dev_attr(rel, sizeof(rel), dev, "config"),
+	fd = openat(dirfd, vb_pci_attr_path(rel, sizeof(rel), dev, "config"),
 		    O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -1;
@@ -92,7 +92,7 @@ static int read_header_type(int dirfd, const char *dev)
 	return b & 0x7f;
 }
 
-static int readlink_at(int dirfd, const char *rel, char *buf, size_t size)
+int vb_pci_readlink_at(int dirfd, const char *rel, char *buf, size_t size)
 {
 	ssize_t n = readlinkat(dirfd, rel, buf, size - 1);
 
@@ -102,17 +102,18 @@ static int readlink_at(int dirfd, const char *rel, char *buf, size_t size)
 	return 0;
 }
 
-/*
- * The uevent attribute holds class and ids in one read; the separate files are the fallback
- * when it is missing. A uevent that is there but malformed makes the device unreadable: its
- * ids are not guessed.
- */
-static const char *basename_of(const char *p)
+const char *vb_pci_basename(const char *p)
 {
 	const char *s = strrchr(p, '/');
 	return s ? s + 1 : p;
 }
 
+/*
+ * The uevent attribute holds class, ids and the bound driver in one read; the separate files
+ * (and the driver link) are the fallback when it is missing. A uevent that is there but
+ * malformed makes the device unreadable: its ids are not guessed. Returns 1 when the uevent
+ * was taken, driver included; 0 when the driver is still to be read from its link.
+ */
 static int read_ids(int dirfd, const char *dev, struct vb_pci_dev *d)
 {
 	const struct {
@@ -137,7 +138,7 @@ static int read_ids(int dirfd, const char *dev, struct vb_pci_dev *d)
 		if (r < 0)
 			return r;
 		if (!why)
-			return 0;
+			return 1;
 		d->vendor = d->device = d->sub_vendor = d->sub_device = 0;
 		d->class_code = 0;
 		return vb_pci_mark(d, VB_PCI_UNKNOWN_IDS, "%s", why);
@@ -220,14 +221,14 @@ static int read_group(int dirfd, const char *name, struct vb_pci_dev *d)
 	int r;
 
 	d->iommu_group = -1;
-	dev_attr(rel, sizeof(rel), name, "iommu_group");
-	r = readlink_at(dirfd, rel, link, sizeof(link));
+	vb_pci_attr_path(rel, sizeof(rel), name, "iommu_group");
+	r = vb_pci_readlink_at(dirfd, rel, link, sizeof(link));
 	if (r == -ENOENT)
 		return 0; /* no IOMMU */
 	d->iommu_group = VB_GROUP_UNKNOWN;
 	if (r < 0)
 		return vb_pci_mark(d, VB_PCI_UNKNOWN_GROUP, "iommu_group: %s", strerror(-r));
-	g = basename_of(link);
+	g = vb_pci_basename(link);
 	errno = 0;
 	n = strtol(g, &end, 10);
 	if (errno || *end || end == g || *g == '-' || *g == '+' || n > INT_MAX) {
@@ -240,105 +241,27 @@ static int read_group(int dirfd, const char *name, struct vb_pci_dev *d)
 }
 
 /*
- * What one scan learns once and uses for every function: whether each driver that links name
- * is there. Drivers are few and functions many; beyond the cache's size, each asks the
- * kernel itself.
- */
-struct scan {
-	int dirfd; /* /sys/bus/pci/devices */
-	struct {
-		char name[NAME_MAX + 1];
-		bool gone;
-	} drv[64];
-	size_t ndrv;
-};
-
-/*
- * A driver link of the kernel's form is there when /sys/bus/pci/drivers/NAME is, which one
- * stat per driver tells; anything else is stat()ed as it is.
- */
-static bool driver_gone(struct scan *sc, const char *rel, const char *devlink, const char *link)
-{
-	const char *name = vb_pci_driver_link_name(devlink, link);
-	struct stat st;
-	char p[NAME_MAX + 16];
-	size_t i;
-
-	if (!name)
-		return fstatat(sc->dirfd, rel, &st, 0) < 0 && errno == ENOENT;
-	for (i = 0; i < sc->ndrv; i++)
-		if (streq(sc->drv[i].name, name))
-			return sc->drv[i].gone;
-	dev_attr(p, sizeof(p), "../drivers", name);
-	if (i == ELEMENTSOF(sc->drv))
-		return fstatat(sc->dirfd, p, &st, 0) < 0 && errno == ENOENT;
-	strcpy(sc->drv[i].name, name);
-	sc->drv[i].gone = fstatat(sc->dirfd, p, &st, 0) < 0 && errno == ENOENT;
-	sc->ndrv++;
-	return sc->drv[i].gone;
-}
-
-static int read_driver(struct scan *sc, const char *name, const char *devlink, struct vb_pci_dev *d)
-{
-	char link[PATH_MAX], rel[NAME_MAX + 32];
-	int r;
-
-	dev_attr(rel, sizeof(rel), name, "driver");
-	r = readlink_at(sc->dirfd, rel, link, sizeof(link));
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0)
-		return vb_pci_mark(d, VB_PCI_UNKNOWN_DRIVER, "driver: %s", strerror(-r));
-	d->driver = strdup(basename_of(link));
-	if (!d->driver)
-		return -ENOMEM;
-	d->driver_gone = driver_gone(sc, rel, devlink, link);
-	return 0;
-}
-
-static int read_path(const char *name, const char *devlink, struct vb_pci_dev *d)
-{
-	_cleanup_free_ char *abs = NULL, *p = NULL, *real = NULL;
-	int r;
-
-	/* The bus's link names the whole chain of bridges: no need to resolve it hop by hop. */
-	if (devlink) {
-		r = vb_pci_topology_path(devlink, &d->path);
-	} else {
-		r = asprintf_safe(&abs, "/sys/bus/pci/devices/%s", name);
-		if (r < 0)
-			return r;
-		r = vb_path(abs, &p);
-		if (r < 0)
-			return r;
-		real = realpath(p, NULL);
-		r = real ? vb_pci_topology_path(real + strlen(vb_root()), &d->path) : -errno;
-	}
-	if (r == -ENOMEM)
-		return r;
-	if (r < 0)
-		return vb_pci_mark(d, VB_PCI_UNKNOWN_PATH, "topology path: %s", strerror(-r));
-	return 0;
-}
-
-/*
  * Returns -ENODEV for what is not a PCI function or is gone meanwhile, -ENOMEM; otherwise 0,
- * whatever could not be read noted in d->unreadable.
+ * whatever could not be read noted in d->unreadable. The topology path is left to
+ * vb_pci_load_path(): only path= selectors and the listings need it.
  */
-static int dev_read(struct scan *sc, const char *name, struct vb_pci_dev *d)
+static int dev_read(struct vb_pci_scan *sc, const char *name, struct vb_pci_dev *d)
 {
 	char link[PATH_MAX];
 	const char *devlink;
 	struct stat st;
+	bool have_driver;
 	int r;
 
 	r = vb_pci_addr_parse(name, &d->a);
 	if (r < 0)
 		return -ENODEV;
 	vb_pci_addr_format(&d->a, d->addr);
+	d->path_unread = true;
 	r = read_ids(sc->dirfd, name, d);
 	if (r < 0)
 		return r;
+	have_driver = r > 0;
 	/* Hot-unplugged while we looked: nothing left to claim or to be in a group. */
 	if (d->unknown && fstatat(sc->dirfd, name, &st, 0) < 0 && errno == ENOENT)
 		return -ENODEV;
@@ -351,11 +274,12 @@ static int dev_read(struct scan *sc, const char *name, struct vb_pci_dev *d)
 	r = read_group(sc->dirfd, name, d);
 	if (r < 0)
 		return r;
-	devlink = readlink_at(sc->dirfd, name, link, sizeof(link)) == 0 ? link : NULL;
-	r = read_driver(sc, name, devlink, d);
-	if (r < 0)
-		return r;
-	return read_path(name, devlink, d);
+	if (have_driver) {
+		d->driver_gone = d->driver && vb_pci_driver_dir_gone(sc, d->driver);
+		return 0;
+	}
+	devlink = vb_pci_readlink_at(sc->dirfd, name, link, sizeof(link)) == 0 ? link : NULL;
+	return vb_pci_driver_link_read(sc, name, devlink, d);
 }
 
 static int cmp_dev(const void *a, const void *b)
@@ -419,22 +343,26 @@ static int scan_slots(struct vb_pci *pci)
 	return 0;
 }
 
+int vb_pci_scan_open(struct vb_pci_scan *sc, DIR **dir)
+{
+	int r = vb_opendir("/sys/bus/pci/devices", dir);
+
+	if (r >= 0)
+		sc->dirfd = dirfd(*dir);
+	return r;
+}
+
 int vb_pci_scan(struct vb_pci *pci)
 {
-	_cleanup_free_ char *p = NULL;
 	_cleanup_closedir_ DIR *dir = NULL;
 	struct dirent *de;
-	struct scan sc = {0};
+	struct vb_pci_scan sc = {0};
 	int r;
 
 	*pci = (struct vb_pci){0};
-	r = vb_path("/sys/bus/pci/devices", &p);
+	r = vb_pci_scan_open(&sc, &dir);
 	if (r < 0)
 		return r;
-	dir = opendir(p);
-	if (!dir)
-		return -errno;
-	sc.dirfd = dirfd(dir);
 	while ((de = readdir(dir))) {
 		struct vb_pci_dev d = {0};
 
@@ -471,19 +399,4 @@ void vb_pci_free(struct vb_pci *pci)
 		dev_done(&pci->devs[i]);
 	free(pci->devs);
 	*pci = (struct vb_pci){0};
-}
-
-int vb_pci_read_driver(const char *addr, char **ret)
-{
-	_cleanup_free_ char *link = NULL;
-	int r;
-
-	*ret = NULL;
-	r = asprintf_safe(&link, "/sys/bus/pci/devices/%s/driver", addr);
-	if (r < 0)
-		return r;
-	r = vb_readlink_base(link, ret);
-	if (r < 0)
-		return r;
-	return vb_exists(link) ? 0 : -ENOLINK;
 }

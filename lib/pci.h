@@ -39,6 +39,7 @@ struct vb_pci_dev {
 	char *driver;	     /* bound driver, NULL when none */
 	bool driver_gone;    /* the driver link points to no driver (unloaded meanwhile) */
 	char *path;	     /* topology path in pci= syntax, "0000:00:02.0/00.0" */
+	bool path_unread;    /* path is left to vb_pci_load_path() */
 	char *slot;	     /* physical slot name, NULL when none */
 	/*
 	 * A device that cannot be fully read stays in the scan, so that what depends on it (its
@@ -68,6 +69,16 @@ int vb_pci_scan(struct vb_pci *pci);
 void vb_pci_free(struct vb_pci *pci);
 
 struct vb_pci_dev *vb_pci_find(const struct vb_pci *pci, const char *addr);
+
+/*
+ * The scan reads each function's uevent (ids, class, bound driver) and group link. The
+ * topology path costs one readlink more per function: it is read for one device when a
+ * path= selector needs it, or for all by what lists them. vb_pci_load_links() also reads
+ * each driver link, which says more than the uevent when sysfs is not as the kernel makes it
+ * (a link to a driver that is not there, a link that cannot be read).
+ */
+int vb_pci_load_path(struct vb_pci_dev *d);
+int vb_pci_load_links(struct vb_pci *pci);
 
 /*
  * Re-reads the driver link of one device: -ENOENT when it has none, -ENOLINK when the link

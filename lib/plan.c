@@ -40,7 +40,7 @@ static const char *unreadable_what(const struct vb_pci_dev *d)
 }
 
 /* When nothing matched, say what is there instead: that is how a changed card is noticed. */
-static int explain_absent(struct vb_plan_section *s, const struct vb_pci *pci)
+static int explain_absent(struct vb_plan_section *s, struct vb_pci *pci)
 {
 	const struct vb_selector *sel = &s->cfg->sel;
 	char desc[160], addr[VB_ADDR_MAX];
@@ -63,9 +63,12 @@ static int explain_absent(struct vb_plan_section *s, const struct vb_pci *pci)
 	}
 	if (sel->terms & VB_SEL_ID) {
 		for (size_t i = 0; i < pci->n && r >= 0; i++) {
-			const struct vb_pci_dev *d = &pci->devs[i];
+			struct vb_pci_dev *d = &pci->devs[i];
 			if (d->vendor != sel->vendor || d->device != sel->device)
 				continue;
+			r = vb_pci_load_path(d);
+			if (r < 0)
+				return r;
 			vb_pci_describe(d, desc, sizeof(desc));
 			r = vb_plan_add_detail(s, "with id %04x:%04x: %s (path %s)", sel->vendor,
 					       sel->device, desc, d->path);
@@ -74,7 +77,18 @@ static int explain_absent(struct vb_plan_section *s, const struct vb_pci *pci)
 	return r;
 }
 
-static int match_section(struct vb_plan_section *s, const struct vb_pci *pci)
+/* Whether d matches, its path read first when only the path can tell. */
+static int eval_dev(const struct vb_selector *sel, struct vb_pci_dev *d, const char **unknown)
+{
+	int r = vb_selector_eval(sel, d, unknown);
+
+	if (r != -EAGAIN)
+		return r;
+	r = vb_pci_load_path(d);
+	return r < 0 ? r : vb_selector_eval(sel, d, unknown);
+}
+
+static int match_section(struct vb_plan_section *s, struct vb_pci *pci)
 {
 	const struct vb_device *c = s->cfg;
 	_cleanup_free_ char *sel = NULL;
@@ -89,7 +103,9 @@ static int match_section(struct vb_plan_section *s, const struct vb_pci *pci)
 		const char *unknown;
 		if (vb_pci_is_bridge(d))
 			continue;
-		r = vb_selector_eval(&c->sel, d, &unknown);
+		r = eval_dev(&c->sel, &pci->devs[i], &unknown);
+		if (r < 0 && r != -ENODATA)
+			return r;
 		if (r == -ENODATA) {
 			/* It may match or not: either way the count would be a guess. */
 			r = vb_plan_add_detail(
@@ -130,6 +146,9 @@ static int match_section(struct vb_plan_section *s, const struct vb_pci *pci)
 					  n == 1 ? "" : "s", n == 1 ? "es" : "", sel);
 
 	for (size_t i = 0; i < s->n_devs; i++) {
+		r = vb_pci_load_path(&pci->devs[s->devs[i].dev]);
+		if (r < 0)
+			return r;
 		vb_pci_describe(&pci->devs[s->devs[i].dev], desc, sizeof(desc));
 		r = vb_plan_add_detail(s, "matched: %s (path %s)", desc,
 				       pci->devs[s->devs[i].dev].path);
@@ -204,7 +223,7 @@ static int expand_groups(struct vb_plan_section *s, const struct vb_pci *pci)
 	return 0;
 }
 
-static int resolve(struct vb_plan_section *s, const struct vb_pci *pci)
+static int resolve(struct vb_plan_section *s, struct vb_pci *pci)
 {
 	int r;
 
@@ -244,7 +263,7 @@ static int add_section(struct vb_plan *plan, struct vb_plan_section **ret)
 }
 
 int vb_plan_build(struct vb_plan *plan, const struct vb_config *cfg, const struct vb_cmdline *cmd,
-		  const struct vb_pci *pci)
+		  struct vb_pci *pci)
 {
 	struct vb_plan_section *s;
 	int r;

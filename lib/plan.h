@@ -36,7 +36,7 @@ struct vb_plan {
 };
 
 int vb_plan_build(struct vb_plan *plan, const struct vb_config *cfg, const struct vb_cmdline *cmd,
-		  const struct vb_pci *pci);
+		  struct vb_pci *pci);
 void vb_plan_free(struct vb_plan *plan);
 
 /* Whether a later scan could still find what a section is missing. */

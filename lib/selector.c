@@ -170,6 +170,22 @@ void vb_selector_done(struct vb_selector *sel)
 	sel->path = sel->slot = NULL;
 }
 
+/*
+ * A device's topology path ends in its own device and function, and starts in its own domain
+ * ("0000:00:02.0/00.0" for 0000:02:00.0; a device on a root bus is its address): what the
+ * address rules out needs no path read.
+ */
+static bool path_may_hold(const char *path, const struct vb_pci_dev *d)
+{
+	const char *last = strrchr(path, '/');
+	char addr[VB_ADDR_MAX];
+
+	vb_pci_addr_format(&d->a, addr);
+	if (!last)
+		return strcasecmp(path, addr) == 0;
+	return strncasecmp(path, addr, 5) == 0 && strcasecmp(last + 1, addr + 8) == 0;
+}
+
 int vb_selector_eval(const struct vb_selector *sel, const struct vb_pci_dev *d,
 		     const char **unknown)
 {
@@ -190,13 +206,17 @@ int vb_selector_eval(const struct vb_selector *sel, const struct vb_pci_dev *d,
 	     sel->sub_vendor == d->sub_vendor && sel->sub_device == d->sub_device, "subsystem");
 	TERM(VB_SEL_CLASS, ids,
 	     (d->class_code >> (sel->class_digits == 4 ? 8 : 0)) == sel->class_code, "class");
-	TERM(VB_SEL_PATH, !(d->unknown & VB_PCI_UNKNOWN_PATH), streq_ptr(sel->path, d->path),
-	     "path");
+	if ((sel->terms & VB_SEL_PATH) && !path_may_hold(sel->path, d))
+		return 0;
+	TERM(VB_SEL_PATH, d->path_unread || !(d->unknown & VB_PCI_UNKNOWN_PATH),
+	     d->path_unread || streq_ptr(sel->path, d->path), "path");
 	TERM(VB_SEL_SLOT, true, streq_ptr(sel->slot, d->slot), "slot");
 	TERM(VB_SEL_BOOT_VGA, ids && d->boot_vga != VB_BOOT_VGA_UNKNOWN,
 	     sel->boot_vga == (d->boot_vga == 1), "boot_vga");
 #undef TERM
-	return *unknown ? -ENODATA : 1;
+	if (*unknown)
+		return -ENODATA;
+	return (sel->terms & VB_SEL_PATH) && d->path_unread ? -EAGAIN : 1;
 }
 
 bool vb_selector_match(const struct vb_selector *sel, const struct vb_pci_dev *d)

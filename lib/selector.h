@@ -42,7 +42,8 @@ int vb_path_parse(const char *s, char **ret);
 
 /*
  * 1 when every term holds, 0 when one does not; -ENODATA when none is false but one cannot be
- * told because the device could not be fully read (*unknown names that term).
+ * told because the device could not be fully read (*unknown names that term); -EAGAIN when
+ * only a path= term is left to tell and the device's path is not read yet (vb_pci_load_path).
  */
 int vb_selector_eval(const struct vb_selector *sel, const struct vb_pci_dev *d,
 		     const char **unknown);

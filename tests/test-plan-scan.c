@@ -52,6 +52,11 @@ static void test_scan_q35(void **state)
 	assert_int_equal(d->boot_vga, 0);
 	assert_int_equal(d->iommu_group, 2);
 	assert_string_equal(d->driver, "bochs-drm");
+	/* The path is read for those who ask: path= selectors, the listings. */
+	assert_true(d->path_unread);
+	assert_null(d->path);
+	assert_int_equal(vb_pci_load_links(&pci), 0);
+	assert_false(d->path_unread);
 	assert_string_equal(d->path, "0000:00:02.0/00.0");
 	assert_string_equal(d->slot, "2");
 	assert_false(vb_pci_is_bridge(d));
@@ -97,7 +102,7 @@ static void test_scan_frees_everything(void **state)
  */
 static void test_scan_without_uevent(void **state)
 {
-	const struct vb_pci_dev *d;
+	struct vb_pci_dev *d;
 	char *path;
 
 	(void)state;
@@ -125,6 +130,7 @@ static void test_scan_without_uevent(void **state)
 		assert_int_equal(d->boot_vga, 1);
 		assert_int_equal(d->iommu_group, 2);
 		assert_string_equal(d->driver, "bochs-drm");
+		assert_int_equal(vb_pci_load_path(d), 0);
 		assert_string_equal(d->path, "0000:00:02.0/00.0");
 		path = fx_path(fx, "sys/bus/pci/devices/0000:02:00.0/uevent");
 		unlink(path);
@@ -254,20 +260,28 @@ static void test_unreadable_group_link_refuses(void **state)
 	assert_refused(section("nic"), NIC2, "iommu_group");
 }
 
-/* A driver "link" that is no link cannot say which driver holds NIC2. */
+/*
+ * A driver "link" that is no link cannot say which driver holds NIC2: the scan reads it when
+ * NIC2 has no uevent to say.
+ */
 static void test_unreadable_driver_link_refuses(void **state)
 {
+	char *p;
+
 	(void)state;
 	fx_q35_two_gpus(fx);
+	p = fx_path(fx, DEV_ATTR(NIC2, "uevent"));
+	assert_int_equal(unlink(p), 0);
+	free(p);
 	replace_attr(DEV_ATTR(NIC2, "driver"), "e1000\n", NULL, false);
 	plan_for("[device nic]\nmatch = address=" NIC1 "\n", NULL);
 	assert_refused(section("nic"), NIC2, "driver");
 }
 
 /*
- * The scan asks once per driver whether it is there, for links of the kernel's form; NIC2's
- * link names the same driver as NIC1's but climbs one level short, to no driver: it is gone
- * for NIC2 alone.
+ * The driver links (read for the listings) are asked once per driver whether it is there, for
+ * links of the kernel's form; NIC2's link names the same driver as NIC1's but climbs one
+ * level short, to no driver: it is gone for NIC2 alone.
  */
 static void test_driver_link_short_of_sys_is_gone(void **state)
 {
@@ -275,10 +289,110 @@ static void test_driver_link_short_of_sys_is_gone(void **state)
 	fx_q35_two_gpus(fx);
 	replace_attr(DEV_ATTR(NIC2, "driver"), NULL, "../../../bus/pci/drivers/e1000", false);
 	scan();
+	assert_int_equal(vb_pci_load_links(&pci), 0);
 	assert_string_equal(vb_pci_find(&pci, NIC1)->driver, "e1000");
 	assert_false(vb_pci_find(&pci, NIC1)->driver_gone);
 	assert_string_equal(vb_pci_find(&pci, NIC2)->driver, "e1000");
 	assert_true(vb_pci_find(&pci, NIC2)->driver_gone);
+}
+
+/*
+ * The scan takes the driver from uevent's DRIVER= line, which the kernel makes from the
+ * binding at each read; what lists the devices reads the link as well, which says more when
+ * the two differ (a sysfs not as the kernel makes it).
+ */
+static void test_driver_from_uevent(void **state)
+{
+	struct vb_pci_dev *d;
+
+	(void)state;
+	fx_q35_two_gpus(fx);
+	fx_write(fx, DEV_ATTR(NIC2, "uevent"),
+		 "DRIVER=ahci\nPCI_CLASS=20000\nPCI_ID=8086:100E\nPCI_SUBSYS_ID=1AF4:1100\n"
+		 "PCI_SLOT_NAME=" NIC2 "\n",
+		 0644);
+	fx_write(fx, DEV_ATTR(NIC1, "uevent"),
+		 "DRIVER=gone_drv\nPCI_CLASS=20000\nPCI_ID=8086:100E\nPCI_SUBSYS_ID=1AF4:1100\n"
+		 "PCI_SLOT_NAME=" NIC1 "\n",
+		 0644);
+	scan();
+	d = vb_pci_find(&pci, NIC2);
+	assert_null(d->unreadable);
+	assert_string_equal(d->driver, "ahci");
+	assert_false(d->driver_gone);
+	/* Named by uevent, not in /sys/bus/pci/drivers. */
+	assert_string_equal(vb_pci_find(&pci, NIC1)->driver, "gone_drv");
+	assert_true(vb_pci_find(&pci, NIC1)->driver_gone);
+	/* Unbound: no DRIVER= line. */
+	assert_null(vb_pci_find(&pci, HOST_BRIDGE)->driver);
+
+	assert_int_equal(vb_pci_load_links(&pci), 0);
+	assert_string_equal(d->driver, "e1000");
+	assert_false(d->driver_gone);
+	assert_string_equal(vb_pci_find(&pci, NIC1)->driver, "e1000");
+	assert_false(vb_pci_find(&pci, NIC1)->driver_gone);
+}
+
+/*
+ * A DRIVER= line that is not the kernel's makes the uevent untrusted like any other: ids
+ * unknown, and the driver read from the link.
+ */
+static void test_uevent_bad_driver_line(void **state)
+{
+	static const char *const bad[] = {
+		"DRIVER=e1000/x\n",
+		"DRIVER=\n",
+		"DRIVER=..\n",
+		"DRIVER=e1000\nDRIVER=e1000\n",
+	};
+	const struct vb_pci_dev *d;
+
+	(void)state;
+	fx_q35_two_gpus(fx);
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+		char *text;
+
+		assert_true(asprintf(&text,
+				     "%sPCI_CLASS=20000\nPCI_ID=8086:100E\n"
+				     "PCI_SUBSYS_ID=1AF4:1100\nPCI_SLOT_NAME=" NIC2 "\n",
+				     bad[i]) > 0);
+		fx_write(fx, DEV_ATTR(NIC2, "uevent"), text, 0644);
+		free(text);
+		scan();
+		d = vb_pci_find(&pci, NIC2);
+		if (!d->unreadable)
+			print_message("uevent taken: %s\n", bad[i]);
+		assert_non_null(d->unreadable);
+		assert_non_null(strstr(d->unreadable, "DRIVER="));
+		assert_true(d->unknown & VB_PCI_UNKNOWN_IDS);
+		assert_string_equal(d->driver, "e1000");
+	}
+}
+
+/*
+ * The topology path is read only for the devices a path= selector leaves in doubt: those whose
+ * address (domain, device, function) fits the path and whose other terms hold.
+ */
+static void test_path_read_when_asked(void **state)
+{
+	(void)state;
+	fx_q35_two_gpus(fx);
+	plan_for("[device nic]\nmatch = path=0000:00:03.0/02.0\ngroup = claim\n", NULL);
+	assert_status(section("nic"), VB_PLAN_OK);
+	assert_devs(section("nic"), NIC2, NIC1);
+	assert_string_equal(vb_pci_find(&pci, NIC2)->path, "0000:00:03.0/02.0");
+	assert_true(vb_pci_find(&pci, NIC1)->path_unread);
+	assert_true(vb_pci_find(&pci, XHCI)->path_unread);
+	assert_true(vb_pci_find(&pci, GPU2)->path_unread);
+
+	plan_for("[device gpu]\nmatch = path=0000:00:02.0/00.0 class=0300\n", NULL);
+	assert_status(section("gpu"), VB_PLAN_OK);
+	assert_devs(section("gpu"), GPU2, AUDIO2);
+	assert_false(vb_pci_find(&pci, GPU2)->path_unread);
+	/* GPU1 fits the address and the class: only its path tells it is not the one. */
+	assert_false(vb_pci_find(&pci, GPU1)->path_unread);
+	/* The host bridge fits the address; its class rules it out before its path is asked. */
+	assert_true(vb_pci_find(&pci, HOST_BRIDGE)->path_unread);
 }
 
 /* Only "0" says a device is not the boot display. */
@@ -358,6 +472,9 @@ int main(void)
 	};
 	const struct CMUnitTest on_own_tree[] = {
 		T(test_scan_without_uevent),
+		T(test_driver_from_uevent),
+		T(test_uevent_bad_driver_line),
+		T(test_path_read_when_asked),
 		T(test_unparsable_group_member_refuses),
 		T(test_short_uevent_id_is_no_id),
 		T(test_uevent_malformed_marks_unreadable),

@@ -260,6 +260,45 @@ static void test_eval_unknown_terms(void **state)
 	vb_selector_done(&sel);
 	parse_ok("slot=2 id=1234:1111");
 	assert_int_equal(vb_selector_eval(&sel, &d, &unknown), 1);
+	vb_selector_done(&sel);
+	/* The device's own device and function, or domain, rule a path out: no path needed. */
+	parse_ok("path=00:02.0/01.0");
+	assert_int_equal(vb_selector_eval(&sel, &d, &unknown), 0);
+	vb_selector_done(&sel);
+	parse_ok("path=0001:00:02.0/00.0");
+	assert_int_equal(vb_selector_eval(&sel, &d, &unknown), 0);
+	vb_selector_done(&sel);
+}
+
+/* A path that is not read yet: -EAGAIN when only it can tell, an answer when anything else can. */
+static void test_eval_path_unread(void **state)
+{
+	struct vb_pci_dev d = gpu();
+	const char *unknown;
+
+	(void)state;
+	d.path_unread = true;
+	d.path = NULL;
+	parse_ok("path=00:02.0/00.0");
+	assert_int_equal(vb_selector_eval(&sel, &d, &unknown), -EAGAIN);
+	assert_false(vb_selector_match(&sel, &d));
+	vb_selector_done(&sel);
+	parse_ok("path=0000:02:00.0");
+	assert_int_equal(vb_selector_eval(&sel, &d, &unknown), -EAGAIN);
+	vb_selector_done(&sel);
+	parse_ok("path=0000:02:00.1");
+	assert_int_equal(vb_selector_eval(&sel, &d, &unknown), 0);
+	vb_selector_done(&sel);
+	parse_ok("path=00:02.0/00.0 id=1234:1112");
+	assert_int_equal(vb_selector_eval(&sel, &d, &unknown), 0);
+	vb_selector_done(&sel);
+	parse_ok("path=00:02.0/00.1");
+	assert_int_equal(vb_selector_eval(&sel, &d, &unknown), 0);
+	vb_selector_done(&sel);
+	d.unknown = VB_PCI_UNKNOWN_IDS;
+	parse_ok("path=00:02.0/00.0 id=1234:1111");
+	assert_int_equal(vb_selector_eval(&sel, &d, &unknown), -ENODATA);
+	assert_string_equal(unknown, "id");
 }
 
 int main(void)
@@ -273,6 +312,7 @@ int main(void)
 		T(test_match_slot_absent),
 		T(test_match_boot_vga),
 		T(test_eval_unknown_terms),
+		T(test_eval_path_unread),
 		T(test_format_round_trip),
 		T(test_format_canonical),
 	};

@@ -381,6 +381,26 @@ void fx_driver(struct fx *fx, const char *drv, const char *module)
 	symlink_rel(back, dir);
 }
 
+/* uevent's DRIVER= follows the binding, as the kernel's does at every read. */
+static void set_uevent_driver(const char *dir, const char *drv)
+{
+	_cleanup_free_ char *path = xasprintf("%s/uevent", dir);
+	char text[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return; /* a test took it away */
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n < 0)
+		die("read %s: %m", path);
+	text[n] = '\0';
+	if (mock_uevent_set_driver(text, sizeof(text), drv) < 0)
+		die("%s: too long", path);
+	put_bytes(path, text, strlen(text), 0644, O_TRUNC);
+}
+
 void fx_bind(struct fx *fx, const char *addr, const char *drv)
 {
 	_cleanup_free_ char *dir = dev_dir(fx, addr);
@@ -392,6 +412,23 @@ void fx_bind(struct fx *fx, const char *addr, const char *drv)
 		die("bind %s: no driver %s (fx_driver first)", addr, drv);
 	symlink_rel(link, drvdir);
 	symlink_rel(back, dir);
+	set_uevent_driver(dir, drv);
+}
+
+void fx_unbind(struct fx *fx, const char *addr)
+{
+	_cleanup_free_ char *dir = dev_dir(fx, addr);
+	_cleanup_free_ char *drv = fx_driver_of(fx, addr);
+	_cleanup_free_ char *link = xasprintf("%s/driver", dir);
+
+	if (drv != NULL) {
+		_cleanup_free_ char *back =
+			xasprintf("%s/sys/bus/pci/drivers/%s/%s", fx->root, drv, addr);
+
+		unlink(back);
+	}
+	unlink(link);
+	set_uevent_driver(dir, NULL);
 }
 
 void fx_override(struct fx *fx, const char *addr, const char *drv)
@@ -731,10 +768,7 @@ static void write_attrs(const char *dir, const char *addr, const struct fx_dev *
 	put_attr(dir, "modalias", "pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X\n", d->vendor,
 		 d->device, d->sub_vendor, d->sub_device, (d->class >> 16) & 0xff,
 		 (d->class >> 8) & 0xff, d->class & 0xff);
-	/*
-	 * As the kernel's pci_uevent() shows it, less DRIVER=: the kernel makes that line at each
-	 * read, and the double does not rewrite this file when it binds.
-	 */
+	/* As the kernel's pci_uevent() shows it; fx_bind() and the double add DRIVER=. */
 	put_attr(
 		dir, "uevent",
 		"PCI_CLASS=%X\nPCI_ID=%04X:%04X\nPCI_SUBSYS_ID=%04X:%04X\nPCI_SLOT_NAME=%s\nMODALIAS=pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X\n",
@@ -855,6 +889,21 @@ char *fx_driver_of(const struct fx *fx, const char *addr)
 	target[n] = '\0';
 	slash = strrchr(target, '/');
 	return strdup(slash != NULL ? slash + 1 : target);
+}
+
+char *fx_uevent_driver(const struct fx *fx, const char *addr)
+{
+	_cleanup_free_ char *rel = xasprintf("sys/bus/pci/devices/%s/uevent", addr);
+	_cleanup_free_ char *text = fx_read(fx, rel);
+	const char *l;
+
+	if (text == NULL)
+		return NULL;
+	for (l = text; l != NULL; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		if (strncmp(l, "DRIVER=", 7) == 0)
+			return strndup(l + 7, strcspn(l + 7, "\n"));
+	}
+	return NULL;
 }
 
 int fx_count_lines_matching(const struct fx *fx, const char *rel, const char *substring)

@@ -116,6 +116,8 @@ void fx_module(struct fx *fx, const char *name, unsigned int flags);
 void fx_module_provides(struct fx *fx, const char *module, const char *drv);
 /* Start states, written straight into the tree without kernel semantics. */
 void fx_bind(struct fx *fx, const char *addr, const char *drv);
+/* Drops @addr's driver, if any: both links and uevent's DRIVER=. */
+void fx_unbind(struct fx *fx, const char *addr);
 void fx_override(struct fx *fx, const char *addr, const char *drv);
 
 /* A sysfs-style relative symlink at ROOT/@rel to ROOT/@target_rel. */
@@ -167,6 +169,8 @@ const char *fx_mock_write(void);
 
 /* Queries; strings are malloc'd, NULL when missing. */
 char *fx_driver_of(const struct fx *fx, const char *addr);
+/* The DRIVER= line of @addr's uevent; NULL when none (or no uevent). */
+char *fx_uevent_driver(const struct fx *fx, const char *addr);
 char *fx_read(const struct fx *fx, const char *rel);
 ssize_t fx_read_bin(const struct fx *fx, const char *rel, void *buf, size_t size);
 bool fx_exists(const struct fx *fx, const char *rel);

@@ -81,6 +81,38 @@ static inline int mock_relpath(const char *from, const char *to, char *out, size
 	return 0;
 }
 
+/*
+ * A PCI function's uevent as the kernel makes it at each read: dev_uevent() puts DRIVER=name
+ * first while a driver is bound, then the bus's keys. Rewrites @text (a uevent) in place for
+ * @drv, NULL when unbound; -ENAMETOOLONG when @size cannot hold it.
+ */
+static inline int mock_uevent_set_driver(char *text, size_t size, const char *drv)
+{
+	char out[4096];
+	size_t len = 0;
+	int n;
+
+	if (drv != NULL) {
+		n = snprintf(out, sizeof(out), "DRIVER=%s\n", drv);
+		if (n < 0 || (size_t)n >= sizeof(out))
+			return -ENAMETOOLONG;
+		len = (size_t)n;
+	}
+	for (const char *l = text, *end; *l != '\0'; l = *end != '\0' ? end + 1 : end) {
+		end = strchrnul(l, '\n');
+		if (strncmp(l, "DRIVER=", 7) == 0)
+			continue;
+		n = snprintf(out + len, sizeof(out) - len, "%.*s\n", (int)(end - l), l);
+		if (n < 0 || (size_t)n >= sizeof(out) - len)
+			return -ENAMETOOLONG;
+		len += (size_t)n;
+	}
+	if (len >= size)
+		return -ENAMETOOLONG;
+	memcpy(text, out, len + 1);
+	return 0;
+}
+
 /* "EBUSY" or "16" -> 16; 0 when the text names no errno. */
 static inline int mock_errno_parse(const char *s)
 {

@@ -34,16 +34,21 @@ static inline void assert_file(const struct fx *fx, const char *rel, const char 
 	assert_string_equal(got, want);
 }
 
+/* The driver link, and uevent's DRIVER= line, which the kernel makes from the same binding. */
 static inline void assert_driver(const struct fx *fx, const char *addr, const char *want)
 {
 	_cleanup_free_ char *got = fx_driver_of(fx, addr);
+	_cleanup_free_ char *uevent = fx_uevent_driver(fx, addr);
 
 	if (want == NULL) {
 		assert_null(got);
+		assert_null(uevent);
 		return;
 	}
 	assert_non_null(got);
 	assert_string_equal(got, want);
+	assert_non_null(uevent);
+	assert_string_equal(uevent, want);
 }
 
 static inline void assert_output(const struct fx *fx, const char *want)

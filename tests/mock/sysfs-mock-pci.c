@@ -98,6 +98,21 @@ static void update_vfio_node(const struct pcidev *d)
 	}
 }
 
+/* uevent's DRIVER= follows the binding, as the kernel's does at every read. */
+static void update_uevent(const struct pcidev *d, const char *drv)
+{
+	char path[PATH_MAX], text[4096];
+	ssize_t n;
+
+	path_join(path, d->dir, "uevent");
+	n = read_file(path, text, sizeof(text));
+	if (n < 0 || (size_t)n >= sizeof(text) - 1)
+		return;
+	text[n] = '\0';
+	if (mock_uevent_set_driver(text, sizeof(text), drv) == 0)
+		write_file(path, text, O_TRUNC);
+}
+
 int dev_bind(const struct pcidev *d, const char *drv)
 {
 	char drvdir[PATH_MAX], link[PATH_MAX], target[PATH_MAX];
@@ -111,6 +126,7 @@ int dev_bind(const struct pcidev *d, const char *drv)
 	if (mock_relpath(drvdir, d->dir, target, sizeof(target)) < 0 ||
 	    REAL(symlink)(target, link) < 0)
 		return -errno ?: -ENAMETOOLONG;
+	update_uevent(d, drv);
 	update_vfio_node(d);
 	return 0;
 }
@@ -122,6 +138,7 @@ void dev_unbind(const struct pcidev *d, const char *drv)
 	path_join(path, d->dir, "driver");
 	REAL(unlink)(path);
 	REAL(unlink)(at_root(path, "sys/bus/pci/drivers/%s/%s", drv, d->addr));
+	update_uevent(d, NULL);
 	update_vfio_node(d);
 }
 

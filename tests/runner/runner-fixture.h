@@ -207,22 +207,7 @@ static inline void rf_swaps(struct fx *fx, const char *extra)
 /* Moves addr from whatever driver it has to drv (NULL: none). */
 static inline void rf_rebind(struct fx *fx, const char *addr, const char *drv)
 {
-	char rel[256], *cur;
-
-	cur = fx_driver_of(fx, addr);
-	if (cur) {
-		char *p;
-
-		snprintf(rel, sizeof(rel), "sys/bus/pci/drivers/%s/%s", cur, addr);
-		p = fx_path(fx, rel);
-		unlink(p);
-		free(p);
-		snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver", addr);
-		p = fx_path(fx, rel);
-		unlink(p);
-		free(p);
-		free(cur);
-	}
+	fx_unbind(fx, addr);
 	if (drv)
 		fx_bind(fx, addr, drv);
 }
