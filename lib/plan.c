@@ -88,14 +88,22 @@ static int eval_dev(const struct vb_selector *sel, struct vb_pci_dev *d, const c
 	return r < 0 ? r : vb_selector_eval(sel, d, unknown);
 }
 
-static int match_section(struct vb_plan_section *s, struct vb_pci *pci)
+/* A section that claims nothing keeps none of the devices it matched. */
+static void drop_devs(struct vb_plan_section *s)
 {
-	const struct vb_device *c = s->cfg;
-	_cleanup_free_ char *sel = NULL;
-	const struct vb_pci_dev *undecided = NULL;
-	const char *term = NULL;
-	size_t n = 0;
-	char desc[160];
+	for (size_t i = 0; i < s->n_devs; i++)
+		free(s->devs[i].reason);
+	s->n_devs = 0;
+}
+
+/*
+ * Adds every device the selector matches; *undecided is the first one it cannot tell about,
+ * and *term what of it is unknown. Returns how many matched, or a negative errno.
+ */
+static ssize_t add_matches(struct vb_plan_section *s, struct vb_pci *pci,
+			   const struct vb_pci_dev **undecided, const char **term)
+{
+	ssize_t n = 0;
 	int r;
 
 	for (size_t i = 0; i < pci->n; i++) {
@@ -103,7 +111,7 @@ static int match_section(struct vb_plan_section *s, struct vb_pci *pci)
 		const char *unknown;
 		if (vb_pci_is_bridge(d))
 			continue;
-		r = eval_dev(&c->sel, &pci->devs[i], &unknown);
+		r = eval_dev(&s->cfg->sel, &pci->devs[i], &unknown);
 		if (r < 0 && r != -ENODATA)
 			return r;
 		if (r == -ENODATA) {
@@ -113,8 +121,8 @@ static int match_section(struct vb_plan_section *s, struct vb_pci *pci)
 				d->addr, unknown, unreadable_what(d));
 			if (r < 0)
 				return r;
-			if (!undecided)
-				undecided = d, term = unknown;
+			if (!*undecided)
+				*undecided = d, *term = unknown;
 			continue;
 		}
 		if (r <= 0)
@@ -124,26 +132,14 @@ static int match_section(struct vb_plan_section *s, struct vb_pci *pci)
 			return r;
 		n++;
 	}
-	r = vb_selector_format(&c->sel, &sel);
-	if (r < 0)
-		return r;
-	if (undecided) {
-		for (size_t i = 0; i < s->n_devs; i++)
-			free(s->devs[i].reason);
-		s->n_devs = 0;
-		return vb_plan_set_status(
-			s, VB_PLAN_UNREADABLE,
-			"cannot tell whether %s matches \"%s\": its %s could not be read (%s): claiming nothing for this section; see why the device cannot be read, or narrow the match (address=, path=) to leave it out",
-			undecided->addr, sel, term, unreadable_what(undecided));
-	}
+	return n;
+}
 
-	if (c->count < 0 && n == 0)
-		return vb_plan_set_status(
-			s, VB_PLAN_NONE, "no device matches \"%s\" (count = any): nothing to claim",
-			sel);
-	if (c->count < 0 || n == (size_t)c->count)
-		return vb_plan_set_status(s, VB_PLAN_OK, "%zu device%s match%s \"%s\"", n,
-					  n == 1 ? "" : "s", n == 1 ? "es" : "", sel);
+/* n devices matched sel where count wants another number: say which, claim none. */
+static int refuse_count(struct vb_plan_section *s, struct vb_pci *pci, const char *sel, size_t n)
+{
+	char desc[160];
+	int r;
 
 	for (size_t i = 0; i < s->n_devs; i++) {
 		r = vb_pci_load_path(&pci->devs[s->devs[i].dev]);
@@ -165,14 +161,44 @@ static int match_section(struct vb_plan_section *s, struct vb_pci *pci)
 			sel);
 	} else {
 		r = vb_plan_set_status(
-			s, n < (size_t)c->count ? VB_PLAN_TOO_FEW : VB_PLAN_AMBIGUOUS,
+			s, n < (size_t)s->cfg->count ? VB_PLAN_TOO_FEW : VB_PLAN_AMBIGUOUS,
 			"%zu devices match \"%s\", expected %d: claiming none of them; narrow the match (address=, path=, boot_vga=) or set count",
-			n, sel, c->count);
+			n, sel, s->cfg->count);
 	}
-	for (size_t i = 0; i < s->n_devs; i++)
-		free(s->devs[i].reason);
-	s->n_devs = 0;
+	drop_devs(s);
 	return r;
+}
+
+static int match_section(struct vb_plan_section *s, struct vb_pci *pci)
+{
+	const struct vb_device *c = s->cfg;
+	_cleanup_free_ char *sel = NULL;
+	const struct vb_pci_dev *undecided = NULL;
+	const char *term = NULL;
+	ssize_t n;
+	int r;
+
+	n = add_matches(s, pci, &undecided, &term);
+	if (n < 0)
+		return n;
+	r = vb_selector_format(&c->sel, &sel);
+	if (r < 0)
+		return r;
+	if (undecided) {
+		drop_devs(s);
+		return vb_plan_set_status(
+			s, VB_PLAN_UNREADABLE,
+			"cannot tell whether %s matches \"%s\": its %s could not be read (%s): claiming nothing for this section; see why the device cannot be read, or narrow the match (address=, path=) to leave it out",
+			undecided->addr, sel, term, unreadable_what(undecided));
+	}
+	if (c->count < 0 && n == 0)
+		return vb_plan_set_status(
+			s, VB_PLAN_NONE, "no device matches \"%s\" (count = any): nothing to claim",
+			sel);
+	if (c->count < 0 || n == c->count)
+		return vb_plan_set_status(s, VB_PLAN_OK, "%zd device%s match%s \"%s\"", n,
+					  n == 1 ? "" : "s", n == 1 ? "es" : "", sel);
+	return refuse_count(s, pci, sel, n);
 }
 
 static int expand_functions(struct vb_plan_section *s, const struct vb_pci *pci)
