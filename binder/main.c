@@ -31,6 +31,12 @@
 
 #define WATCHDOG_SLACK_SEC 10
 
+/* vfio-boot-binder(8), EXIT STATUS: boot goes on whatever happened, so only usage fails. */
+enum binder_exit {
+	BINDER_EXIT_OK = 0,
+	BINDER_EXIT_USAGE = 2,
+};
+
 static int deadline_fd = -1; /* the child tells the supervisor its time limit here */
 
 static void watchdog(int sig _unused_)
@@ -39,7 +45,7 @@ static void watchdog(int sig _unused_)
 		"<3>vfio-boot: watchdog: still running after its time limit (a sysfs write or module load hangs?); exiting so that boot goes on\n";
 
 	vb_logsink_raw(msg);
-	_exit(0);
+	_exit(BINDER_EXIT_OK);
 }
 
 /* Both the child's alarm and the supervisor enforce this; the child says when it knows wait. */
@@ -90,18 +96,18 @@ static int supervise(pid_t pid, int fd)
 			;
 		if (r < 0 || !WIFSIGNALED(status))
 			/* Non-zero only from a sanitizer's exit check: tests must see it. */
-			return r < 0 || !WIFEXITED(status) ? 0 : WEXITSTATUS(status);
+			return r < 0 || !WIFEXITED(status) ? BINDER_EXIT_OK : WEXITSTATUS(status);
 		snprintf(
 			msg, sizeof(msg),
 			"<2>vfio-boot: the binder crashed (signal %d): please report it; boot goes on, devices not yet handled stay with their host drivers\n",
 			WTERMSIG(status));
 		vb_logsink_raw(msg);
-		return 0;
+		return BINDER_EXIT_OK;
 	}
 	kill(pid, SIGKILL);
 	vb_logsink_raw(
 		"<3>vfio-boot: watchdog: the binder hangs (a sysfs write or module load that does not return?); leaving it behind so that boot goes on\n");
-	return 0;
+	return BINDER_EXIT_OK;
 }
 
 static void usage(FILE *f)
@@ -249,11 +255,11 @@ int main(int argc, char **argv)
 
 	r = parse_args(argc, argv, &opt);
 	if (r <= 0)
-		return r < 0 ? 2 : 0;
+		return r < 0 ? BINDER_EXIT_USAGE : BINDER_EXIT_OK;
 	r = vb_root_set(opt.root);
 	if (r < 0) {
 		fprintf(stderr, "vfio-boot-binder: --root needs an absolute path\n");
-		return 2;
+		return BINDER_EXIT_USAGE;
 	}
 
 	/* A dry run is read by whoever runs it; a real one by the boot's log. */
@@ -294,5 +300,5 @@ int main(int argc, char **argv)
 		 (unsigned long long)(vb_now_usec() - start) / 1000, run.claimed, run.failed,
 		 run.refused, run.refused == 1 ? "" : "s", vb_run_state_to_string(state));
 	vb_run_free(&run);
-	return 0;
+	return BINDER_EXIT_OK;
 }

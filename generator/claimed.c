@@ -19,6 +19,13 @@
 #include "sysroot.h"
 #include "util.h"
 
+/* vfio-boot-generator(8), EXIT STATUS; a guest unit's ExecStartPre= fails on anything but 0. */
+enum claimed_exit {
+	CLAIMED_EXIT_OK = 0,
+	CLAIMED_EXIT_USAGE = 1,
+	CLAIMED_EXIT_NOT_CLAIMED = 2, /* a section is not on vfio-pci at this boot */
+};
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -34,18 +41,18 @@ int main(int argc, char **argv)
 			       "Exit 0 when every [device SECTION] was claimed for vfio-pci at this boot,\n"
 			       "2 when one was not, 1 on a usage error.\n"
 			       "VFIO_BOOT_ROOT=DIR reads /run/vfio-boot below DIR.\n");
-			return 0;
+			return CLAIMED_EXIT_OK;
 		default:
-			return 1;
+			return CLAIMED_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "vfio-boot-claimed: expected at least one [device] section name\n");
-		return 1;
+		return CLAIMED_EXIT_USAGE;
 	}
 	if (vb_root_set(NULL) < 0) {
 		fprintf(stderr, "vfio-boot-claimed: VFIO_BOOT_ROOT must be an absolute path\n");
-		return 1;
+		return CLAIMED_EXIT_USAGE;
 	}
 	vb_logsink_stderr("vfio-boot-claimed");
 
@@ -72,7 +79,7 @@ int main(int argc, char **argv)
 	if (bad) {
 		log_err(0, "not starting the guest: %d of its [device] sections %s not on vfio-pci",
 			bad, bad == 1 ? "is" : "are");
-		return 2;
+		return CLAIMED_EXIT_NOT_CLAIMED;
 	}
-	return 0;
+	return CLAIMED_EXIT_OK;
 }

@@ -26,6 +26,12 @@
 
 #define WANTED_BY "multi-user.target"
 
+/* vfio-boot-generator(8), EXIT STATUS: systemd logs a generator that fails, and goes on. */
+enum generator_exit {
+	GENERATOR_EXIT_OK = 0,
+	GENERATOR_EXIT_FAILED = 1, /* usage, or units that could not be written */
+};
+
 static int log_level_from_env(void)
 {
 	static const char *const names[] = {"emerg",   "alert",	 "crit", "err",
@@ -201,24 +207,24 @@ int main(int argc, char **argv)
 			"A systemd generator: systemd runs it at boot and on daemon-reload.\n"
 			"VFIO_BOOT_ROOT=DIR reads the config (and /etc/initrd-release, /proc/cmdline,\n"
 			"/etc/libvirt/qemu) below DIR. See vfio-boot-generator(8).\n");
-		return 1;
+		return GENERATOR_EXIT_FAILED;
 	}
 	r = vb_root_set(NULL);
 	if (r < 0) {
 		fprintf(stderr, "vfio-boot-generator: VFIO_BOOT_ROOT must be an absolute path\n");
-		return 1;
+		return GENERATOR_EXIT_FAILED;
 	}
 	vb_logsink_kmsg("vfio-boot-generator", true, false);
 	vb_log_set_max_level(log_level_from_env());
 
 	if (in_initrd()) {
 		log_debug("in the initrd: nothing to do");
-		return 0;
+		return GENERATOR_EXIT_OK;
 	}
 	gen.outfd = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (gen.outfd < 0) {
 		r = log_err(-errno, "output directory %s: %m", argv[1]);
-		return 1;
+		return GENERATOR_EXIT_FAILED;
 	}
 	r = generate(&gen);
 	if (gen.n_failed)
@@ -229,5 +235,5 @@ int main(int argc, char **argv)
 		close(gen.wantsfd);
 	close(gen.outfd);
 	vb_logsink_close();
-	return r < 0 || gen.n_failed ? 1 : 0;
+	return r < 0 || gen.n_failed ? GENERATOR_EXIT_FAILED : GENERATOR_EXIT_OK;
 }

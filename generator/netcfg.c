@@ -17,6 +17,13 @@
 #include "sysroot.h"
 #include "util.h"
 
+/* vfio-boot-generator(8), EXIT STATUS. */
+enum netcfg_exit {
+	NETCFG_EXIT_OK = 0,
+	NETCFG_EXIT_FAILED = 1,
+	NETCFG_EXIT_USAGE = 2,
+};
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -197,14 +204,14 @@ int main(int argc, char **argv)
 	int r;
 
 	if (parse_args(argc, argv, &o) < 0)
-		return 2;
+		return NETCFG_EXIT_USAGE;
 	if (o.help) {
 		usage(stdout);
-		return 0;
+		return NETCFG_EXIT_OK;
 	}
 	if (vb_root_set(o.root) < 0) {
 		fprintf(stderr, "vfio-boot-netcfg: the root must be an absolute path\n");
-		return 2;
+		return NETCFG_EXIT_USAGE;
 	}
 	vb_logsink_stderr("vfio-boot-netcfg");
 
@@ -213,5 +220,5 @@ int main(int argc, char **argv)
 		r = configure(b, o.backend);
 	vb_bridges_free(&bridges);
 	vb_config_free(&cfg);
-	return r < 0 ? 1 : 0;
+	return r < 0 ? NETCFG_EXIT_FAILED : NETCFG_EXIT_OK;
 }
