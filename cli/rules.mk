@@ -41,7 +41,7 @@ $(TEST_CLI): $(CLI_TOBJ) $(CLI_TLIB)
 	$(CC) $(SAN) -o $@ $^ $(CLI_LIBS)
 
 # The list/plan/status/check tests run $(TEST_CLI) too.
-$(BUILD)/test/tests/test-cli-inspect $(BUILD)/test/tests/test-cli-check: | $(TEST_CLI)
+$(BUILD)/test/tests/test-cli-readonly $(BUILD)/test/tests/test-cli-check: | $(TEST_CLI)
 
 # tests/test-runner-*.c run $(TEST_CLI) (TEST_CLI in the environment overrides the path);
 # test-runner-events has its own rule below.
