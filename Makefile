@@ -111,7 +111,7 @@ UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/test/tests/%,$(wildcard tests/test-*
 
 # Libraries that parts of lib/ and the programs' tests need beyond libc.
 TEST_LIBS := $(CLI_LIBS) $(GEN_XML_LIBS)
-$(BUILD)/test/tests/test-%: $(BUILD)/test/tests/test-%.o $(BUILD)/tests/fixture.o \
+$(BUILD)/test/tests/test-%: $(BUILD)/test/tests/test-%.o $(MOCK_FIXTURE_O) \
 		$(BUILD)/test/tests/logcapture.o $(LIB_TA)
 	$(CC) $(SAN) -o $@ $^ -lcmocka $(TEST_LIBS)
 

@@ -44,7 +44,7 @@ $CC -std=gnu11 -O2 $WARN -o "$B/timeit" bench/timeit.c
 # shellcheck disable=SC2086
 $CC -std=gnu11 -D_GNU_SOURCE -O2 $WARN -Ilib -Itests/mock -DSRCDIR="\"$PWD\"" \
 	-DMOCK_SO='"/nonexistent"' -DMOCK_WRITE='"/nonexistent"' -o "$B/mktree" bench/mktree.c \
-	tests/mock/fixture.c -lcmocka
+	tests/mock/fixture*.c -lcmocka
 $CC -O2 -static -o "$B/noop" bench/noop.c
 # shellcheck disable=SC2086
 $CC -std=gnu11 -O2 -static $WARN -o "$B/floor-scan" bench/floor-scan.c

@@ -238,6 +238,9 @@ static inline void assert_why(const struct vb_plan_section *s, const char *needl
 
 /* ---- building trees other than the q35 stand-in ---- */
 
+/* ROOT-relative path of a device attribute, for fx_write() and fx_path(). */
+#define DEV_ATTR(addr, attr) "sys/bus/pci/devices/" addr "/" attr
+
 static inline void bridge(const char *addr, const char *parent, int group)
 {
 	fx_device(fx, addr,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Pieces shared by the preloaded kernel double (sysfs-mock.c) and the
- * fixture builder (fixture.c): names of the state files under ROOT/.mock and
+ * fixture builder (fixture*.c): names of the state files under ROOT/.mock and
  * pure string helpers.  Nothing here may call a file system function, because
  * inside the preloaded library those calls would land in our own wrappers.
  */

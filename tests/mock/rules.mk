@@ -3,7 +3,7 @@
 # Uses:    BUILD (build dir), CC, CFLAGS_TEST (warnings + sanitizers for test
 #          code), optionally LDFLAGS_TEST, and LIBKMOD_A/LIBKMOD_INCLUDE/
 #          KMOD_LIBS when the build has its own libkmod (else -lkmod).
-# Defines: MOCK_SO, MOCK_WRITE, MOCK_FIXTURE_O, MOCK_TESTS, their rules, and
+# Defines: MOCK_SO, MOCK_WRITE, MOCK_FIXTURE_O (a list), MOCK_TESTS, their rules, and
 #          the phony check-mock that runs the double's self-test.
 #
 # The double is built without sanitizers: it is preloaded into programs that
@@ -14,7 +14,9 @@ MOCK_TOP := $(abspath $(MOCK_SRC)/../..)
 
 MOCK_SO := $(BUILD)/tests/libsysfsmock.so
 MOCK_WRITE := $(BUILD)/tests/mock-write
-MOCK_FIXTURE_O := $(BUILD)/tests/fixture.o
+# The fake-tree builder's parts (fixture*.c) share fixture-internal.h; tests see fixture.h.
+MOCK_FIXTURE_SRC := $(wildcard $(MOCK_SRC)/fixture*.c)
+MOCK_FIXTURE_O := $(patsubst $(MOCK_SRC)/%.c,$(BUILD)/tests/%.o,$(MOCK_FIXTURE_SRC))
 MOCK_TESTS := $(patsubst $(MOCK_SRC)/../%.c,$(BUILD)/tests/%,$(wildcard $(MOCK_SRC)/../test-mock-*.c))
 
 MOCK_SO_CFLAGS := -Wall -Wextra -Werror -O1 -g -fPIC -shared -fvisibility=hidden -D_GNU_SOURCE
@@ -35,7 +37,7 @@ $(MOCK_SO): $(MOCK_SO_SRC) $(MOCK_SRC)/sysfs-mock.h $(MOCK_SRC)/mock-common.h
 	@mkdir -p $(@D)
 	$(CC) $(MOCK_SO_CFLAGS) -o $@ $(MOCK_SO_SRC) -ldl -lpthread
 
-$(MOCK_FIXTURE_O): $(MOCK_SRC)/fixture.c
+$(MOCK_FIXTURE_O): $(BUILD)/tests/%.o: $(MOCK_SRC)/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TEST) $(DEPFLAGS) -D_GNU_SOURCE -DSRCDIR='"$(MOCK_TOP)"' \
 		-DMOCK_SO='"$(abspath $(MOCK_SO))"' -DMOCK_WRITE='"$(abspath $(MOCK_WRITE))"' \
