@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <stdint.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "claim.h"
@@ -167,11 +166,7 @@ static int load_modules(const struct vb_run *run)
 	if (vb_root_is_host() || run->dry_run || run->load_on_tree)
 		return run->load_modules(modules, run->dry_run);
 	for (const char *const *m = modules; *m; m++) {
-		_cleanup_free_ char *sys = NULL;
-
-		if (asprintf_safe(&sys, "/sys/module/%s", *m) < 0)
-			return -ENOMEM;
-		if (vb_exists(sys))
+		if (vb_existsf("/sys/module/%s", *m))
 			continue;
 		log_notice("not loading module %s: %s is not the running system", *m, vb_root());
 		r = -EOPNOTSUPP;
@@ -203,10 +198,9 @@ int vb_run_need_vfio(struct vb_run *run)
 static bool seen_before(const struct vb_plan *plan, size_t sec, size_t dev)
 {
 	for (size_t i = 0; i < sec; i++)
-		if (plan->sections[i].status == VB_PLAN_OK)
-			for (size_t j = 0; j < plan->sections[i].n_devs; j++)
-				if (plan->sections[i].devs[j].dev == dev)
-					return true;
+		if (plan->sections[i].status == VB_PLAN_OK &&
+		    vb_plan_section_has(&plan->sections[i], dev))
+			return true;
 	return false;
 }
 

@@ -21,18 +21,19 @@ bool vb_pci_driver_dir_gone(struct vb_pci_scan *sc, const char *name)
 {
 	struct stat st;
 	char p[NAME_MAX + 16];
-	size_t i;
+	bool gone;
 
-	for (i = 0; i < sc->ndrv; i++)
+	for (size_t i = 0; i < sc->ndrv; i++)
 		if (streq(sc->drv[i].name, name))
 			return sc->drv[i].gone;
 	vb_pci_attr_path(p, sizeof(p), "../drivers", name);
-	if (i == ELEMENTSOF(sc->drv))
-		return fstatat(sc->dirfd, p, &st, 0) < 0 && errno == ENOENT;
-	strcpy(sc->drv[i].name, name);
-	sc->drv[i].gone = fstatat(sc->dirfd, p, &st, 0) < 0 && errno == ENOENT;
-	sc->ndrv++;
-	return sc->drv[i].gone;
+	gone = fstatat(sc->dirfd, p, &st, 0) < 0 && errno == ENOENT;
+	/* A full cache only costs a stat per device from then on. */
+	if (sc->ndrv < ELEMENTSOF(sc->drv)) {
+		strcpy(sc->drv[sc->ndrv].name, name);
+		sc->drv[sc->ndrv++].gone = gone;
+	}
+	return gone;
 }
 
 /*
@@ -71,17 +72,14 @@ int vb_pci_driver_link_read(struct vb_pci_scan *sc, const char *name, const char
 
 static int read_path(const char *name, const char *devlink, struct vb_pci_dev *d)
 {
-	_cleanup_free_ char *abs = NULL, *p = NULL, *real = NULL;
+	_cleanup_free_ char *p = NULL, *real = NULL;
 	int r;
 
 	/* The bus's link names the whole chain of bridges: no need to resolve it hop by hop. */
 	if (devlink) {
 		r = vb_pci_topology_path(devlink, &d->path);
 	} else {
-		r = asprintf_safe(&abs, "/sys/bus/pci/devices/%s", name);
-		if (r < 0)
-			return r;
-		r = vb_path(abs, &p);
+		r = vb_pathf(&p, "/sys/bus/pci/devices/%s", name);
 		if (r < 0)
 			return r;
 		real = realpath(p, NULL);

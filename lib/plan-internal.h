@@ -9,7 +9,6 @@
 int vb_plan_add_detail(struct vb_plan_section *s, const char *fmt, ...) _printf_(2, 3);
 int vb_plan_set_status(struct vb_plan_section *s, enum vb_section_status st, const char *fmt, ...)
 	_printf_(3, 4);
-bool vb_plan_section_has(const struct vb_plan_section *s, size_t dev);
 /* Adds pci->devs[dev] to the section once, with why it is taken. */
 int vb_plan_add_dev(struct vb_plan_section *s, size_t dev, const char *fmt, ...) _printf_(3, 4);
 

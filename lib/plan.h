@@ -40,6 +40,8 @@ int vb_plan_build(struct vb_plan *plan, const struct vb_config *cfg, const struc
 void vb_plan_free(struct vb_plan *plan);
 
 /* Whether a later scan could still find what a section is missing. */
+/* Whether the section takes pci->devs[dev]. */
+bool vb_plan_section_has(const struct vb_plan_section *s, size_t dev);
 bool vb_plan_waiting(const struct vb_plan *plan);
 
 /* "/etc/vfio-boot/vfio-boot.conf:3" or "kernel command line". */
