@@ -78,14 +78,9 @@ int inspect_load_config(const char *file, struct vb_config *cfg, bool *have)
 
 char *inspect_reset_method(const char *addr)
 {
-	_cleanup_free_ char *p = NULL;
-	char *v = NULL;
+	char *v;
 
-	if (asprintf_safe(&p, "/sys/bus/pci/devices/%s/reset_method", addr) < 0)
-		return NULL;
-	if (vb_read_file(p, &v) < 0)
-		return NULL;
-	return v;
+	return vb_readf(&v, "/sys/bus/pci/devices/%s/reset_method", addr) < 0 ? NULL : v;
 }
 
 const char *inspect_guard(const struct vb_pci_dev *d)

@@ -18,12 +18,12 @@ static const char *const unit_dirs[] = {
 static bool masked(const char *unit)
 {
 	for (size_t i = 0; i < 2; i++) {
-		_cleanup_free_ char *abs = NULL, *p = NULL;
+		_cleanup_free_ char *p = NULL;
 		char target[PATH_MAX];
 		struct stat st;
 		ssize_t n;
 
-		if (asprintf_safe(&abs, "%s/%s", unit_dirs[i], unit) < 0 || vb_path(abs, &p) < 0)
+		if (vb_pathf(&p, "%s/%s", unit_dirs[i], unit) < 0)
 			continue;
 		if (lstat(p, &st) < 0)
 			continue;
@@ -53,14 +53,13 @@ static bool linked_in(const char *dir, const char *unit)
 		return false;
 	while ((de = readdir(d))) {
 		size_t n = strlen(de->d_name);
-		_cleanup_free_ char *link = NULL, *lp = NULL;
+		_cleanup_free_ char *lp = NULL;
 		struct stat st;
 
 		if (!((n > 6 && streq(de->d_name + n - 6, ".wants")) ||
 		      (n > 9 && streq(de->d_name + n - 9, ".requires"))))
 			continue;
-		if (asprintf_safe(&link, "%s/%s/%s", dir, de->d_name, unit) < 0 ||
-		    vb_path(link, &lp) < 0)
+		if (vb_pathf(&lp, "%s/%s/%s", dir, de->d_name, unit) < 0)
 			continue;
 		/* The link itself: its target is a path on the running system, not below the root. */
 		if (lstat(lp, &st) == 0)

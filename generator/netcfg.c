@@ -42,7 +42,7 @@ static void usage(FILE *f)
 /* The bridge's MAC: mac=, else uplink-mac=, else the named uplink's if it is there yet. */
 static void pick_mac(const struct vb_bridge *b, char mac[VB_MAC_LEN])
 {
-	_cleanup_free_ char *abs = NULL, *addr = NULL;
+	_cleanup_free_ char *addr = NULL;
 
 	if (*b->mac) {
 		memcpy(mac, b->mac, VB_MAC_LEN);
@@ -53,8 +53,8 @@ static void pick_mac(const struct vb_bridge *b, char mac[VB_MAC_LEN])
 		return;
 	}
 	*mac = '\0';
-	if (asprintf_safe(&abs, "/sys/class/net/%s/address", b->uplink) < 0 ||
-	    vb_read_file(abs, &addr) < 0 || vb_mac_parse(addr, mac) < 0) {
+	if (vb_readf(&addr, "/sys/class/net/%s/address", b->uplink) < 0 ||
+	    vb_mac_parse(addr, mac) < 0) {
 		*mac = '\0';
 		log_info(
 			"[bridge %s]: %s is not there yet, so its MAC is not known: the network daemon picks the bridge's (mac = sets it)",

@@ -282,18 +282,15 @@ int dom_parse(const char *text, struct dom_info *ret)
 
 int dom_read(const char *name, struct dom_info *ret)
 {
-	_cleanup_free_ char *rel = NULL, *buf = NULL;
+	_cleanup_free_ char *buf = NULL;
 	int r;
 
 	*ret = (struct dom_info){0};
-	r = asprintf_safe(&rel, VB_LIBVIRT_QEMU_DIR "/%s.xml", name);
-	if (r < 0)
-		return r;
 	/*
 	 * Read here, not by libxml2: it takes a file name for a URI and may unescape "%2f" in
 	 * it to a '/'.
 	 */
-	r = vb_read_file(rel, &buf);
+	r = vb_readf(&buf, VB_LIBVIRT_QEMU_DIR "/%s.xml", name);
 	if (r < 0)
 		return r;
 	return dom_parse(buf, ret);
