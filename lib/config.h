@@ -11,6 +11,7 @@
 #define VB_CONFIG_DIR	  "/etc/vfio-boot"
 #define VB_CONFIG_DROPINS "/etc/vfio-boot/conf.d"
 #define VB_WAIT_MAX_USEC  (60ULL * 1000000ULL)
+#define VB_VFS_MAX	  256 /* the most VFs a section may ask of one PF */
 
 enum vb_section_type {
 	VB_SEC_BINDER,
@@ -51,6 +52,15 @@ struct vb_device {
 	bool functions_only;
 	bool group_claim;
 	unsigned allow;
+	/*
+	 * vfs = N: the match selects PFs; N VFs are made on each once its host driver has bound,
+	 * and the ones in vf_index (vf-index =; all N when it is not set) are claimed. 0: not a
+	 * VF section.
+	 */
+	unsigned vfs;
+	uint64_t vf_index[VB_VFS_MAX / 64]; /* bit I: claim the PF's virtfnI */
+	/* hotplug = yes: devices that match it after boot are claimed when they appear. */
+	bool hotplug;
 };
 
 struct vb_config {

@@ -31,14 +31,20 @@ static const char *const section_status_names[_VB_SECTION_STATUS_MAX] = {
 	[VB_SECTION_CLAIMED] = "claimed",
 	[VB_SECTION_PARTIAL] = "partial",
 	[VB_SECTION_FAILED] = "failed",
+	[VB_SECTION_PENDING] = "pending",
+	[VB_SECTION_RELEASED] = "released",
 	[VB_SECTION_MISSING] = "missing",
 };
 
 static const char *const device_outcome_names[_VB_DEVICE_OUTCOME_MAX] = {
-	[VB_OUTCOME_CLAIMED] = "claimed",
-	[VB_OUTCOME_ALREADY] = "already",
-	[VB_OUTCOME_FAILED] = "failed",
-	[VB_OUTCOME_PLANNED] = "planned",
+	[VB_OUTCOME_CLAIMED] = "claimed",   [VB_OUTCOME_ALREADY] = "already",
+	[VB_OUTCOME_FAILED] = "failed",	    [VB_OUTCOME_PLANNED] = "planned",
+	[VB_OUTCOME_RELEASED] = "released",
+};
+
+static const char *const record_by_names[_VB_RECORD_BY_MAX] = {
+	[VB_BY_BINDER] = "binder",   [VB_BY_HOTPLUG] = "hotplug",     [VB_BY_SRIOV] = "sriov",
+	[VB_BY_CLAIM] = "cli-claim", [VB_BY_RELEASE] = "cli-release",
 };
 
 static const char *to_string(const char *const *table, size_t n, int i)
@@ -70,3 +76,4 @@ static int from_string(const char *const *table, size_t n, const char *s)
 DEFINE_NAMES(vb_run_state, enum vb_run_state, run_state_names)
 DEFINE_NAMES(vb_section_status, enum vb_section_status, section_status_names)
 DEFINE_NAMES(vb_device_outcome, enum vb_device_outcome, device_outcome_names)
+DEFINE_NAMES(vb_record_by, enum vb_record_by, record_by_names)

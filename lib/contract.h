@@ -37,6 +37,12 @@ enum vb_section_status {
 	VB_SECTION_CLAIMED, /* every device is on vfio-pci */
 	VB_SECTION_PARTIAL, /* some are */
 	VB_SECTION_FAILED,  /* none is, or the binder refused them all */
+	/*
+	 * Its devices come later: VFs not made yet (their PF's driver has not bound), or a
+	 * hot-plug section with fewer devices than its count. Not an error.
+	 */
+	VB_SECTION_PENDING,
+	VB_SECTION_RELEASED, /* `vfio-boot release` gave its devices back to their host drivers */
 	/* Never written: what a reader says of a section that has no record. */
 	VB_SECTION_MISSING,
 	_VB_SECTION_STATUS_MAX,
@@ -44,22 +50,35 @@ enum vb_section_status {
 
 /* outcome= of /run/vfio-boot/devices/ADDRESS. */
 enum vb_device_outcome {
-	VB_OUTCOME_CLAIMED, /* moved to vfio-pci */
-	VB_OUTCOME_ALREADY, /* found on vfio-pci */
-	VB_OUTCOME_FAILED,  /* left with, or given back to, its host driver */
-	VB_OUTCOME_PLANNED, /* a dry run: nothing written */
+	VB_OUTCOME_CLAIMED,  /* moved to vfio-pci */
+	VB_OUTCOME_ALREADY,  /* found on vfio-pci */
+	VB_OUTCOME_FAILED,   /* left with, or given back to, its host driver */
+	VB_OUTCOME_PLANNED,  /* a dry run: nothing written */
+	VB_OUTCOME_RELEASED, /* given back to its host driver by `vfio-boot release` */
 	_VB_DEVICE_OUTCOME_MAX,
+};
+
+/* by= of a record written after boot: who wrote it. */
+enum vb_record_by {
+	VB_BY_BINDER,  /* the binder's run in the initramfs */
+	VB_BY_HOTPLUG, /* the udev rule, for a device that appeared after boot */
+	VB_BY_SRIOV,   /* the udev rule, for VFs made once their PF's driver bound */
+	VB_BY_CLAIM,   /* `vfio-boot claim` */
+	VB_BY_RELEASE, /* `vfio-boot release` */
+	_VB_RECORD_BY_MAX,
 };
 
 /* The name of a value; NULL for one out of range. */
 const char *vb_run_state_to_string(enum vb_run_state s);
 const char *vb_section_status_to_string(enum vb_section_status s);
 const char *vb_device_outcome_to_string(enum vb_device_outcome o);
+const char *vb_record_by_to_string(enum vb_record_by b);
 
 /* The value of a name, or -EINVAL for a name that is not one (or NULL). */
 int vb_run_state_from_string(const char *s);
 int vb_section_status_from_string(const char *s);
 int vb_device_outcome_from_string(const char *s);
+int vb_record_by_from_string(const char *s);
 
 /*
  * The records below /run/vfio-boot (record.h) and their keys: one key=value a line. A key
@@ -82,6 +101,8 @@ int vb_device_outcome_from_string(const char *s);
 #define VB_KEY_SOURCE  "source"
 #define VB_KEY_STATUS  "status" /* vb_section_status */
 #define VB_KEY_REASON  "reason" /* all */
+#define VB_KEY_TIME    "time"	/* all, after boot: when, RFC 3339 in UTC */
+#define VB_KEY_BY      "by"	/* all, after boot: vb_record_by */
 #define VB_KEY_DEVICES "devices"
 /* devices/ADDRESS */
 #define VB_KEY_ADDRESS	     "address"
@@ -93,3 +114,5 @@ int vb_device_outcome_from_string(const char *s);
 #define VB_KEY_DRIVER_BEFORE "driver_before"
 #define VB_KEY_DRIVER	     "driver"
 #define VB_KEY_ERROR	     "error"
+#define VB_KEY_PF	     "pf"	/* a VF's: its PF's address */
+#define VB_KEY_VF_INDEX	     "vf_index" /* a VF's: N of the PF's virtfnN */

@@ -42,6 +42,13 @@ struct vb_pci_dev {
 	bool path_unread;    /* path is left to vb_pci_load_path() */
 	char *slot;	     /* physical slot name, NULL when none */
 	/*
+	 * SR-IOV, read by vb_pci_load_sriov() when sriov_read is false: a VF (physfn set) is a
+	 * device of its own, never a function of its PF nor of the VFs beside it.
+	 */
+	bool sriov_read;
+	char physfn[VB_ADDR_MAX]; /* a VF's PF, "" when it is no VF */
+	int vf_index;		  /* a VF's N in its PF's virtfnN; -1 when it is no VF */
+	/*
 	 * A device that cannot be fully read stays in the scan, so that what depends on it (its
 	 * IOMMU group, a match) is refused rather than decided without it. unknown says which
 	 * fields are not known; unreadable says what was seen, "ATTR: what", NULL when all was

@@ -288,13 +288,13 @@ static int add_section(struct vb_plan *plan, struct vb_plan_section **ret)
 	return 0;
 }
 
-int vb_plan_build(struct vb_plan *plan, const struct vb_config *cfg, const struct vb_cmdline *cmd,
-		  struct vb_pci *pci)
+static int build(struct vb_plan *plan, const struct vb_config *cfg, const struct vb_cmdline *cmd,
+		 struct vb_pci *pci, const unsigned *held)
 {
 	struct vb_plan_section *s;
 	int r;
 
-	*plan = (struct vb_plan){.pci = pci};
+	*plan = (struct vb_plan){.pci = pci, .held = held};
 	for (size_t i = 0; cfg && i < cfg->n_devices; i++) {
 		r = add_section(plan, &s);
 		if (r < 0)
@@ -338,6 +338,18 @@ int vb_plan_build(struct vb_plan *plan, const struct vb_config *cfg, const struc
 fail:
 	vb_plan_free(plan);
 	return r;
+}
+
+int vb_plan_build(struct vb_plan *plan, const struct vb_config *cfg, const struct vb_cmdline *cmd,
+		  struct vb_pci *pci)
+{
+	return build(plan, cfg, cmd, pci, NULL);
+}
+
+int vb_plan_build_part(struct vb_plan *plan, const struct vb_config *cfg, struct vb_pci *pci,
+		       const unsigned *held)
+{
+	return build(plan, cfg, NULL, pci, held);
 }
 
 bool vb_plan_waiting(const struct vb_plan *plan)

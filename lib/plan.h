@@ -31,12 +31,22 @@ struct vb_plan_section {
 
 struct vb_plan {
 	const struct vb_pci *pci;
+	/*
+	 * A plan of part of the tree (the udev path: a device that appeared, its slot and its
+	 * IOMMU group): held[i] is how many devices cfg->devices[i] already holds, from its
+	 * record, so that a hot-plug section's count is kept without a scan of the whole tree.
+	 * NULL: the whole tree was scanned.
+	 */
+	const unsigned *held;
 	struct vb_plan_section *sections;
 	size_t n_sections, alloc_sections;
 };
 
 int vb_plan_build(struct vb_plan *plan, const struct vb_config *cfg, const struct vb_cmdline *cmd,
 		  struct vb_pci *pci);
+/* The same on a partial scan; held as in struct vb_plan (one per cfg->devices). */
+int vb_plan_build_part(struct vb_plan *plan, const struct vb_config *cfg, struct vb_pci *pci,
+		       const unsigned *held);
 void vb_plan_free(struct vb_plan *plan);
 
 /* Whether a later scan could still find what a section is missing. */

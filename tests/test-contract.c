@@ -46,14 +46,20 @@ static const char *const section_statuses[_VB_SECTION_STATUS_MAX] = {
 	[VB_SECTION_CLAIMED] = "claimed",
 	[VB_SECTION_PARTIAL] = "partial",
 	[VB_SECTION_FAILED] = "failed",
+	[VB_SECTION_PENDING] = "pending",
+	[VB_SECTION_RELEASED] = "released",
 	[VB_SECTION_MISSING] = "missing",
 };
 
 static const char *const device_outcomes[_VB_DEVICE_OUTCOME_MAX] = {
-	[VB_OUTCOME_CLAIMED] = "claimed",
-	[VB_OUTCOME_ALREADY] = "already",
-	[VB_OUTCOME_FAILED] = "failed",
-	[VB_OUTCOME_PLANNED] = "planned",
+	[VB_OUTCOME_CLAIMED] = "claimed",   [VB_OUTCOME_ALREADY] = "already",
+	[VB_OUTCOME_FAILED] = "failed",	    [VB_OUTCOME_PLANNED] = "planned",
+	[VB_OUTCOME_RELEASED] = "released",
+};
+
+static const char *const record_bys[_VB_RECORD_BY_MAX] = {
+	[VB_BY_BINDER] = "binder",   [VB_BY_HOTPLUG] = "hotplug",     [VB_BY_SRIOV] = "sriov",
+	[VB_BY_CLAIM] = "cli-claim", [VB_BY_RELEASE] = "cli-release",
 };
 
 /* Names no table has: near misses, other tables' names, case, spaces, the empty string. */
@@ -85,12 +91,18 @@ static const char *device_outcome_name(int v)
 	return vb_device_outcome_to_string((enum vb_device_outcome)v);
 }
 
+static const char *record_by_name(int v)
+{
+	return vb_record_by_to_string((enum vb_record_by)v);
+}
+
 static const struct names tables[] = {
 	{run_states, ELEMENTSOF(run_states), run_state_name, vb_run_state_from_string},
 	{section_statuses, ELEMENTSOF(section_statuses), section_status_name,
 	 vb_section_status_from_string},
 	{device_outcomes, ELEMENTSOF(device_outcomes), device_outcome_name,
 	 vb_device_outcome_from_string},
+	{record_bys, ELEMENTSOF(record_bys), record_by_name, vb_record_by_from_string},
 };
 
 static void test_round_trip(void **state)
