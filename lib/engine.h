@@ -32,6 +32,12 @@ struct vb_run {
 	bool wait;		/* rescan for late devices for as long as the config's wait */
 	bool dry_run;		/* change nothing: say the plan and the writes to out */
 	bool records;		/* write what the run did below /run/vfio-boot */
+	/*
+	 * A run after boot (the udev rule, `vfio-boot claim`, `release`): its records say who
+	 * wrote them (by=) and when (time=), and it never clears the boot's records.
+	 */
+	bool after_boot;
+	enum vb_record_by by;
 	FILE *out;		/* where a dry run says what it would do */
 	/*
 	 * Modules are loaded into the running kernel, never on a tree (a root other than "/")
