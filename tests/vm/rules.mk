@@ -2,7 +2,9 @@
 # tests/vm/rules.mk: real-kernel boots under QEMU. Included by the top-level Makefile.
 #   make vm-check    every scenario with each generator (tests/vm/run.sh; as root; about
 #                    20 minutes from an empty cache on 2 cores without KVM, and only the
-#                    boots, about 10 minutes, when the images are cached under $(BUILD)/vm)
+#                    boots, about 10 minutes, when the images are cached under $(BUILD)/vm),
+#                    then the late boot: SR-IOV VFs, hot-plug, claim and release
+#                    (tests/vm/late/run.sh; one boot, not run when VM_ARGS picks scenarios)
 #   make vm-timing   the boot timing table, tests/vm/TIMING.md (tests/vm/timing.sh)
 #   make demo        the recipe against vfio-boot on the stand-in machine (scripts/demo.sh)
 #   make vm-fullboot the full systemd boot with bridge, guest and graceful stop (as root)
@@ -16,6 +18,11 @@ VM_RUNS ?= 5
 
 vm-check: $(VM_BINDER)
 	@BUILD=$(or $(BUILD),build) VM_BINDER=$(VM_BINDER) tests/vm/run.sh $(VM_ARGS)
+	@$(if $(VM_ARGS),,BUILD=$(or $(BUILD),build) tests/vm/late/run.sh)
+
+.PHONY: vm-late
+vm-late: $(VM_BINDER)
+	@BUILD=$(or $(BUILD),build) tests/vm/late/run.sh
 
 vm-timing: $(VM_BINDER)
 	@BUILD=$(or $(BUILD),build) VM_BINDER=$(VM_BINDER) tests/vm/timing.sh $(VM_RUNS)
