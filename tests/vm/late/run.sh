@@ -154,7 +154,7 @@ qpid=$!
 # The host side of the steps: each "VMTEST step NAME" once, in order.
 done_steps=" "
 while kill -0 "$qpid" 2>/dev/null; do
-	for s in $(tr -d '\r' <"$LOG" 2>/dev/null | sed -n 's/^VMTEST step \([^ ]*\).*/\1/p'); do
+	for s in $(tr -d '\r' 2>/dev/null <"$LOG" | sed -n 's/^VMTEST step \([^ ]*\).*/\1/p'); do
 		case $done_steps in *" $s "*) continue ;; esac
 		done_steps="$done_steps$s "
 		[ -n "${STEP_ADD[$s]:-}" ] || continue
