@@ -163,11 +163,20 @@ expect_run claim devices/$VGA 'by=cli-claim'
 # ---- what the note quotes ----
 echo "late: the serial log's evidence:"
 grep -E '^VMTEST (step|hand|holder|timeout@|cmd@|out@|rc@)' "$LOG" | sed 's/^/    /'
-for s in coldplug plug-nic plug-vga plug-other plug-group release-held release claim; do
-	grep -E "^VMTEST dev@$s ($PF|$VF0|$VF1|$NIC|$VGA|$OTHER|$GRP|$E1) " "$LOG" |
-		sed 's/ class=[^ ]*//; s/^/    /'
-done | awk '!seen[$0]++'
-kmsg | grep -E 'vfio-boot|vfio-pci|8139|bochs-drm 0000:07|nvme 0000:05|pciehp' | sed 's/^/    /'
+while read -r s addrs; do
+	grep -E "^VMTEST dev@$s ($addrs) " "$LOG" | sed 's/ class=[^ ]*//; s/^/    /'
+done <<STEPS
+initramfs $PF
+coldplug $PF|$VF0|$VF1
+plug-nic $NIC
+plug-vga $VGA
+plug-other $OTHER
+plug-group $GRP|$E1|$E2
+release-held $VGA
+release $VGA
+claim $VGA
+STEPS
+kmsg | grep -E 'vfio-boot|vfio-pci|8139|bochs-drm 0000:07|nvme|pciehp.*Slot[(]' | sed 's/^/    /'
 
 if [ ${#FAILS[@]} -gt 0 ]; then
 	printf 'FAIL %s\n' "${FAILS[@]}"
