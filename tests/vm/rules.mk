@@ -5,6 +5,7 @@
 #                    boots, about 10 minutes, when the images are cached under $(BUILD)/vm),
 #                    then the late boot: SR-IOV VFs, hot-plug, claim and release
 #                    (tests/vm/late/run.sh; one boot, not run when VM_ARGS picks scenarios)
+#   make vm-late     the late boot alone (tests/vm/late/run.sh; about 2 minutes)
 #   make vm-timing   the boot timing table, tests/vm/TIMING.md (tests/vm/timing.sh)
 #   make demo        the recipe against vfio-boot on the stand-in machine (scripts/demo.sh)
 #   make vm-fullboot the full systemd boot with bridge, guest and graceful stop (as root)
