@@ -28,8 +28,12 @@
 
 #define NEW "0000:05:00.0"
 
-static const struct fx_dev card = {.vendor = 0x1234, .device = 0x1111, .sub_vendor = 0x1af4,
-				   .sub_device = 0x1100, .class = 0x030000, .group = 7,
+static const struct fx_dev card = {.vendor = 0x1234,
+				   .device = 0x1111,
+				   .sub_vendor = 0x1af4,
+				   .sub_device = 0x1100,
+				   .class = 0x030000,
+				   .group = 7,
 				   .host_driver = "bochs-drm"};
 
 static int probes(const struct fx *fx, const char *line)
@@ -116,8 +120,11 @@ static void test_hot_add_ignores_bus_autoprobe(void **state)
 static void test_hot_added_pf_makes_vfs(void **state)
 {
 	struct fx *fx = *state;
-	struct fx_dev nvme = {.vendor = 0x1b36, .device = 0x0010, .class = 0x010802,
-			      .group = 8, .host_driver = "nvme"};
+	struct fx_dev nvme = {.vendor = 0x1b36,
+			      .device = 0x0010,
+			      .class = 0x010802,
+			      .group = 8,
+			      .host_driver = "nvme"};
 
 	fx_driver(fx, "nvme", "nvme");
 	fx_hot_add(fx, "0000:06:00.0", &nvme);
@@ -137,12 +144,9 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_q35, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_hot_add_with_driver_loaded_binds),
-		T(test_hot_add_unknown_device),
-		T(test_hot_add_before_driver_load_then_claim),
-		T(test_driver_load_honours_override),
-		T(test_hot_add_ignores_bus_autoprobe),
-		T(test_hot_added_pf_makes_vfs),
+		T(test_hot_add_with_driver_loaded_binds),      T(test_hot_add_unknown_device),
+		T(test_hot_add_before_driver_load_then_claim), T(test_driver_load_honours_override),
+		T(test_hot_add_ignores_bus_autoprobe),	       T(test_hot_added_pf_makes_vfs),
 	};
 #undef T
 

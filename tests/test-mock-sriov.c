@@ -52,11 +52,21 @@ static void sriov_attrs(struct fx *fx, const char *pf, const char *total, const 
 static int setup_82576(void **state)
 {
 	struct fx *fx = fx_new();
-	struct fx_dev port = {.vendor = 0x8086, .device = 0x7a38, .class = 0x060400,
-			      .header_type = 1, .group = 1};
-	struct fx_dev pf = {.parent = PORT, .vendor = 0x8086, .device = 0x10c9,
-			    .sub_vendor = 0x8086, .sub_device = 0xa03c, .class = 0x020000,
-			    .revision = 1, .group = 2, .host_driver = "igb", .bound = true};
+	struct fx_dev port = {.vendor = 0x8086,
+			      .device = 0x7a38,
+			      .class = 0x060400,
+			      .header_type = 1,
+			      .group = 1};
+	struct fx_dev pf = {.parent = PORT,
+			    .vendor = 0x8086,
+			    .device = 0x10c9,
+			    .sub_vendor = 0x8086,
+			    .sub_device = 0xa03c,
+			    .class = 0x020000,
+			    .revision = 1,
+			    .group = 2,
+			    .host_driver = "igb",
+			    .bound = true};
 
 	fx_device(fx, PORT, &port);
 	fx_device(fx, PF0, &pf);
@@ -297,9 +307,14 @@ static void test_driver_loaded_later_skips_autoprobe_off_vfs(void **state)
 static void test_same_bus_vfs_and_bus_overflow(void **state)
 {
 	struct fx *fx = *state;
-	struct fx_dev nvme = {.vendor = 0x1b36, .device = 0x0010, .sub_vendor = 0x1af4,
-			      .sub_device = 0x1100, .class = 0x010802, .group = 9,
-			      .host_driver = "nvme", .bound = true};
+	struct fx_dev nvme = {.vendor = 0x1b36,
+			      .device = 0x0010,
+			      .sub_vendor = 0x1af4,
+			      .sub_device = 0x1100,
+			      .class = 0x010802,
+			      .group = 9,
+			      .host_driver = "nvme",
+			      .bound = true};
 
 	fx_device(fx, "0000:01:00.0", &nvme);
 	sriov_attrs(fx, "0000:01:00.0", "2\n", "1\n", "1\n", "10\n");

@@ -94,13 +94,26 @@ int store_sriov_autoprobe(const struct pcidev *d, const char *value)
 	bool on;
 
 	switch (value[0]) {
-	case 'e': case 'E': case 'y': case 'Y': case 't': case 'T': case '1':
+	case 'e':
+	case 'E':
+	case 'y':
+	case 'Y':
+	case 't':
+	case 'T':
+	case '1':
 		on = true;
 		break;
-	case 'd': case 'D': case 'n': case 'N': case 'f': case 'F': case '0':
+	case 'd':
+	case 'D':
+	case 'n':
+	case 'N':
+	case 'f':
+	case 'F':
+	case '0':
 		on = false;
 		break;
-	case 'o': case 'O':
+	case 'o':
+	case 'O':
 		if (value[1] == 'n' || value[1] == 'N')
 			on = true;
 		else if (value[1] == 'f' || value[1] == 'F')
