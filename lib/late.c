@@ -245,9 +245,10 @@ static void say_race(const char *section, const char *addr, const char *drv)
 	if (vb_pci_read_driver(addr, &now) < 0 || !streq(now, "vfio-pci"))
 		return;
 	mod = module_of(drv);
-	log_warn(0,
-		 "[device %s] %s was bound to %s when it appeared (module %s was loaded already, so it probed the device before the udev rule ran): unbound it and claimed it; to keep %s off it, add \"softdep %s pre: vfio-pci\" to a file in /etc/modprobe.d, or blacklist %s",
-		 section, addr, drv, strna(mod), drv, strna(mod), strna(mod));
+	log_warn(
+		0,
+		"[device %s] %s was bound to %s when it appeared (module %s was loaded already, so it probed the device before the udev rule ran): unbound it and claimed it; to keep %s off it, add \"softdep %s pre: vfio-pci\" to a file in /etc/modprobe.d, or blacklist %s",
+		section, addr, drv, strna(mod), drv, strna(mod), strna(mod));
 }
 
 static void claim_hotplug(struct vb_run *run, size_t idx)

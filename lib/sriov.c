@@ -105,8 +105,8 @@ int vb_sriov_make(const char *pf, unsigned n, struct vb_sriov_made *res)
 	}
 	if (n > total) {
 		snprintf(res->why, sizeof(res->why),
-			 "vfs = %u, but %s can have at most %u (sriov_totalvfs): making none", n, pf,
-			 total);
+			 "vfs = %u, but %s can have at most %u (sriov_totalvfs): making none", n,
+			 pf, total);
 		return -ERANGE;
 	}
 	r = read_uint(pf, "sriov_numvfs", &cur);
@@ -118,18 +118,20 @@ int vb_sriov_make(const char *pf, unsigned n, struct vb_sriov_made *res)
 	if (cur == n)
 		return wait_vfs(pf, n, res);
 	if (cur != 0) {
-		snprintf(res->why, sizeof(res->why),
-			 "%s has %u VFs already, the config asks for %u: not changing the number (that would remove VFs a guest may use); set vfs = %u, or write 0 to its sriov_numvfs first",
-			 pf, cur, n, cur);
+		snprintf(
+			res->why, sizeof(res->why),
+			"%s has %u VFs already, the config asks for %u: not changing the number (that would remove VFs a guest may use); set vfs = %u, or write 0 to its sriov_numvfs first",
+			pf, cur, n, cur);
 		return -EEXIST;
 	}
 	if (read_uint(pf, "sriov_drivers_autoprobe", &ap) >= 0)
 		res->autoprobe = ap != 0;
 	r = write_attr(pf, "sriov_drivers_autoprobe", 0);
 	if (r < 0) {
-		snprintf(res->why, sizeof(res->why),
-			 "writing 0 to sriov_drivers_autoprobe of %s: %s; making no VFs, a host driver would bind them first",
-			 pf, strerror(-r));
+		snprintf(
+			res->why, sizeof(res->why),
+			"writing 0 to sriov_drivers_autoprobe of %s: %s; making no VFs, a host driver would bind them first",
+			pf, strerror(-r));
 		return r;
 	}
 	start = vb_now_usec();
