@@ -312,8 +312,6 @@ static void give_back_vfs(const struct vb_plan_section *s, const struct pf_made 
 		else
 			log_info("[device %s] %s (VF %u of %s) not chosen: %s", s->name, vf, i,
 				 pf->addr, drv ? drv : "no host driver took it");
-		if (drv)
-			log_info("[device %s] %s is on %s", s->name, vf, drv);
 	}
 }
 
@@ -364,6 +362,7 @@ static void claim_vfs(struct vb_run *run, size_t idx)
 	const struct vb_plan_section *s = &run->plan.sections[idx];
 	_cleanup_free_ struct pf_made *pfs = NULL;
 	bool made = false, refused = false;
+	unsigned there = 0;
 	char why[300] = "";
 	int n, r;
 
@@ -374,6 +373,9 @@ static void claim_vfs(struct vb_run *run, size_t idx)
 	}
 	for (int i = 0; i < n; i++) {
 		made |= pfs[i].made.made;
+		there += pfs[i].r >= 0;
+		if (pfs[i].r == -EAGAIN && !why[0])
+			snprintf(why, sizeof(why), "%s", pfs[i].made.why);
 		if (pfs[i].r < 0 && pfs[i].r != -EAGAIN && !refused) {
 			refused = true;
 			snprintf(why, sizeof(why), "%s", pfs[i].made.why);
@@ -394,6 +396,10 @@ static void claim_vfs(struct vb_run *run, size_t idx)
 		run->refused++;
 		if (run->records)
 			vb_run_record_section(run, s, VB_SECTION_FAILED, why);
+	} else if (n > 0 && !there) {
+		/* Every PF still waits for its driver: its bind comes back here. */
+		if (run->records)
+			vb_run_record_section(run, s, VB_SECTION_PENDING, why);
 	} else if (s->status == VB_PLAN_OK && s->n_devs) {
 		claim_devs(run, s);
 	} else if (s->status != VB_PLAN_OK) {

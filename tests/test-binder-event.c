@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "fixture.h"
+#include "plan.h"
 #include "binder-test.h"
 
 #define PORT5 "0000:00:05.0"
@@ -52,6 +53,63 @@ static void need_late_config(void)
 	if (!config_knows("[device x]\nmatch = id=8086:10d3\nhotplug = yes\n") ||
 	    !config_knows("[device x]\nmatch = id=8086:10c9\nvfs = 2\nvf-index = 1\n")) {
 		print_message("skipped: the config does not know hotplug = and vfs = yet\n");
+		skip();
+	}
+}
+
+/*
+ * What the plan makes of one device (a NIC, read in full, in IOMMU group 5) for the section
+ * text: the plan's own part decides held counts and VF sections.
+ */
+static enum vb_section_status plan_of(const char *text, unsigned device, unsigned held_n)
+{
+	struct vb_config cfg = {0};
+	struct vb_pci pci = {0};
+	struct vb_plan plan = {0};
+	unsigned held[2] = {held_n, 0};
+	enum vb_section_status st = VB_PLAN_UNREADABLE;
+
+	pci.devs = calloc(1, sizeof(*pci.devs));
+	assert_non_null(pci.devs);
+	pci.n = pci.alloc = 1;
+	pci.devs[0] = (struct vb_pci_dev){
+		.addr = "0000:05:00.0",
+		.a = {0, 5, 0, 0},
+		.vendor = 0x8086,
+		.device = device,
+		.class_code = 0x020000,
+		.boot_vga = -1,
+		.iommu_group = 5,
+		.path = strdup("0000:00:05.0/00.0"),
+		.sriov_read = true,
+		.vf_index = -1,
+	};
+	if (vb_config_parse(&cfg, "probe", text, strlen(text)) >= 0 &&
+	    vb_config_resolve(&cfg) >= 0 && cfg.n_devices == 1 &&
+	    vb_plan_build_part(&plan, &cfg, &pci, held) >= 0 && plan.n_sections == 1)
+		st = plan.sections[0].status;
+	vb_plan_free(&plan);
+	vb_pci_free(&pci);
+	vb_config_free(&cfg);
+	return st;
+}
+
+/* A hot-plug section holding one device (held) has no room for another under count = 1. */
+static void need_plan_held(void)
+{
+	need_late_config();
+	if (plan_of(HOTPLUG_CONF, 0x10d3, 1) == VB_PLAN_OK) {
+		print_message("skipped: the plan does not count the devices a section holds yet\n");
+		skip();
+	}
+}
+
+/* A VF section whose PF has no VFs yet claims nothing: the plan does not take the PF. */
+static void need_plan_vfs(void)
+{
+	need_late_config();
+	if (plan_of("[device x]\nmatch = id=8086:10c9\nvfs = 2\n", 0x10c9, 0) == VB_PLAN_OK) {
+		print_message("skipped: the plan does not know VF sections yet\n");
 		skip();
 	}
 }
@@ -232,7 +290,7 @@ static void count_counts_held_devices(void **state)
 {
 	struct fx *fx = *state;
 
-	need_late_config();
+	need_plan_held();
 	conf(fx, HOTPLUG_CONF);
 	fx_write(fx, "run/vfio-boot/sections/hot-nic",
 		 "name=hot-nic\nstatus=claimed\ndevices=0000:09:00.0\nby=hotplug\n", 0644);
@@ -252,7 +310,7 @@ static void count_room_keeps_held_in_record(void **state)
 {
 	struct fx *fx = *state;
 
-	need_late_config();
+	need_plan_held();
 	conf(fx, "[device hot-nic]\nmatch = id=8086:10d3\ncount = 2\nhotplug = yes\n");
 	fx_write(fx, "run/vfio-boot/sections/hot-nic",
 		 "name=hot-nic\nstatus=pending\ndevices=0000:09:00.0\n", 0644);
@@ -352,8 +410,12 @@ static void append(struct fx *fx, const char *rel, const char *line)
 static void pf(struct fx *fx, const char *numvfs)
 {
 	const char *const attrs[][2] = {
-		{"sriov_totalvfs", "7\n"}, {"sriov_numvfs", numvfs},	 {"sriov_drivers_autoprobe", "1\n"},
-		{"sriov_offset", "1\n"},   {"sriov_stride", "1\n"},	 {"sriov_vf_device", "10ca\n"},
+		{"sriov_totalvfs", "7\n"},
+		{"sriov_numvfs", numvfs},
+		{"sriov_drivers_autoprobe", "1\n"},
+		{"sriov_offset", "1\n"},
+		{"sriov_stride", "1\n"},
+		{"sriov_vf_device", "10ca\n"},
 	};
 	char rel[128];
 
@@ -372,7 +434,7 @@ static void vf_pf_bind_makes_and_claims_chosen(void **state)
 {
 	struct fx *fx = *state;
 
-	need_late_config();
+	need_plan_vfs();
 	need_double_sriov();
 	conf(fx, VF_CONF);
 	pf(fx, "0\n");
@@ -385,9 +447,9 @@ static void vf_pf_bind_makes_and_claims_chosen(void **state)
 	/* The chosen VF was never probed by its host driver. */
 	assert_int_equal(fx_count_lines_matching(fx, ".mock/probes.log", VF1 "\tigbvf"), 0);
 	assert_int_equal(fx_count_lines_matching(fx, ".mock/writes.log", "new_id"), 0);
-	assert_int_equal(fx_count_lines_matching(fx, ".mock/writes.log",
-						 "sriov_drivers_autoprobe\t0\tok"),
-			 1);
+	assert_int_equal(
+		fx_count_lines_matching(fx, ".mock/writes.log", "sriov_drivers_autoprobe\t0\tok"),
+		1);
 	assert_kmsg(fx, "made 3 VFs on " PF);
 	assert_kmsg(fx, "after sriov_numvfs was written");
 	assert_kmsg(fx, VF0 " (VF 0 of " PF ") not chosen: igbvf");
@@ -402,7 +464,7 @@ static void vf_again_is_harmless(void **state)
 {
 	struct fx *fx = *state;
 
-	need_late_config();
+	need_plan_vfs();
 	need_double_sriov();
 	conf(fx, VF_CONF);
 	pf(fx, "0\n");
@@ -417,14 +479,14 @@ static void vf_other_number_refused(void **state)
 {
 	struct fx *fx = *state;
 
-	need_late_config();
+	need_plan_vfs();
 	need_double_sriov();
 	conf(fx, VF_CONF);
 	pf(fx, "0\n");
 	/* Two VFs made by someone else. */
 	{
-		const char *argv[] = {fx_mock_write(), "sys/bus/pci/devices/" PF "/sriov_numvfs", "2",
-				      NULL};
+		const char *argv[] = {fx_mock_write(), "write",
+				      "/sys/bus/pci/devices/" PF "/sriov_numvfs", "2", NULL};
 		assert_int_equal(fx_run(fx, argv), 0);
 	}
 	fx_write(fx, ".mock/writes.log", "", 0644);
@@ -477,13 +539,13 @@ static void vf_add_claims_chosen_index_only(void **state)
 {
 	struct fx *fx = *state;
 
-	need_late_config();
+	need_plan_vfs();
 	need_double_sriov();
 	conf(fx, VF_CONF);
 	pf(fx, "0\n");
 	{
-		const char *argv[] = {fx_mock_write(), "sys/bus/pci/devices/" PF "/sriov_numvfs", "3",
-				      NULL};
+		const char *argv[] = {fx_mock_write(), "write",
+				      "/sys/bus/pci/devices/" PF "/sriov_numvfs", "3", NULL};
 		assert_int_equal(fx_run(fx, argv), 0);
 	}
 	fx_write(fx, ".mock/writes.log", "", 0644);
@@ -501,7 +563,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(hotplug_host_driver_won_race, setup_hot, teardown),
 		cmocka_unit_test_setup_teardown(hotplug_unbound_device_claimed_quietly, setup_hot,
 						teardown),
-		cmocka_unit_test_setup_teardown(no_section_leaves_device_alone, setup_hot, teardown),
+		cmocka_unit_test_setup_teardown(no_section_leaves_device_alone, setup_hot,
+						teardown),
 		cmocka_unit_test_setup_teardown(section_without_hotplug_not_claimed_late, setup_hot,
 						teardown),
 		cmocka_unit_test_setup_teardown(off_does_nothing, setup_hot, teardown),
@@ -509,7 +572,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(group_with_unclaimed_endpoint_refused, setup_hot,
 						teardown),
 		cmocka_unit_test_setup_teardown(count_counts_held_devices, setup_hot, teardown),
-		cmocka_unit_test_setup_teardown(count_room_keeps_held_in_record, setup_hot, teardown),
+		cmocka_unit_test_setup_teardown(count_room_keeps_held_in_record, setup_hot,
+						teardown),
 		cmocka_unit_test_setup_teardown(lock_held_gives_up, setup_hot, teardown),
 		cmocka_unit_test_setup_teardown(coldplug_replay_keeps_boot_records, setup_hot,
 						teardown),
