@@ -201,16 +201,32 @@ static int match_section(struct vb_plan_section *s, struct vb_pci *pci)
 	return refuse_count(s, pci, sel, n);
 }
 
-static int expand_functions(struct vb_plan_section *s, const struct vb_pci *pci)
+/*
+ * The other functions of each matched device's slot. A VF is a device of its own: it has no
+ * functions, and is no function of its PF nor of the VFs beside it. Only the matched devices
+ * and their slot mates learn whether they are VFs: the scan stays as cheap as it was. One
+ * that cannot tell is taken, and refuses the section as unreadable.
+ */
+static int expand_functions(struct vb_plan_section *s, struct vb_pci *pci)
 {
 	size_t n = s->n_devs;
+	int r;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct vb_pci_dev *m = &pci->devs[s->devs[i].dev];
+		struct vb_pci_dev *m = &pci->devs[s->devs[i].dev];
+		r = vb_pci_load_sriov(m);
+		if (r < 0)
+			return r;
+		if (*m->physfn)
+			continue;
 		for (size_t j = 0; j < pci->n; j++) {
-			const struct vb_pci_dev *d = &pci->devs[j];
-			int r;
+			struct vb_pci_dev *d = &pci->devs[j];
 			if (d == m || !vb_pci_same_slot(d, m) || vb_pci_is_bridge(d))
+				continue;
+			r = vb_pci_load_sriov(d);
+			if (r < 0)
+				return r;
+			if (*d->physfn)
 				continue;
 			r = vb_plan_add_dev(s, j, "function of %s", m->addr);
 			if (r < 0)
