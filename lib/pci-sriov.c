@@ -122,8 +122,8 @@ int vb_pci_load_sriov(struct vb_pci_dev *d)
 	if (link_addr(link, pf) < 0) {
 		char seen[80];
 		vb_pci_shown(link, seen, sizeof(seen));
-		return vb_pci_mark(d, VB_PCI_UNKNOWN_SRIOV, "physfn: link to \"%s\" names no device",
-				   seen);
+		return vb_pci_mark(d, VB_PCI_UNKNOWN_SRIOV,
+				   "physfn: link to \"%s\" names no device", seen);
 	}
 	r = find_vf_index(d, pf);
 	if (r == -ENOMEM)

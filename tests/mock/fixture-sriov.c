@@ -48,8 +48,8 @@ void fx_sriov_pf(struct fx *fx, const char *addr, unsigned int totalvfs, unsigne
 	pf_attr(fx, addr, "sriov_stride", 1);
 }
 
-void fx_vf(struct fx *fx, const char *pf, unsigned int index, const char *addr,
-	   unsigned int vendor, unsigned int device, int group)
+void fx_vf(struct fx *fx, const char *pf, unsigned int index, const char *addr, unsigned int vendor,
+	   unsigned int device, int group)
 {
 	_cleanup_free_ char *pflink = fx_asprintf("%s/sys/bus/pci/devices/%s", fx->root, pf);
 	_cleanup_free_ char *pfdir = realpath(pflink, NULL);
@@ -88,7 +88,8 @@ void fx_vf(struct fx *fx, const char *pf, unsigned int index, const char *addr,
 	}
 	/* physfn and virtfnN as the kernel makes them: relative links between siblings. */
 	{
-		_cleanup_free_ char *vflink = fx_asprintf("%s/sys/bus/pci/devices/%s", fx->root, addr);
+		_cleanup_free_ char *vflink =
+			fx_asprintf("%s/sys/bus/pci/devices/%s", fx->root, addr);
 		_cleanup_free_ char *real_pf = realpath(pflink, NULL);
 		_cleanup_free_ char *real_vf = realpath(vflink, NULL);
 		_cleanup_free_ char *physfn = fx_asprintf("%s/physfn", real_vf);
