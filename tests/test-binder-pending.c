@@ -98,10 +98,8 @@ static void vf_claimed_pf_and_other_vf_left(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(hotplug_none_here_is_pending),
-		T(hotplug_fewer_claims_those_here),
-		T(no_pending_line_unchanged),
-		T(vfs_not_made_is_pending),
+		T(hotplug_none_here_is_pending),    T(hotplug_fewer_claims_those_here),
+		T(no_pending_line_unchanged),	    T(vfs_not_made_is_pending),
 		T(vf_claimed_pf_and_other_vf_left),
 	};
 

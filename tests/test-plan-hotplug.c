@@ -111,8 +111,9 @@ static void test_held_counts_toward_count(void **state)
 {
 	const unsigned held_one[] = {1, 0}, held_two[] = {2, 0};
 	const struct vb_plan_section *s;
-	const char *conf = "[device gpus]\nmatch = id=1234:1111 boot_vga=0\ncount = 2\nhotplug = yes\n"
-			   "[device nic]\nmatch = address=" NIC1 "\nhotplug = yes\ngroup = claim\n";
+	const char *conf =
+		"[device gpus]\nmatch = id=1234:1111 boot_vga=0\ncount = 2\nhotplug = yes\n"
+		"[device nic]\nmatch = address=" NIC1 "\nhotplug = yes\ngroup = claim\n";
 
 	(void)state;
 	/* One held, one new: the count is full. */
