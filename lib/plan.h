@@ -44,7 +44,12 @@ struct vb_plan {
 
 int vb_plan_build(struct vb_plan *plan, const struct vb_config *cfg, const struct vb_cmdline *cmd,
 		  struct vb_pci *pci);
-/* The same on a partial scan; held as in struct vb_plan (one per cfg->devices). */
+/*
+ * The same on a partial scan; held as in struct vb_plan (one per cfg->devices). held counts
+ * toward a hot-plug section's count: more than count is VB_PLAN_AMBIGUOUS, fewer is
+ * VB_SECTION_PENDING with the devices here claimed. A section with vfs ignores it: its count
+ * counts PFs, what it holds are VFs.
+ */
 int vb_plan_build_part(struct vb_plan *plan, const struct vb_config *cfg, struct vb_pci *pci,
 		       const unsigned *held);
 void vb_plan_free(struct vb_plan *plan);
