@@ -309,6 +309,7 @@ int main(int argc, char **argv)
 	struct vb_run run = {0};
 	uint64_t start = vb_now_usec();
 	enum vb_run_state state;
+	char pending[32];
 	int r;
 
 	r = parse_args(argc, argv, &opt);
@@ -356,9 +357,12 @@ int main(int argc, char **argv)
 	};
 	state = run_binder(&run);
 	vb_run_record_status(&run, state);
-	log_info("done in %llu ms: %u claimed, %u failed, %u section%s refused (%s)",
+	/* ", N pending" only when there are: what parses the line knows it without. */
+	snprintf(pending, sizeof(pending), ", %u pending", run.pending);
+	log_info("done in %llu ms: %u claimed, %u failed, %u section%s refused%s (%s)",
 		 (unsigned long long)(vb_now_usec() - start) / 1000, run.claimed, run.failed,
-		 run.refused, run.refused == 1 ? "" : "s", vb_run_state_to_string(state));
+		 run.refused, run.refused == 1 ? "" : "s", run.pending ? pending : "",
+		 vb_run_state_to_string(state));
 	vb_run_free(&run);
 	return BINDER_EXIT_OK;
 }

@@ -106,6 +106,7 @@ static void log_section(const struct vb_plan_section *s)
 	switch (s->status) {
 	case VB_PLAN_OK:
 	case VB_PLAN_NONE:
+	case VB_SECTION_PENDING: /* its devices come later: no error */
 		level = LOG_INFO;
 		break;
 	default:
@@ -117,8 +118,11 @@ static void log_section(const struct vb_plan_section *s)
 		vb_log_full(level, 0, "[device %s]   %s", s->name, s->details[i]);
 }
 
-/* Says each section (a dry run prints the plan; the log would only say it again), records
- * the ones that claim nothing; whether any claims. */
+/*
+ * Says each section (a dry run prints the plan; the log would only say it again), records
+ * the ones that claim nothing, counts the refused and the pending ones; whether any claims.
+ * A pending section with some of its devices here claims those.
+ */
 static bool report_plan(struct vb_run *run)
 {
 	bool any = false;
@@ -130,10 +134,12 @@ static bool report_plan(struct vb_run *run)
 			(void)vb_plan_print_section(run->out, &run->pci, s);
 		else
 			log_section(s);
-		if (s->status == VB_PLAN_OK && s->n_devs)
+		if (vb_plan_section_claims(s) && s->n_devs)
 			any = true;
-		else if (s->status != VB_PLAN_OK) {
-			if (s->status != VB_PLAN_NONE)
+		else if (!vb_plan_section_claims(s)) {
+			if (s->status == VB_SECTION_PENDING)
+				run->pending++;
+			else if (s->status != VB_PLAN_NONE)
 				run->refused++;
 			if (run->records)
 				vb_run_record_section(run, s, s->status, s->why);
@@ -146,7 +152,7 @@ static void refuse_all(struct vb_run *run, const char *why)
 {
 	for (size_t i = 0; i < run->plan.n_sections; i++) {
 		const struct vb_plan_section *s = &run->plan.sections[i];
-		if (s->status == VB_PLAN_OK) {
+		if (vb_plan_section_claims(s)) {
 			run->refused++;
 			if (run->records)
 				vb_run_record_section(run, s, VB_SECTION_FAILED, why);
@@ -200,7 +206,7 @@ int vb_run_need_vfio(struct vb_run *run)
 static bool seen_before(const struct vb_plan *plan, size_t sec, size_t dev)
 {
 	for (size_t i = 0; i < sec; i++)
-		if (plan->sections[i].status == VB_PLAN_OK &&
+		if (vb_plan_section_claims(&plan->sections[i]) &&
 		    vb_plan_section_has(&plan->sections[i], dev))
 			return true;
 	return false;
@@ -259,11 +265,19 @@ static void claim_devs(struct vb_run *run, const struct vb_plan_section *s)
 	if (run->dry_run)
 		return;
 	snprintf(reason, sizeof(reason), "%u of %zu devices on vfio-pci", ok, s->n_devs);
+	/* All that is here is claimed, and more is to come: the record says what it waits for. */
+	if (bad == 0 && s->status == VB_SECTION_PENDING) {
+		snprintf(reason, sizeof(reason), "%u of %zu devices on vfio-pci; %s", ok, s->n_devs,
+			 s->why);
+		run->pending++;
+	}
 	if (run->records)
 		vb_run_record_section(run, s,
-				      bad == 0 ? VB_SECTION_CLAIMED
-				      : ok     ? VB_SECTION_PARTIAL
-					       : VB_SECTION_FAILED,
+				      bad == 0 && s->status == VB_SECTION_PENDING
+					      ? VB_SECTION_PENDING
+				      : bad == 0 ? VB_SECTION_CLAIMED
+				      : ok	 ? VB_SECTION_PARTIAL
+						 : VB_SECTION_FAILED,
 				      reason);
 	if (bad && ok)
 		log_err(0,
@@ -436,7 +450,7 @@ enum vb_run_state vb_run_claim(struct vb_run *run)
 	for (size_t i = 0; i < run->plan.n_sections; i++) {
 		const struct vb_plan_section *s = &run->plan.sections[i];
 
-		if (s->status != VB_PLAN_OK || !s->n_devs)
+		if (!vb_plan_section_claims(s) || !s->n_devs)
 			continue;
 		if (run->dry_run)
 			fprintf(run->out, "[device %s] writes:\n", s->name);

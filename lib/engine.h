@@ -63,6 +63,7 @@ struct vb_run {
 	int error;		       /* config-refused or error: the errno of what failed */
 	char failed_at[PATH_MAX + 64]; /* error: what failed, "planning", "reading ROOT/sys/..." */
 	unsigned claimed, failed, refused;
+	unsigned pending; /* sections whose devices come later (VB_SECTION_PENDING): no error */
 };
 
 /*

@@ -258,6 +258,7 @@ int vb_pci_dev_read(struct vb_pci_scan *sc, const char *name, struct vb_pci_dev 
 		return -ENODEV;
 	vb_pci_addr_format(&d->a, d->addr);
 	d->path_unread = true;
+	d->vf_index = -1; /* vb_pci_load_sriov() says whether it is a VF */
 	r = read_ids(sc->dirfd, name, d);
 	if (r < 0)
 		return r;
