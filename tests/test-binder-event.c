@@ -37,92 +37,6 @@
 #define HOTPLUG_CONF "[device hot-nic]\nmatch = id=8086:10d3\ncount = 1\nhotplug = yes\n"
 
 /* The config keys of sections for late devices come with the config's own part. */
-static bool config_knows(const char *text)
-{
-	struct vb_config cfg = {0};
-	bool ok;
-
-	ok = vb_config_parse(&cfg, "probe", text, strlen(text)) >= 0 &&
-	     vb_config_resolve(&cfg) >= 0 && cfg.n_errors == 0;
-	vb_config_free(&cfg);
-	return ok;
-}
-
-static void need_late_config(void)
-{
-	if (!config_knows("[device x]\nmatch = id=8086:10d3\nhotplug = yes\n") ||
-	    !config_knows("[device x]\nmatch = id=8086:10c9\nvfs = 2\nvf-index = 1\n")) {
-		print_message("skipped: the config does not know hotplug = and vfs = yet\n");
-		skip();
-	}
-}
-
-/*
- * What the plan makes of one device (a NIC, read in full, in IOMMU group 5) for the section
- * text: the plan's own part decides held counts and VF sections.
- */
-static enum vb_section_status plan_of(const char *text, unsigned device, unsigned held_n)
-{
-	struct vb_config cfg = {0};
-	struct vb_pci pci = {0};
-	struct vb_plan plan = {0};
-	unsigned held[2] = {held_n, 0};
-	enum vb_section_status st = VB_PLAN_UNREADABLE;
-
-	pci.devs = calloc(1, sizeof(*pci.devs));
-	assert_non_null(pci.devs);
-	pci.n = pci.alloc = 1;
-	pci.devs[0] = (struct vb_pci_dev){
-		.addr = "0000:05:00.0",
-		.a = {0, 5, 0, 0},
-		.vendor = 0x8086,
-		.device = device,
-		.class_code = 0x020000,
-		.boot_vga = -1,
-		.iommu_group = 5,
-		.path = strdup("0000:00:05.0/00.0"),
-		.sriov_read = true,
-		.vf_index = -1,
-	};
-	if (vb_config_parse(&cfg, "probe", text, strlen(text)) >= 0 &&
-	    vb_config_resolve(&cfg) >= 0 && cfg.n_devices == 1 &&
-	    vb_plan_build_part(&plan, &cfg, &pci, held) >= 0 && plan.n_sections == 1)
-		st = plan.sections[0].status;
-	vb_plan_free(&plan);
-	vb_pci_free(&pci);
-	vb_config_free(&cfg);
-	return st;
-}
-
-/* A hot-plug section holding one device (held) has no room for another under count = 1. */
-static void need_plan_held(void)
-{
-	need_late_config();
-	if (plan_of(HOTPLUG_CONF, 0x10d3, 1) == VB_PLAN_OK) {
-		print_message("skipped: the plan does not count the devices a section holds yet\n");
-		skip();
-	}
-}
-
-/* A VF section whose PF has no VFs yet claims nothing: the plan does not take the PF. */
-static void need_plan_vfs(void)
-{
-	need_late_config();
-	if (plan_of("[device x]\nmatch = id=8086:10c9\nvfs = 2\n", 0x10c9, 0) == VB_PLAN_OK) {
-		print_message("skipped: the plan does not know VF sections yet\n");
-		skip();
-	}
-}
-
-/* The kernel double makes VFs when sriov_numvfs is written only once it models SR-IOV. */
-static void need_double_sriov(void)
-{
-	if (access("tests/mock/sysfs-mock-sriov.c", F_OK) < 0) {
-		print_message("skipped: the kernel double does not model sriov_numvfs yet\n");
-		skip();
-	}
-}
-
 static void port(struct fx *fx, const char *addr, int group)
 {
 	fx_device(fx, addr,
@@ -178,8 +92,6 @@ static void assert_no_records(struct fx *fx)
 static void hotplug_host_driver_won_race(void **state)
 {
 	struct fx *fx = *state;
-
-	need_late_config();
 	conf(fx, HOTPLUG_CONF);
 	nic(fx, HOT, PORT5, 0x10d3, 6, true);
 	event(fx, "add", HOT);
@@ -202,8 +114,6 @@ static void hotplug_host_driver_won_race(void **state)
 static void hotplug_unbound_device_claimed_quietly(void **state)
 {
 	struct fx *fx = *state;
-
-	need_late_config();
 	conf(fx, HOTPLUG_CONF);
 	nic(fx, HOT, PORT5, 0x10d3, 6, false);
 	event(fx, "add", HOT);
@@ -215,8 +125,6 @@ static void hotplug_unbound_device_claimed_quietly(void **state)
 static void no_section_leaves_device_alone(void **state)
 {
 	struct fx *fx = *state;
-
-	need_late_config();
 	conf(fx, HOTPLUG_CONF);
 	nic(fx, HOT, PORT5, 0x10d4, 6, true);
 	event(fx, "add", HOT);
@@ -243,8 +151,6 @@ static void section_without_hotplug_not_claimed_late(void **state)
 static void off_does_nothing(void **state)
 {
 	struct fx *fx = *state;
-
-	need_late_config();
 	fx_cmdline(fx, "BOOT_IMAGE=/vmlinuz root=/dev/vda ro intel_iommu=on vfio_boot=off");
 	conf(fx, HOTPLUG_CONF);
 	nic(fx, HOT, PORT5, 0x10d3, 6, true);
@@ -259,8 +165,6 @@ static void off_does_nothing(void **state)
 static void bind_does_not_claim_hotplug(void **state)
 {
 	struct fx *fx = *state;
-
-	need_late_config();
 	conf(fx, HOTPLUG_CONF);
 	nic(fx, HOT, PORT5, 0x10d3, 6, true);
 	event(fx, "bind", HOT);
@@ -271,8 +175,6 @@ static void bind_does_not_claim_hotplug(void **state)
 static void group_with_unclaimed_endpoint_refused(void **state)
 {
 	struct fx *fx = *state;
-
-	need_late_config();
 	conf(fx, HOTPLUG_CONF);
 	port(fx, PORT6, 7);
 	nic(fx, MATE, PORT6, 0x10d4, 6, true);
@@ -289,8 +191,6 @@ static void group_with_unclaimed_endpoint_refused(void **state)
 static void count_counts_held_devices(void **state)
 {
 	struct fx *fx = *state;
-
-	need_plan_held();
 	conf(fx, HOTPLUG_CONF);
 	fx_write(fx, "run/vfio-boot/sections/hot-nic",
 		 "name=hot-nic\nstatus=claimed\ndevices=0000:09:00.0\nby=hotplug\n", 0644);
@@ -309,8 +209,6 @@ static void count_counts_held_devices(void **state)
 static void count_room_keeps_held_in_record(void **state)
 {
 	struct fx *fx = *state;
-
-	need_plan_held();
 	conf(fx, "[device hot-nic]\nmatch = id=8086:10d3\ncount = 2\nhotplug = yes\n");
 	fx_write(fx, "run/vfio-boot/sections/hot-nic",
 		 "name=hot-nic\nstatus=pending\ndevices=0000:09:00.0\n", 0644);
@@ -328,8 +226,6 @@ static void lock_held_gives_up(void **state)
 	struct fx *fx = *state;
 	char *lock;
 	int fd;
-
-	need_late_config();
 	lock = fx_path(fx, "run/vfio-boot/lock");
 	conf(fx, HOTPLUG_CONF);
 	nic(fx, HOT, PORT5, 0x10d3, 6, true);
@@ -349,8 +245,6 @@ static void lock_held_gives_up(void **state)
 static void coldplug_replay_keeps_boot_records(void **state)
 {
 	struct fx *fx = *state;
-
-	need_late_config();
 	conf(fx, HOTPLUG_CONF);
 	nic(fx, HOT, PORT5, 0x10d3, 6, true);
 	run(fx, NULL);
@@ -366,8 +260,6 @@ static void coldplug_replay_keeps_boot_records(void **state)
 static void late_run_keeps_other_records(void **state)
 {
 	struct fx *fx = *state;
-
-	need_late_config();
 	conf(fx, "[device guest-gpu]\nmatch = id=1234:1111 boot_vga=0\n\n" HOTPLUG_CONF);
 	run(fx, NULL);
 	nic(fx, HOT, PORT5, 0x10d3, 6, true);
@@ -433,9 +325,6 @@ static void pf(struct fx *fx, const char *numvfs)
 static void vf_pf_bind_makes_and_claims_chosen(void **state)
 {
 	struct fx *fx = *state;
-
-	need_plan_vfs();
-	need_double_sriov();
 	conf(fx, VF_CONF);
 	pf(fx, "0\n");
 	event(fx, "bind", PF);
@@ -463,9 +352,6 @@ static void vf_pf_bind_makes_and_claims_chosen(void **state)
 static void vf_again_is_harmless(void **state)
 {
 	struct fx *fx = *state;
-
-	need_plan_vfs();
-	need_double_sriov();
 	conf(fx, VF_CONF);
 	pf(fx, "0\n");
 	event(fx, "bind", PF);
@@ -478,9 +364,6 @@ static void vf_again_is_harmless(void **state)
 static void vf_other_number_refused(void **state)
 {
 	struct fx *fx = *state;
-
-	need_plan_vfs();
-	need_double_sriov();
 	conf(fx, VF_CONF);
 	pf(fx, "0\n");
 	/* Two VFs made by someone else. */
@@ -499,8 +382,6 @@ static void vf_other_number_refused(void **state)
 static void vf_above_totalvfs_refused(void **state)
 {
 	struct fx *fx = *state;
-
-	need_late_config();
 	conf(fx, "[device vf]\nmatch = id=8086:10c9\nvfs = 8\n");
 	pf(fx, "0\n");
 	event(fx, "bind", PF);
@@ -511,8 +392,6 @@ static void vf_above_totalvfs_refused(void **state)
 static void vf_pf_without_sriov_refused(void **state)
 {
 	struct fx *fx = *state;
-
-	need_late_config();
 	conf(fx, "[device vf]\nmatch = id=8086:10c9\nvfs = 2\n");
 	nic(fx, PF, PORT5, 0x10c9, 6, true);
 	event(fx, "bind", PF);
@@ -524,8 +403,6 @@ static void vf_pf_without_sriov_refused(void **state)
 static void vf_pf_without_driver_waits(void **state)
 {
 	struct fx *fx = *state;
-
-	need_late_config();
 	conf(fx, VF_CONF);
 	pf(fx, "0\n");
 	fx_unbind(fx, PF);
@@ -538,9 +415,6 @@ static void vf_pf_without_driver_waits(void **state)
 static void vf_add_claims_chosen_index_only(void **state)
 {
 	struct fx *fx = *state;
-
-	need_plan_vfs();
-	need_double_sriov();
 	conf(fx, VF_CONF);
 	pf(fx, "0\n");
 	{
