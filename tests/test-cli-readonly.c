@@ -255,6 +255,32 @@ static void test_plan_refused_names_file(void **state)
 	out_free(&o);
 }
 
+/* Pending is no refusal: said, counted apart, exit 0; a VF's PF is named, in --json too. */
+static void test_plan_pending_and_vf(void **state)
+{
+	struct fx *fx = *state;
+	struct out o;
+
+	fx_sriov_pf(fx, "0000:03:01.0", 2, 1);
+	fx_vf(fx, "0000:03:01.0", 0, "0000:03:01.1", 0x8086, 0x10ca, 30);
+	config(fx, "[device egpu]\nmatch = id=10de:2204\nhotplug = yes\n"
+		   "[device vf]\nmatch = address=0000:03:01.0\nvfs = 1\n");
+	o = run(fx, "plan", NULL);
+	expect_status(&o, 0);
+	if (!strstr(o.out, "[device egpu] /etc/vfio-boot/vfio-boot.conf:1: pending: ") ||
+	    !strstr(o.out, "  claim 0000:03:01.1 [8086:10ca]") ||
+	    !strstr(o.out, "(VF 0 of 0000:03:01.0)") ||
+	    !strstr(o.out, "2 sections: 1 device to claim, 0 sections refused, 1 pending\n"))
+		fail_msg("plan does not show the pending section and the VF:\n%s", o.out);
+	out_free(&o);
+	o = run(fx, "plan", "--json", NULL);
+	expect_status(&o, 0);
+	if (!strstr(o.out, "\"status\": \"pending\"") ||
+	    !strstr(o.out, "\"pf\": \"0000:03:01.0\"") || !strstr(o.out, "\"vf_index\": 0"))
+		fail_msg("plan --json does not show the pending section and the VF:\n%s", o.out);
+	out_free(&o);
+}
+
 /* status on a refused config: the reason, naming the file, once; not a bare errno after it. */
 static void test_status_refused_names_file(void **state)
 {
@@ -434,6 +460,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_plan_q35, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan_no_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan_refused_names_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan_pending_and_vf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_refused_names_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_claimed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_framebuffer, setup, teardown),

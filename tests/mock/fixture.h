@@ -43,7 +43,11 @@
  *                      write DIR/ ERRNO      any write to a file below ROOT/DIR
  *                      module NAME ERRNO     loading module NAME fails
  *                      rmmod NAME ERRNO      unloading module NAME fails
- *     natural-drivers   "ADDR DRV": whose id table matches the device
+ *     natural-drivers   "ADDR DRV": whose id table matches the device; "VVVV:DDDD DRV"
+ *                       (fx_id_driver()) for every device with those ids, which is how
+ *                       VFs and hot-added devices find their host driver
+ *     probes.log     one line per driver probe() that ran: ADDR\tDRV (bindings the
+ *                    double made; fx_bind()'s start states are not probes)
  *     module-drivers    "MODULE DRV": drivers a module registers on load
  *                       (vfio_pci -> vfio-pci is built in)
  *     stdout, stderr    output of the last fx_run()
@@ -119,6 +123,18 @@ void fx_bind(struct fx *fx, const char *addr, const char *drv);
 /* Drops @addr's driver, if any: both links and uevent's DRIVER=. */
 void fx_unbind(struct fx *fx, const char *addr);
 void fx_override(struct fx *fx, const char *addr, const char *drv);
+
+/*
+ * Devices that appear after the program started. fx_hot_add() makes @addr as fx_device()
+ * does (@dev->bound must be false) and then has the kernel double add it: probed at once, as
+ * the kernel probes inside device_add() before udev sees it (a loaded driver that matches
+ * binds it unless driver_override names another; none loaded: it stays unbound). It runs
+ * mock-write, so ROOT/.mock/stdout and stderr are its; writes.log is untouched.
+ * fx_id_driver(): @drv's id table matches every device @vendor:@device, now or later.
+ * SR-IOV: the double makes VFs when sriov_numvfs is written (sysfs-mock-sriov.c says how).
+ */
+void fx_hot_add(struct fx *fx, const char *addr, const struct fx_dev *dev);
+void fx_id_driver(struct fx *fx, unsigned int vendor, unsigned int device, const char *drv);
 
 /* A sysfs-style relative symlink at ROOT/@rel to ROOT/@target_rel. */
 void fx_symlink(struct fx *fx, const char *rel, const char *target_rel);
@@ -203,5 +219,16 @@ int fx_count_lines_matching(const struct fx *fx, const char *rel, const char *su
  * reset_method "bus", bridges and the 1f functions none.
  */
 void fx_q35_two_gpus(struct fx *fx);
+
+/*
+ * SR-IOV as the kernel shows it once VFs exist. fx_sriov_pf() gives the device at @addr
+ * sriov_totalvfs, sriov_numvfs, sriov_drivers_autoprobe (1), sriov_offset and sriov_stride
+ * (set by fx_vf() from where VFs 0 and 1 sit). fx_vf() makes the PF's VF @index at @addr:
+ * beside the PF, of its class, with no driver, a physfn link to the PF, the PF's virtfnN link
+ * to it, and IOMMU group @group (negative: none).
+ */
+void fx_sriov_pf(struct fx *fx, const char *addr, unsigned int totalvfs, unsigned int numvfs);
+void fx_vf(struct fx *fx, const char *pf, unsigned int index, const char *addr, unsigned int vendor,
+	   unsigned int device, int group);
 
 #endif

@@ -23,6 +23,7 @@
 #define MOCK_INJECT	    ".mock/inject"
 #define MOCK_NATURAL	    ".mock/natural-drivers"
 #define MOCK_MODULE_DRIVERS ".mock/module-drivers"
+#define MOCK_PROBES_LOG	    ".mock/probes.log"
 
 /* What /proc/modules and /sys/module/NAME/coresize claim for a mocked module. */
 #define MOCK_MODULE_SIZE 16384

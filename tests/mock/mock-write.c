@@ -10,6 +10,7 @@
 #endif
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -254,18 +255,36 @@ static int cmd_kmod(int argc, char **argv)
 	return err < 0 ? failed(argv[1]) : 0;
 }
 
+/* Not a system call: the kernel adding a device (the double's vfio_mock_hot_add()). */
+static int cmd_hot_add(int argc, char **argv)
+{
+	int (*hot_add)(const char *addr);
+	int err;
+
+	if (argc != 3)
+		return EINVAL;
+	hot_add = (int (*)(const char *))dlsym(RTLD_DEFAULT, "vfio_mock_hot_add");
+	if (hot_add == NULL) {
+		errno = ENOSYS;
+		return failed("hot-add");
+	}
+	err = hot_add(argv[2]);
+	errno = -err;
+	return err < 0 ? failed("hot-add") : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
 		const char *name;
 		int (*fn)(int argc, char **argv);
 	} cmds[] = {
-		{"write", cmd_write},	    {"writev", cmd_write},  {"pwrite", cmd_write},
-		{"fputs", cmd_write},	    {"openat", cmd_openat}, {"load", cmd_load},
-		{"load-mem", cmd_load},	    {"unload", cmd_unload}, {"stat", cmd_stat},
-		{"cat", cmd_cat},	    {"fopen", cmd_fopen},   {"readlink", cmd_readlink},
-		{"realpath", cmd_realpath}, {"ls", cmd_ls},	    {"kmod", cmd_kmod},
-		{"kmod-state", cmd_kmod},
+		{"write", cmd_write},	    {"writev", cmd_write},    {"pwrite", cmd_write},
+		{"fputs", cmd_write},	    {"openat", cmd_openat},   {"load", cmd_load},
+		{"load-mem", cmd_load},	    {"unload", cmd_unload},   {"stat", cmd_stat},
+		{"cat", cmd_cat},	    {"fopen", cmd_fopen},     {"readlink", cmd_readlink},
+		{"realpath", cmd_realpath}, {"ls", cmd_ls},	      {"kmod", cmd_kmod},
+		{"kmod-state", cmd_kmod},   {"hot-add", cmd_hot_add},
 	};
 
 	for (size_t i = 0; argc > 1 && i < sizeof(cmds) / sizeof(cmds[0]); i++) {
@@ -277,7 +296,8 @@ int main(int argc, char **argv)
 		"       %s openat DIR RELPATH VALUE\n"
 		"       %s load|load-mem MODULE-FILE [PARAMS] | unload NAME\n"
 		"       %s stat|cat|fopen|readlink|realpath|ls PATH\n"
-		"       %s kmod|kmod-state MODULE-DIR NAME [PARAMS]\n",
-		argv[0], argv[0], argv[0], argv[0], argv[0]);
+		"       %s kmod|kmod-state MODULE-DIR NAME [PARAMS]\n"
+		"       %s hot-add ADDR\n",
+		argv[0], argv[0], argv[0], argv[0], argv[0], argv[0]);
 	return EINVAL;
 }

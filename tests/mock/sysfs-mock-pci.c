@@ -47,15 +47,42 @@ bool driver_exists(const char *drv)
 	return mock_is_plain_name(drv) && is_dir(at_root(path, "sys/bus/pci/drivers/%s", drv));
 }
 
+/*
+ * The driver whose id table matches @d: natural-drivers names it by address, or by
+ * "VENDOR:DEVICE" for devices that do not exist yet when the test starts (VFs, hot-added).
+ */
+static bool natural_driver(const struct pcidev *d, char *out, size_t size)
+{
+	char path[PATH_MAX], vendor[16], device[16], ids[32];
+
+	if (lookup_pair(MOCK_NATURAL, d->addr, out, size))
+		return true;
+	if (read_file(path_join(path, d->dir, "vendor"), vendor, sizeof(vendor)) < 7 ||
+	    read_file(path_join(path, d->dir, "device"), device, sizeof(device)) < 7)
+		return false;
+	/* "0x8086\n" -> "8086:10ca" */
+	snprintf(ids, sizeof(ids), "%.4s:%.4s", vendor + 2, device + 2);
+	return lookup_pair(MOCK_NATURAL, ids, out, size);
+}
+
 /* pci_bus_match(): driver_override decides alone; else the id tables do. */
 bool dev_matches(const struct pcidev *d, const char *drv)
 {
 	char want[256];
 
 	dev_override(d, want, sizeof(want));
-	if (want[0] == '\0' && !lookup_pair(MOCK_NATURAL, d->addr, want, sizeof(want)))
+	if (want[0] == '\0' && !natural_driver(d, want, sizeof(want)))
 		return false;
 	return strcmp(want, drv) == 0;
+}
+
+/* A driver's probe() ran for @d: ADDR\tDRV in probes.log, so tests can say "never probed". */
+static void log_probe(const struct pcidev *d, const char *drv)
+{
+	char path[PATH_MAX], line[300];
+
+	snprintf(line, sizeof(line), "%s\t%s\n", d->addr, drv);
+	write_file(at_root(path, MOCK_PROBES_LOG), line, O_APPEND);
 }
 
 static void dev_group(const struct pcidev *d, char *out, size_t size)
@@ -117,6 +144,7 @@ int dev_bind(const struct pcidev *d, const char *drv)
 {
 	char drvdir[PATH_MAX], link[PATH_MAX], target[PATH_MAX];
 
+	log_probe(d, drv);
 	at_root(drvdir, "sys/bus/pci/drivers/%s", drv);
 	path_join(link, d->dir, "driver");
 	if (mock_relpath(d->dir, drvdir, target, sizeof(target)) < 0 ||
@@ -152,8 +180,11 @@ bool override_probe_is_noop(const struct pcidev *d)
 	char want[256], value[16];
 
 	dev_override(d, want, sizeof(want));
-	return want[0] != '\0' && inject_find("probe", d->addr, value, sizeof(value)) &&
-	       strcmp(value, "noop") == 0;
+	if (want[0] == '\0' || !inject_find("probe", d->addr, value, sizeof(value)) ||
+	    strcmp(value, "noop") != 0)
+		return false;
+	log_probe(d, want);
+	return true;
 }
 
 /* device_attach()/driver_attach() for an unbound device; never fails. */
@@ -163,6 +194,8 @@ void dev_attach(const struct pcidev *d, enum attach_mode mode, const char *drv)
 
 	if (mode == ATTACH_REGISTER && !dev_matches(d, drv))
 		return;
+	if (!vf_can_probe(d))
+		return;
 	if (override_probe_is_noop(d))
 		return;
 	if (inject_find("bind", d->addr, winner, sizeof(winner))) {
@@ -171,7 +204,7 @@ void dev_attach(const struct pcidev *d, enum attach_mode mode, const char *drv)
 		return;
 	}
 	dev_override(d, want, sizeof(want));
-	if (want[0] == '\0' && !lookup_pair(MOCK_NATURAL, d->addr, want, sizeof(want)))
+	if (want[0] == '\0' && !natural_driver(d, want, sizeof(want)))
 		return;
 	if (driver_exists(want))
 		dev_bind(d, want);

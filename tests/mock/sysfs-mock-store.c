@@ -64,6 +64,9 @@ static int store_bind(const char *drv, const char *addr)
 	dev_driver(&d, bound, sizeof(bound));
 	if (bound[0] != '\0')
 		return -EBUSY;
+	/* pci_device_probe() refuses a VF its PF keeps from autoprobe. */
+	if (!vf_can_probe(&d))
+		return -ENODEV;
 	if (override_probe_is_noop(&d))
 		return 0;
 	return dev_bind(&d, drv);
@@ -190,8 +193,13 @@ static bool mock_store(const struct target *t, const char *buf, size_t n, ssize_
 	}
 
 	store_value(buf, n, value, sizeof(value));
-	if (t->is_dev && strcmp(strrchr(rel, '/'), "/driver_override") == 0) {
+	attr = strrchr(rel, '/') + 1;
+	if (t->is_dev && strcmp(attr, "driver_override") == 0) {
 		err = -store_driver_override(&t->dev, buf, n);
+	} else if (t->is_dev && strcmp(attr, "sriov_numvfs") == 0 && is_pf(&t->dev)) {
+		err = -store_sriov_numvfs(&t->dev, value);
+	} else if (t->is_dev && strcmp(attr, "sriov_drivers_autoprobe") == 0 && is_pf(&t->dev)) {
+		err = -store_sriov_autoprobe(&t->dev, value);
 	} else if (strcmp(rel, "sys/bus/pci/drivers_probe") == 0) {
 		err = -store_drivers_probe(value);
 	} else if (strcmp(rel, "sys/bus/pci/drivers_autoprobe") == 0) {

@@ -120,4 +120,10 @@ void dev_attach(const struct pcidev *d, enum attach_mode mode, const char *drv);
 /* sysfs-mock-store.c */
 bool autoprobe_enabled(void);
 
+/* sysfs-mock-sriov.c */
+bool is_pf(const struct pcidev *d);
+bool vf_can_probe(const struct pcidev *d);
+int store_sriov_numvfs(const struct pcidev *pf, const char *value);
+int store_sriov_autoprobe(const struct pcidev *pf, const char *value);
+
 #endif
