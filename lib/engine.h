@@ -38,7 +38,7 @@ struct vb_run {
 	 */
 	bool after_boot;
 	enum vb_record_by by;
-	FILE *out;		/* where a dry run says what it would do */
+	FILE *out; /* where a dry run says what it would do */
 	/*
 	 * Modules are loaded into the running kernel, never on a tree (a root other than "/")
 	 * unless load_on_tree: a kernel double that acts on the tree, as the tests have.

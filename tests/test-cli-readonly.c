@@ -19,72 +19,10 @@
 
 #include <cmocka.h>
 
+#include "cli-test.h"
 #include "fixture.h"
 
 #define GOLDEN_DIR "tests/cli/golden"
-
-static const char *cli(void)
-{
-	const char *c = getenv("TEST_CLI");
-	return c ? c : "build/test/cli/vfio-boot";
-}
-
-struct out {
-	int status;
-	char *out, *err;
-};
-
-static void out_free(struct out *o)
-{
-	free(o->out);
-	free(o->err);
-}
-
-/* Every occurrence of the tree's path replaced by ROOT, so that goldens do not depend on it. */
-static char *unroot(const struct fx *fx, const char *s)
-{
-	const char *root = fx_root(fx), *p;
-	size_t rl = strlen(root);
-	char *r = malloc(strlen(s) + 1), *w = r;
-
-	assert_non_null(r);
-	while ((p = strstr(s, root))) {
-		memcpy(w, s, p - s);
-		w += p - s;
-		memcpy(w, "ROOT", 4);
-		w += 4;
-		s = p + rl;
-	}
-	strcpy(w, s);
-	return r;
-}
-
-/* Runs vfio-boot ARGS... --root ROOT (NULL-terminated). */
-static struct out run(struct fx *fx, ...)
-{
-	const char *argv[24] = {cli()};
-	struct out o;
-	size_t n = 1;
-	const char *a;
-	char *s;
-	va_list ap;
-
-	va_start(ap, fx);
-	while ((a = va_arg(ap, const char *)) && n < 20)
-		argv[n++] = a;
-	va_end(ap);
-	argv[n++] = "--root";
-	argv[n++] = fx_root(fx);
-	argv[n] = NULL;
-	o.status = fx_run(fx, argv);
-	s = fx_read(fx, ".mock/stdout");
-	o.out = unroot(fx, s ? s : "");
-	free(s);
-	s = fx_read(fx, ".mock/stderr");
-	o.err = unroot(fx, s ? s : "");
-	free(s);
-	return o;
-}
 
 static char *slurp(const char *path)
 {
@@ -147,18 +85,6 @@ static void expect_json(struct fx *fx, const char *json, const char *check)
 	if (st != 0)
 		fail_msg("tests/cli/jsoncheck.py %s rejects the output:\n%s", check, json);
 	free(path);
-}
-
-static void expect_status(const struct out *o, int status)
-{
-	if (o->status != status)
-		fail_msg("exit status %d, expected %d; stdout:\n%s\nstderr:\n%s", o->status, status,
-			 o->out, o->err);
-}
-
-static void config(struct fx *fx, const char *text)
-{
-	fx_write(fx, "etc/vfio-boot/vfio-boot.conf", text, 0644);
 }
 
 static const char q35_config[] = "[device gpu]\n"
@@ -296,19 +222,6 @@ static void status_records(struct fx *fx)
 	fx_write(fx, "run/vfio-boot/devices/0000:02:00.1", "outcome=claimed\n", 0644);
 	fx_write(fx, "run/vfio-boot/devices/0000:00:04.0",
 		 "outcome=failed\nerror=bind: Device or resource busy\n", 0644);
-}
-
-/* fx_bind() wants an unbound device: drop the host driver's link first. */
-static void rebind(struct fx *fx, const char *addr, const char *drv)
-{
-	char rel[128];
-	char *p;
-
-	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver", addr);
-	p = fx_path(fx, rel);
-	assert_int_equal(unlink(p), 0);
-	free(p);
-	fx_bind(fx, addr, drv);
 }
 
 static void test_status_claimed(void **state)
