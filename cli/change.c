@@ -155,7 +155,8 @@ int change_modprobe(const char *const *names, bool dry_run)
 	if (waitpid(pid, &status, 0) < 0)
 		return log_err(-errno, "waiting for modprobe: %m");
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return log_err(-ENOPKG, "modprobe -a %s%s%s failed (status %d): load vfio-pci first",
+		return log_err(-ENOPKG,
+			       "modprobe -a %s%s%s failed (status %d): load vfio-pci first",
 			       argv[2], n > 3 ? " " : "", n > 3 ? argv[3] : "",
 			       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	return 0;

@@ -126,8 +126,8 @@ static int claim(struct vb_run *run, struct vb_plan_section *s)
 	bad = roll_back(run, s, before, at);
 	for (size_t i = 0; i < s->n_devs; i++)
 		free(before[i]);
-	snprintf(reason, sizeof(reason),
-		 "the claim failed at %s (%s); %s", at, error ? error : "see the log",
+	snprintf(reason, sizeof(reason), "the claim failed at %s (%s); %s", at,
+		 error ? error : "see the log",
 		 bad ? "some devices it moved could not be given back"
 		     : "the devices it moved were given back");
 	log_err(0, "[device %s] %s", s->name, reason);

@@ -25,8 +25,8 @@ static const char usage[] =
 	"process, while one holds a device's /dev/vfio/N. Exits 2 when refused.\n";
 
 struct target {
-	char *section;	/* the section its records go to, NULL: none */
-	char *source;	/* the plan's file:line of it, NULL: none */
+	char *section; /* the section its records go to, NULL: none */
+	char *source;  /* the plan's file:line of it, NULL: none */
 	char **addrs;
 	size_t n_addrs, alloc_addrs;
 };
@@ -116,7 +116,8 @@ static int release(const struct target *t, bool dry_run)
 		vb_release_result_done(&res);
 	}
 	if (held) {
-		log_err(0, "releasing nothing: %zu device%s in use", held, held == 1 ? " is" : "s are");
+		log_err(0, "releasing nothing: %zu device%s in use", held,
+			held == 1 ? " is" : "s are");
 		return EXIT_PROBLEM;
 	}
 

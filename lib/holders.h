@@ -18,9 +18,9 @@ struct vb_holder {
 
 struct vb_holders {
 	struct vb_holder v[VB_HOLDERS_MAX];
-	size_t n;	     /* holders kept */
-	size_t more;	     /* holders found beyond VB_HOLDERS_MAX */
-	size_t unreadable;   /* processes whose fds could not be read */
+	size_t n;	   /* holders kept */
+	size_t more;	   /* holders found beyond VB_HOLDERS_MAX */
+	size_t unreadable; /* processes whose fds could not be read */
 };
 
 /* Scans /proc for fds linking to path (absolute, as the kernel shows it: "/dev/vfio/7"). */

@@ -42,8 +42,7 @@ void vb_release_record_device(const char *addr, const char *section, const char 
 	}
 	vb_record_add(&rec, VB_KEY_SECTION, "%s", section);
 	vb_record_add(&rec, VB_KEY_REASON, "%s", reason);
-	vb_record_add(&rec, VB_KEY_OUTCOME, "%s",
-		      vb_device_outcome_to_string(VB_OUTCOME_RELEASED));
+	vb_record_add(&rec, VB_KEY_OUTCOME, "%s", vb_device_outcome_to_string(VB_OUTCOME_RELEASED));
 	vb_record_add(&rec, VB_KEY_DRIVER_BEFORE, "%s", "vfio-pci");
 	vb_record_add(&rec, VB_KEY_DRIVER, "%s", strna(driver));
 	vb_record_add_time_by(&rec, by);

@@ -72,7 +72,8 @@ int vb_release_device(const char *addr, FILE *dry_run, struct vb_release_result 
 	if (!streq_ptr(before, VFIO_DRIVER)) {
 		*res = (struct vb_release_result){.group = -1};
 		res->driver_after = before ? strdup(before) : NULL;
-		return fail(res, -EALREADY, "it is not on vfio-pci (driver: %s): nothing to give back",
+		return fail(res, -EALREADY,
+			    "it is not on vfio-pci (driver: %s): nothing to give back",
 			    strna(before));
 	}
 	r = vb_release_check(addr, res);
@@ -97,7 +98,8 @@ int vb_release_device(const char *addr, FILE *dry_run, struct vb_release_result 
 		return fail(res, r, "reading its driver link after the probe failed (%s)",
 			    strerror(-r));
 	if (streq_ptr(res->driver_after, VFIO_DRIVER))
-		return fail(res, -EIO,
-			    "vfio-pci took it again after the probe (a vfio-pci ids= option or a new_id?)");
+		return fail(
+			res, -EIO,
+			"vfio-pci took it again after the probe (a vfio-pci ids= option or a new_id?)");
 	return 0;
 }

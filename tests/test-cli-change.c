@@ -97,7 +97,8 @@ static void expect_time(struct fx *fx, const char *kind, const char *name)
 	text = fx_read(fx, rel);
 	assert_non_null(text);
 	t = strstr(text, "\ntime=");
-	if (!t || sscanf(t, "\ntime=%4u-%2u-%2uT%2u:%2u:%2u%c", &y, &mo, &d, &h, &mi, &s, &z) != 7 ||
+	if (!t ||
+	    sscanf(t, "\ntime=%4u-%2u-%2uT%2u:%2u:%2u%c", &y, &mo, &d, &h, &mi, &s, &z) != 7 ||
 	    z != 'Z' || y < 2000 || mo < 1 || mo > 12)
 		fail_msg("record %s has no RFC 3339 time=:\n%s", rel, text);
 	free(text);
