@@ -309,6 +309,73 @@ static void test_invalid_utf8_names(void **state)
 	out_free(&o);
 }
 
+static const char late_config[] = "[device gpu]\n"
+				  "match = id=1234:1111 boot_vga=0\n"
+				  "\n"
+				  "[device usb]\n"
+				  "match = id=1b36:000d\n"
+				  "\n"
+				  "[device vf]\n"
+				  "match = id=8086:10ca\n";
+
+/*
+ * After boot: gpu given back by vfio-boot release, usb claimed by vfio-boot claim, vf waiting
+ * for VFs that are not made yet. None of it is a problem.
+ */
+static void test_status_pending_released(void **state)
+{
+	struct fx *fx = *state;
+	struct out o;
+
+	config(fx, late_config);
+	fx_write(fx, "run/vfio-boot/status", "version=1\nstate=done\nclaimed=3\nfailed=0\n", 0644);
+	fx_write(fx, "run/vfio-boot/sections/gpu",
+		 "name=gpu\nstatus=released\nreason=given back to the host drivers: 0000:02:00.0 "
+		 "(bochs-drm), 0000:02:00.1 (snd_hda_intel)\ndevices=0000:02:00.0 0000:02:00.1\n"
+		 "time=2026-01-02T03:04:05Z\nby=cli-release\n",
+		 0644);
+	fx_write(
+		fx, "run/vfio-boot/devices/0000:02:00.0",
+		"address=0000:02:00.0\nsection=gpu\nreason=given back by vfio-boot release, now on "
+		"bochs-drm\noutcome=released\ndriver=bochs-drm\ntime=2026-01-02T03:04:05Z\n"
+		"by=cli-release\n",
+		0644);
+	fx_write(fx, "run/vfio-boot/devices/0000:02:00.1",
+		 "address=0000:02:00.1\nsection=gpu\noutcome=released\ndriver=snd_hda_intel\n"
+		 "time=2026-01-02T03:04:05Z\nby=cli-release\n",
+		 0644);
+	fx_write(fx, "run/vfio-boot/sections/usb",
+		 "name=usb\nstatus=claimed\nreason=1 of 1 devices on vfio-pci\n"
+		 "devices=0000:00:04.0\ntime=2026-01-02T03:00:00Z\nby=cli-claim\n",
+		 0644);
+	fx_write(fx, "run/vfio-boot/devices/0000:00:04.0",
+		 "outcome=claimed\ndriver=vfio-pci\ntime=2026-01-02T03:00:00Z\nby=cli-claim\n",
+		 0644);
+	fx_write(fx, "run/vfio-boot/sections/vf",
+		 "name=vf\nstatus=pending\nreason=the PF 0000:03:01.0 has no driver yet: its VFs "
+		 "are made once it binds\ndevices=\n",
+		 0644);
+	fx_driver(fx, "vfio-pci", NULL);
+	rebind(fx, "0000:00:04.0", "vfio-pci");
+	o = run(fx, "status", NULL);
+	expect_status(&o, 0);
+	expect_golden("status-late.txt", o.out);
+	out_free(&o);
+	o = run(fx, "status", "--json", NULL);
+	expect_status(&o, 0);
+	expect_json(fx, o.out, "status-late");
+	out_free(&o);
+	o = run(fx, "status", "--prometheus", NULL);
+	expect_status(&o, 0);
+	expect_golden("status-late.prom", o.out);
+	out_free(&o);
+	/* A device released is not on vfio-pci, and the binder's record of a failure still is one. */
+	fx_write(fx, "run/vfio-boot/sections/vf", "name=vf\nstatus=absent\ndevices=\n", 0644);
+	o = run(fx, "status", NULL);
+	expect_status(&o, 2);
+	out_free(&o);
+}
+
 /* The xHCI's driver link points to a driver that is gone: status says so and what to do. */
 static void test_status_dangling_driver(void **state)
 {
@@ -353,6 +420,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_usage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_utf8_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_dangling_driver, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_pending_released, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
