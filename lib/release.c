@@ -29,20 +29,28 @@ static int fail(struct vb_release_result *res, int r, const char *fmt, ...)
 	return r;
 }
 
-int vb_release_check(const char *addr, struct vb_release_result *res)
+/* The device's own VFIO file (iommufd's cdev, /dev/vfio/devices/vfioN), "" when it has none. */
+static void cdev_path(const char *addr, char *buf, size_t size)
 {
-	_cleanup_free_ char *group = NULL;
-	char dev[64], who[400];
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+
+	buf[0] = '\0';
+	if (vb_opendirf(&d, "/sys/bus/pci/devices/%s/vfio-dev", addr) < 0)
+		return;
+	while ((de = readdir(d)))
+		if (startswith(de->d_name, "vfio")) {
+			snprintf(buf, size, "/dev/vfio/devices/%s", de->d_name);
+			return;
+		}
+}
+
+/* Whoever holds dev: -EBUSY, with them named in res->error. */
+static int held(const char *addr, const char *dev, const char *what, struct vb_release_result *res)
+{
+	char who[400];
 	int r;
 
-	*res = (struct vb_release_result){.group = -1};
-	r = vb_readlink_basef(&group, "/sys/bus/pci/devices/%s/iommu_group", addr);
-	if (r == -ENOENT)
-		return 0; /* no IOMMU: no group file to hold */
-	if (r < 0)
-		return fail(res, r, "its IOMMU group cannot be read (%s)", strerror(-r));
-	res->group = atoi(group);
-	snprintf(dev, sizeof(dev), "/dev/vfio/%s", group);
 	r = vb_holders_find(dev, &res->holders);
 	if (r < 0)
 		return fail(res, r, "%s/proc cannot be read (%s): cannot tell who holds %s",
@@ -54,8 +62,32 @@ int vb_release_check(const char *addr, struct vb_release_result *res)
 		return 0;
 	vb_holders_format(&res->holders, who, sizeof(who));
 	return fail(res, -EBUSY,
-		    "%s holds %s (IOMMU group %s): stop it (shut the guest down) and release again",
-		    who, dev, group);
+		    "%s holds %s (%s): stop it (shut the guest down) and release again", who, dev,
+		    what);
+}
+
+int vb_release_check(const char *addr, struct vb_release_result *res)
+{
+	_cleanup_free_ char *group = NULL;
+	char dev[300], what[64];
+	int r;
+
+	*res = (struct vb_release_result){.group = -1};
+	cdev_path(addr, dev, sizeof(dev));
+	if (*dev) {
+		r = held(addr, dev, "the device's own VFIO file", res);
+		if (r < 0)
+			return r;
+	}
+	r = vb_readlink_basef(&group, "/sys/bus/pci/devices/%s/iommu_group", addr);
+	if (r == -ENOENT)
+		return 0; /* no IOMMU: no group file to hold */
+	if (r < 0)
+		return fail(res, r, "its IOMMU group cannot be read (%s)", strerror(-r));
+	res->group = atoi(group);
+	snprintf(dev, sizeof(dev), "/dev/vfio/%s", group);
+	snprintf(what, sizeof(what), "IOMMU group %s", group);
+	return held(addr, dev, what, res);
 }
 
 int vb_release_device(const char *addr, FILE *dry_run, struct vb_release_result *res)

@@ -277,6 +277,28 @@ static void test_release_held(void **state)
 	out_free(&o);
 }
 
+/* With iommufd, a process holds the device's own file, /dev/vfio/devices/vfioN: refused too. */
+static void test_release_held_cdev(void **state)
+{
+	struct fx *fx = *state;
+	struct out o = run(fx, "claim", "gpu", NULL);
+	char *fd;
+
+	expect_status(&o, 0);
+	out_free(&o);
+	fx_write(fx, "sys/bus/pci/devices/" GPU "/vfio-dev/vfio3/dev", "511:3\n", 0644);
+	fx_write(fx, "proc/77/comm", "sh\n", 0644);
+	fx_write(fx, "proc/77/fd/.keep", "", 0644);
+	fd = fx_path(fx, "proc/77/fd/3");
+	assert_int_equal(symlink("/dev/vfio/devices/vfio3", fd), 0);
+	free(fd);
+	o = run(fx, "release", GPU, NULL);
+	expect_status(&o, 2);
+	expect_in("stderr", o.err, "PID 77 (sh) holds /dev/vfio/devices/vfio3");
+	expect_driver(fx, GPU, "vfio-pci");
+	out_free(&o);
+}
+
 /* One device by its address: its record says so; the section is released once all are. */
 static void test_release_address(void **state)
 {
@@ -331,6 +353,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_claim_dry_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_release_section, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_release_held, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_release_held_cdev, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_release_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_release_no_driver, setup, teardown),
 	};
