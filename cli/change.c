@@ -54,7 +54,7 @@ static int add_address(struct vb_run *run, const char *addr)
 }
 
 int change_prepare(struct vb_run *run, const struct change_opts *o, enum vb_record_by by,
-		   enum vb_run_state *state)
+		   bool plan_optional, enum vb_run_state *state)
 {
 	int r;
 
@@ -73,9 +73,13 @@ int change_prepare(struct vb_run *run, const struct change_opts *o, enum vb_reco
 	case VB_STATE_NO_CONFIG:
 		if (o->is_addr)
 			break;
+		if (plan_optional)
+			return -1;
 		log_err(0, "there is no %s: no section \"%s\"", VB_CONFIG_FILE, o->target);
 		return EXIT_PROBLEM;
 	case VB_STATE_CONFIG_REFUSED:
+		if (plan_optional)
+			return -1; /* the records alone will do */
 		log_err(run->error, "the config is refused (%s)",
 			*run->cfg.refused ? run->cfg.refused : strerror(-run->error));
 		return EXIT_PROBLEM;

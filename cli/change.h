@@ -23,10 +23,11 @@ int change_parse(int argc, char **argv, const char *usage, struct change_opts *o
 /*
  * vb_run_prepare() for a run after boot by `by`, with an ADDRESS added as the kernel command
  * line's vfio_boot.claim= would add it; *state is what it returned. Returns -1 to go on, else
- * the exit code (logged).
+ * the exit code (logged). plan_optional: no config, or a refused one, is no reason to stop
+ * (release goes by the records then).
  */
 int change_prepare(struct vb_run *run, const struct change_opts *o, enum vb_record_by by,
-		   enum vb_run_state *state);
+		   bool plan_optional, enum vb_run_state *state);
 
 /* The section of the plan named o->target, or the one an ADDRESS made; NULL when none. */
 struct vb_plan_section *change_find(struct vb_run *run, const struct change_opts *o);

@@ -150,7 +150,7 @@ int claim_main(int argc, char **argv)
 	if (r >= 0)
 		return r;
 	run.records = !o.dry_run;
-	r = change_prepare(&run, &o, VB_BY_CLAIM, &state);
+	r = change_prepare(&run, &o, VB_BY_CLAIM, false, &state);
 	if (r < 0 && state == VB_STATE_OFF) {
 		log_err(0, "vfio_boot=off is on the kernel command line: it turns off every claim, "
 			   "at boot and after; claiming nothing");

@@ -78,21 +78,28 @@ static int collect(struct vb_run *run, const struct change_opts *o, struct targe
 	return 0;
 }
 
-/* Whether every device of the section's record is off vfio-pci now. */
-static bool section_all_off(const char *section)
+static bool on_vfio(const char *addr)
+{
+	_cleanup_free_ char *drv = NULL;
+
+	(void)vb_pci_read_driver(addr, &drv);
+	return streq_ptr(drv, "vfio-pci");
+}
+
+/* Whether every device of the section (its record's, else those released) is off vfio-pci. */
+static bool section_all_off(const struct target *t)
 {
 	_cleanup_free_ char *list = NULL;
 
-	if (vb_record_get(VB_RECORD_SECTIONS, section, VB_KEY_DEVICES, &list) < 0)
-		return false;
-	for (char *save = NULL, *a = strtok_r(list, " ", &save); a;
-	     a = strtok_r(NULL, " ", &save)) {
-		_cleanup_free_ char *drv = NULL;
-
-		(void)vb_pci_read_driver(a, &drv);
-		if (streq_ptr(drv, "vfio-pci"))
-			return false;
+	if (vb_record_get(VB_RECORD_SECTIONS, t->section, VB_KEY_DEVICES, &list) < 0 || !*list) {
+		for (size_t i = 0; i < t->n_addrs; i++)
+			if (on_vfio(t->addrs[i]))
+				return false;
+		return true;
 	}
+	for (char *save = NULL, *a = strtok_r(list, " ", &save); a; a = strtok_r(NULL, " ", &save))
+		if (on_vfio(a))
+			return false;
 	return true;
 }
 
@@ -103,11 +110,9 @@ static int release(const struct target *t, bool dry_run)
 
 	/* Nothing is touched while anything holds any of them. */
 	for (size_t i = 0; i < t->n_addrs; i++) {
-		_cleanup_free_ char *drv = NULL;
 		struct vb_release_result res;
 
-		(void)vb_pci_read_driver(t->addrs[i], &drv);
-		if (!streq_ptr(drv, "vfio-pci"))
+		if (!on_vfio(t->addrs[i]))
 			continue;
 		if (vb_release_check(t->addrs[i], &res) == -EBUSY) {
 			log_err(0, "%s: %s", t->addrs[i], res.error);
@@ -155,11 +160,17 @@ static int release(const struct target *t, bool dry_run)
 	}
 	if (dry_run)
 		return failed ? EXIT_ERROR : EXIT_OK;
-	if (given && t->section && section_all_off(t->section)) {
+	if (given && t->section && section_all_off(t)) {
 		char why[1100];
 
+		char devs[1024] = "";
+		size_t k = 0;
+
+		for (size_t i = 0; i < t->n_addrs && k < sizeof(devs); i++)
+			k += snprintf(devs + k, sizeof(devs) - k, "%s%s", i ? " " : "",
+				      t->addrs[i]);
 		snprintf(why, sizeof(why), "given back to the host drivers: %s", reason);
-		vb_release_record_section(t->section, t->source, NULL, VB_SECTION_RELEASED, why,
+		vb_release_record_section(t->section, t->source, devs, VB_SECTION_RELEASED, why,
 					  VB_BY_RELEASE);
 	}
 	return failed ? EXIT_ERROR : EXIT_OK;
@@ -177,7 +188,7 @@ int release_main(int argc, char **argv)
 	if (r >= 0)
 		return r;
 	/* Only the plan is wanted of the run: the records are this command's own. */
-	r = change_prepare(&run, &o, VB_BY_RELEASE, &state);
+	r = change_prepare(&run, &o, VB_BY_RELEASE, true, &state);
 	if (r < 0) {
 		r = collect(&run, &o, &t);
 		if (r == -ESRCH) {

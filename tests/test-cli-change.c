@@ -326,6 +326,48 @@ static void test_release_address(void **state)
 	out_free(&o);
 }
 
+/* No record (the binder's run left none): the plan's devices, and the section is recorded. */
+static void test_release_without_records(void **state)
+{
+	struct fx *fx = *state;
+	struct out o;
+
+	fx_override(fx, GPU, "vfio-pci");
+	fx_override(fx, AUDIO, "vfio-pci");
+	rebind(fx, GPU, "vfio-pci");
+	rebind(fx, AUDIO, "vfio-pci");
+	o = run(fx, "release", "gpu", NULL);
+	expect_status(&o, 0);
+	expect_driver(fx, GPU, "bochs-drm");
+	expect_driver(fx, AUDIO, "snd_hda_intel");
+	expect_record(fx, "sections", "gpu", "status=released");
+	expect_record(fx, "sections", "gpu", "devices=" GPU " " AUDIO);
+	out_free(&o);
+}
+
+/* Without a config (removed since), the records alone say what to give back. */
+static void test_release_by_records_alone(void **state)
+{
+	struct fx *fx = *state;
+	struct out o = run(fx, "claim", "gpu", NULL);
+	char *conf;
+
+	expect_status(&o, 0);
+	out_free(&o);
+	conf = fx_path(fx, "etc/vfio-boot/vfio-boot.conf");
+	assert_int_equal(unlink(conf), 0);
+	free(conf);
+	o = run(fx, "release", "gpu", NULL);
+	expect_status(&o, 0);
+	expect_driver(fx, GPU, "bochs-drm");
+	expect_record(fx, "sections", "gpu", "status=released");
+	out_free(&o);
+	o = run(fx, "release", "nosuch", NULL);
+	expect_status(&o, 2);
+	expect_in("stderr", o.err, "no [device nosuch] section in the config and no record of it");
+	out_free(&o);
+}
+
 /* The probe after the release binds nothing: allowed, and said. */
 static void test_release_no_driver(void **state)
 {
@@ -356,6 +398,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_release_held_cdev, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_release_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_release_no_driver, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_release_without_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_release_by_records_alone, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
