@@ -211,6 +211,29 @@ static void test_claim_dry_run(void **state)
 	out_free(&o);
 }
 
+/* No vfio-pci: a dry run says it would load it (modprobe); a claim refuses and writes nothing. */
+static void test_claim_without_vfio(void **state)
+{
+	struct fx *fx = fx_new();
+	struct out o;
+
+	(void)state;
+	fx_q35_two_gpus(fx);
+	config(fx, gpu_config);
+	o = run(fx, "claim", "gpu", "--dry-run", NULL);
+	expect_status(&o, 0);
+	expect_in("stdout", o.out, "would run: modprobe -a vfio_iommu_type1 vfio_pci");
+	out_free(&o);
+	o = run(fx, "claim", "gpu", NULL);
+	expect_status(&o, 2);
+	expect_in("stderr", o.err, "vfio-pci is not available: claiming nothing");
+	expect_driver(fx, GPU, "bochs-drm");
+	assert_int_equal(fx_count_lines_matching(fx, ".mock/writes.log", NULL), 0);
+	assert_false(fx_exists(fx, "run/vfio-boot/sections/gpu"));
+	out_free(&o);
+	fx_free(fx);
+}
+
 static void test_release_section(void **state)
 {
 	struct fx *fx = *state;
@@ -393,6 +416,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_claim_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_claim_rolls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_claim_dry_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_claim_without_vfio, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_release_section, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_release_held, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_release_held_cdev, setup, teardown),
