@@ -131,7 +131,7 @@ static int release(const struct target *t, bool dry_run)
 		struct vb_release_result res;
 		int r;
 
-		if (dry_run)
+		if (dry_run && on_vfio(addr))
 			printf("  %s:\n", addr);
 		r = vb_release_device(addr, dry_run ? stdout : NULL, &res);
 		if (r == -EALREADY) {
