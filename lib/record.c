@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <time.h>
 
 #include "cmdline.h"
 #include "contract.h"
@@ -32,6 +33,18 @@ void vb_record_add(struct vb_record *rec, const char *key, const char *fmt, ...)
 	}
 	n = sprintf(rec->buf + rec->len, "%s=%s\n", key, value);
 	rec->len += n;
+}
+
+void vb_record_add_time_by(struct vb_record *rec, enum vb_record_by by)
+{
+	char when[32] = "";
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (gmtime_r(&now, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	vb_record_add(rec, VB_KEY_TIME, "%s", when);
+	vb_record_add(rec, VB_KEY_BY, "%s", strna(vb_record_by_to_string(by)));
 }
 
 bool vb_record_name_valid(const char *name)

@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "contract.h"
+
 /*
  * What the binder did, under /run/vfio-boot, for the CLI and the generator: files of key=value
  * lines, one per device and per section, plus a status file.
@@ -18,6 +20,9 @@ struct vb_record {
 
 void vb_record_add(struct vb_record *rec, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* time= (RFC 3339, UTC) and by= of a record written after boot: who wrote it and when. */
+void vb_record_add_time_by(struct vb_record *rec, enum vb_record_by by);
 
 /*
  * Which names a record may have: a section's (name.h), a device's PCI address, and the section a

@@ -1,22 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
-#include <time.h>
 
 #include "log.h"
 #include "release-record.h"
 #include "util.h"
-
-void vb_record_add_time_by(struct vb_record *rec, enum vb_record_by by)
-{
-	char when[32] = "";
-	time_t now = time(NULL);
-	struct tm tm;
-
-	if (gmtime_r(&now, &tm))
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	vb_record_add(rec, VB_KEY_TIME, "%s", when);
-	vb_record_add(rec, VB_KEY_BY, "%s", vb_record_by_to_string(by));
-}
 
 /* key of the record there, else fallback ("" when NULL). */
 static char *kept(const char *kind, const char *name, const char *key, const char *fallback)

@@ -9,9 +9,6 @@
  * written as run-record.h's are: each logs its own write error.
  */
 
-/* time= (RFC 3339, UTC) and by= of a record written after boot. */
-void vb_record_add_time_by(struct vb_record *rec, enum vb_record_by by);
-
 /*
  * devices/ADDRESS: outcome released, driver= the driver that took it (none), section= and
  * reason= as given; the ids and the class are kept from the record there (or read anew).

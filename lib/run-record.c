@@ -8,21 +8,6 @@
 #include "sriov.h"
 #include "util.h"
 
-/* A record written after boot says who wrote it and when. */
-static void add_after_boot(struct vb_record *rec, const struct vb_run *run)
-{
-	char when[32] = "";
-	struct tm tm;
-	time_t now = time(NULL);
-
-	if (!run->after_boot)
-		return;
-	if (gmtime_r(&now, &tm))
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	vb_record_add(rec, VB_KEY_TIME, "%s", when);
-	vb_record_add(rec, VB_KEY_BY, "%s", strna(vb_record_by_to_string(run->by)));
-}
-
 /* Whether the space-separated list has addr. */
 static bool list_has(const char *list, const char *addr)
 {
@@ -115,7 +100,8 @@ void vb_run_record_section(const struct vb_run *run, const struct vb_plan_sectio
 	vb_record_add(&rec, VB_KEY_STATUS, "%s", vb_section_status_to_string(status));
 	vb_record_add(&rec, VB_KEY_REASON, "%s", reason);
 	vb_record_add(&rec, VB_KEY_DEVICES, "%s", devs);
-	add_after_boot(&rec, run);
+	if (run->after_boot)
+		vb_record_add_time_by(&rec, run->by);
 	r = vb_record_write(&rec, VB_RECORD_SECTIONS, s->name);
 	if (r < 0)
 		log_err(r, "writing %s/sections/%s: %m", VB_RUN_DIR, s->name);
@@ -140,7 +126,8 @@ void vb_run_record_device(const struct vb_run *run, const struct vb_plan_section
 	vb_record_add(&rec, VB_KEY_DRIVER, "%s", strna(res->driver_after));
 	if (res->outcome == VB_OUTCOME_FAILED)
 		vb_record_add(&rec, VB_KEY_ERROR, "%s", res->error);
-	add_after_boot(&rec, run);
+	if (run->after_boot)
+		vb_record_add_time_by(&rec, run->by);
 	if (run->after_boot && vb_sriov_vf_of(d->addr, pf, &index) >= 0) {
 		vb_record_add(&rec, VB_KEY_PF, "%s", pf);
 		vb_record_add(&rec, VB_KEY_VF_INDEX, "%d", index);
