@@ -90,6 +90,11 @@ static const char *vf_range(const char *p, size_t n, unsigned vfs, unsigned long
 	return NULL;
 }
 
+bool vb_device_vf_chosen(const struct vb_device *d, int i)
+{
+	return i >= 0 && (unsigned)i < d->vfs && (d->vf_index[i / 64] >> (i % 64)) & 1;
+}
+
 /* vf-index needs vfs, applied before it (rank). Every word is checked. */
 static int parse_vf_index(struct vb_apply *a, const struct vb_key *k, const struct vb_setting *st,
 			  void *dst)

@@ -106,6 +106,8 @@ int vb_config_resolve(struct vb_config *cfg);
 
 void vb_config_free(struct vb_config *cfg);
 
+/* Whether the section claims its PFs' VF i (vf-index, or every VF below vfs). */
+bool vb_device_vf_chosen(const struct vb_device *d, int i);
 const struct vb_setting *vb_section_get(const struct vb_section *sec, const char *key);
 const char *vb_section_type_name(enum vb_section_type t);
 

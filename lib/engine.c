@@ -253,6 +253,9 @@ static void claim_devs(struct vb_run *run, const struct vb_plan_section *s)
 			ok++;
 			continue;
 		}
+		/* A record after boot names a VF's PF and index. */
+		if (run->after_boot)
+			(void)vb_pci_load_sriov(&run->pci.devs[pd->dev]);
 		claim_one(run, s, pd, &res);
 		if (res.outcome == VB_OUTCOME_FAILED)
 			bad++;
@@ -300,11 +303,6 @@ struct pf_made {
 	uint64_t written; /* when sriov_numvfs was written */
 };
 
-static bool vf_chosen(const struct vb_device *c, unsigned i)
-{
-	return i < VB_VFS_MAX && (c->vf_index[i / 64] >> (i % 64)) & 1;
-}
-
 /* The VFs made and not chosen go to the host: their probe was held back only for the claim. */
 static void give_back_vfs(const struct vb_plan_section *s, const struct pf_made *pf)
 {
@@ -317,7 +315,7 @@ static void give_back_vfs(const struct vb_plan_section *s, const struct pf_made 
 		_cleanup_free_ char *drv = NULL;
 		char vf[VB_ADDR_MAX];
 
-		if (vf_chosen(s->cfg, i) || vb_sriov_vf_addr(pf->addr, i, vf) < 0)
+		if (vb_device_vf_chosen(s->cfg, i) || vb_pci_sriov_vf(pf->addr, i, vf) < 0)
 			continue;
 		r = vb_sriov_probe_host(vf, &drv);
 		if (r < 0)

@@ -58,11 +58,6 @@ struct late {
 	bool any;
 };
 
-static bool vf_chosen(const struct vb_device *c, int i)
-{
-	return i >= 0 && i < VB_VFS_MAX && (c->vf_index[i / 64] >> (i % 64)) & 1;
-}
-
 /* Which sections want the device d (read alone), and the rest of its slot for a hotplug one. */
 static int find_sections(const struct vb_config *cfg, struct vb_pci *one, struct late *l)
 {
@@ -77,7 +72,7 @@ static int find_sections(const struct vb_config *cfg, struct vb_pci *one, struct
 			/* A VF: its PF's section, when it chooses this index. */
 			ssize_t k;
 
-			if (l->action != VB_LATE_ADD || !vf_chosen(c, l->vf_index))
+			if (l->action != VB_LATE_ADD || !vb_device_vf_chosen(c, l->vf_index))
 				continue;
 			k = vb_pci_part_add(one, l->pf);
 			if (k < 0)
@@ -111,12 +106,20 @@ static int find_sections(const struct vb_config *cfg, struct vb_pci *one, struct
 static int read_part(struct vb_pci *pci, const char *addr)
 {
 	char pf[VB_ADDR_MAX];
-	int r, index;
+	struct vb_pci_dev *d;
+	int r;
 
 	r = vb_pci_part_add_around(pci, addr);
 	if (r < 0)
 		return r;
-	if (vb_sriov_vf_of(addr, pf, &index) >= 0) {
+	d = vb_pci_find(pci, addr);
+	if (!d)
+		return -ENODEV;
+	r = vb_pci_load_sriov(d);
+	if (r < 0)
+		return r;
+	if (*d->physfn) {
+		memcpy(pf, d->physfn, sizeof(pf));
 		r = vb_pci_part_add_around(pci, pf);
 		if (r < 0)
 			return r;
@@ -125,7 +128,7 @@ static int read_part(struct vb_pci *pci, const char *addr)
 	for (unsigned i = 0;; i++) {
 		char vf[VB_ADDR_MAX];
 
-		if (vb_sriov_vf_addr(addr, i, vf) < 0)
+		if (vb_pci_sriov_vf(addr, i, vf) < 0)
 			break;
 		r = vb_pci_part_add_around(pci, vf);
 		if (r < 0 && r != -ENODEV)
@@ -366,10 +369,12 @@ int vb_late_event(struct vb_run *run, enum vb_late_action action, const char *ad
 		return k == -ENODEV ? 0 : (int)k;
 	}
 	snprintf(l.addr, sizeof(l.addr), "%s", one.devs[k].addr);
-	if (vb_sriov_vf_of(l.addr, l.pf, &l.vf_index) < 0)
-		l.pf[0] = '\0';
+	r = vb_pci_load_sriov(&one.devs[k]);
+	memcpy(l.pf, one.devs[k].physfn, sizeof(l.pf));
+	l.vf_index = one.devs[k].vf_index;
 	wants = l.wants = calloc(run->cfg.n_devices + 1, sizeof(*wants));
-	r = wants ? find_sections(&run->cfg, &one, &l) : -ENOMEM;
+	if (r >= 0)
+		r = wants ? find_sections(&run->cfg, &one, &l) : -ENOMEM;
 	vb_pci_free(&one);
 	if (r < 0)
 		return r;

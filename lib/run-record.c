@@ -5,7 +5,6 @@
 #include "log.h"
 #include "record.h"
 #include "run-record.h"
-#include "sriov.h"
 #include "util.h"
 
 /* A record written after boot says who wrote it and when. */
@@ -126,8 +125,7 @@ void vb_run_record_device(const struct vb_run *run, const struct vb_plan_section
 			  const struct vb_claim_result *res)
 {
 	struct vb_record rec = {0};
-	char pf[VB_ADDR_MAX];
-	int r, index;
+	int r;
 
 	vb_record_add(&rec, VB_KEY_ADDRESS, "%s", d->addr);
 	vb_record_add(&rec, VB_KEY_ID, "%04x:%04x", d->vendor, d->device);
@@ -141,9 +139,10 @@ void vb_run_record_device(const struct vb_run *run, const struct vb_plan_section
 	if (res->outcome == VB_OUTCOME_FAILED)
 		vb_record_add(&rec, VB_KEY_ERROR, "%s", res->error);
 	add_after_boot(&rec, run);
-	if (run->after_boot && vb_sriov_vf_of(d->addr, pf, &index) >= 0) {
-		vb_record_add(&rec, VB_KEY_PF, "%s", pf);
-		vb_record_add(&rec, VB_KEY_VF_INDEX, "%d", index);
+	/* The caller read d's SR-IOV links (vb_pci_load_sriov) for a run after boot. */
+	if (run->after_boot && *d->physfn) {
+		vb_record_add(&rec, VB_KEY_PF, "%s", d->physfn);
+		vb_record_add(&rec, VB_KEY_VF_INDEX, "%d", d->vf_index);
 	}
 	r = vb_record_write(&rec, VB_RECORD_DEVICES, d->addr);
 	if (r < 0)
