@@ -252,8 +252,10 @@ int vb_device_resolve(struct vb_config *cfg, size_t idx)
 			d.vf_index[i / 64] |= UINT64_C(1) << (i % 64);
 	if (sec->bad) {
 		vb_selector_done(&d.sel);
-		vb_log_full(LOG_ERR, 0, "%s:%u: skipping [device %s]: nothing of it is claimed",
-			    sec->file, sec->line, sec->name);
+		if (!cfg->quiet)
+			vb_log_full(LOG_ERR, 0,
+				    "%s:%u: skipping [device %s]: nothing of it is claimed",
+				    sec->file, sec->line, sec->name);
 		return 0;
 	}
 	r = GROW(cfg->devices, cfg->alloc_devices, cfg->n_devices + 1);

@@ -243,7 +243,8 @@ static void claim_one(struct vb_run *run, const struct vb_plan_section *s,
 static void claim_devs(struct vb_run *run, const struct vb_plan_section *s)
 {
 	unsigned ok = 0, bad = 0;
-	char reason[512];
+	char reason[512], failed[384] = "";
+	size_t nf = 0;
 
 	for (size_t i = 0; i < s->n_devs; i++) {
 		const struct vb_plan_dev *pd = &s->devs[i];
@@ -257,9 +258,14 @@ static void claim_devs(struct vb_run *run, const struct vb_plan_section *s)
 		if (run->after_boot)
 			(void)vb_pci_load_sriov(&run->pci.devs[pd->dev]);
 		claim_one(run, s, pd, &res);
-		if (res.outcome == VB_OUTCOME_FAILED)
+		if (res.outcome == VB_OUTCOME_FAILED) {
 			bad++;
-		else
+			/* The record says which failed and why, as the log does. */
+			if (nf < sizeof(failed))
+				nf += snprintf(failed + nf, sizeof(failed) - nf,
+					       "%s%s not claimed: %s", nf ? "; " : "",
+					       run->pci.devs[pd->dev].addr, res.error);
+		} else
 			ok++;
 		if (run->records)
 			vb_run_record_device(run, s, pd, &run->pci.devs[pd->dev], &res);
@@ -267,7 +273,8 @@ static void claim_devs(struct vb_run *run, const struct vb_plan_section *s)
 	}
 	if (run->dry_run)
 		return;
-	snprintf(reason, sizeof(reason), "%u of %zu devices on vfio-pci", ok, s->n_devs);
+	snprintf(reason, sizeof(reason), "%u of %zu devices on vfio-pci%s%s", ok, s->n_devs,
+		 bad ? "; " : "", failed);
 	/* All that is here is claimed, and more is to come: the record says what it waits for. */
 	if (bad == 0 && s->status == VB_SECTION_PENDING) {
 		snprintf(reason, sizeof(reason), "%u of %zu devices on vfio-pci; %s", ok, s->n_devs,

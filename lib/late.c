@@ -351,11 +351,18 @@ int vb_late_event(struct vb_run *run, enum vb_late_action action, const char *ad
 		log_debug("vfio_boot=off on the kernel command line: nothing for %s", addr);
 		return 0;
 	}
-	r = vb_config_load(&run->cfg, run->config);
+	/*
+	 * Coldplug replays add for every PCI device: the config's messages, said here, would fill
+	 * the kernel log once per device. The boot's run said them; an event says how many, once,
+	 * and only when it concerns a section.
+	 */
+	r = vb_config_load_quiet(&run->cfg, run->config);
 	if (r == -ENOENT && !(run->config && run->config_must_exist))
 		return 0;
-	if (r == -EPERM)
-		return 0; /* the config said why */
+	if (r == -EPERM) {
+		log_debug("%s: the config is refused (%s): nothing done", addr, run->cfg.refused);
+		return 0;
+	}
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < run->cfg.n_devices; i++)
@@ -382,6 +389,10 @@ int vb_late_event(struct vb_run *run, enum vb_late_action action, const char *ad
 		log_debug("%s: no hotplug or vfs section wants it", l.addr);
 		return 0;
 	}
+	if (run->cfg.n_errors)
+		log_err(0,
+			"the config has %u error%s; `vfio-boot check` shows them (sections with errors are skipped)",
+			run->cfg.n_errors, run->cfg.n_errors == 1 ? "" : "s");
 
 	lock = vb_late_lock(VB_LOCK_WAIT_USEC);
 	if (lock < 0) {

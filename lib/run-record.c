@@ -37,6 +37,15 @@ static bool list_has(const char *list, const char *addr)
 	return false;
 }
 
+/* Whether the device record this run wrote says its claim failed. */
+static bool claim_failed(const char *addr)
+{
+	_cleanup_free_ char *outcome = NULL;
+
+	return vb_record_get(VB_RECORD_DEVICES, addr, VB_KEY_OUTCOME, &outcome) >= 0 &&
+	       streq(outcome, vb_device_outcome_to_string(VB_OUTCOME_FAILED));
+}
+
 void vb_run_record_status(const struct vb_run *run, enum vb_run_state state)
 {
 	struct vb_record rec = {0};
@@ -84,14 +93,15 @@ void vb_run_record_section(const struct vb_run *run, const struct vb_plan_sectio
 	const struct vb_pci *pci = &run->pci;
 	_cleanup_free_ char *held = NULL;
 	struct vb_record rec = {0};
-	char src[300], devs[1024] = "";
+	char src[300], devs[1024] = "", why[1024];
 	size_t n = 0;
 	int r;
 
 	/*
 	 * After boot the plan sees part of the tree: what the section held before stays in its
 	 * record beside what it takes now. A refusal then leaves a record that holds devices as
-	 * it is: the log says why the new device was not taken.
+	 * it is: the log says why the new device was not taken. A claim that failed lists only
+	 * what the section holds, and says it holds part of what it wants.
 	 */
 	if (run->after_boot) {
 		r = vb_record_get(VB_RECORD_SECTIONS, s->name, VB_KEY_DEVICES, &held);
@@ -99,14 +109,22 @@ void vb_run_record_section(const struct vb_run *run, const struct vb_plan_sectio
 			log_warn(r, "reading %s/sections/%s: %m", VB_RUN_DIR, s->name);
 		if (held && *held && status < VB_SECTION_CLAIMED)
 			return;
-		if (held)
+		if (held && *held) {
 			n = snprintf(devs, sizeof(devs), "%s", held);
+			if (status == VB_SECTION_FAILED)
+				status = VB_SECTION_PARTIAL;
+			if (status == VB_SECTION_PARTIAL) {
+				snprintf(why, sizeof(why), "holds %s from before; %s", held,
+					 reason);
+				reason = why;
+			}
+		}
 	}
 	vb_plan_section_source(s, src, sizeof(src));
 	for (size_t i = 0; i < s->n_devs && n < sizeof(devs); i++) {
 		const char *a = pci->devs[s->devs[i].dev].addr;
 
-		if (!list_has(devs, a))
+		if (!list_has(devs, a) && !(run->after_boot && claim_failed(a)))
 			n += snprintf(devs + n, sizeof(devs) - n, "%s%s", n ? " " : "", a);
 	}
 	vb_record_add(&rec, VB_KEY_NAME, "%s", s->name);

@@ -220,6 +220,59 @@ static void count_room_keeps_held_in_record(void **state)
 	assert_record(fx, "sections/hot-nic", "devices=0000:09:00.0 " HOT "\n");
 }
 
+/*
+ * The new device fails (its driver will not let go): the record still lists what the section
+ * holds, says it is partly claimed, and names the device that failed, which it does not hold.
+ */
+static void failed_late_claim_keeps_held(void **state)
+{
+	struct fx *fx = *state;
+	conf(fx, "[device hot-nic]\nmatch = id=8086:10d3\ncount = 2\nhotplug = yes\n");
+	fx_write(fx, "run/vfio-boot/sections/hot-nic",
+		 "name=hot-nic\nstatus=pending\ndevices=0000:09:00.0\n", 0644);
+	fx_write(fx, "run/vfio-boot/devices/0000:09:00.0",
+		 "address=0000:09:00.0\nsection=hot-nic\nreason=matched\noutcome=claimed\n", 0644);
+	nic(fx, HOT, PORT5, 0x10d3, 6, true);
+	fx_inject(fx, "unbind " HOT " 16");
+	event(fx, "add", HOT);
+	assert_driver(fx, HOT, "e1000");
+	assert_record(fx, "devices/" HOT, "outcome=failed\n");
+	assert_record(fx, "sections/hot-nic", "devices=0000:09:00.0\n");
+	assert_record(fx, "sections/hot-nic", "status=partial\n");
+	assert_record(fx, "sections/hot-nic", HOT " not claimed");
+	assert_record(fx, "sections/hot-nic", "by=hotplug\n");
+}
+
+/* A config with errors: said in one line for an event about a section, and not at all else. */
+#define BAD_CONF \
+	HOTPLUG_CONF "\n[device bad]\nmatch = id=8086:1234\ncount = many\nhotplug = perhaps\n"
+
+static void config_errors_once_per_event(void **state)
+{
+	struct fx *fx = *state;
+	conf(fx, BAD_CONF);
+	nic(fx, HOT, PORT5, 0x10d3, 6, false);
+	event(fx, "add", HOT);
+	assert_driver(fx, HOT, "vfio-pci");
+	assert_int_equal(kmsg_has(fx, "the config has 2 errors; `vfio-boot check` shows them"), 1);
+	assert_int_equal(kmsg_has(fx, "vfio-boot.conf:"), 0);
+	/* The boot binder and the CLI keep every message with its file:line. */
+	fx_write(fx, "dev/kmsg", "", 0644);
+	run(fx, NULL);
+	assert_kmsg(fx, "vfio-boot.conf:");
+}
+
+static void config_errors_silent_for_no_section(void **state)
+{
+	struct fx *fx = *state;
+	conf(fx, BAD_CONF);
+	nic(fx, HOT, PORT5, 0x10d4, 6, true);
+	event(fx, "add", HOT);
+	assert_driver(fx, HOT, "e1000");
+	assert_no_writes(fx);
+	assert_int_equal(kmsg_has(fx, NULL), 0);
+}
+
 /* Another run holds the lock: this one gives up in bounded time and leaves the device. */
 static void lock_held_gives_up(void **state)
 {
@@ -447,6 +500,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(count_counts_held_devices, setup_hot, teardown),
 		cmocka_unit_test_setup_teardown(count_room_keeps_held_in_record, setup_hot,
+						teardown),
+		cmocka_unit_test_setup_teardown(failed_late_claim_keeps_held, setup_hot, teardown),
+		cmocka_unit_test_setup_teardown(config_errors_once_per_event, setup_hot, teardown),
+		cmocka_unit_test_setup_teardown(config_errors_silent_for_no_section, setup_hot,
 						teardown),
 		cmocka_unit_test_setup_teardown(lock_held_gives_up, setup_hot, teardown),
 		cmocka_unit_test_setup_teardown(coldplug_replay_keeps_boot_records, setup_hot,
