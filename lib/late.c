@@ -394,8 +394,12 @@ int vb_late_event(struct vb_run *run, enum vb_late_action action, const char *ad
 			"the config has %u error%s; `vfio-boot check` shows them (sections with errors are skipped)",
 			run->cfg.n_errors, run->cfg.n_errors == 1 ? "" : "s");
 
-	lock = vb_late_lock(VB_LOCK_WAIT_USEC);
-	if (lock < 0) {
+	/* A dry run writes nothing, the lock file included: it only reads, as another run may. */
+	if (run->dry_run)
+		lock = -EBADF;
+	else
+		lock = vb_late_lock(VB_LOCK_WAIT_USEC);
+	if (lock < 0 && !run->dry_run) {
 		log_err(lock,
 			"%s: waiting for %s: %m; another vfio-boot run holds it: leaving the device as it is (run `vfio-boot claim` by hand)",
 			l.addr, VB_LOCK_FILE);

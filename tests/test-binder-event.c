@@ -220,6 +220,18 @@ static void config_errors_silent_for_no_section(void **state)
 	assert_int_equal(kmsg_has(fx, NULL), 0);
 }
 
+/* A dry run of an event says what it would write, and writes nothing: not even the lock. */
+static void dry_run_event_writes_nothing(void **state)
+{
+	struct fx *fx = *state;
+	conf(fx, HOTPLUG_CONF);
+	nic(fx, HOT, PORT5, 0x10d3, 6, true);
+	run(fx, "--dry-run", "--event=add", "--device=" HOT, NULL);
+	assert_driver(fx, HOT, "e1000");
+	assert_no_writes(fx);
+	assert_false(fx_exists(fx, "run/vfio-boot"));
+}
+
 /* Another run holds the lock: this one gives up in bounded time and leaves the device. */
 static void lock_held_gives_up(void **state)
 {
@@ -307,6 +319,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(config_errors_once_per_event, setup_hot, teardown),
 		cmocka_unit_test_setup_teardown(config_errors_silent_for_no_section, setup_hot,
 						teardown),
+		cmocka_unit_test_setup_teardown(dry_run_event_writes_nothing, setup_hot, teardown),
 		cmocka_unit_test_setup_teardown(lock_held_gives_up, setup_hot, teardown),
 		cmocka_unit_test_setup_teardown(coldplug_replay_keeps_boot_records, setup_hot,
 						teardown),
