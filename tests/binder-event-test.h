@@ -18,8 +18,8 @@
 #define HOTPLUG_CONF "[device hot-nic]\nmatch = id=8086:10d3\ncount = 1\nhotplug = yes\n"
 
 /* A NIC as the kernel leaves it after device_add: bound when its driver was loaded. */
-static inline void nic(struct fx *fx, const char *addr, const char *parent, unsigned device, int group,
-		bool bound)
+static inline void nic(struct fx *fx, const char *addr, const char *parent, unsigned device,
+		       int group, bool bound)
 {
 	fx_device(fx, addr,
 		  &(struct fx_dev){.parent = parent,
