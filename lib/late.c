@@ -399,11 +399,17 @@ int vb_late_event(struct vb_run *run, enum vb_late_action action, const char *ad
 		lock = -EBADF;
 	else
 		lock = vb_late_lock(VB_LOCK_WAIT_USEC);
-	if (lock < 0 && !run->dry_run) {
+	if (lock == -ETIMEDOUT) {
 		log_err(lock,
 			"%s: waiting for %s: %m; another vfio-boot run holds it: leaving the device as it is (run `vfio-boot claim` by hand)",
 			l.addr, VB_LOCK_FILE);
-		return lock == -ETIMEDOUT ? -ETIMEDOUT : lock;
+		return lock;
+	}
+	/* Not another run's doing: the caller says what failed, once. */
+	if (lock < 0 && !run->dry_run) {
+		snprintf(run->failed_at, sizeof(run->failed_at), "taking the lock %s%s", vb_root(),
+			 VB_LOCK_FILE);
+		return lock;
 	}
 	r = event_locked(run, &l);
 	plan_done(run);

@@ -253,6 +253,21 @@ static void lock_held_gives_up(void **state)
 	assert_kmsg(fx, "another vfio-boot run holds it");
 }
 
+/* The lock cannot be taken for another reason than a run holding it: said once, as it is. */
+static void lock_unusable_said_once(void **state)
+{
+	struct fx *fx = *state;
+	conf(fx, HOTPLUG_CONF);
+	nic(fx, HOT, PORT5, 0x10d3, 6, true);
+	fx_write(fx, "run/vfio-boot", "", 0644);
+	event(fx, "add", HOT);
+	assert_driver(fx, HOT, "e1000");
+	assert_no_writes(fx);
+	assert_int_equal(kmsg_has(fx, "another vfio-boot run holds it"), 0);
+	assert_int_equal(kmsg_has(fx, "taking the lock"), 1);
+	assert_kmsg(fx, "/run/vfio-boot/lock: Not a directory; leaving it as it is");
+}
+
 /* Coldplug replays add for what the boot claimed: its records stay the boot's. */
 static void coldplug_replay_keeps_boot_records(void **state)
 {
@@ -321,6 +336,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(dry_run_event_writes_nothing, setup_hot, teardown),
 		cmocka_unit_test_setup_teardown(lock_held_gives_up, setup_hot, teardown),
+		cmocka_unit_test_setup_teardown(lock_unusable_said_once, setup_hot, teardown),
 		cmocka_unit_test_setup_teardown(coldplug_replay_keeps_boot_records, setup_hot,
 						teardown),
 		cmocka_unit_test_setup_teardown(late_run_keeps_other_records, setup_hot, teardown),

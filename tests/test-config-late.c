@@ -138,12 +138,9 @@ static void test_hotplug_values(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_vfs_defaults_and_all_indexes),
-		T(test_vf_index_numbers_and_ranges),
-		T(test_vfs_bad_values_skip_section),
-		T(test_vf_index_errors_named),
-		T(test_vf_index_without_vfs),
-		T(test_hotplug_values),
+		T(test_vfs_defaults_and_all_indexes), T(test_vf_index_numbers_and_ranges),
+		T(test_vfs_bad_values_skip_section),  T(test_vf_index_errors_named),
+		T(test_vf_index_without_vfs),	      T(test_hotplug_values),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
