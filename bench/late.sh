@@ -22,42 +22,19 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-BUILD=${BUILD:-build}
-B=$BUILD/bench
-OUT=bench/out
+. bench/common.sh
 N=${N:-1024}
 VFS=${VFS:-8}
-RUNS=${RUNS:-200}
-BUDGET=${BUDGET:-10}
-README=${README:-bench/README.md}
-CC=${CC:-gcc}
-LIBKMOD_A=${LIBKMOD_A:-$BUILD/kmod/libkmod.a}
-LIBKMOD_INCLUDE=${LIBKMOD_INCLUDE:-$BUILD/kmod/include}
-WARN="-Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes"
-WARN="$WARN -Wno-missing-field-initializers -Wno-format-truncation"
 ADDR=0000:04:00.0
 MATE=0000:04:00.1
 
-say() { printf '%s\n' "$*" >&2; }
 die() { say "bench/late: $*"; exit 1; }
 
-mkdir -p "$B" "$OUT"
-# shellcheck disable=SC2086 # $WARN is several flags
-$CC -std=gnu11 -O2 $WARN -o "$B/timeit" bench/timeit.c
-# shellcheck disable=SC2086
-$CC -std=gnu11 -D_GNU_SOURCE -O2 $WARN -Ilib -Itests/mock -DSRCDIR="\"$PWD\"" \
-	-DMOCK_SO='"/nonexistent"' -DMOCK_WRITE='"/nonexistent"' -o "$B/mktree" bench/mktree.c \
-	tests/mock/fixture*.c -lcmocka
-$CC -std=gnu11 -D_GNU_SOURCE -O2 -fPIC -shared -o "$B/libsysfsmock.so" tests/mock/sysfs-mock*.c \
-	-ldl -lpthread
-MOCK=$(realpath "$B/libsysfsmock.so")
+build_tools
+# The binder of bench/run.sh's (d), which the double drives.
+build_double "$B/vfio-boot-binder-late"
 $CC -std=gnu11 -D_GNU_SOURCE -O2 -I"$LIBKMOD_INCLUDE" -o "$B/mock-write" tests/mock/mock-write.c \
 	"$LIBKMOD_A" -llzma -lzstd -lz
-# The binder of bench/run.sh's (d): the same sources, linked so that the double reaches it.
-# shellcheck disable=SC2046 # one word per source file
-$CC -std=gnu11 -D_GNU_SOURCE -DVERSION='"0.1"' -Ilib -I"$LIBKMOD_INCLUDE" -O2 \
-	-o "$B/vfio-boot-binder-late" $(grep -L '<libxml/' lib/*.c) binder/*.c "$LIBKMOD_A" \
-	-llzma -lzstd -lz
 BINDER=$B/vfio-boot-binder-late
 # The static binder the initramfs and the udev rule run, for the dry runs; a copy, as in run.sh.
 STATIC=${STATIC:-binder/vfio-boot-binder}
@@ -74,8 +51,7 @@ CONF=$R/etc/vfio-boot/vfio-boot.conf
 # gpu-d is the config's last section: it now takes its device when it appears after boot.
 printf 'hotplug = yes\n' >>"$CONF"
 DOUBLE="-E LD_PRELOAD=$MOCK -E VFIO_MOCK_ROOT=$R"
-# shellcheck disable=SC2086 # $DOUBLE is several options
-under() { env $(echo "$DOUBLE" | sed 's/-E //g') "$@"; }
+under() { env "LD_PRELOAD=$MOCK" "VFIO_MOCK_ROOT=$R" "$@"; }
 
 # A network function bound to its driver: no section matches it; (e) gives it SR-IOV.
 PF=
@@ -92,16 +68,20 @@ vfio_count() {
 }
 $RESET
 under "$BINDER" --root "$R" >/dev/null 2>&1 || die "(a) failed"
-grep -qx 'claimed=8' "$R/run/vfio-boot/status" && [ "$(vfio_count)" = 8 ] ||
+if ! grep -qx 'claimed=8' "$R/run/vfio-boot/status" || [ "$(vfio_count)" != 8 ]; then
 	die "(a) did not claim the 8 devices"
+fi
 $RESET
 under "$BINDER" --event=add --device=$ADDR --root "$R" >/dev/null 2>&1 || die "(h) failed"
-on_vfio $ADDR && on_vfio $MATE && [ "$(vfio_count)" = 2 ] ||
+if ! on_vfio $ADDR || ! on_vfio $MATE || [ "$(vfio_count)" != 2 ]; then
 	die "(h) did not claim $ADDR and $MATE alone"
+fi
 grep -q '^by=hotplug$' "$R/run/vfio-boot/devices/$ADDR" || die "(h) wrote no record by=hotplug"
 $RESET
 under "$BINDER" --event=add --device="$PF" --root "$R" >/dev/null 2>&1 || die "(n) failed"
-[ ! -e "$R/run/vfio-boot" ] && [ "$(vfio_count)" = 0 ] || die "(n) touched something"
+if [ -e "$R/run/vfio-boot" ] || [ "$(vfio_count)" != 0 ]; then
+	die "(n) touched something"
+fi
 $RESET
 "$STATIC" --dry-run --event=add --device=$ADDR --root "$R" | grep -q "to /sys/bus/pci/devices/$MATE/driver_override" ||
 	die "(h-dry) planned no claim of $ADDR and $MATE"
