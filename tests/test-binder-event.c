@@ -28,6 +28,13 @@
 
 #include "binder-event-test.h"
 
+/* The hot-plug section, and the NIC it takes appearing behind PORT5. */
+static void hot_nic(struct fx *fx, bool bound)
+{
+	conf(fx, HOTPLUG_CONF);
+	nic(fx, HOT, PORT5, 0x10d3, 6, bound);
+}
+
 static void assert_no_records(struct fx *fx)
 {
 	assert_false(fx_exists(fx, "run/vfio-boot/devices"));
@@ -39,8 +46,7 @@ static void assert_no_records(struct fx *fx)
 static void hotplug_host_driver_won_race(void **state)
 {
 	struct fx *fx = *state;
-	conf(fx, HOTPLUG_CONF);
-	nic(fx, HOT, PORT5, 0x10d3, 6, true);
+	hot_nic(fx, true);
 	event(fx, "add", HOT);
 	assert_driver(fx, HOT, "vfio-pci");
 	assert_record(fx, "devices/" HOT, "outcome=claimed\n");
@@ -61,8 +67,7 @@ static void hotplug_host_driver_won_race(void **state)
 static void hotplug_unbound_device_claimed_quietly(void **state)
 {
 	struct fx *fx = *state;
-	conf(fx, HOTPLUG_CONF);
-	nic(fx, HOT, PORT5, 0x10d3, 6, false);
+	hot_nic(fx, false);
 	event(fx, "add", HOT);
 	assert_driver(fx, HOT, "vfio-pci");
 	assert_record(fx, "devices/" HOT, "driver_before=none\n");
@@ -99,8 +104,7 @@ static void off_does_nothing(void **state)
 {
 	struct fx *fx = *state;
 	fx_cmdline(fx, "BOOT_IMAGE=/vmlinuz root=/dev/vda ro intel_iommu=on vfio_boot=off");
-	conf(fx, HOTPLUG_CONF);
-	nic(fx, HOT, PORT5, 0x10d3, 6, true);
+	hot_nic(fx, true);
 	event(fx, "add", HOT);
 	assert_driver(fx, HOT, "e1000");
 	assert_no_writes(fx);
@@ -112,8 +116,7 @@ static void off_does_nothing(void **state)
 static void bind_does_not_claim_hotplug(void **state)
 {
 	struct fx *fx = *state;
-	conf(fx, HOTPLUG_CONF);
-	nic(fx, HOT, PORT5, 0x10d3, 6, true);
+	hot_nic(fx, true);
 	event(fx, "bind", HOT);
 	assert_driver(fx, HOT, "e1000");
 	assert_no_writes(fx);
@@ -224,8 +227,7 @@ static void config_errors_silent_for_no_section(void **state)
 static void dry_run_event_writes_nothing(void **state)
 {
 	struct fx *fx = *state;
-	conf(fx, HOTPLUG_CONF);
-	nic(fx, HOT, PORT5, 0x10d3, 6, true);
+	hot_nic(fx, true);
 	run(fx, "--dry-run", "--event=add", "--device=" HOT, NULL);
 	assert_driver(fx, HOT, "e1000");
 	assert_no_writes(fx);
@@ -239,8 +241,7 @@ static void lock_held_gives_up(void **state)
 	char *lock;
 	int fd;
 	lock = fx_path(fx, "run/vfio-boot/lock");
-	conf(fx, HOTPLUG_CONF);
-	nic(fx, HOT, PORT5, 0x10d3, 6, true);
+	hot_nic(fx, true);
 	fx_write(fx, "run/vfio-boot/lock", "", 0600);
 	fd = open(lock, O_RDWR | O_CLOEXEC);
 	assert_true(fd >= 0);
@@ -257,8 +258,7 @@ static void lock_held_gives_up(void **state)
 static void lock_unusable_said_once(void **state)
 {
 	struct fx *fx = *state;
-	conf(fx, HOTPLUG_CONF);
-	nic(fx, HOT, PORT5, 0x10d3, 6, true);
+	hot_nic(fx, true);
 	fx_write(fx, "run/vfio-boot", "", 0644);
 	event(fx, "add", HOT);
 	assert_driver(fx, HOT, "e1000");
@@ -272,8 +272,7 @@ static void lock_unusable_said_once(void **state)
 static void coldplug_replay_keeps_boot_records(void **state)
 {
 	struct fx *fx = *state;
-	conf(fx, HOTPLUG_CONF);
-	nic(fx, HOT, PORT5, 0x10d3, 6, true);
+	hot_nic(fx, true);
 	run(fx, NULL);
 	assert_driver(fx, HOT, "vfio-pci");
 	fx_write(fx, ".mock/writes.log", "", 0644);
