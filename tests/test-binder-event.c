@@ -155,16 +155,22 @@ static void count_counts_held_devices(void **state)
 	assert_record(fx, "sections/hot-nic", "status=claimed\n");
 }
 
-/* With room under count, the new device joins what the section holds. */
-static void count_room_keeps_held_in_record(void **state)
+/* A section of count 2 whose record holds 0000:09:00.0, and a second NIC appearing. */
+static void holds_one_of_two(struct fx *fx)
 {
-	struct fx *fx = *state;
 	conf(fx, "[device hot-nic]\nmatch = id=8086:10d3\ncount = 2\nhotplug = yes\n");
 	fx_write(fx, "run/vfio-boot/sections/hot-nic",
 		 "name=hot-nic\nstatus=pending\ndevices=0000:09:00.0\n", 0644);
 	fx_write(fx, "run/vfio-boot/devices/0000:09:00.0",
 		 "address=0000:09:00.0\nsection=hot-nic\nreason=matched\noutcome=claimed\n", 0644);
 	nic(fx, HOT, PORT5, 0x10d3, 6, true);
+}
+
+/* With room under count, the new device joins what the section holds. */
+static void count_room_keeps_held_in_record(void **state)
+{
+	struct fx *fx = *state;
+	holds_one_of_two(fx);
 	event(fx, "add", HOT);
 	assert_driver(fx, HOT, "vfio-pci");
 	assert_record(fx, "sections/hot-nic", "devices=0000:09:00.0 " HOT "\n");
@@ -177,12 +183,7 @@ static void count_room_keeps_held_in_record(void **state)
 static void failed_late_claim_keeps_held(void **state)
 {
 	struct fx *fx = *state;
-	conf(fx, "[device hot-nic]\nmatch = id=8086:10d3\ncount = 2\nhotplug = yes\n");
-	fx_write(fx, "run/vfio-boot/sections/hot-nic",
-		 "name=hot-nic\nstatus=pending\ndevices=0000:09:00.0\n", 0644);
-	fx_write(fx, "run/vfio-boot/devices/0000:09:00.0",
-		 "address=0000:09:00.0\nsection=hot-nic\nreason=matched\noutcome=claimed\n", 0644);
-	nic(fx, HOT, PORT5, 0x10d3, 6, true);
+	holds_one_of_two(fx);
 	fx_inject(fx, "unbind " HOT " 16");
 	event(fx, "add", HOT);
 	assert_driver(fx, HOT, "e1000");
