@@ -169,6 +169,7 @@ static void reset(const char *root)
 	rm_rel(fx, "run/vfio-boot");
 	rm_rel(fx, "dev/vfio");
 	rm_rel(fx, MOCK_WRITES_LOG);
+	rm_rel(fx, MOCK_PROBES_LOG); /* the double logs each probe it runs */
 }
 
 static void usage(void)

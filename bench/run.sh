@@ -12,23 +12,12 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-BUILD=${BUILD:-build}
-B=$BUILD/bench
-OUT=bench/out
+. bench/common.sh
 BINDER=${BINDER:-binder/vfio-boot-binder}
 SIZES=${SIZES:-16 256 1024}
-RUNS=${RUNS:-200}
-BUDGET=${BUDGET:-10}
 SHELL_RUNS=${SHELL_RUNS:-30}
 SHELL_BUDGET=${SHELL_BUDGET:-25}
-README=${README:-bench/README.md}
-CC=${CC:-gcc}
-LIBKMOD_A=${LIBKMOD_A:-$BUILD/kmod/libkmod.a}
-LIBKMOD_INCLUDE=${LIBKMOD_INCLUDE:-$BUILD/kmod/include}
-WARN="-Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes"
-WARN="$WARN -Wno-missing-field-initializers -Wno-format-truncation"
 
-say() { printf '%s\n' "$*" >&2; }
 die() { say "bench: $*"; exit 1; }
 
 # ---- build ----
@@ -38,25 +27,13 @@ mkdir -p "$B" "$OUT"
 # A copy: others may relink the binder while this runs.
 cp "$BINDER" "$B/vfio-boot-binder"
 BINDER=$B/vfio-boot-binder
-# shellcheck disable=SC2086 # $WARN is several flags
-$CC -std=gnu11 -O2 $WARN -o "$B/timeit" bench/timeit.c
-# The trees are the tests' own fixture's; cmocka only for its failure reports.
-# shellcheck disable=SC2086
-$CC -std=gnu11 -D_GNU_SOURCE -O2 $WARN -Ilib -Itests/mock -DSRCDIR="\"$PWD\"" \
-	-DMOCK_SO='"/nonexistent"' -DMOCK_WRITE='"/nonexistent"' -o "$B/mktree" bench/mktree.c \
-	tests/mock/fixture*.c -lcmocka
+build_tools
 $CC -O2 -static -o "$B/noop" bench/noop.c
 # shellcheck disable=SC2086
 $CC -std=gnu11 -O2 -static $WARN -o "$B/floor-scan" bench/floor-scan.c
 MOCK=
-if $CC -std=gnu11 -D_GNU_SOURCE -O2 -fPIC -shared -o "$B/libsysfsmock.so" \
-	tests/mock/sysfs-mock*.c -ldl -lpthread; then
-	MOCK=$(realpath "$B/libsysfsmock.so")
-fi
 DYN=
-if [ -n "$MOCK" ] && $CC -std=gnu11 -D_GNU_SOURCE -DVERSION='"0.1"' -Ilib -I"$LIBKMOD_INCLUDE" \
-	-O2 -o "$B/vfio-boot-binder-dyn" $(grep -L '<libxml/' lib/*.c) binder/*.c "$LIBKMOD_A" \
-	-llzma -lzstd -lz; then
+if build_double "$B/vfio-boot-binder-dyn"; then
 	DYN=$B/vfio-boot-binder-dyn
 fi
 [ -n "$DYN" ] || say "bench: no kernel double or dynamic binder: skipping (d)"

@@ -90,6 +90,11 @@ static const char *vf_range(const char *p, size_t n, unsigned vfs, unsigned long
 	return NULL;
 }
 
+bool vb_device_vf_chosen(const struct vb_device *d, int i)
+{
+	return i >= 0 && (unsigned)i < d->vfs && (d->vf_index[i / 64] >> (i % 64)) & 1;
+}
+
 /* vf-index needs vfs, applied before it (rank). Every word is checked. */
 static int parse_vf_index(struct vb_apply *a, const struct vb_key *k, const struct vb_setting *st,
 			  void *dst)
@@ -247,8 +252,10 @@ int vb_device_resolve(struct vb_config *cfg, size_t idx)
 			d.vf_index[i / 64] |= UINT64_C(1) << (i % 64);
 	if (sec->bad) {
 		vb_selector_done(&d.sel);
-		vb_log_full(LOG_ERR, 0, "%s:%u: skipping [device %s]: nothing of it is claimed",
-			    sec->file, sec->line, sec->name);
+		if (!cfg->quiet)
+			vb_log_full(LOG_ERR, 0,
+				    "%s:%u: skipping [device %s]: nothing of it is claimed",
+				    sec->file, sec->line, sec->name);
 		return 0;
 	}
 	r = GROW(cfg->devices, cfg->alloc_devices, cfg->n_devices + 1);

@@ -27,7 +27,7 @@ static int config_refuse(struct vb_config *cfg, const char *fmt, ...)
 	va_end(ap);
 	if (!*cfg->refused)
 		memcpy(cfg->refused, buf, sizeof(buf));
-	return log_err(-EPERM, "%s", buf);
+	return cfg->quiet ? -EPERM : log_err(-EPERM, "%s", buf);
 }
 
 /* Root must own what decides which devices leave the host, and no one else may write it. */
@@ -209,16 +209,16 @@ out:
 	return r;
 }
 
-int vb_config_load(struct vb_config *cfg, const char *file)
+static int config_load(struct vb_config *cfg, const char *file, bool quiet)
 {
 	_cleanup_free_ char *path = NULL;
 	int r;
 
-	*cfg = (struct vb_config){0};
+	*cfg = (struct vb_config){.quiet = quiet};
 	if (file) {
 		r = load_file(cfg, file, file);
 		if (r == -ENOENT)
-			return log_err(r, "%s: no such file", file);
+			return quiet ? r : log_err(r, "%s: no such file", file);
 		if (r < 0)
 			return r;
 		return vb_config_resolve(cfg);
@@ -239,6 +239,16 @@ int vb_config_load(struct vb_config *cfg, const char *file)
 	if (cfg->n_files == 0)
 		return -ENOENT;
 	return vb_config_resolve(cfg);
+}
+
+int vb_config_load(struct vb_config *cfg, const char *file)
+{
+	return config_load(cfg, file, false);
+}
+
+int vb_config_load_quiet(struct vb_config *cfg, const char *file)
+{
+	return config_load(cfg, file, true);
 }
 
 void vb_config_free(struct vb_config *cfg)

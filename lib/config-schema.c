@@ -22,7 +22,8 @@ void vb_config_report(struct vb_config *cfg, bool *bad, int level, const char *f
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	vb_log_full(level, 0, "%s:%u: %s", file, line, buf);
+	if (!cfg->quiet)
+		vb_log_full(level, 0, "%s:%u: %s", file, line, buf);
 }
 
 static int apply_key(struct vb_apply *a, const struct vb_key *k, size_t i)
@@ -136,7 +137,7 @@ int vb_config_resolve(struct vb_config *cfg)
 		check_keys(cfg, sec);
 		if (sec->type == VB_SEC_DEVICE)
 			r = vb_device_resolve(cfg, i);
-		else if (sec->type == VB_SEC_BINDER && sec->bad)
+		else if (sec->type == VB_SEC_BINDER && sec->bad && !cfg->quiet)
 			vb_log_full(LOG_ERR, 0, "%s:%u: ignoring [binder]: using its defaults",
 				    sec->file, sec->line);
 		else if (sec->type == VB_SEC_BINDER)

@@ -72,6 +72,8 @@ struct vb_config {
 	size_t n_devices, alloc_devices;
 	uint64_t wait_usec;
 	unsigned n_errors, n_warnings;
+	/* vb_config_load_quiet(): the messages are counted (and refused kept), not logged. */
+	bool quiet;
 	/* Why the whole config was refused, naming the file; "" when it was not. */
 	char refused[512];
 	/* Sections by type and name: a header finds its section in constant time. */
@@ -88,6 +90,11 @@ struct vb_config {
  * file:line, counted, and the bad section skipped.
  */
 int vb_config_load(struct vb_config *cfg, const char *file);
+/*
+ * The same, logging nothing: for a run once per udev event, where the same errors said for each
+ * device would flood the kernel log. The caller says n_errors (or refused) once, if it matters.
+ */
+int vb_config_load_quiet(struct vb_config *cfg, const char *file);
 
 /*
  * The one way to open a config file (path as opened, shown as the user knows it): it never
@@ -106,6 +113,8 @@ int vb_config_resolve(struct vb_config *cfg);
 
 void vb_config_free(struct vb_config *cfg);
 
+/* Whether the section claims its PFs' VF i (vf-index, or every VF below vfs). */
+bool vb_device_vf_chosen(const struct vb_device *d, int i);
 const struct vb_setting *vb_section_get(const struct vb_section *sec, const char *key);
 const char *vb_section_type_name(enum vb_section_type t);
 

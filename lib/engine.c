@@ -4,11 +4,10 @@
 #include <unistd.h>
 
 #include "claim.h"
+#include "engine-internal.h"
 #include "engine.h"
 #include "log.h"
 #include "run-record.h"
-#include "pci-part.h"
-#include "sriov.h"
 #include "sysroot.h"
 #include "util.h"
 
@@ -34,7 +33,7 @@ static int load_config(struct vb_run *run)
 	return -1;
 }
 
-static int scan_and_plan(struct vb_run *run)
+int vb_run_scan_and_plan(struct vb_run *run)
 {
 	int r;
 
@@ -59,7 +58,7 @@ static int plan_with_wait(struct vb_run *run)
 	int r;
 
 	for (;;) {
-		r = scan_and_plan(run);
+		r = vb_run_scan_and_plan(run);
 		if (r < 0)
 			return r;
 		if (!vb_plan_waiting(&run->plan) || vb_now_usec() >= deadline)
@@ -97,7 +96,7 @@ enum vb_run_state vb_run_prepare(struct vb_run *run)
 	return VB_STATE_DONE;
 }
 
-static void log_section(const struct vb_plan_section *s)
+void vb_run_log_section(const struct vb_plan_section *s)
 {
 	char src[300];
 	int level;
@@ -133,7 +132,7 @@ static bool report_plan(struct vb_run *run)
 		if (run->dry_run)
 			(void)vb_plan_print_section(run->out, &run->pci, s);
 		else
-			log_section(s);
+			vb_run_log_section(s);
 		if (vb_plan_section_claims(s) && s->n_devs)
 			any = true;
 		else if (!vb_plan_section_claims(s)) {
@@ -240,10 +239,11 @@ static void claim_one(struct vb_run *run, const struct vb_plan_section *s,
 		log_info("[device %s] %s is already on vfio-pci", s->name, d->addr);
 }
 
-static void claim_devs(struct vb_run *run, const struct vb_plan_section *s)
+void vb_run_claim_devs(struct vb_run *run, const struct vb_plan_section *s)
 {
 	unsigned ok = 0, bad = 0;
-	char reason[512];
+	char reason[512], failed[384] = "";
+	size_t nf = 0;
 
 	for (size_t i = 0; i < s->n_devs; i++) {
 		const struct vb_plan_dev *pd = &s->devs[i];
@@ -253,10 +253,18 @@ static void claim_devs(struct vb_run *run, const struct vb_plan_section *s)
 			ok++;
 			continue;
 		}
+		/* A record after boot names a VF's PF and index. */
+		if (run->after_boot)
+			(void)vb_pci_load_sriov(&run->pci.devs[pd->dev]);
 		claim_one(run, s, pd, &res);
-		if (res.outcome == VB_OUTCOME_FAILED)
+		if (res.outcome == VB_OUTCOME_FAILED) {
 			bad++;
-		else
+			/* The record says which failed and why, as the log does. */
+			if (nf < sizeof(failed))
+				nf += snprintf(failed + nf, sizeof(failed) - nf,
+					       "%s%s not claimed: %s", nf ? "; " : "",
+					       run->pci.devs[pd->dev].addr, res.error);
+		} else
 			ok++;
 		if (run->records)
 			vb_run_record_device(run, s, pd, &run->pci.devs[pd->dev], &res);
@@ -264,7 +272,8 @@ static void claim_devs(struct vb_run *run, const struct vb_plan_section *s)
 	}
 	if (run->dry_run)
 		return;
-	snprintf(reason, sizeof(reason), "%u of %zu devices on vfio-pci", ok, s->n_devs);
+	snprintf(reason, sizeof(reason), "%u of %zu devices on vfio-pci%s%s", ok, s->n_devs,
+		 bad ? "; " : "", failed);
 	/* All that is here is claimed, and more is to come: the record says what it waits for. */
 	if (bad == 0 && s->status == VB_SECTION_PENDING) {
 		snprintf(reason, sizeof(reason), "%u of %zu devices on vfio-pci; %s", ok, s->n_devs,
@@ -285,160 +294,12 @@ static void claim_devs(struct vb_run *run, const struct vb_plan_section *s)
 			s->name, ok, s->n_devs);
 }
 
-/* A PF a VF section's match selects: the match holds and it is no VF itself. */
-static bool selects_pf(const struct vb_plan_section *s, struct vb_pci_dev *d)
-{
-	if (vb_pci_is_bridge(d) || vb_existsf("/sys/bus/pci/devices/%s/physfn", d->addr))
-		return false;
-	return vb_pci_part_matches(&s->cfg->sel, d);
-}
-
-struct pf_made {
-	char addr[VB_ADDR_MAX];
-	struct vb_sriov_made made;
-	int r;
-	uint64_t written; /* when sriov_numvfs was written */
-};
-
-static bool vf_chosen(const struct vb_device *c, unsigned i)
-{
-	return i < VB_VFS_MAX && (c->vf_index[i / 64] >> (i % 64)) & 1;
-}
-
-/* The VFs made and not chosen go to the host: their probe was held back only for the claim. */
-static void give_back_vfs(const struct vb_plan_section *s, const struct pf_made *pf)
-{
-	int r = vb_sriov_autoprobe_restore(pf->addr, &pf->made);
-
-	if (r < 0)
-		log_warn(r, "[device %s] setting sriov_drivers_autoprobe of %s back to 1: %m",
-			 s->name, pf->addr);
-	for (unsigned i = 0; i < s->cfg->vfs; i++) {
-		_cleanup_free_ char *drv = NULL;
-		char vf[VB_ADDR_MAX];
-
-		if (vf_chosen(s->cfg, i) || vb_sriov_vf_addr(pf->addr, i, vf) < 0)
-			continue;
-		r = vb_sriov_probe_host(vf, &drv);
-		if (r < 0)
-			log_warn(r, "[device %s] probing %s (VF %u of %s) for its host driver: %m",
-				 s->name, vf, i, pf->addr);
-		else
-			log_info("[device %s] %s (VF %u of %s) not chosen: %s", s->name, vf, i,
-				 pf->addr, drv ? drv : "no host driver took it");
-	}
-}
-
-/* The section's PFs in the scan, with the VFs made on each; how many. */
-static int make_vfs(struct vb_run *run, const struct vb_plan_section *s, struct pf_made **ret)
-{
-	struct pf_made *pfs = NULL;
-	size_t n = 0, alloc = 0;
-
-	for (size_t i = 0; i < run->pci.n; i++) {
-		struct vb_pci_dev *d = &run->pci.devs[i];
-		struct pf_made *p;
-
-		if (!selects_pf(s, d))
-			continue;
-		if (GROW(pfs, alloc, n + 1) < 0) {
-			free(pfs);
-			return -ENOMEM;
-		}
-		p = &pfs[n++];
-		*p = (struct pf_made){0};
-		snprintf(p->addr, sizeof(p->addr), "%s", d->addr);
-		if (run->dry_run) {
-			fprintf(run->out,
-				"  %s: %u VFs (sriov_drivers_autoprobe 0, sriov_numvfs %u)\n",
-				d->addr, s->cfg->vfs, s->cfg->vfs);
-			p->r = -EAGAIN;
-			continue;
-		}
-		p->r = vb_sriov_make(d->addr, s->cfg->vfs, &p->made);
-		p->written = vb_now_usec() - p->made.usec;
-		if (p->r == -EAGAIN)
-			log_info("[device %s] %s", s->name, p->made.why);
-		else if (p->r < 0)
-			log_err(p->r, "[device %s] %s", s->name, p->made.why);
-		else if (p->made.made)
-			log_info(
-				"[device %s] made %u VFs on %s: the last one showed up %llu ms after sriov_numvfs was written",
-				s->name, s->cfg->vfs, d->addr,
-				(unsigned long long)p->made.usec / 1000);
-	}
-	*ret = pfs;
-	return n;
-}
-
-static void claim_vfs(struct vb_run *run, size_t idx)
-{
-	const struct vb_plan_section *s = &run->plan.sections[idx];
-	_cleanup_free_ struct pf_made *pfs = NULL;
-	bool made = false, refused = false;
-	unsigned there = 0;
-	char why[300] = "";
-	int n, r;
-
-	n = make_vfs(run, s, &pfs);
-	if (n < 0) {
-		log_err(n, "[device %s] making its VFs: %m", s->name);
-		return;
-	}
-	for (int i = 0; i < n; i++) {
-		made |= pfs[i].made.made;
-		there += pfs[i].r >= 0;
-		if (pfs[i].r == -EAGAIN && !why[0])
-			snprintf(why, sizeof(why), "%s", pfs[i].made.why);
-		if (pfs[i].r < 0 && pfs[i].r != -EAGAIN && !refused) {
-			refused = true;
-			snprintf(why, sizeof(why), "%s", pfs[i].made.why);
-		}
-	}
-	if (run->dry_run)
-		return;
-	if (made) {
-		r = run->rescan ? run->rescan(run) : scan_and_plan(run);
-		if (r < 0) {
-			log_err(r, "[device %s] %s after making its VFs: %m", s->name,
-				run->failed_at[0] ? run->failed_at : "scanning");
-			return;
-		}
-		s = &run->plan.sections[idx];
-	}
-	if (refused) {
-		run->refused++;
-		if (run->records)
-			vb_run_record_section(run, s, VB_SECTION_FAILED, why);
-	} else if (n > 0 && !there) {
-		/* Every PF still waits for its driver: its bind comes back here. */
-		if (run->records)
-			vb_run_record_section(run, s, VB_SECTION_PENDING, why);
-	} else if (s->status == VB_PLAN_OK && s->n_devs) {
-		claim_devs(run, s);
-	} else if (s->status != VB_PLAN_OK) {
-		log_section(s);
-		if (run->records)
-			vb_run_record_section(run, s, s->status, s->why);
-	}
-	for (int i = 0; i < n; i++) {
-		if (!pfs[i].made.made)
-			continue;
-		if (!refused && s->status == VB_PLAN_OK && s->n_devs)
-			log_info(
-				"[device %s] VFs of %s: the last chosen VF verified on vfio-pci %llu ms after sriov_numvfs was written",
-				s->name, pfs[i].addr,
-				(unsigned long long)(vb_now_usec() - pfs[i].written) / 1000);
-		give_back_vfs(s, &pfs[i]);
-	}
-}
-
 void vb_run_claim_section(struct vb_run *run, const struct vb_plan_section *s)
 {
 	if (s->cfg->vfs)
-		claim_vfs(run, s - run->plan.sections);
+		vb_run_claim_vfs(run, s - run->plan.sections);
 	else
-		claim_devs(run, s);
+		vb_run_claim_devs(run, s);
 }
 
 enum vb_run_state vb_run_claim(struct vb_run *run)

@@ -58,11 +58,6 @@ struct late {
 	bool any;
 };
 
-static bool vf_chosen(const struct vb_device *c, int i)
-{
-	return i >= 0 && i < VB_VFS_MAX && (c->vf_index[i / 64] >> (i % 64)) & 1;
-}
-
 /* Which sections want the device d (read alone), and the rest of its slot for a hotplug one. */
 static int find_sections(const struct vb_config *cfg, struct vb_pci *one, struct late *l)
 {
@@ -77,7 +72,7 @@ static int find_sections(const struct vb_config *cfg, struct vb_pci *one, struct
 			/* A VF: its PF's section, when it chooses this index. */
 			ssize_t k;
 
-			if (l->action != VB_LATE_ADD || !vf_chosen(c, l->vf_index))
+			if (l->action != VB_LATE_ADD || !vb_device_vf_chosen(c, l->vf_index))
 				continue;
 			k = vb_pci_part_add(one, l->pf);
 			if (k < 0)
@@ -111,12 +106,20 @@ static int find_sections(const struct vb_config *cfg, struct vb_pci *one, struct
 static int read_part(struct vb_pci *pci, const char *addr)
 {
 	char pf[VB_ADDR_MAX];
-	int r, index;
+	struct vb_pci_dev *d;
+	int r;
 
 	r = vb_pci_part_add_around(pci, addr);
 	if (r < 0)
 		return r;
-	if (vb_sriov_vf_of(addr, pf, &index) >= 0) {
+	d = vb_pci_find(pci, addr);
+	if (!d)
+		return -ENODEV;
+	r = vb_pci_load_sriov(d);
+	if (r < 0)
+		return r;
+	if (*d->physfn) {
+		memcpy(pf, d->physfn, sizeof(pf));
 		r = vb_pci_part_add_around(pci, pf);
 		if (r < 0)
 			return r;
@@ -125,7 +128,7 @@ static int read_part(struct vb_pci *pci, const char *addr)
 	for (unsigned i = 0;; i++) {
 		char vf[VB_ADDR_MAX];
 
-		if (vb_sriov_vf_addr(addr, i, vf) < 0)
+		if (vb_pci_sriov_vf(addr, i, vf) < 0)
 			break;
 		r = vb_pci_part_add_around(pci, vf);
 		if (r < 0 && r != -ENODEV)
@@ -348,11 +351,18 @@ int vb_late_event(struct vb_run *run, enum vb_late_action action, const char *ad
 		log_debug("vfio_boot=off on the kernel command line: nothing for %s", addr);
 		return 0;
 	}
-	r = vb_config_load(&run->cfg, run->config);
+	/*
+	 * Coldplug replays add for every PCI device: the config's messages, said here, would fill
+	 * the kernel log once per device. The boot's run said them; an event says how many, once,
+	 * and only when it concerns a section.
+	 */
+	r = vb_config_load_quiet(&run->cfg, run->config);
 	if (r == -ENOENT && !(run->config && run->config_must_exist))
 		return 0;
-	if (r == -EPERM)
-		return 0; /* the config said why */
+	if (r == -EPERM) {
+		log_debug("%s: the config is refused (%s): nothing done", addr, run->cfg.refused);
+		return 0;
+	}
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < run->cfg.n_devices; i++)
@@ -366,10 +376,12 @@ int vb_late_event(struct vb_run *run, enum vb_late_action action, const char *ad
 		return k == -ENODEV ? 0 : (int)k;
 	}
 	snprintf(l.addr, sizeof(l.addr), "%s", one.devs[k].addr);
-	if (vb_sriov_vf_of(l.addr, l.pf, &l.vf_index) < 0)
-		l.pf[0] = '\0';
+	r = vb_pci_load_sriov(&one.devs[k]);
+	memcpy(l.pf, one.devs[k].physfn, sizeof(l.pf));
+	l.vf_index = one.devs[k].vf_index;
 	wants = l.wants = calloc(run->cfg.n_devices + 1, sizeof(*wants));
-	r = wants ? find_sections(&run->cfg, &one, &l) : -ENOMEM;
+	if (r >= 0)
+		r = wants ? find_sections(&run->cfg, &one, &l) : -ENOMEM;
 	vb_pci_free(&one);
 	if (r < 0)
 		return r;
@@ -377,13 +389,27 @@ int vb_late_event(struct vb_run *run, enum vb_late_action action, const char *ad
 		log_debug("%s: no hotplug or vfs section wants it", l.addr);
 		return 0;
 	}
+	if (run->cfg.n_errors)
+		log_err(0,
+			"the config has %u error%s; `vfio-boot check` shows them (sections with errors are skipped)",
+			run->cfg.n_errors, run->cfg.n_errors == 1 ? "" : "s");
 
-	lock = vb_late_lock(VB_LOCK_WAIT_USEC);
-	if (lock < 0) {
+	/* A dry run writes nothing, the lock file included: it only reads, as another run may. */
+	if (run->dry_run)
+		lock = -EBADF;
+	else
+		lock = vb_late_lock(VB_LOCK_WAIT_USEC);
+	if (lock == -ETIMEDOUT) {
 		log_err(lock,
 			"%s: waiting for %s: %m; another vfio-boot run holds it: leaving the device as it is (run `vfio-boot claim` by hand)",
 			l.addr, VB_LOCK_FILE);
-		return lock == -ETIMEDOUT ? -ETIMEDOUT : lock;
+		return lock;
+	}
+	/* Not another run's doing: the caller says what failed, once. */
+	if (lock < 0 && !run->dry_run) {
+		snprintf(run->failed_at, sizeof(run->failed_at), "taking the lock %s%s", vb_root(),
+			 VB_LOCK_FILE);
+		return lock;
 	}
 	r = event_locked(run, &l);
 	plan_done(run);

@@ -64,6 +64,11 @@ int vb_pci_sriov_numvfs(const char *pf, unsigned *ret)
 	return read_sriov_attr(pf, "sriov_numvfs", ret);
 }
 
+int vb_pci_sriov_autoprobe(const char *pf, unsigned *ret)
+{
+	return read_sriov_attr(pf, "sriov_drivers_autoprobe", ret);
+}
+
 /*
  * The PF's virtfnN that leads back to d: the kernel places VF N at the PF's routing ID +
  * sriov_offset + N * sriov_stride, so one readlink checks the guess; a PF that does not say

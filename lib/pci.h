@@ -109,5 +109,7 @@ int vb_pci_load_sriov(struct vb_pci_dev *d);
 /* A PF's sriov_totalvfs and sriov_numvfs: -ENOENT when it has no SR-IOV, -EBADMSG when unread. */
 int vb_pci_sriov_totalvfs(const char *pf, unsigned *ret);
 int vb_pci_sriov_numvfs(const char *pf, unsigned *ret);
+/* A PF's sriov_drivers_autoprobe (0: its new VFs bind no driver until told); as above. */
+int vb_pci_sriov_autoprobe(const char *pf, unsigned *ret);
 /* The address of a PF's VF n (its virtfnN link): -ENOENT when there is none. */
 int vb_pci_sriov_vf(const char *pf, unsigned n, char addr[VB_ADDR_MAX]);

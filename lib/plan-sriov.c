@@ -9,15 +9,10 @@
 #include "plan-internal.h"
 #include "util.h"
 
-static bool wanted(const struct vb_device *c, unsigned i)
-{
-	return c->vf_index[i / 64] >> (i % 64) & 1;
-}
-
 static bool all_wanted(const struct vb_device *c)
 {
 	for (unsigned i = 0; i < c->vfs; i++)
-		if (!wanted(c, i))
+		if (!vb_device_vf_chosen(c, i))
 			return false;
 	return true;
 }
@@ -30,7 +25,7 @@ static int add_vfs(struct vb_plan_section *s, struct vb_pci *pci, const struct v
 		struct vb_pci_dev *d = NULL;
 		int r;
 
-		if (!wanted(s->cfg, i))
+		if (!vb_device_vf_chosen(s->cfg, i))
 			continue;
 		r = vb_pci_sriov_vf(pf->addr, i, addr);
 		if (r == -ENOMEM)

@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
-#include <time.h>
 
 #include "log.h"
 #include "record.h"
 #include "run-record.h"
-#include "sriov.h"
 #include "util.h"
 
 /* Whether the space-separated list has addr. */
@@ -21,6 +19,15 @@ static bool list_has(const char *list, const char *addr)
 			p++;
 	}
 	return false;
+}
+
+/* Whether the device record this run wrote says its claim failed. */
+static bool claim_failed(const char *addr)
+{
+	_cleanup_free_ char *outcome = NULL;
+
+	return vb_record_get(VB_RECORD_DEVICES, addr, VB_KEY_OUTCOME, &outcome) >= 0 &&
+	       streq(outcome, vb_device_outcome_to_string(VB_OUTCOME_FAILED));
 }
 
 void vb_run_record_status(const struct vb_run *run, enum vb_run_state state)
@@ -70,14 +77,15 @@ void vb_run_record_section(const struct vb_run *run, const struct vb_plan_sectio
 	const struct vb_pci *pci = &run->pci;
 	_cleanup_free_ char *held = NULL;
 	struct vb_record rec = {0};
-	char src[300], devs[1024] = "";
+	char src[300], devs[1024] = "", why[1024];
 	size_t n = 0;
 	int r;
 
 	/*
 	 * After boot the plan sees part of the tree: what the section held before stays in its
 	 * record beside what it takes now. A refusal then leaves a record that holds devices as
-	 * it is: the log says why the new device was not taken.
+	 * it is: the log says why the new device was not taken. A claim that failed lists only
+	 * what the section holds, and says it holds part of what it wants.
 	 */
 	if (run->after_boot) {
 		r = vb_record_get(VB_RECORD_SECTIONS, s->name, VB_KEY_DEVICES, &held);
@@ -85,14 +93,22 @@ void vb_run_record_section(const struct vb_run *run, const struct vb_plan_sectio
 			log_warn(r, "reading %s/sections/%s: %m", VB_RUN_DIR, s->name);
 		if (held && *held && status < VB_SECTION_CLAIMED)
 			return;
-		if (held)
+		if (held && *held) {
 			n = snprintf(devs, sizeof(devs), "%s", held);
+			if (status == VB_SECTION_FAILED)
+				status = VB_SECTION_PARTIAL;
+			if (status == VB_SECTION_PARTIAL) {
+				snprintf(why, sizeof(why), "holds %s from before; %s", held,
+					 reason);
+				reason = why;
+			}
+		}
 	}
 	vb_plan_section_source(s, src, sizeof(src));
 	for (size_t i = 0; i < s->n_devs && n < sizeof(devs); i++) {
 		const char *a = pci->devs[s->devs[i].dev].addr;
 
-		if (!list_has(devs, a))
+		if (!list_has(devs, a) && !(run->after_boot && claim_failed(a)))
 			n += snprintf(devs + n, sizeof(devs) - n, "%s%s", n ? " " : "", a);
 	}
 	vb_record_add(&rec, VB_KEY_NAME, "%s", s->name);
@@ -112,8 +128,7 @@ void vb_run_record_device(const struct vb_run *run, const struct vb_plan_section
 			  const struct vb_claim_result *res)
 {
 	struct vb_record rec = {0};
-	char pf[VB_ADDR_MAX];
-	int r, index;
+	int r;
 
 	vb_record_add(&rec, VB_KEY_ADDRESS, "%s", d->addr);
 	vb_record_add(&rec, VB_KEY_ID, "%04x:%04x", d->vendor, d->device);
@@ -128,9 +143,10 @@ void vb_run_record_device(const struct vb_run *run, const struct vb_plan_section
 		vb_record_add(&rec, VB_KEY_ERROR, "%s", res->error);
 	if (run->after_boot)
 		vb_record_add_time_by(&rec, run->by);
-	if (run->after_boot && vb_sriov_vf_of(d->addr, pf, &index) >= 0) {
-		vb_record_add(&rec, VB_KEY_PF, "%s", pf);
-		vb_record_add(&rec, VB_KEY_VF_INDEX, "%d", index);
+	/* The caller read d's SR-IOV links (vb_pci_load_sriov) for a run after boot. */
+	if (run->after_boot && *d->physfn) {
+		vb_record_add(&rec, VB_KEY_PF, "%s", d->physfn);
+		vb_record_add(&rec, VB_KEY_VF_INDEX, "%d", d->vf_index);
 	}
 	r = vb_record_write(&rec, VB_RECORD_DEVICES, d->addr);
 	if (r < 0)

@@ -29,7 +29,10 @@ void vb_run_record_invalid_sections(const struct vb_config *cfg);
 void vb_run_record_section(const struct vb_run *run, const struct vb_plan_section *s,
 			   enum vb_section_status status, const char *reason);
 
-/* devices/ADDRESS: what claiming made of a device, and for which section. */
+/*
+ * devices/ADDRESS: what claiming made of a device, and for which section; after boot, a VF's
+ * PF and index from d's SR-IOV fields (vb_pci_load_sriov() read first).
+ */
 void vb_run_record_device(const struct vb_run *run, const struct vb_plan_section *s,
 			  const struct vb_plan_dev *pd, const struct vb_pci_dev *d,
 			  const struct vb_claim_result *res);

@@ -8,23 +8,6 @@
 
 #define POLL_USEC 5000
 
-static int read_uint(const char *pf, const char *attr, unsigned *ret)
-{
-	char buf[32], *end;
-	unsigned long v;
-	int r;
-
-	r = vb_readf_buf(buf, sizeof(buf), "/sys/bus/pci/devices/%s/%s", pf, attr);
-	if (r < 0)
-		return r;
-	errno = 0;
-	v = strtoul(buf, &end, 10);
-	if (errno || end == buf || *end || v > UINT32_MAX)
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
-
 static int write_attr(const char *pf, const char *attr, unsigned v)
 {
 	_cleanup_free_ char *p = NULL;
@@ -34,19 +17,6 @@ static int write_attr(const char *pf, const char *attr, unsigned v)
 		return -ENOMEM;
 	snprintf(val, sizeof(val), "%u", v);
 	return vb_write_file(p, val);
-}
-
-int vb_sriov_vf_addr(const char *pf, unsigned i, char buf[VB_ADDR_MAX])
-{
-	_cleanup_free_ char *vf = NULL;
-	int r = vb_readlink_basef(&vf, "/sys/bus/pci/devices/%s/virtfn%u", pf, i);
-
-	if (r < 0)
-		return r;
-	if (strlen(vf) >= VB_ADDR_MAX)
-		return -EINVAL;
-	strcpy(buf, vf);
-	return 0;
 }
 
 /* How many of virtfn0..n-1 lead to a device. */
@@ -96,12 +66,17 @@ int vb_sriov_make(const char *pf, unsigned n, struct vb_sriov_made *res)
 			 "%s has no driver yet: its VFs are made once its host driver binds", pf);
 		return -EAGAIN;
 	}
-	r = read_uint(pf, "sriov_totalvfs", &total);
-	if (r < 0) {
+	r = vb_pci_sriov_totalvfs(pf, &total);
+	if (r == -ENOENT) {
 		snprintf(res->why, sizeof(res->why),
 			 "%s (driver %s) has no SR-IOV (no sriov_totalvfs): no VFs to make", pf,
 			 drv);
 		return -EOPNOTSUPP;
+	}
+	if (r < 0) {
+		snprintf(res->why, sizeof(res->why), "reading sriov_totalvfs of %s: %s", pf,
+			 strerror(-r));
+		return r;
 	}
 	if (n > total) {
 		snprintf(res->why, sizeof(res->why),
@@ -109,7 +84,7 @@ int vb_sriov_make(const char *pf, unsigned n, struct vb_sriov_made *res)
 			 pf, total);
 		return -ERANGE;
 	}
-	r = read_uint(pf, "sriov_numvfs", &cur);
+	r = vb_pci_sriov_numvfs(pf, &cur);
 	if (r < 0) {
 		snprintf(res->why, sizeof(res->why), "reading sriov_numvfs of %s: %s", pf,
 			 strerror(-r));
@@ -124,7 +99,7 @@ int vb_sriov_make(const char *pf, unsigned n, struct vb_sriov_made *res)
 			pf, cur, n, cur);
 		return -EEXIST;
 	}
-	if (read_uint(pf, "sriov_drivers_autoprobe", &ap) >= 0)
+	if (vb_pci_sriov_autoprobe(pf, &ap) >= 0)
 		res->autoprobe = ap != 0;
 	r = write_attr(pf, "sriov_drivers_autoprobe", 0);
 	if (r < 0) {
@@ -155,31 +130,6 @@ int vb_sriov_autoprobe_restore(const char *pf, const struct vb_sriov_made *res)
 	if (res->autoprobe != 1)
 		return 0;
 	return write_attr(pf, "sriov_drivers_autoprobe", 1);
-}
-
-int vb_sriov_vf_of(const char *addr, char pf[VB_ADDR_MAX], int *index)
-{
-	_cleanup_free_ char *p = NULL;
-	int r = vb_readlink_basef(&p, "/sys/bus/pci/devices/%s/physfn", addr);
-
-	if (r < 0)
-		return r;
-	if (strlen(p) >= VB_ADDR_MAX)
-		return -EINVAL;
-	strcpy(pf, p);
-	*index = -1;
-	for (unsigned i = 0; i < 65536; i++) {
-		char vf[VB_ADDR_MAX];
-
-		r = vb_sriov_vf_addr(pf, i, vf);
-		if (r == -ENOENT)
-			break;
-		if (r >= 0 && streq(vf, addr)) {
-			*index = i;
-			break;
-		}
-	}
-	return 0;
 }
 
 int vb_sriov_probe_host(const char *addr, char **driver)

@@ -30,12 +30,6 @@ int vb_sriov_make(const char *pf, unsigned n, struct vb_sriov_made *res);
 /* Puts sriov_drivers_autoprobe back as it was before vb_sriov_make() set it to 0. */
 int vb_sriov_autoprobe_restore(const char *pf, const struct vb_sriov_made *res);
 
-/* The address of the PF's virtfnI into buf; -ENOENT when it has none. */
-int vb_sriov_vf_addr(const char *pf, unsigned i, char buf[VB_ADDR_MAX]);
-
-/* A VF's PF and its index there; -ENOENT when addr is no VF. */
-int vb_sriov_vf_of(const char *addr, char pf[VB_ADDR_MAX], int *index);
-
 /*
  * Asks the kernel to bind a host driver to addr (/sys/bus/pci/drivers_probe); *driver is the
  * driver bound after it, NULL when none took it.

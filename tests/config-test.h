@@ -71,4 +71,25 @@ static __attribute__((unused, noinline)) const char *repeat(char c, size_t n)
 	return bigbuf;
 }
 
+/*
+ * text (a printf format taking the value) with value, whose line `at` is wrong: the section
+ * is skipped, and the message at `at` holds says.
+ */
+static inline void assert_value_refused(const char *text, const char *value, const char *at,
+					const char *key, const char *says)
+{
+	char buf[256];
+
+	n_msgs = 0;
+	snprintf(buf, sizeof(buf), text, value);
+	parse(buf);
+	if (cfg.n_devices != 0)
+		print_message("%s = \"%s\" was accepted\n", key, value);
+	assert_int_equal(cfg.n_devices, 0);
+	assert_msg(LOG_ERR, at, key, says);
+	assert_msg(LOG_ERR, "t.conf:1: ", "skipping [device a]");
+	assert_all_msgs_located();
+	vb_config_free(&cfg);
+}
+
 #endif

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The SR-IOV trees test-plan-sriov and test-plan-vfs plan on (after plan-test.h): an 82576 as
- * a desktop board has it, and QEMU's NVMe.
+ * What test-plan-sriov and test-plan-vfs share: an 82576 with its interleaved VFs and QEMU's
+ * NVMe with SR-IOV, built on plan-test.h's tree.
  */
 #ifndef VFIO_BOOT_TESTS_PLAN_SRIOV_TEST_H
 #define VFIO_BOOT_TESTS_PLAN_SRIOV_TEST_H
@@ -58,6 +58,15 @@ static inline void qemu_nvme(unsigned numvfs, bool bound)
 		fx_vf(fx, NVME_PF, 0, NVME_VF0, 0x1b36, 0x0010, 3);
 	if (numvfs > 1)
 		fx_vf(fx, NVME_PF, 1, NVME_VF1, 0x1b36, 0x0010, 4);
+}
+
+/* Removes ROOT/rel. */
+static inline void rm(const char *rel)
+{
+	char *p = fx_path(fx, rel);
+
+	assert_int_equal(unlink(p), 0);
+	free(p);
 }
 
 #endif

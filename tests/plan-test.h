@@ -243,15 +243,7 @@ static inline void assert_why(const struct vb_plan_section *s, const char *needl
 
 static inline void bridge(const char *addr, const char *parent, int group)
 {
-	fx_device(fx, addr,
-		  &(struct fx_dev){.parent = parent,
-				   .vendor = 0x1b36,
-				   .device = 0x000c,
-				   .class = 0x060400,
-				   .header_type = 1,
-				   .group = group,
-				   .host_driver = "pcieport",
-				   .bound = true});
+	fx_port(fx, addr, parent, group);
 }
 
 static inline void endpoint(const char *addr, const char *parent, unsigned vendor, unsigned device,

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The binder after boot, as the udev rule runs it for one PCI device (--event=add|bind
- * --device=ADDR): hot-plugged devices of hotplug sections, a PF's VFs, the lock, and what it
- * leaves alone. The device that appears is made in the tree as the kernel leaves it after
- * device_add: bound to its host driver when that driver's module was loaded.
+ * --device=ADDR): hot-plugged devices of hotplug sections, the lock, records after boot, the
+ * config's errors, and what it leaves alone (VFs: test-binder-vfs). The device that appears is
+ * made in the tree as the kernel leaves it after device_add: bound to its host driver when that
+ * driver's module was loaded.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,60 +26,13 @@
 #include "plan.h"
 #include "binder-test.h"
 
-#define PORT5 "0000:00:05.0"
-#define HOT   "0000:05:00.0"
-#define PORT6 "0000:00:06.0"
-#define MATE  "0000:06:00.0" /* behind another port, in HOT's IOMMU group when asked */
-#define PF    "0000:05:00.0"
-#define VF0   "0000:05:00.1"
-#define VF1   "0000:05:00.2"
-#define VF2   "0000:05:00.3"
+#include "binder-event-test.h"
 
-#define HOTPLUG_CONF "[device hot-nic]\nmatch = id=8086:10d3\ncount = 1\nhotplug = yes\n"
-
-/* The config keys of sections for late devices come with the config's own part. */
-static void port(struct fx *fx, const char *addr, int group)
+/* The hot-plug section, and the NIC it takes appearing behind PORT5. */
+static void hot_nic(struct fx *fx, bool bound)
 {
-	fx_device(fx, addr,
-		  &(struct fx_dev){.vendor = 0x1b36,
-				   .device = 0x000c,
-				   .class = 0x060400,
-				   .header_type = 1,
-				   .group = group,
-				   .host_driver = "pcieport",
-				   .bound = true});
-}
-
-/* A NIC as the kernel leaves it after device_add: bound when its driver was loaded. */
-static void nic(struct fx *fx, const char *addr, const char *parent, unsigned device, int group,
-		bool bound)
-{
-	fx_device(fx, addr,
-		  &(struct fx_dev){.parent = parent,
-				   .vendor = 0x8086,
-				   .device = device,
-				   .sub_vendor = 0x8086,
-				   .sub_device = 0x0001,
-				   .class = 0x020000,
-				   .group = group,
-				   .host_driver = "e1000",
-				   .bound = bound});
-}
-
-static int setup_hot(void **state)
-{
-	setup(state);
-	port(*state, PORT5, 6);
-	return 0;
-}
-
-static void event(struct fx *fx, const char *action, const char *addr)
-{
-	char ev[32], dev[64];
-
-	snprintf(ev, sizeof(ev), "--event=%s", action);
-	snprintf(dev, sizeof(dev), "--device=%s", addr);
-	run(fx, ev, dev, NULL);
+	conf(fx, HOTPLUG_CONF);
+	nic(fx, HOT, PORT5, 0x10d3, 6, bound);
 }
 
 static void assert_no_records(struct fx *fx)
@@ -92,8 +46,7 @@ static void assert_no_records(struct fx *fx)
 static void hotplug_host_driver_won_race(void **state)
 {
 	struct fx *fx = *state;
-	conf(fx, HOTPLUG_CONF);
-	nic(fx, HOT, PORT5, 0x10d3, 6, true);
+	hot_nic(fx, true);
 	event(fx, "add", HOT);
 	assert_driver(fx, HOT, "vfio-pci");
 	assert_record(fx, "devices/" HOT, "outcome=claimed\n");
@@ -114,8 +67,7 @@ static void hotplug_host_driver_won_race(void **state)
 static void hotplug_unbound_device_claimed_quietly(void **state)
 {
 	struct fx *fx = *state;
-	conf(fx, HOTPLUG_CONF);
-	nic(fx, HOT, PORT5, 0x10d3, 6, false);
+	hot_nic(fx, false);
 	event(fx, "add", HOT);
 	assert_driver(fx, HOT, "vfio-pci");
 	assert_record(fx, "devices/" HOT, "driver_before=none\n");
@@ -152,8 +104,7 @@ static void off_does_nothing(void **state)
 {
 	struct fx *fx = *state;
 	fx_cmdline(fx, "BOOT_IMAGE=/vmlinuz root=/dev/vda ro intel_iommu=on vfio_boot=off");
-	conf(fx, HOTPLUG_CONF);
-	nic(fx, HOT, PORT5, 0x10d3, 6, true);
+	hot_nic(fx, true);
 	event(fx, "add", HOT);
 	assert_driver(fx, HOT, "e1000");
 	assert_no_writes(fx);
@@ -165,8 +116,7 @@ static void off_does_nothing(void **state)
 static void bind_does_not_claim_hotplug(void **state)
 {
 	struct fx *fx = *state;
-	conf(fx, HOTPLUG_CONF);
-	nic(fx, HOT, PORT5, 0x10d3, 6, true);
+	hot_nic(fx, true);
 	event(fx, "bind", HOT);
 	assert_driver(fx, HOT, "e1000");
 	assert_no_writes(fx);
@@ -176,7 +126,7 @@ static void group_with_unclaimed_endpoint_refused(void **state)
 {
 	struct fx *fx = *state;
 	conf(fx, HOTPLUG_CONF);
-	port(fx, PORT6, 7);
+	fx_port(fx, PORT6, NULL, 7);
 	nic(fx, MATE, PORT6, 0x10d4, 6, true);
 	nic(fx, HOT, PORT5, 0x10d3, 6, true);
 	event(fx, "add", HOT);
@@ -205,19 +155,84 @@ static void count_counts_held_devices(void **state)
 	assert_record(fx, "sections/hot-nic", "status=claimed\n");
 }
 
-/* With room under count, the new device joins what the section holds. */
-static void count_room_keeps_held_in_record(void **state)
+/* A section of count 2 whose record holds 0000:09:00.0, and a second NIC appearing. */
+static void holds_one_of_two(struct fx *fx)
 {
-	struct fx *fx = *state;
 	conf(fx, "[device hot-nic]\nmatch = id=8086:10d3\ncount = 2\nhotplug = yes\n");
 	fx_write(fx, "run/vfio-boot/sections/hot-nic",
 		 "name=hot-nic\nstatus=pending\ndevices=0000:09:00.0\n", 0644);
 	fx_write(fx, "run/vfio-boot/devices/0000:09:00.0",
 		 "address=0000:09:00.0\nsection=hot-nic\nreason=matched\noutcome=claimed\n", 0644);
 	nic(fx, HOT, PORT5, 0x10d3, 6, true);
+}
+
+/* With room under count, the new device joins what the section holds. */
+static void count_room_keeps_held_in_record(void **state)
+{
+	struct fx *fx = *state;
+	holds_one_of_two(fx);
 	event(fx, "add", HOT);
 	assert_driver(fx, HOT, "vfio-pci");
 	assert_record(fx, "sections/hot-nic", "devices=0000:09:00.0 " HOT "\n");
+}
+
+/*
+ * The new device fails (its driver will not let go): the record still lists what the section
+ * holds, says it is partly claimed, and names the device that failed, which it does not hold.
+ */
+static void failed_late_claim_keeps_held(void **state)
+{
+	struct fx *fx = *state;
+	holds_one_of_two(fx);
+	fx_inject(fx, "unbind " HOT " 16");
+	event(fx, "add", HOT);
+	assert_driver(fx, HOT, "e1000");
+	assert_record(fx, "devices/" HOT, "outcome=failed\n");
+	assert_record(fx, "sections/hot-nic", "devices=0000:09:00.0\n");
+	assert_record(fx, "sections/hot-nic", "status=partial\n");
+	assert_record(fx, "sections/hot-nic", HOT " not claimed");
+	assert_record(fx, "sections/hot-nic", "by=hotplug\n");
+}
+
+/* A config with errors: said in one line for an event about a section, and not at all else. */
+#define BAD_CONF \
+	HOTPLUG_CONF "\n[device bad]\nmatch = id=8086:1234\ncount = many\nhotplug = perhaps\n"
+
+static void config_errors_once_per_event(void **state)
+{
+	struct fx *fx = *state;
+	conf(fx, BAD_CONF);
+	nic(fx, HOT, PORT5, 0x10d3, 6, false);
+	event(fx, "add", HOT);
+	assert_driver(fx, HOT, "vfio-pci");
+	assert_int_equal(kmsg_has(fx, "the config has 2 errors; `vfio-boot check` shows them"), 1);
+	assert_int_equal(kmsg_has(fx, "vfio-boot.conf:"), 0);
+	/* The boot binder and the CLI keep every message with its file:line. */
+	fx_write(fx, "dev/kmsg", "", 0644);
+	run(fx, NULL);
+	assert_kmsg(fx, "vfio-boot.conf:");
+}
+
+static void config_errors_silent_for_no_section(void **state)
+{
+	struct fx *fx = *state;
+	conf(fx, BAD_CONF);
+	nic(fx, HOT, PORT5, 0x10d4, 6, true);
+	event(fx, "add", HOT);
+	assert_driver(fx, HOT, "e1000");
+	assert_no_writes(fx);
+	assert_int_equal(kmsg_has(fx, NULL), 0);
+}
+
+/* A dry run of an event says what it would write, and writes nothing: not even the lock. */
+static void dry_run_event_writes_nothing(void **state)
+{
+	struct fx *fx = *state;
+	hot_nic(fx, true);
+	run(fx, "--dry-run", "--event=add", "--device=" HOT, NULL);
+	assert_driver(fx, HOT, "e1000");
+	assert_no_writes(fx);
+	assert_false(fx_exists(fx, "run/vfio-boot"));
 }
 
 /* Another run holds the lock: this one gives up in bounded time and leaves the device. */
@@ -227,8 +242,7 @@ static void lock_held_gives_up(void **state)
 	char *lock;
 	int fd;
 	lock = fx_path(fx, "run/vfio-boot/lock");
-	conf(fx, HOTPLUG_CONF);
-	nic(fx, HOT, PORT5, 0x10d3, 6, true);
+	hot_nic(fx, true);
 	fx_write(fx, "run/vfio-boot/lock", "", 0600);
 	fd = open(lock, O_RDWR | O_CLOEXEC);
 	assert_true(fd >= 0);
@@ -241,12 +255,25 @@ static void lock_held_gives_up(void **state)
 	assert_kmsg(fx, "another vfio-boot run holds it");
 }
 
+/* The lock cannot be taken for another reason than a run holding it: said once, as it is. */
+static void lock_unusable_said_once(void **state)
+{
+	struct fx *fx = *state;
+	hot_nic(fx, true);
+	fx_write(fx, "run/vfio-boot", "", 0644);
+	event(fx, "add", HOT);
+	assert_driver(fx, HOT, "e1000");
+	assert_no_writes(fx);
+	assert_int_equal(kmsg_has(fx, "another vfio-boot run holds it"), 0);
+	assert_int_equal(kmsg_has(fx, "taking the lock"), 1);
+	assert_kmsg(fx, "/run/vfio-boot/lock: Not a directory; leaving it as it is");
+}
+
 /* Coldplug replays add for what the boot claimed: its records stay the boot's. */
 static void coldplug_replay_keeps_boot_records(void **state)
 {
 	struct fx *fx = *state;
-	conf(fx, HOTPLUG_CONF);
-	nic(fx, HOT, PORT5, 0x10d3, 6, true);
+	hot_nic(fx, true);
 	run(fx, NULL);
 	assert_driver(fx, HOT, "vfio-pci");
 	fx_write(fx, ".mock/writes.log", "", 0644);
@@ -286,151 +313,6 @@ static void usage_errors(void **state)
 	}
 }
 
-/* ---- VFs ---- */
-
-static void append(struct fx *fx, const char *rel, const char *line)
-{
-	char *old = fx_read(fx, rel), *text;
-
-	assert_true(asprintf(&text, "%s%s", old ? old : "", line) > 0);
-	fx_write(fx, rel, text, 0644);
-	free(text);
-	free(old);
-}
-
-/* An 82576-like PF whose VFs sit beside it (offset 1, stride 1), as QEMU's NVMe's do. */
-static void pf(struct fx *fx, const char *numvfs)
-{
-	const char *const attrs[][2] = {
-		{"sriov_totalvfs", "7\n"},
-		{"sriov_numvfs", numvfs},
-		{"sriov_drivers_autoprobe", "1\n"},
-		{"sriov_offset", "1\n"},
-		{"sriov_stride", "1\n"},
-		{"sriov_vf_device", "10ca\n"},
-	};
-	char rel[128];
-
-	nic(fx, PF, PORT5, 0x10c9, 6, true);
-	for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
-		snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/%s", PF, attrs[i][0]);
-		fx_write(fx, rel, attrs[i][1], 0644);
-	}
-	fx_driver(fx, "igbvf", "igbvf");
-	append(fx, ".mock/natural-drivers", "8086:10ca igbvf\n");
-}
-
-#define VF_CONF "[device vf]\nmatch = id=8086:10c9\nvfs = 3\nvf-index = 1\n"
-
-static void vf_pf_bind_makes_and_claims_chosen(void **state)
-{
-	struct fx *fx = *state;
-	conf(fx, VF_CONF);
-	pf(fx, "0\n");
-	event(fx, "bind", PF);
-	assert_driver(fx, PF, "e1000");
-	assert_driver(fx, VF1, "vfio-pci");
-	/* The others go to the host once the chosen one is claimed. */
-	assert_driver(fx, VF0, "igbvf");
-	assert_driver(fx, VF2, "igbvf");
-	/* The chosen VF was never probed by its host driver. */
-	assert_int_equal(fx_count_lines_matching(fx, ".mock/probes.log", VF1 "\tigbvf"), 0);
-	assert_int_equal(fx_count_lines_matching(fx, ".mock/writes.log", "new_id"), 0);
-	assert_int_equal(
-		fx_count_lines_matching(fx, ".mock/writes.log", "sriov_drivers_autoprobe\t0\tok"),
-		1);
-	assert_kmsg(fx, "made 3 VFs on " PF);
-	assert_kmsg(fx, "after sriov_numvfs was written");
-	assert_kmsg(fx, VF0 " (VF 0 of " PF ") not chosen: igbvf");
-	assert_record(fx, "devices/" VF1, "by=sriov\n");
-	assert_record(fx, "devices/" VF1, "pf=" PF "\n");
-	assert_record(fx, "devices/" VF1, "vf_index=1\n");
-	assert_record(fx, "sections/vf", "status=claimed\n");
-}
-
-/* Again: the same number is there, nothing is written but the claim that is done already. */
-static void vf_again_is_harmless(void **state)
-{
-	struct fx *fx = *state;
-	conf(fx, VF_CONF);
-	pf(fx, "0\n");
-	event(fx, "bind", PF);
-	fx_write(fx, ".mock/writes.log", "", 0644);
-	event(fx, "bind", PF);
-	assert_driver(fx, VF1, "vfio-pci");
-	assert_int_equal(fx_count_lines_matching(fx, ".mock/writes.log", "sriov_numvfs"), 0);
-}
-
-static void vf_other_number_refused(void **state)
-{
-	struct fx *fx = *state;
-	conf(fx, VF_CONF);
-	pf(fx, "0\n");
-	/* Two VFs made by someone else. */
-	{
-		const char *argv[] = {fx_mock_write(), "write",
-				      "/sys/bus/pci/devices/" PF "/sriov_numvfs", "2", NULL};
-		assert_int_equal(fx_run(fx, argv), 0);
-	}
-	fx_write(fx, ".mock/writes.log", "", 0644);
-	event(fx, "bind", PF);
-	assert_int_equal(fx_count_lines_matching(fx, ".mock/writes.log", "sriov_numvfs"), 0);
-	assert_kmsg(fx, "has 2 VFs already, the config asks for 3: not changing the number");
-	assert_record(fx, "sections/vf", "status=failed\n");
-}
-
-static void vf_above_totalvfs_refused(void **state)
-{
-	struct fx *fx = *state;
-	conf(fx, "[device vf]\nmatch = id=8086:10c9\nvfs = 8\n");
-	pf(fx, "0\n");
-	event(fx, "bind", PF);
-	assert_no_writes(fx);
-	assert_kmsg(fx, "vfs = 8, but " PF " can have at most 7");
-}
-
-static void vf_pf_without_sriov_refused(void **state)
-{
-	struct fx *fx = *state;
-	conf(fx, "[device vf]\nmatch = id=8086:10c9\nvfs = 2\n");
-	nic(fx, PF, PORT5, 0x10c9, 6, true);
-	event(fx, "bind", PF);
-	assert_no_writes(fx);
-	assert_kmsg(fx, "has no SR-IOV (no sriov_totalvfs)");
-}
-
-/* Its driver has not bound yet: nothing to do until its bind event. */
-static void vf_pf_without_driver_waits(void **state)
-{
-	struct fx *fx = *state;
-	conf(fx, VF_CONF);
-	pf(fx, "0\n");
-	fx_unbind(fx, PF);
-	event(fx, "add", PF);
-	assert_no_writes(fx);
-	assert_kmsg(fx, PF " has no driver yet");
-}
-
-/* A VF's own add event, with its PF's VFs there: claimed when its index is chosen. */
-static void vf_add_claims_chosen_index_only(void **state)
-{
-	struct fx *fx = *state;
-	conf(fx, VF_CONF);
-	pf(fx, "0\n");
-	{
-		const char *argv[] = {fx_mock_write(), "write",
-				      "/sys/bus/pci/devices/" PF "/sriov_numvfs", "3", NULL};
-		assert_int_equal(fx_run(fx, argv), 0);
-	}
-	fx_write(fx, ".mock/writes.log", "", 0644);
-	event(fx, "add", VF0);
-	assert_no_writes(fx);
-	event(fx, "add", VF1);
-	assert_driver(fx, VF1, "vfio-pci");
-	assert_driver(fx, VF0, "igbvf");
-	assert_driver(fx, VF2, "igbvf");
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -448,20 +330,17 @@ int main(void)
 		cmocka_unit_test_setup_teardown(count_counts_held_devices, setup_hot, teardown),
 		cmocka_unit_test_setup_teardown(count_room_keeps_held_in_record, setup_hot,
 						teardown),
+		cmocka_unit_test_setup_teardown(failed_late_claim_keeps_held, setup_hot, teardown),
+		cmocka_unit_test_setup_teardown(config_errors_once_per_event, setup_hot, teardown),
+		cmocka_unit_test_setup_teardown(config_errors_silent_for_no_section, setup_hot,
+						teardown),
+		cmocka_unit_test_setup_teardown(dry_run_event_writes_nothing, setup_hot, teardown),
 		cmocka_unit_test_setup_teardown(lock_held_gives_up, setup_hot, teardown),
+		cmocka_unit_test_setup_teardown(lock_unusable_said_once, setup_hot, teardown),
 		cmocka_unit_test_setup_teardown(coldplug_replay_keeps_boot_records, setup_hot,
 						teardown),
 		cmocka_unit_test_setup_teardown(late_run_keeps_other_records, setup_hot, teardown),
 		cmocka_unit_test_setup_teardown(usage_errors, setup_hot, teardown),
-		cmocka_unit_test_setup_teardown(vf_pf_bind_makes_and_claims_chosen, setup_hot,
-						teardown),
-		cmocka_unit_test_setup_teardown(vf_again_is_harmless, setup_hot, teardown),
-		cmocka_unit_test_setup_teardown(vf_other_number_refused, setup_hot, teardown),
-		cmocka_unit_test_setup_teardown(vf_above_totalvfs_refused, setup_hot, teardown),
-		cmocka_unit_test_setup_teardown(vf_pf_without_sriov_refused, setup_hot, teardown),
-		cmocka_unit_test_setup_teardown(vf_pf_without_driver_waits, setup_hot, teardown),
-		cmocka_unit_test_setup_teardown(vf_add_claims_chosen_index_only, setup_hot,
-						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

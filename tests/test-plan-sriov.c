@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Planning with SR-IOV: a VF is a device of its own, never a function of its PF nor of the VFs
- * beside it; how a VF's PF and index and a PF's VFs are read, and a physfn that cannot be.
- * Sections with `vfs =` are in test-plan-vfs.c.
+ * beside it; what is read of SR-IOV, and only for the devices that need it (sections with
+ * `vfs =`: test-plan-vfs).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -26,16 +26,8 @@
 #include "sysroot.h"
 #include "util.h"
 #include "plan-test.h"
+
 #include "plan-sriov-test.h"
-
-/* Removes ROOT/rel. */
-static void rm(const char *rel)
-{
-	char *p = fx_path(fx, rel);
-
-	assert_int_equal(unlink(p), 0);
-	free(p);
-}
 
 /* ---- a VF is never a function of anything ---- */
 

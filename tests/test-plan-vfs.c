@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Planning sections with `vfs =`: they select PFs and claim their VFs, refuse what would change
- * or cannot give the VFs asked, and are pending while the VFs are not made yet.
+ * Planning sections with `vfs =`: they select PFs and claim their VFs (all, or those vf-index
+ * names), refuse what would change or cannot give the VFs asked, and are pending while the VFs
+ * are not made yet.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -25,6 +26,7 @@
 #include "sysroot.h"
 #include "util.h"
 #include "plan-test.h"
+
 #include "plan-sriov-test.h"
 
 static void test_82576_vf_by_pf_path_and_index(void **state)

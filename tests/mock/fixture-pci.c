@@ -358,3 +358,16 @@ void fx_device(struct fx *fx, const char *addr, const struct fx_dev *d)
 		fx_bind(fx, addr, d->host_driver);
 	}
 }
+
+void fx_port(struct fx *fx, const char *addr, const char *parent, int group)
+{
+	fx_device(fx, addr,
+		  &(struct fx_dev){.parent = parent,
+				   .vendor = 0x1b36,
+				   .device = 0x000c,
+				   .class = 0x060400,
+				   .header_type = 1,
+				   .group = group,
+				   .host_driver = "pcieport",
+				   .bound = true});
+}

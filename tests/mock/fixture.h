@@ -109,6 +109,8 @@ const char *fx_root(const struct fx *fx);
 char *fx_path(const struct fx *fx, const char *rel);
 
 void fx_device(struct fx *fx, const char *addr, const struct fx_dev *dev);
+/* A PCIe root port (QEMU's pcie-root-port, 1b36:000c) on pcieport, behind @parent or the root. */
+void fx_port(struct fx *fx, const char *addr, const char *parent, int group);
 /*
  * A driver directory; @module (NULL: no module link) is loaded too unless it
  * exists already (fx_module FX_BUILTIN first for a built-in one), and noted
