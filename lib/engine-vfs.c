@@ -139,6 +139,10 @@ void vb_run_claim_vfs(struct vb_run *run, size_t idx)
 		/* Every PF still waits for its driver: its bind comes back here. */
 		if (run->records)
 			vb_run_record_section(run, s, VB_SECTION_PENDING, why);
+	} else if (s->status == VB_PLAN_OK && s->n_devs && !made && run->after_boot &&
+		   vb_run_section_on_vfio(run, s)) {
+		/* A VF's own add event, after its PF's run claimed it: that record stays. */
+		log_debug("[device %s] its VFs are on vfio-pci already", s->name);
 	} else if (s->status == VB_PLAN_OK && s->n_devs) {
 		vb_run_claim_devs(run, s);
 	} else if (s->status != VB_PLAN_OK) {

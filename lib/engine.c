@@ -320,6 +320,14 @@ enum vb_run_state vb_run_claim(struct vb_run *run)
 	return VB_STATE_DONE;
 }
 
+bool vb_run_section_on_vfio(const struct vb_run *run, const struct vb_plan_section *s)
+{
+	for (size_t i = 0; i < s->n_devs; i++)
+		if (!streq_ptr(run->pci.devs[s->devs[i].dev].driver, "vfio-pci"))
+			return false;
+	return true;
+}
+
 void vb_run_free(struct vb_run *run)
 {
 	vb_plan_free(&run->plan);

@@ -100,4 +100,7 @@ int vb_run_need_vfio(struct vb_run *run);
  */
 void vb_run_claim_section(struct vb_run *run, const struct vb_plan_section *s);
 
+/* Whether every device of the section is on vfio-pci now, as the run's scan saw it. */
+bool vb_run_section_on_vfio(const struct vb_run *run, const struct vb_plan_section *s);
+
 void vb_run_free(struct vb_run *run);

@@ -258,8 +258,8 @@ static void claim_hotplug(struct vb_run *run, size_t idx)
 {
 	const struct vb_plan_section *s = &run->plan.sections[idx];
 	char **before;
-	bool all_there = true;
 
+	run->by = VB_BY_HOTPLUG;
 	if (s->status != VB_PLAN_OK || !s->n_devs) {
 		char src[300];
 
@@ -272,10 +272,8 @@ static void claim_hotplug(struct vb_run *run, size_t idx)
 			vb_run_record_section(run, s, s->status, s->why);
 		return;
 	}
-	for (size_t i = 0; i < s->n_devs; i++)
-		all_there &= streq_ptr(run->pci.devs[s->devs[i].dev].driver, "vfio-pci");
 	/* Coldplug replays add for what the binder claimed at boot: its records stay. */
-	if (all_there) {
+	if (vb_run_section_on_vfio(run, s)) {
 		log_debug("[device %s] its devices are on vfio-pci already", s->name);
 		return;
 	}
@@ -286,7 +284,6 @@ static void claim_hotplug(struct vb_run *run, size_t idx)
 		if (drv && !streq(drv, "vfio-pci"))
 			before[i] = strdup(drv);
 	}
-	run->by = VB_BY_HOTPLUG;
 	vb_run_claim_section(run, s);
 	for (size_t i = 0; before && i < s->n_devs; i++) {
 		if (before[i])

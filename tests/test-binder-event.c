@@ -135,6 +135,8 @@ static void group_with_unclaimed_endpoint_refused(void **state)
 	assert_no_writes(fx);
 	assert_kmsg(fx, "IOMMU group 6 of " HOT " also holds " MATE);
 	assert_record(fx, "sections/hot-nic", "status=group\n");
+	/* A refusal after boot says who made it, as a claim does. */
+	assert_record(fx, "sections/hot-nic", "by=hotplug\n");
 }
 
 /* The section holds one device already (its record): a second is one too many. */

@@ -87,6 +87,24 @@ static void vf_pf_bind_makes_and_claims_chosen(void **state)
 }
 
 /* Again: the same number is there, nothing is written but the claim that is done already. */
+/*
+ * Each VF made has its own add event, which comes after the PF's run claimed it: the record
+ * of that claim (what drove the VF before, who claimed it) stays as it was.
+ */
+static void vf_own_add_keeps_the_claim_record(void **state)
+{
+	struct fx *fx = *state;
+	conf(fx, VF_CONF);
+	pf(fx, "0\n");
+	event(fx, "bind", PF);
+	assert_record(fx, "devices/" VF1, "outcome=claimed\n");
+	event(fx, "add", VF1);
+	assert_driver(fx, VF1, "vfio-pci");
+	assert_record(fx, "devices/" VF1, "outcome=claimed\n");
+	assert_record(fx, "devices/" VF1, "driver_before=none\n");
+	assert_record(fx, "sections/vf", "status=claimed\n");
+}
+
 static void vf_again_is_harmless(void **state)
 {
 	struct fx *fx = *state;
@@ -173,6 +191,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(vf_pf_bind_makes_and_claims_chosen, setup_hot,
+						teardown),
+		cmocka_unit_test_setup_teardown(vf_own_add_keeps_the_claim_record, setup_hot,
 						teardown),
 		cmocka_unit_test_setup_teardown(vf_again_is_harmless, setup_hot, teardown),
 		cmocka_unit_test_setup_teardown(vf_other_number_refused, setup_hot, teardown),
