@@ -10,6 +10,8 @@ PREFIX ?= /usr
 # The one directory of vfio-boot's private programs (the binder, netcfg, claimed): the
 # install rules, the unit templates, the generator's drop-ins and the hooks all name it.
 LIBEXECDIR ?= $(PREFIX)/lib/vfio-boot
+# The udev rule that runs the binder for devices that appear after boot.
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
 	-Wno-missing-field-initializers
@@ -201,12 +203,14 @@ check: deps
 # An existing /etc/vfio-boot is never touched: the example goes to the documentation.
 install: $(BINDER) install-hooks install-generator install-cli
 	install -D -m 0755 $(BINDER) $(DESTDIR)$(LIBEXECDIR)/vfio-boot-binder
+	install -D -m 0644 udev/69-vfio-boot.rules $(DESTDIR)$(UDEVRULESDIR)/69-vfio-boot.rules
 	install -D -m 0644 conf/vfio-boot.conf $(DESTDIR)$(PREFIX)/share/doc/vfio-boot/vfio-boot.conf.example
 	install -D -m 0644 doc/vfio-boot.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/vfio-boot.conf.5
 	install -D -m 0644 doc/vfio-boot-binder.8 $(DESTDIR)$(PREFIX)/share/man/man8/vfio-boot-binder.8
 
 uninstall: uninstall-hooks uninstall-generator uninstall-cli
 	rm -f $(DESTDIR)$(LIBEXECDIR)/vfio-boot-binder \
+		$(DESTDIR)$(UDEVRULESDIR)/69-vfio-boot.rules \
 		$(DESTDIR)$(PREFIX)/share/doc/vfio-boot/vfio-boot.conf.example \
 		$(DESTDIR)$(PREFIX)/share/man/man5/vfio-boot.conf.5 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/vfio-boot-binder.8

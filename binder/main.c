@@ -17,6 +17,7 @@
 #include "config.h"
 #include "contract.h"
 #include "engine.h"
+#include "late.h"
 #include "log.h"
 #include "logsink.h"
 #include "modules.h"
@@ -30,6 +31,11 @@
 #endif
 
 #define WATCHDOG_SLACK_SEC 10
+/*
+ * An event's run: the lock's wait, the VFs' wait and the claims, well inside udev's own limit
+ * for a RUN program (3 minutes): udev must get its worker back.
+ */
+#define EVENT_DEADLINE_SEC 30
 
 /* vfio-boot-binder(8), EXIT STATUS: boot goes on whatever happened, so only usage fails. */
 enum binder_exit {
@@ -124,6 +130,9 @@ static void usage(FILE *f)
 		"  -n, --dry-run      print the plan and the writes it would make; change nothing\n"
 		"      --load-modules with --root, load the vfio modules all the same (into the\n"
 		"                     running kernel: only for a kernel double that acts on DIR)\n"
+		"      --event=add|bind --device=ADDRESS\n"
+		"                     after boot, from the udev rule: claim the device appeared or\n"
+		"                     bound at ADDRESS for a hotplug or vfs section, make a PF's VFs\n"
 		"  -v, --verbose      log debug messages, and copy them to standard error\n"
 		"  -h, --help         show this help\n"
 		"  -V, --version      show the version\n"
@@ -133,6 +142,7 @@ static void usage(FILE *f)
 
 struct options {
 	const char *root, *config;
+	const char *event, *device; /* --event: after boot, for the udev rule */
 	bool dry_run, verbose, load_modules;
 };
 
@@ -143,8 +153,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"root", required_argument, NULL, 'r'},	  {"config", required_argument, NULL, 'c'},
 		{"dry-run", no_argument, NULL, 'n'},	  {"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},	  {"version", no_argument, NULL, 'V'},
-		{"load-modules", no_argument, NULL, 'L'}, {},
+		{"load-modules", no_argument, NULL, 'L'}, {"event", required_argument, NULL, 'E'},
+		{"device", required_argument, NULL, 'D'}, {},
 	};
+	struct vb_pci_addr a;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "r:c:nvhV", longopts, NULL)) >= 0) {
@@ -170,6 +182,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'L':
 			o->load_modules = true;
 			break;
+		case 'E':
+			o->event = optarg;
+			break;
+		case 'D':
+			o->device = optarg;
+			break;
 		default:
 			fprintf(stderr, "Try 'vfio-boot-binder --help' for more information.\n");
 			return -EINVAL;
@@ -177,6 +195,20 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "vfio-boot-binder: unexpected argument \"%s\"\n", argv[optind]);
+		return -EINVAL;
+	}
+	if (o->event && vb_late_action_from_string(o->event) < 0) {
+		fprintf(stderr, "vfio-boot-binder: --event must be add or bind, not \"%s\"\n",
+			o->event);
+		return -EINVAL;
+	}
+	if (!o->event != !o->device) {
+		fprintf(stderr, "vfio-boot-binder: --event and --device go together\n");
+		return -EINVAL;
+	}
+	if (o->device && vb_pci_addr_parse(o->device, &a) < 0) {
+		fprintf(stderr, "vfio-boot-binder: --device needs a PCI address, not \"%s\"\n",
+			o->device);
 		return -EINVAL;
 	}
 	return 1;
@@ -245,12 +277,39 @@ static int start_supervisor(void)
 	return -1;
 }
 
+/*
+ * After boot, for one device: the udev rule's run. It never clears the boot's records and
+ * writes no status: what it did is in the records of the sections and devices it touched.
+ */
+static int run_event(const struct options *opt)
+{
+	struct vb_run run = {
+		.config = opt->config,
+		.follow_debug = true,
+		.dry_run = opt->dry_run,
+		.records = !opt->dry_run,
+		.out = stdout,
+		.load_modules = modules_ensure,
+		.load_on_tree = opt->load_modules,
+	};
+	int r;
+
+	set_deadline(EVENT_DEADLINE_SEC);
+	r = vb_late_event(&run, vb_late_action_from_string(opt->event), opt->device);
+	if (r < 0 && r != -ETIMEDOUT)
+		log_err(r, "%s of %s: %s%s%m; leaving it as it is", opt->event, opt->device,
+			run.failed_at, run.failed_at[0] ? ": " : "");
+	vb_run_free(&run);
+	return BINDER_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct options opt = {0};
 	struct vb_run run = {0};
 	uint64_t start = vb_now_usec();
 	enum vb_run_state state;
+	char pending[32];
 	int r;
 
 	r = parse_args(argc, argv, &opt);
@@ -271,8 +330,10 @@ int main(int argc, char **argv)
 
 	if (!opt.dry_run && (r = start_supervisor()) >= 0)
 		return r;
-	/* The config's wait is read later; until then allow for the longest one. */
 	signal(SIGALRM, watchdog);
+	if (opt.event)
+		return run_event(&opt);
+	/* The config's wait is read later; until then allow for the longest one. */
 	set_deadline(VB_WAIT_MAX_USEC / 1000000 + WATCHDOG_SLACK_SEC);
 
 	log_info("vfio-boot-binder %s starting", VERSION);
@@ -296,9 +357,12 @@ int main(int argc, char **argv)
 	};
 	state = run_binder(&run);
 	vb_run_record_status(&run, state);
-	log_info("done in %llu ms: %u claimed, %u failed, %u section%s refused (%s)",
+	/* ", N pending" only when there are: what parses the line knows it without. */
+	snprintf(pending, sizeof(pending), ", %u pending", run.pending);
+	log_info("done in %llu ms: %u claimed, %u failed, %u section%s refused%s (%s)",
 		 (unsigned long long)(vb_now_usec() - start) / 1000, run.claimed, run.failed,
-		 run.refused, run.refused == 1 ? "" : "s", vb_run_state_to_string(state));
+		 run.refused, run.refused == 1 ? "" : "s", run.pending ? pending : "",
+		 vb_run_state_to_string(state));
 	vb_run_free(&run);
 	return BINDER_EXIT_OK;
 }

@@ -14,7 +14,7 @@ static bool claimed_now(const struct check *c, size_t dev)
 	for (size_t i = 0; i < c->plan.n_sections; i++) {
 		const struct vb_plan_section *s = &c->plan.sections[i];
 
-		for (size_t k = 0; s->status == VB_PLAN_OK && k < s->n_devs; k++)
+		for (size_t k = 0; vb_plan_section_claims(s) && k < s->n_devs; k++)
 			if (s->devs[k].dev == dev)
 				return true;
 	}

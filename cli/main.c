@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "change.h"
 #include "cli.h"
 #include "readonly.h"
 #include "log.h"
@@ -27,6 +28,8 @@ static const struct subcommand subcommands[] = {
 	{"list", list_main, "PCI devices by IOMMU group"},
 	{"plan", plan_main, "what the binder would claim at the next boot, and why"},
 	{"status", status_main, "whether the configured devices are on vfio-pci, and why not"},
+	{"claim", claim_main, "move a section's devices to vfio-pci now, with the binder's guards"},
+	{"release", release_main, "give a section's devices back to their host drivers"},
 	{"check", check_main, "whether this host is ready: CPU, IOMMU, modules, initramfs"},
 };
 

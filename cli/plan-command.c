@@ -60,9 +60,11 @@ static const char *state_text(const struct plan_ctx *c)
 	}
 }
 
+/* Pending is no refusal: its devices come later. */
 static bool section_refused(const struct vb_plan_section *s)
 {
-	return s->status != VB_PLAN_OK && s->status != VB_PLAN_NONE;
+	return s->status != VB_PLAN_OK && s->status != VB_PLAN_NONE &&
+	       s->status != VB_SECTION_PENDING;
 }
 
 static void print_text(const struct plan_ctx *c)
@@ -70,7 +72,7 @@ static void print_text(const struct plan_ctx *c)
 	const struct vb_plan *p = &c->run.plan;
 	const struct vb_config *cfg = &c->run.cfg;
 	size_t claim = 0;
-	unsigned refused = 0;
+	unsigned refused = 0, pending = 0;
 
 	if (state_text(c)) {
 		printf("%s\n", state_text(c));
@@ -79,6 +81,7 @@ static void print_text(const struct plan_ctx *c)
 	for (size_t i = 0; i < p->n_sections; i++) {
 		claim += vb_plan_print_section(stdout, &c->run.pci, &p->sections[i]);
 		refused += section_refused(&p->sections[i]);
+		pending += p->sections[i].status == VB_SECTION_PENDING;
 	}
 	for (size_t i = 0; c->run.have_cfg && i < cfg->n_sections; i++) {
 		const struct vb_section *s = &cfg->sections[i];
@@ -90,9 +93,12 @@ static void print_text(const struct plan_ctx *c)
 			refused++;
 		}
 	}
-	printf("\n%zu section%s: %zu device%s to claim, %u section%s refused\n", p->n_sections,
+	printf("\n%zu section%s: %zu device%s to claim, %u section%s refused", p->n_sections,
 	       p->n_sections == 1 ? "" : "s", claim, claim == 1 ? "" : "s", refused,
 	       refused == 1 ? "" : "s");
+	if (pending)
+		printf(", %u pending", pending);
+	printf("\n");
 }
 
 static void json_dev(struct json *j, const struct vb_pci_dev *d, const char *reason)
@@ -107,6 +113,11 @@ static void json_dev(struct json *j, const struct vb_pci_dev *d, const char *rea
 	json_str(j, "class", buf);
 	json_str(j, "driver", d->driver);
 	json_str(j, "reason", reason);
+	/* The plan read it for each VF it takes. */
+	if (d->sriov_read && *d->physfn) {
+		json_str(j, "pf", d->physfn);
+		json_int(j, "vf_index", d->vf_index);
+	}
 	json_close(j, '}');
 }
 
@@ -131,15 +142,15 @@ static void print_json(const struct plan_ctx *c)
 		json_str(&j, "name", s->name);
 		json_str(&j, "source", src);
 		json_str(&j, "status", vb_section_status_to_string(s->status));
-		json_bool(&j, "claims", s->status == VB_PLAN_OK && s->n_devs > 0);
+		json_bool(&j, "claims", vb_plan_section_claims(s) && s->n_devs > 0);
 		json_str(&j, "why", s->why);
 		json_open(&j, "details", '[');
 		for (size_t k = 0; k < s->n_details; k++)
 			json_str(&j, NULL, s->details[k]);
 		json_close(&j, ']');
-		/* Only a section that goes ahead claims its devices: the binder's rule. */
+		/* Only a section that goes ahead or waits for more claims: the binder's rule. */
 		json_open(&j, "devices", '[');
-		for (size_t k = 0; k < s->n_devs && s->status == VB_PLAN_OK; k++)
+		for (size_t k = 0; k < s->n_devs && vb_plan_section_claims(s); k++)
 			json_dev(&j, &c->run.pci.devs[s->devs[k].dev], s->devs[k].reason);
 		json_close(&j, ']');
 		json_close(&j, '}');

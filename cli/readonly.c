@@ -11,10 +11,19 @@
 
 int inspect_parse(int argc, char **argv, const char *usage, bool prometheus, struct inspect_opts *o)
 {
+	return cli_parse(argc, argv, usage, OPT_JSON | (prometheus ? OPT_PROMETHEUS : 0), o);
+}
+
+int cli_parse(int argc, char **argv, const char *usage, unsigned allow, struct inspect_opts *o)
+{
 	static const struct option longopts[] = {
-		{"root", required_argument, NULL, 'r'},	  {"json", no_argument, NULL, 'j'},
-		{"config", required_argument, NULL, 'c'}, {"prometheus", no_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},	  {},
+		{"root", required_argument, NULL, 'r'},
+		{"json", no_argument, NULL, 'j'},
+		{"config", required_argument, NULL, 'c'},
+		{"prometheus", no_argument, NULL, 'p'},
+		{"dry-run", no_argument, NULL, 'n'},
+		{"help", no_argument, NULL, 'h'},
+		{},
 	};
 	bool rooted = false;
 	int c;
@@ -32,13 +41,20 @@ int inspect_parse(int argc, char **argv, const char *usage, bool prometheus, str
 			rooted = true;
 			break;
 		case 'j':
+			if (!(allow & OPT_JSON))
+				goto bad;
 			o->json = true;
+			break;
+		case 'n':
+			if (!(allow & OPT_DRY_RUN))
+				goto bad;
+			o->dry_run = true;
 			break;
 		case 'c':
 			o->config = optarg;
 			break;
 		case 'p':
-			if (!prometheus)
+			if (!(allow & OPT_PROMETHEUS))
 				goto bad;
 			o->prometheus = true;
 			break;
@@ -49,6 +65,12 @@ int inspect_parse(int argc, char **argv, const char *usage, bool prometheus, str
 			goto bad;
 		}
 	}
+	if ((allow & OPT_TARGET) && optind + 1 != argc) {
+		fprintf(stderr, "vfio-boot: expected one SECTION or ADDRESS\n");
+		goto bad;
+	}
+	if (allow & OPT_TARGET)
+		o->target = argv[optind++];
 	if (optind < argc) {
 		fprintf(stderr, "vfio-boot: unexpected argument \"%s\"\n", argv[optind]);
 		goto bad;

@@ -17,8 +17,21 @@
 struct inspect_opts {
 	bool json;
 	bool prometheus;
+	bool dry_run;
 	const char *config; /* --config FILE, NULL: the installed one */
+	const char *target; /* the one argument of claim and release */
 };
+
+/* What a command takes beyond --root, --config and --help (--json is the read-only ones'). */
+enum {
+	OPT_JSON = 1 << 0,
+	OPT_PROMETHEUS = 1 << 1,
+	OPT_DRY_RUN = 1 << 2,
+	OPT_TARGET = 1 << 3, /* exactly one argument */
+};
+
+/* The options of every command but guest: -1 to go on, else the exit code (usage said). */
+int cli_parse(int argc, char **argv, const char *usage, unsigned allow, struct inspect_opts *o);
 
 /*
  * Parses --root, --json, --config, --help (and --prometheus when allowed); prints usage

@@ -40,8 +40,9 @@ $(CLI): $(CLI_OBJ) $(CLI_LIB)
 $(TEST_CLI): $(CLI_TOBJ) $(CLI_TLIB)
 	$(CC) $(SAN) -o $@ $^ $(CLI_LIBS)
 
-# The list/plan/status/check tests run $(TEST_CLI) too.
-$(BUILD)/test/tests/test-cli-readonly $(BUILD)/test/tests/test-cli-check: | $(TEST_CLI)
+# The list/plan/status/check and claim/release tests run $(TEST_CLI) too.
+$(BUILD)/test/tests/test-cli-readonly $(BUILD)/test/tests/test-cli-check \
+		$(BUILD)/test/tests/test-cli-change: | $(TEST_CLI)
 
 # tests/test-runner-*.c run $(TEST_CLI) (TEST_CLI in the environment overrides the path);
 # test-runner-events has its own rule below.

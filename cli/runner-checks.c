@@ -10,10 +10,13 @@
 
 #include <libvirt/libvirt.h>
 
+#include "contract.h"
+#include "guest.h"
 #include "log.h"
 #include "pci.h"
 #include "runner-checks.h"
 #include "runner-disks.h"
+#include "record.h"
 #include "sysroot.h"
 #include "util.h"
 #include "viable.h"
@@ -126,6 +129,34 @@ int precheck_domain(virConnectPtr conn, const char *guest, const struct dom_info
 				0,
 				"guest %s: bridge = %s, but no interface of the domain is on it: give it <interface type='network'><source network='%s'/></interface> (or type='bridge' with <source bridge='%s'/>) in its XML (virsh edit %s)",
 				guest, extra_bridge, extra_bridge, extra_bridge, guest);
+	}
+	return (int)problems;
+}
+
+int wait_devices(const char *guest, const struct vb_guest_wait *wait)
+{
+	uint64_t deadline = vb_now_usec() + wait->usec;
+	unsigned problems = 0;
+
+	for (size_t i = 0; i < wait->n_devices; i++) {
+		_cleanup_free_ char *status = NULL;
+		uint64_t now = vb_now_usec();
+		int r;
+
+		r = vb_section_wait(wait->devices[i], deadline > now ? deadline - now : 0, guest,
+				    &status);
+		if (r < 0) {
+			log_err(r, "guest %s: cannot read the record of [device %s]: %m", guest,
+				wait->devices[i]);
+			problems++;
+		} else if (r == 0 && vb_section_status_from_string(status) == VB_SECTION_PENDING) {
+			log_err(0,
+				"guest %s: [device %s] is still %s after %lu s (device-wait): its devices did not come; see %s/sections/%s and `vfio-boot status`",
+				guest, wait->devices[i], status, vb_usec_to_sec_ceil(wait->usec),
+				VB_RUN_DIR, wait->devices[i]);
+			problems++;
+		}
+		/* Any other status is for the PCI checks to explain, device by device. */
 	}
 	return (int)problems;
 }

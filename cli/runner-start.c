@@ -111,7 +111,7 @@ static int check_domain(struct watch *w, const char *bridge)
  * The check and the start are one step under the start lock: a guest that another runner
  * starts meanwhile is running, and its disks seen, by the time this one checks.
  */
-int runner_start(struct watch *w, const char *bridge)
+int runner_start(struct watch *w, const char *bridge, const struct vb_guest_wait *wait)
 {
 	_cleanup_close_ int lock = -1;
 	int r;
@@ -119,6 +119,14 @@ int runner_start(struct watch *w, const char *bridge)
 	if (watch_active(w)) {
 		log_notice("guest %s is already running; nothing to start", w->name);
 		return RUNNER_DONE;
+	}
+	/* Before the start lock: other guests need not wait for this one's devices. */
+	if (wait && wait->n_devices) {
+		r = wait_devices(w->name, wait);
+		if (r > 0)
+			return log_err(-EPERM,
+				       "guest %s: not started: %d [device] section%s pending",
+				       w->name, r, r == 1 ? " is still" : "s are still");
 	}
 	r = take_start_lock(w, &lock);
 	if (r < 0)

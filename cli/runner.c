@@ -32,6 +32,7 @@ struct guest_opts {
 	const char *uri;
 	const char *config;
 	char *bridge;
+	struct vb_guest_wait wait; /* the [device] sections to wait for, device-wait */
 	unsigned timeout_s;
 	bool timeout_set;
 };
@@ -169,7 +170,7 @@ static int read_settings(struct guest_opts *o, const char *name)
 	uint64_t timeout_usec = DEFAULT_TIMEOUT_S * 1000000ULL;
 	int r;
 
-	r = vb_guest_runner_settings(o->config, name, &timeout_usec, &o->bridge);
+	r = vb_guest_runner_settings(o->config, name, &timeout_usec, &o->bridge, &o->wait);
 	if (r < 0) {
 		log_err(r, "guest %s: cannot read its [guest] section: %m", name);
 		return -EINVAL;
@@ -186,7 +187,7 @@ static int read_settings(struct guest_opts *o, const char *name)
 
 static int run_guest(struct watch *w, const struct guest_opts *o)
 {
-	int r = runner_start(w, o->bridge);
+	int r = runner_start(w, o->bridge, &o->wait);
 
 	if (r != RUNNER_DONE)
 		return r;
@@ -215,7 +216,7 @@ static int run_verb(const struct guest_opts *o, const char *verb, const char *na
 	r = watch_open(&w, o->uri, name);
 	if (r == 0) {
 		if (streq(verb, "start"))
-			r = runner_start(&w, o->bridge);
+			r = runner_start(&w, o->bridge, &o->wait);
 		else if (streq(verb, "stop"))
 			r = runner_stop(&w, o->timeout_s);
 		else
@@ -262,5 +263,6 @@ int guest_main(int argc, char **argv)
 	else if (r > 0) /* --help */
 		r = RUNNER_DONE;
 	free(o.bridge);
+	vb_guest_wait_free(&o.wait);
 	return exit_status(r);
 }

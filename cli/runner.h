@@ -19,6 +19,7 @@
  */
 
 #include "domxml.h"
+#include "guest.h"
 #include "runner-lifecycle.h"
 
 /* How a verb ended when nothing failed. */
@@ -32,8 +33,11 @@ enum runner_end {
 /* The domain's XML, read from libvirt and parsed; 0 or a negative errno, logged. */
 int runner_read_domain(struct watch *w, struct dom_info *d);
 
-/* Checks and starts the domain unless it runs; bridge (or NULL) is made ready first. */
-int runner_start(struct watch *w, const char *bridge);
+/*
+ * Checks and starts the domain unless it runs; bridge (or NULL) is made ready first, and the
+ * [device] sections of wait (or NULL) still pending are waited for first.
+ */
+int runner_start(struct watch *w, const char *bridge, const struct vb_guest_wait *wait);
 
 /* Shuts the domain down, forcing it off after timeout_s: RUNNER_DONE or RUNNER_FORCED. */
 int runner_stop(struct watch *w, unsigned timeout_s);

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <time.h>
 
 #include "bridge.h"
 #include "contract.h"
@@ -33,13 +34,17 @@ struct dev_status {
 	char addr[VB_ADDR_MAX];
 	char *driver;
 	bool on_vfio, present;
+	bool released; /* its record says vfio-boot release (or a rolled back claim) gave it back */
+	char *time, *by; /* its record's, when written after boot; NULL: none */
 	char *reasons[REASONS_MAX];
 	size_t n_reasons;
 };
 
 struct section_status {
 	const char *name;
-	char *record;		     /* the binder's status for it at boot, NULL: no record */
+	char *record;	 /* the binder's status for it at boot, NULL: no record */
+	char *reason;	 /* the record's reason= (a pending section: what it waits for) */
+	char *time, *by; /* the record's, when written after boot; NULL: none */
 	enum vb_section_status plan; /* what vb_plan_build says of it now */
 	const char *why;	     /* the plan's reason when it claims nothing */
 	struct dev_status *devs;
@@ -82,8 +87,21 @@ static void examine(const struct vb_pci *pci, const char *addr, struct dev_statu
 	}
 	d->driver = pd->driver ? strdup(pd->driver) : NULL;
 	d->on_vfio = streq_ptr(pd->driver, "vfio-pci");
+	(void)vb_record_get(VB_RECORD_DEVICES, addr, VB_KEY_TIME, &d->time);
+	(void)vb_record_get(VB_RECORD_DEVICES, addr, VB_KEY_BY, &d->by);
 	if (d->on_vfio)
 		return;
+	r = vb_record_get(VB_RECORD_DEVICES, addr, VB_KEY_OUTCOME, &outcome);
+	if (r >= 0 && vb_device_outcome_from_string(outcome) == VB_OUTCOME_RELEASED) {
+		_cleanup_free_ char *why = NULL;
+
+		/* Given back on purpose: where it went is all there is to say. */
+		d->released = true;
+		(void)vb_record_get(VB_RECORD_DEVICES, addr, VB_KEY_REASON, &why);
+		add_reason(d, "released%s%s%s%s: %s", d->by ? " by " : "", d->by ? d->by : "",
+			   d->time ? " at " : "", d->time ? d->time : "", why ? why : "given back");
+		return;
+	}
 	if (pd->driver_gone)
 		add_reason(
 			d,
@@ -92,7 +110,6 @@ static void examine(const struct vb_pci *pci, const char *addr, struct dev_statu
 	else
 		add_reason(d, pd->driver ? "held by %s" : "no driver bound%s",
 			   pd->driver ? pd->driver : "");
-	r = vb_record_get(VB_RECORD_DEVICES, addr, VB_KEY_OUTCOME, &outcome);
 	if (r == -ENOENT)
 		add_reason(d, "the binder did not act on it at boot (no %s/devices/%s)", VB_RUN_DIR,
 			   addr);
@@ -103,6 +120,10 @@ static void examine(const struct vb_pci *pci, const char *addr, struct dev_statu
 		if (o == VB_OUTCOME_FAILED)
 			add_reason(d, "the binder failed to claim it at boot: %s",
 				   error && *error ? error : "no error recorded");
+		else if (d->by)
+			add_reason(d, "%s %s it at %s; something rebound it since", d->by,
+				   o == VB_OUTCOME_ALREADY ? "found it on vfio-pci" : "claimed",
+				   d->time ? d->time : "an unknown time");
 		else
 			add_reason(d, "the binder %s it at boot; something rebound it since",
 				   o == VB_OUTCOME_ALREADY ? "found it on vfio-pci" : "claimed");
@@ -209,6 +230,9 @@ static int collect(struct status *st, const char *config)
 		ss->plan = ps ? ps->status : VB_SECTION_INVALID;
 		ss->why = ps ? ps->why : "the section has errors in the config";
 		(void)vb_record_get(VB_RECORD_SECTIONS, sec->name, VB_KEY_STATUS, &ss->record);
+		(void)vb_record_get(VB_RECORD_SECTIONS, sec->name, VB_KEY_REASON, &ss->reason);
+		(void)vb_record_get(VB_RECORD_SECTIONS, sec->name, VB_KEY_TIME, &ss->time);
+		(void)vb_record_get(VB_RECORD_SECTIONS, sec->name, VB_KEY_BY, &ss->by);
 		r = section_devices(&st->pci, ps, sec->name, &list);
 		if (r < 0)
 			return log_err(r, "reading the records of [device %s]: %m", sec->name);
@@ -249,11 +273,16 @@ static void status_free(struct status *st)
 	for (size_t i = 0; i < st->n_secs; i++) {
 		for (size_t k = 0; k < st->secs[i].n_devs; k++) {
 			free(st->secs[i].devs[k].driver);
+			free(st->secs[i].devs[k].time);
+			free(st->secs[i].devs[k].by);
 			for (size_t n = 0; n < st->secs[i].devs[k].n_reasons; n++)
 				free(st->secs[i].devs[k].reasons[n]);
 		}
 		free(st->secs[i].devs);
 		free(st->secs[i].record);
+		free(st->secs[i].reason);
+		free(st->secs[i].time);
+		free(st->secs[i].by);
 	}
 	free(st->secs);
 	for (size_t i = 0; i < st->n_gs; i++)
@@ -266,6 +295,13 @@ static void status_free(struct status *st)
 	vb_cmdline_free(&st->cmd);
 	vb_pci_free(&st->pci);
 	vb_config_free(&st->cfg);
+}
+
+/* Its devices come later (VFs, hot-plug): not an error, whatever the plan says now. */
+static bool section_pending(const struct section_status *ss)
+{
+	return (ss->record && vb_section_status_from_string(ss->record) == VB_SECTION_PENDING) ||
+	       (!ss->n_devs && ss->plan == VB_SECTION_PENDING);
 }
 
 static void print_text(const struct status *st)
@@ -281,13 +317,22 @@ static void print_text(const struct status *st)
 
 		printf("[device %s] boot record: %s; plan now: %s\n", ss->name,
 		       ss->record ? ss->record : "none", vb_section_status_to_string(ss->plan));
-		if (!ss->n_devs)
+		if (ss->by)
+			printf("  record written after boot by %s at %s\n", ss->by,
+			       ss->time ? ss->time : "an unknown time");
+		if (section_pending(ss))
+			printf("  pending, not an error: %s\n",
+			       ss->reason ? ss->reason : "its devices come later");
+		else if (!ss->n_devs)
 			printf("  no device: %s\n", ss->why);
 		for (size_t k = 0; k < ss->n_devs; k++) {
 			const struct dev_status *d = &ss->devs[k];
 
-			printf("  %s: %s\n", d->addr,
-			       d->on_vfio ? "on vfio-pci" : "NOT on vfio-pci");
+			if (d->released)
+				printf("  %s: released, now on %s\n", d->addr, strna(d->driver));
+			else
+				printf("  %s: %s\n", d->addr,
+				       d->on_vfio ? "on vfio-pci" : "NOT on vfio-pci");
 			for (size_t n = 0; n < d->n_reasons; n++)
 				printf("    %s\n", d->reasons[n]);
 		}
@@ -318,6 +363,10 @@ static void print_json(const struct status *st)
 		json_open(&j, NULL, '{');
 		json_str(&j, "name", ss->name);
 		json_str(&j, "boot_status", ss->record);
+		json_str(&j, "reason", ss->reason);
+		json_str(&j, "time", ss->time);
+		json_str(&j, "by", ss->by);
+		json_bool(&j, "pending", section_pending(ss));
 		json_str(&j, "plan", vb_section_status_to_string(ss->plan));
 		json_str(&j, "why", ss->why);
 		json_open(&j, "devices", '[');
@@ -329,6 +378,9 @@ static void print_json(const struct status *st)
 			json_bool(&j, "present", d->present);
 			json_str(&j, "driver", d->driver);
 			json_bool(&j, "on_vfio", d->on_vfio);
+			json_bool(&j, "released", d->released);
+			json_str(&j, "time", d->time);
+			json_str(&j, "by", d->by);
 			json_open(&j, "reasons", '[');
 			for (size_t n = 0; n < d->n_reasons; n++)
 				json_str(&j, NULL, d->reasons[n]);
@@ -399,6 +451,44 @@ static void print_prometheus(const struct status *st)
 		label("plan", vb_section_status_to_string(st->secs[i].plan), true);
 		printf("} %zu\n", st->secs[i].n_devs);
 	}
+	printf("# HELP vfio_boot_device_released Whether a configured device was given back to its "
+	       "host driver (vfio-boot release).\n"
+	       "# TYPE vfio_boot_device_released gauge\n");
+	for (size_t i = 0; i < st->n_secs; i++)
+		for (size_t k = 0; k < st->secs[i].n_devs; k++) {
+			const struct dev_status *d = &st->secs[i].devs[k];
+
+			printf("vfio_boot_device_released{");
+			label("section", st->secs[i].name, false);
+			label("address", d->addr, true);
+			printf("} %d\n", d->released);
+		}
+	printf("# HELP vfio_boot_section_pending Whether a [device] section waits for devices that "
+	       "come later (VFs, hot-plug).\n"
+	       "# TYPE vfio_boot_section_pending gauge\n");
+	for (size_t i = 0; i < st->n_secs; i++) {
+		printf("vfio_boot_section_pending{");
+		label("section", st->secs[i].name, true);
+		printf("} %d\n", section_pending(&st->secs[i]));
+	}
+	printf("# HELP vfio_boot_section_record_timestamp_seconds When a section's record was "
+	       "written after boot, and by what.\n"
+	       "# TYPE vfio_boot_section_record_timestamp_seconds gauge\n");
+	for (size_t i = 0; i < st->n_secs; i++) {
+		const struct section_status *ss = &st->secs[i];
+		struct tm tm = {0};
+		const char *end;
+
+		if (!ss->time || !ss->by)
+			continue;
+		end = strptime(ss->time, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		if (!end || *end)
+			continue;
+		printf("vfio_boot_section_record_timestamp_seconds{");
+		label("section", ss->name, false);
+		label("by", ss->by, true);
+		printf("} %lld\n", (long long)timegm(&tm));
+	}
 	printf("# HELP vfio_boot_guest_active Whether a guest's unit is active (-1: unknown).\n"
 	       "# TYPE vfio_boot_guest_active gauge\n");
 	for (size_t i = 0; i < st->n_gs; i++) {
@@ -434,11 +524,12 @@ int status_main(int argc, char **argv)
 	for (size_t i = 0; i < st.n_secs; i++) {
 		const struct section_status *ss = &st.secs[i];
 
+		/* Given back on purpose, or still to come: neither is a problem. */
 		for (size_t k = 0; k < ss->n_devs; k++)
-			if (!ss->devs[k].on_vfio)
+			if (!ss->devs[k].on_vfio && !ss->devs[k].released)
 				ret = EXIT_PROBLEM;
 		/* A section that should claim and has nothing is a device not on vfio-pci too. */
-		if (!ss->n_devs && ss->plan != VB_PLAN_NONE)
+		if (!ss->n_devs && ss->plan != VB_PLAN_NONE && !section_pending(ss))
 			ret = EXIT_PROBLEM;
 	}
 	status_free(&st);

@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # bash completion for vfio-boot(8).
-# The [guest NAME] sections of the config and its drop-ins under ROOT.
-_vfio_boot_guests()
+# The [KIND NAME] sections (guest, device) of the config and its drop-ins under ROOT.
+_vfio_boot_sections()
 {
-	local d=${1%/}/etc/vfio-boot
-	sed -n 's/^[[:space:]]*\[guest[[:space:]]\+\([^]]*\)\].*/\1/p' \
+	local d=${2%/}/etc/vfio-boot
+	sed -n "s/^[[:space:]]*\\[$1[[:space:]]\\+\\([^]]*\\)\\].*/\\1/p" \
 		"$d/vfio-boot.conf" "$d"/conf.d/*.conf 2>/dev/null
 }
 
@@ -32,7 +32,7 @@ _vfio_boot()
 	esac
 	case $cmd in
 	'')
-		mapfile -t COMPREPLY < <(compgen -W "list plan status check guest --help --version" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "list plan status check claim release guest --help --version" -- "$cur")
 		;;
 	list)
 		mapfile -t COMPREPLY < <(compgen -W "--root --json --help" -- "$cur")
@@ -42,6 +42,19 @@ _vfio_boot()
 		;;
 	status)
 		mapfile -t COMPREPLY < <(compgen -W "--root --config --json --prometheus --help" -- "$cur")
+		;;
+	claim | release)
+		local root=''
+		for ((i = 2; i < COMP_CWORD; i++)); do
+			case ${COMP_WORDS[i]} in
+			--root) root=${COMP_WORDS[i + 1]} ;;
+			esac
+		done
+		if [[ $cur == -* ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "--root --config --dry-run --help" -- "$cur")
+		else
+			mapfile -t COMPREPLY < <(compgen -W "$(_vfio_boot_sections device "$root")" -- "$cur")
+		fi
 		;;
 	guest)
 		local action='' root=''
@@ -60,7 +73,7 @@ _vfio_boot()
 			mapfile -t COMPREPLY < <(compgen -W "--uri --timeout --bridge --config --root
 				--verbose --help" -- "$cur")
 		else
-			mapfile -t COMPREPLY < <(compgen -W "$(_vfio_boot_guests "$root")" -- "$cur")
+			mapfile -t COMPREPLY < <(compgen -W "$(_vfio_boot_sections guest "$root")" -- "$cur")
 		fi
 		;;
 	esac

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * vfio-boot-claimed SECTION...: exits 0 when the binder claimed every device of each [device
- * SECTION] at this boot (/run/vfio-boot/sections/SECTION says status=claimed), else says which
+ * SECTION] at this boot (/run/vfio-boot/sections/SECTION says status=claimed) or the section is
+ * pending (its devices come after boot: the guest runner waits for them), else says which
  * one was not and exits 2, the runner's "refused", which the guest unit's
  * RestartPreventExitStatus=2 does not retry: the binder runs once per boot, so a retry would
  * only fail again. Exits 1 on a usage error. The generator puts it in front of a guest's
@@ -69,6 +70,10 @@ int main(int argc, char **argv)
 				"[device %s] has no record in %s/sections: the binder did not run at this boot (is the initramfs hook installed?) or does not know the section",
 				argv[i], VB_RUN_DIR);
 			bad++;
+		} else if (r == 0 && vb_section_status_from_string(status) == VB_SECTION_PENDING) {
+			/* Its devices come after boot: the guest runner waits for them (device-wait). */
+			log_notice("[device %s] is pending: the guest runner waits for it",
+				   argv[i]);
 		} else if (r == 0) {
 			log_err(0,
 				"[device %s] was not claimed for vfio-pci at this boot (status=%s; see %s/sections/%s and the binder's log)",

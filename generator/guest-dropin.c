@@ -209,6 +209,7 @@ int guest_dropin_noting(const struct vb_guest *g, const struct vb_guests *all,
 	_cleanup_free_ char *deps = NULL, *name = NULL, *file = NULL;
 	struct strbuf u = {0}, b = {0};
 	unsigned long stop_sec = vb_usec_to_sec_ceil(g->shutdown_timeout_usec);
+	uint64_t extra_usec = g->start_delay_usec;
 	int r;
 
 	/* Wants= pulls them in; After= starts this later and, at shutdown, stops it first. */
@@ -242,9 +243,14 @@ int guest_dropin_noting(const struct vb_guest *g, const struct vb_guests *all,
 	if (g->start_delay_usec) {
 		strbuf_printf(&b, "ExecStartPre=%s ", VB_SLEEP);
 		print_seconds(&b, g->start_delay_usec);
-		strbuf_printf(&b, "\nTimeoutStartSec=%lu\n",
-			      START_TIMEOUT_SEC + vb_usec_to_sec_ceil(g->start_delay_usec));
+		strbuf_printf(&b, "\n");
 	}
+	/* The template's timeout holds the default device-wait; a longer one adds to it. */
+	if (g->n_devices && g->device_wait_usec > VB_DEVICE_WAIT_DEFAULT)
+		extra_usec += g->device_wait_usec;
+	if (extra_usec)
+		strbuf_printf(&b, "TimeoutStartSec=%lu\n",
+			      START_TIMEOUT_SEC + vb_usec_to_sec_ceil(extra_usec));
 	strbuf_printf(&b, "Environment=VFIO_BOOT_SHUTDOWN_TIMEOUT=%lu\nTimeoutStopSec=%lu\n",
 		      stop_sec, stop_sec + STOP_SLACK_SEC);
 	/* The runner exits 2 when it refuses to start the guest: that stays so until the host

@@ -17,8 +17,7 @@ void vb_claim_result_done(struct vb_claim_result *res)
 	*res = (struct vb_claim_result){0};
 }
 
-/* dry_run: where a dry run says the write it would make; NULL: make it. */
-static int sysfs_write(FILE *dry_run, const char *value, const char *fmt, const char *arg)
+int vb_claim_write(FILE *dry_run, const char *value, const char *fmt, const char *arg)
 {
 	char path[256];
 
@@ -33,12 +32,12 @@ static int sysfs_write(FILE *dry_run, const char *value, const char *fmt, const 
 
 static int write_override(const struct vb_pci_dev *d, const char *value, FILE *dry_run)
 {
-	return sysfs_write(dry_run, value, "/sys/bus/pci/devices/%s/driver_override", d->addr);
+	return vb_claim_write(dry_run, value, "/sys/bus/pci/devices/%s/driver_override", d->addr);
 }
 
 static int probe(const struct vb_pci_dev *d)
 {
-	return sysfs_write(NULL, d->addr, "/sys/bus/pci/drivers_probe", NULL);
+	return vb_claim_write(NULL, d->addr, "/sys/bus/pci/drivers_probe", NULL);
 }
 
 /* Gives the device back: without an override the kernel picks its host driver again. */
@@ -72,7 +71,7 @@ static int unbind(const struct vb_pci_dev *d, const char *driver, FILE *dry_run)
 	char path[160];
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/unbind", driver);
-	return sysfs_write(dry_run, d->addr, "%s", path);
+	return vb_claim_write(dry_run, d->addr, "%s", path);
 }
 
 int vb_claim_device(const struct vb_pci_dev *d, FILE *dry_run, struct vb_claim_result *res)
@@ -113,7 +112,7 @@ int vb_claim_device(const struct vb_pci_dev *d, FILE *dry_run, struct vb_claim_r
 	}
 
 	if (dry_run) {
-		sysfs_write(dry_run, d->addr, "/sys/bus/pci/drivers_probe", NULL);
+		vb_claim_write(dry_run, d->addr, "/sys/bus/pci/drivers_probe", NULL);
 		res->outcome = VB_OUTCOME_PLANNED;
 		return 0;
 	}
@@ -124,7 +123,8 @@ int vb_claim_device(const struct vb_pci_dev *d, FILE *dry_run, struct vb_claim_r
 	r = vb_pci_read_driver(d->addr, &res->driver_after);
 	if (r == -ENOENT) {
 		/* Some kernels take drivers_probe but do not attach: ask vfio-pci directly. */
-		r = sysfs_write(NULL, d->addr, "/sys/bus/pci/drivers/" VFIO_DRIVER "/bind", NULL);
+		r = vb_claim_write(NULL, d->addr, "/sys/bus/pci/drivers/" VFIO_DRIVER "/bind",
+				   NULL);
 		if (r < 0)
 			log_debug("%s: vfio-pci/bind: %s", d->addr, strerror(-r));
 		r = vb_pci_read_driver(d->addr, &res->driver_after);

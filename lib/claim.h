@@ -18,4 +18,10 @@ struct vb_claim_result {
  * dry_run: write nothing, say each write it would make there instead (outcome "planned").
  */
 int vb_claim_device(const struct vb_pci_dev *d, FILE *dry_run, struct vb_claim_result *res);
+/*
+ * One sysfs write of value to the path fmt makes of arg (fmt a path with one %s); dry_run: say
+ * it there ("    write ..."), write nothing. Claim and release say their writes alike.
+ */
+int vb_claim_write(FILE *dry_run, const char *value, const char *fmt, const char *arg);
+
 void vb_claim_result_done(struct vb_claim_result *res);

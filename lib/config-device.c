@@ -2,6 +2,7 @@
 /* What a [device] section means: which functions it claims, how many, and what it allows. */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 
 #include "config-schema.h"
 #include "log.h"
@@ -23,23 +24,110 @@ static int parse_match(struct vb_apply *a, const struct vb_key *k, const struct 
 	return -EINVAL;
 }
 
+/* A decimal number from 1 to max, nothing around it. */
+static bool parse_number(const char *s, unsigned long max, unsigned long *ret)
+{
+	char *end;
+
+	errno = 0;
+	*ret = strtoul(s, &end, 10);
+	return isdigit((unsigned char)s[0]) && !*end && !errno && *ret >= 1 && *ret <= max;
+}
+
 static int parse_count(struct vb_apply *a, const struct vb_key *k, const struct vb_setting *st,
 		       void *dst)
 {
 	unsigned long n;
-	char *end;
 
 	(void)a;
 	(void)k;
-	errno = 0;
-	n = strtoul(st->value, &end, 10);
 	if (streq(st->value, "any"))
 		*(int *)dst = -1;
-	else if (isdigit((unsigned char)st->value[0]) && !*end && !errno && n >= 1 && n <= 4096)
+	else if (parse_number(st->value, 4096, &n))
 		*(int *)dst = n;
 	else
 		return -EINVAL;
 	return 0;
+}
+
+static int parse_vfs(struct vb_apply *a, const struct vb_key *k, const struct vb_setting *st,
+		     void *dst)
+{
+	unsigned long n;
+
+	(void)a;
+	(void)k;
+	if (!parse_number(st->value, VB_VFS_MAX, &n))
+		return -EINVAL;
+	*(unsigned *)dst = n;
+	return 0;
+}
+
+/* One word of vf-index, "N" or "N-M", n bytes at p; NULL when it is good, else what is wrong. */
+static const char *vf_range(const char *p, size_t n, unsigned vfs, unsigned long *lo,
+			    unsigned long *hi)
+{
+	char word[32], *dash;
+
+	if (n >= sizeof(word))
+		return "not a number or a range N-M";
+	memcpy(word, p, n);
+	word[n] = '\0';
+	dash = strchr(word, '-');
+	if (dash)
+		*dash = '\0';
+	/* parse_number() starts at 1; an index starts at 0. */
+	if (!(streq(word, "0") ? (*lo = 0, true) : parse_number(word, ULONG_MAX, lo)))
+		return "not a number or a range N-M";
+	*hi = *lo;
+	if (dash &&
+	    !(streq(dash + 1, "0") ? (*hi = 0, true) : parse_number(dash + 1, ULONG_MAX, hi)))
+		return "not a number or a range N-M";
+	if (*hi < *lo)
+		return "a range must go up";
+	if (*hi >= vfs)
+		return "each index must be below vfs";
+	return NULL;
+}
+
+/* vf-index needs vfs, applied before it (rank). Every word is checked. */
+static int parse_vf_index(struct vb_apply *a, const struct vb_key *k, const struct vb_setting *st,
+			  void *dst)
+{
+	const struct vb_device *d = a->obj;
+	uint64_t *bits = dst;
+	const char *p = st->value;
+	int r = 0;
+
+	(void)k;
+	if (!vb_section_get(a->sec, "vfs")) {
+		vb_apply_error(a, st,
+			       "vf-index without vfs: set `vfs = N` to make N VFs of each PF");
+		return -EINVAL;
+	}
+	/* vfs = BAD was reported already: the section is skipped, nothing to add. */
+	if (!d->vfs)
+		return -EINVAL;
+	if (!*(p + strspn(p, " \t"))) {
+		vb_apply_error(a, st,
+			       "vf-index is empty: expected numbers or ranges such as 0 2-3");
+		return -EINVAL;
+	}
+	while (*(p += strspn(p, " \t"))) {
+		size_t n = strcspn(p, " \t");
+		unsigned long lo, hi;
+		const char *why = vf_range(p, n, d->vfs, &lo, &hi);
+
+		if (why) {
+			vb_apply_error(a, st, "vf-index: \"%.*s\": %s (vfs = %u)",
+				       (int)(n > 64 ? 64 : n), p, why, d->vfs);
+			r = -EINVAL;
+		} else
+			for (unsigned long i = lo; i <= hi; i++)
+				bits[i / 64] |= UINT64_C(1) << (i % 64);
+		p += n;
+	}
+	return r;
 }
 
 /* Every word is checked, and each one not known is named. */
@@ -103,6 +191,24 @@ static const struct vb_key device_keys[] = {
 		.parse = parse_allow,
 		.offset = offsetof(struct vb_device, allow),
 	},
+	{
+		.name = "vfs",
+		.parse = parse_vfs,
+		.offset = offsetof(struct vb_device, vfs),
+		.expected = "a number of VFs from 1 to 256",
+	},
+	{
+		.name = "vf-index",
+		.parse = parse_vf_index,
+		.offset = offsetof(struct vb_device, vf_index),
+		.rank = 1, /* after vfs, which bounds it */
+	},
+	{
+		.name = "hotplug",
+		.parse = vb_key_bool,
+		.offset = offsetof(struct vb_device, hotplug),
+		.expected = "yes or no",
+	},
 };
 
 const struct vb_schema vb_device_schema = {
@@ -135,6 +241,10 @@ int vb_device_resolve(struct vb_config *cfg, size_t idx)
 			return r;
 		}
 	}
+	/* Without vf-index, every VF made is claimed. */
+	if (d.vfs && !vb_section_get(sec, "vf-index"))
+		for (unsigned i = 0; i < d.vfs; i++)
+			d.vf_index[i / 64] |= UINT64_C(1) << (i % 64);
 	if (sec->bad) {
 		vb_selector_done(&d.sel);
 		vb_log_full(LOG_ERR, 0, "%s:%u: skipping [device %s]: nothing of it is claimed",

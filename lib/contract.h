@@ -25,13 +25,13 @@ enum vb_run_state {
  */
 enum vb_section_status {
 	VB_PLAN_OK,
-	VB_PLAN_NONE,	    /* count = any and nothing matched: nothing to do */
-	VB_PLAN_ABSENT,	    /* nothing matched */
-	VB_PLAN_TOO_FEW,    /* fewer than count matched */
-	VB_PLAN_AMBIGUOUS,  /* more than count matched */
-	VB_PLAN_GUARDED,    /* boot display or storage without allow */
-	VB_PLAN_GROUP,	    /* an IOMMU group holds endpoints no section claims */
-	VB_PLAN_NO_IOMMU,   /* a device has no IOMMU group */
+	VB_PLAN_NONE,	   /* count = any and nothing matched: nothing to do */
+	VB_PLAN_ABSENT,	   /* nothing matched */
+	VB_PLAN_TOO_FEW,   /* fewer than count matched */
+	VB_PLAN_AMBIGUOUS, /* more than count matched */
+	VB_PLAN_GUARDED,  /* boot display or storage without allow; a PF that cannot give its VFs */
+	VB_PLAN_GROUP,	  /* an IOMMU group holds endpoints no section claims */
+	VB_PLAN_NO_IOMMU, /* a device has no IOMMU group */
 	VB_PLAN_UNREADABLE, /* a device it would take, or whose match it needs, cannot be read */
 	VB_SECTION_INVALID, /* the config parser threw the section out */
 	VB_SECTION_CLAIMED, /* every device is on vfio-pci */

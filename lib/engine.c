@@ -7,6 +7,8 @@
 #include "engine.h"
 #include "log.h"
 #include "run-record.h"
+#include "pci-part.h"
+#include "sriov.h"
 #include "sysroot.h"
 #include "util.h"
 
@@ -104,6 +106,7 @@ static void log_section(const struct vb_plan_section *s)
 	switch (s->status) {
 	case VB_PLAN_OK:
 	case VB_PLAN_NONE:
+	case VB_SECTION_PENDING: /* its devices come later: no error */
 		level = LOG_INFO;
 		break;
 	default:
@@ -115,8 +118,11 @@ static void log_section(const struct vb_plan_section *s)
 		vb_log_full(level, 0, "[device %s]   %s", s->name, s->details[i]);
 }
 
-/* Says each section (a dry run prints the plan; the log would only say it again), records
- * the ones that claim nothing; whether any claims. */
+/*
+ * Says each section (a dry run prints the plan; the log would only say it again), records
+ * the ones that claim nothing, counts the refused and the pending ones; whether any claims.
+ * A pending section with some of its devices here claims those.
+ */
 static bool report_plan(struct vb_run *run)
 {
 	bool any = false;
@@ -128,13 +134,15 @@ static bool report_plan(struct vb_run *run)
 			(void)vb_plan_print_section(run->out, &run->pci, s);
 		else
 			log_section(s);
-		if (s->status == VB_PLAN_OK && s->n_devs)
+		if (vb_plan_section_claims(s) && s->n_devs)
 			any = true;
-		else if (s->status != VB_PLAN_OK) {
-			if (s->status != VB_PLAN_NONE)
+		else if (!vb_plan_section_claims(s)) {
+			if (s->status == VB_SECTION_PENDING)
+				run->pending++;
+			else if (s->status != VB_PLAN_NONE)
 				run->refused++;
 			if (run->records)
-				vb_run_record_section(s, &run->pci, s->status, s->why);
+				vb_run_record_section(run, s, s->status, s->why);
 		}
 	}
 	return any;
@@ -144,10 +152,10 @@ static void refuse_all(struct vb_run *run, const char *why)
 {
 	for (size_t i = 0; i < run->plan.n_sections; i++) {
 		const struct vb_plan_section *s = &run->plan.sections[i];
-		if (s->status == VB_PLAN_OK) {
+		if (vb_plan_section_claims(s)) {
 			run->refused++;
 			if (run->records)
-				vb_run_record_section(s, &run->pci, VB_SECTION_FAILED, why);
+				vb_run_record_section(run, s, VB_SECTION_FAILED, why);
 		}
 	}
 }
@@ -198,7 +206,7 @@ int vb_run_need_vfio(struct vb_run *run)
 static bool seen_before(const struct vb_plan *plan, size_t sec, size_t dev)
 {
 	for (size_t i = 0; i < sec; i++)
-		if (plan->sections[i].status == VB_PLAN_OK &&
+		if (vb_plan_section_claims(&plan->sections[i]) &&
 		    vb_plan_section_has(&plan->sections[i], dev))
 			return true;
 	return false;
@@ -232,7 +240,7 @@ static void claim_one(struct vb_run *run, const struct vb_plan_section *s,
 		log_info("[device %s] %s is already on vfio-pci", s->name, d->addr);
 }
 
-void vb_run_claim_section(struct vb_run *run, const struct vb_plan_section *s)
+static void claim_devs(struct vb_run *run, const struct vb_plan_section *s)
 {
 	unsigned ok = 0, bad = 0;
 	char reason[512];
@@ -251,22 +259,186 @@ void vb_run_claim_section(struct vb_run *run, const struct vb_plan_section *s)
 		else
 			ok++;
 		if (run->records)
-			vb_run_record_device(s, pd, &run->pci.devs[pd->dev], &res);
+			vb_run_record_device(run, s, pd, &run->pci.devs[pd->dev], &res);
 		vb_claim_result_done(&res);
 	}
 	if (run->dry_run)
 		return;
 	snprintf(reason, sizeof(reason), "%u of %zu devices on vfio-pci", ok, s->n_devs);
+	/* All that is here is claimed, and more is to come: the record says what it waits for. */
+	if (bad == 0 && s->status == VB_SECTION_PENDING) {
+		snprintf(reason, sizeof(reason), "%u of %zu devices on vfio-pci; %s", ok, s->n_devs,
+			 s->why);
+		run->pending++;
+	}
 	if (run->records)
-		vb_run_record_section(s, &run->pci,
-				      bad == 0 ? VB_SECTION_CLAIMED
-				      : ok     ? VB_SECTION_PARTIAL
-					       : VB_SECTION_FAILED,
+		vb_run_record_section(run, s,
+				      bad == 0 && s->status == VB_SECTION_PENDING
+					      ? VB_SECTION_PENDING
+				      : bad == 0 ? VB_SECTION_CLAIMED
+				      : ok	 ? VB_SECTION_PARTIAL
+						 : VB_SECTION_FAILED,
 				      reason);
 	if (bad && ok)
 		log_err(0,
 			"[device %s] only partly claimed: %u of %zu devices; the guest cannot use it as it is",
 			s->name, ok, s->n_devs);
+}
+
+/* A PF a VF section's match selects: the match holds and it is no VF itself. */
+static bool selects_pf(const struct vb_plan_section *s, struct vb_pci_dev *d)
+{
+	if (vb_pci_is_bridge(d) || vb_existsf("/sys/bus/pci/devices/%s/physfn", d->addr))
+		return false;
+	return vb_pci_part_matches(&s->cfg->sel, d);
+}
+
+struct pf_made {
+	char addr[VB_ADDR_MAX];
+	struct vb_sriov_made made;
+	int r;
+	uint64_t written; /* when sriov_numvfs was written */
+};
+
+static bool vf_chosen(const struct vb_device *c, unsigned i)
+{
+	return i < VB_VFS_MAX && (c->vf_index[i / 64] >> (i % 64)) & 1;
+}
+
+/* The VFs made and not chosen go to the host: their probe was held back only for the claim. */
+static void give_back_vfs(const struct vb_plan_section *s, const struct pf_made *pf)
+{
+	int r = vb_sriov_autoprobe_restore(pf->addr, &pf->made);
+
+	if (r < 0)
+		log_warn(r, "[device %s] setting sriov_drivers_autoprobe of %s back to 1: %m",
+			 s->name, pf->addr);
+	for (unsigned i = 0; i < s->cfg->vfs; i++) {
+		_cleanup_free_ char *drv = NULL;
+		char vf[VB_ADDR_MAX];
+
+		if (vf_chosen(s->cfg, i) || vb_sriov_vf_addr(pf->addr, i, vf) < 0)
+			continue;
+		r = vb_sriov_probe_host(vf, &drv);
+		if (r < 0)
+			log_warn(r, "[device %s] probing %s (VF %u of %s) for its host driver: %m",
+				 s->name, vf, i, pf->addr);
+		else
+			log_info("[device %s] %s (VF %u of %s) not chosen: %s", s->name, vf, i,
+				 pf->addr, drv ? drv : "no host driver took it");
+	}
+}
+
+/* The section's PFs in the scan, with the VFs made on each; how many. */
+static int make_vfs(struct vb_run *run, const struct vb_plan_section *s, struct pf_made **ret)
+{
+	struct pf_made *pfs = NULL;
+	size_t n = 0, alloc = 0;
+
+	for (size_t i = 0; i < run->pci.n; i++) {
+		struct vb_pci_dev *d = &run->pci.devs[i];
+		struct pf_made *p;
+
+		if (!selects_pf(s, d))
+			continue;
+		if (GROW(pfs, alloc, n + 1) < 0) {
+			free(pfs);
+			return -ENOMEM;
+		}
+		p = &pfs[n++];
+		*p = (struct pf_made){0};
+		snprintf(p->addr, sizeof(p->addr), "%s", d->addr);
+		if (run->dry_run) {
+			fprintf(run->out,
+				"  %s: %u VFs (sriov_drivers_autoprobe 0, sriov_numvfs %u)\n",
+				d->addr, s->cfg->vfs, s->cfg->vfs);
+			p->r = -EAGAIN;
+			continue;
+		}
+		p->r = vb_sriov_make(d->addr, s->cfg->vfs, &p->made);
+		p->written = vb_now_usec() - p->made.usec;
+		if (p->r == -EAGAIN)
+			log_info("[device %s] %s", s->name, p->made.why);
+		else if (p->r < 0)
+			log_err(p->r, "[device %s] %s", s->name, p->made.why);
+		else if (p->made.made)
+			log_info(
+				"[device %s] made %u VFs on %s: the last one showed up %llu ms after sriov_numvfs was written",
+				s->name, s->cfg->vfs, d->addr,
+				(unsigned long long)p->made.usec / 1000);
+	}
+	*ret = pfs;
+	return n;
+}
+
+static void claim_vfs(struct vb_run *run, size_t idx)
+{
+	const struct vb_plan_section *s = &run->plan.sections[idx];
+	_cleanup_free_ struct pf_made *pfs = NULL;
+	bool made = false, refused = false;
+	unsigned there = 0;
+	char why[300] = "";
+	int n, r;
+
+	n = make_vfs(run, s, &pfs);
+	if (n < 0) {
+		log_err(n, "[device %s] making its VFs: %m", s->name);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		made |= pfs[i].made.made;
+		there += pfs[i].r >= 0;
+		if (pfs[i].r == -EAGAIN && !why[0])
+			snprintf(why, sizeof(why), "%s", pfs[i].made.why);
+		if (pfs[i].r < 0 && pfs[i].r != -EAGAIN && !refused) {
+			refused = true;
+			snprintf(why, sizeof(why), "%s", pfs[i].made.why);
+		}
+	}
+	if (run->dry_run)
+		return;
+	if (made) {
+		r = run->rescan ? run->rescan(run) : scan_and_plan(run);
+		if (r < 0) {
+			log_err(r, "[device %s] %s after making its VFs: %m", s->name,
+				run->failed_at[0] ? run->failed_at : "scanning");
+			return;
+		}
+		s = &run->plan.sections[idx];
+	}
+	if (refused) {
+		run->refused++;
+		if (run->records)
+			vb_run_record_section(run, s, VB_SECTION_FAILED, why);
+	} else if (n > 0 && !there) {
+		/* Every PF still waits for its driver: its bind comes back here. */
+		if (run->records)
+			vb_run_record_section(run, s, VB_SECTION_PENDING, why);
+	} else if (s->status == VB_PLAN_OK && s->n_devs) {
+		claim_devs(run, s);
+	} else if (s->status != VB_PLAN_OK) {
+		log_section(s);
+		if (run->records)
+			vb_run_record_section(run, s, s->status, s->why);
+	}
+	for (int i = 0; i < n; i++) {
+		if (!pfs[i].made.made)
+			continue;
+		if (!refused && s->status == VB_PLAN_OK && s->n_devs)
+			log_info(
+				"[device %s] VFs of %s: the last chosen VF verified on vfio-pci %llu ms after sriov_numvfs was written",
+				s->name, pfs[i].addr,
+				(unsigned long long)(vb_now_usec() - pfs[i].written) / 1000);
+		give_back_vfs(s, &pfs[i]);
+	}
+}
+
+void vb_run_claim_section(struct vb_run *run, const struct vb_plan_section *s)
+{
+	if (s->cfg->vfs)
+		claim_vfs(run, s - run->plan.sections);
+	else
+		claim_devs(run, s);
 }
 
 enum vb_run_state vb_run_claim(struct vb_run *run)
@@ -278,7 +450,7 @@ enum vb_run_state vb_run_claim(struct vb_run *run)
 	for (size_t i = 0; i < run->plan.n_sections; i++) {
 		const struct vb_plan_section *s = &run->plan.sections[i];
 
-		if (s->status != VB_PLAN_OK || !s->n_devs)
+		if (!vb_plan_section_claims(s) || !s->n_devs)
 			continue;
 		if (run->dry_run)
 			fprintf(run->out, "[device %s] writes:\n", s->name);

@@ -45,6 +45,11 @@ struct vb_run {
 	 */
 	vb_load_modules_fn load_modules;
 	bool load_on_tree;
+	/*
+	 * Scans and plans again once VFs were made; NULL: the whole tree. The udev path reads
+	 * only the part of the tree around its device.
+	 */
+	int (*rescan)(struct vb_run *run);
 	/* Called once the config is read, before the scan: the binder's watchdog wants it. */
 	void (*config_loaded)(const struct vb_run *run, void *userdata);
 	void *userdata;
@@ -58,6 +63,7 @@ struct vb_run {
 	int error;		       /* config-refused or error: the errno of what failed */
 	char failed_at[PATH_MAX + 64]; /* error: what failed, "planning", "reading ROOT/sys/..." */
 	unsigned claimed, failed, refused;
+	unsigned pending; /* sections whose devices come later (VB_SECTION_PENDING): no error */
 };
 
 /*
@@ -82,7 +88,16 @@ enum vb_run_state vb_run_claim(struct vb_run *run);
  */
 int vb_run_need_vfio(struct vb_run *run);
 
-/* Claims the devices of one section the plan allows, records them and the section. */
+/*
+ * Claims the devices of one section the plan allows, records them and the section.
+ *
+ * A VF section (cfg->vfs) is taken whatever its plan status: on each PF its match selects in
+ * the scan, the VFs are made (sriov.h) when they are not there yet and the PF's driver is
+ * bound, then the run scans and plans again (run->rescan) and claims the chosen VFs, and the
+ * VFs it made and does not claim are probed so that the host driver takes them. A PF whose
+ * driver has not bound yet leaves the section pending. It may plan again: a pointer into
+ * run->plan taken before the call is stale after it (the sections keep their order).
+ */
 void vb_run_claim_section(struct vb_run *run, const struct vb_plan_section *s);
 
 void vb_run_free(struct vb_run *run);

@@ -7,6 +7,7 @@
 #include "guest.h"
 #include "log.h"
 #include "record.h"
+#include "strbuf.h"
 #include "util.h"
 
 /* What the checks of a guest's keys compare against. */
@@ -100,6 +101,7 @@ enum {
 	GUEST_START_DELAY,
 	GUEST_SHUTDOWN_TIMEOUT,
 	GUEST_RESTART,
+	GUEST_DEVICE_WAIT,
 };
 
 #define GUEST_TIME(key, field, check_fn)                                                           \
@@ -142,6 +144,12 @@ static const struct vb_key guest_keys[] = {
 			   .offset = offsetof(struct vb_guest, restart_on_failure),
 			   .expected = "no or on-failure",
 			   .words = (const char *const[]){"no", "on-failure"}},
+	[GUEST_DEVICE_WAIT] = {.name = "device-wait",
+			       .parse = vb_key_duration,
+			       .offset = offsetof(struct vb_guest, device_wait_usec),
+			       .expected = "a duration such as 30s or 2min",
+			       .max = VB_DEVICE_WAIT_MAX,
+			       .cut = "is longer than 10min: using 10min"},
 };
 
 const struct vb_schema vb_guest_schema = {
@@ -187,6 +195,7 @@ static int parse_guest(struct vb_config *cfg, const struct guest_env *env, struc
 	if (r < 0)
 		return r;
 	g->shutdown_timeout_usec = VB_SHUTDOWN_TIMEOUT_DEFAULT;
+	g->device_wait_usec = VB_DEVICE_WAIT_DEFAULT;
 	return vb_schema_apply(&a, &vb_guest_schema);
 }
 
@@ -312,6 +321,33 @@ int vb_section_claimed(const char *section, char **status)
 	return r;
 }
 
+int vb_section_wait(const char *section, uint64_t wait_usec, const char *guest, char **status)
+{
+	uint64_t deadline = vb_now_usec() + wait_usec;
+	bool said = false;
+	int r;
+
+	for (;;) {
+		_cleanup_free_ char *reason = NULL;
+
+		r = vb_section_claimed(section, status);
+		if (r != 0 || vb_section_status_from_string(*status) != VB_SECTION_PENDING ||
+		    vb_now_usec() >= deadline)
+			return r;
+		if (!said) {
+			(void)vb_record_get(VB_RECORD_SECTIONS, section, VB_KEY_REASON, &reason);
+			log_notice("guest %s: waiting up to %lu s (device-wait) for [device %s], "
+				   "pending: %s",
+				   guest, vb_usec_to_sec_ceil(wait_usec), section,
+				   reason ? reason : "its devices come later");
+			said = true;
+		}
+		free(*status);
+		*status = NULL;
+		usleep(VB_SECTION_POLL_USEC);
+	}
+}
+
 unsigned long vb_usec_to_sec_ceil(uint64_t usec)
 {
 	return (unsigned long)((usec + 999999) / 1000000);
@@ -322,7 +358,8 @@ unsigned long vb_usec_to_sec_ceil(uint64_t usec)
  * shutdown-timeout that is no duration.
  */
 static int runner_settings(struct vb_config *cfg, const char *name, uint64_t *timeout_usec,
-			   char **bridge, const struct vb_setting **bad_st)
+			   char **bridge, struct vb_guest_wait *wait,
+			   const struct vb_setting **bad_st)
 {
 	struct vb_bridges bs;
 	struct vb_guests gs = {0};
@@ -349,6 +386,12 @@ static int runner_settings(struct vb_config *cfg, const char *name, uint64_t *ti
 		if (!*bridge)
 			r = -ENOMEM;
 	}
+	if (r >= 0 && wait) {
+		wait->usec = g->device_wait_usec;
+		for (size_t i = 0; r >= 0 && i < g->n_devices; i++)
+			r = vb_strv_add(&wait->devices, &wait->n_devices, &wait->alloc,
+					g->devices[i]);
+	}
 out:
 	vb_guests_free(&gs);
 	vb_bridges_free(&bs);
@@ -356,7 +399,7 @@ out:
 }
 
 int vb_guest_runner_settings(const char *file, const char *name, uint64_t *timeout_usec,
-			     char **bridge)
+			     char **bridge, struct vb_guest_wait *wait)
 {
 	_cleanup_(vb_config_free) struct vb_config cfg = {0};
 	const struct vb_setting *st = NULL;
@@ -365,7 +408,7 @@ int vb_guest_runner_settings(const char *file, const char *name, uint64_t *timeo
 	vb_log_set_max_level(LOG_CRIT);
 	r = vb_config_load(&cfg, file);
 	if (r >= 0)
-		r = runner_settings(&cfg, name, timeout_usec, bridge, &st);
+		r = runner_settings(&cfg, name, timeout_usec, bridge, wait, &st);
 	vb_log_set_max_level(level);
 	if (r == -ENOENT && !file)
 		return 0;
@@ -373,4 +416,10 @@ int vb_guest_runner_settings(const char *file, const char *name, uint64_t *timeo
 		return log_err(r, "%s:%u: shutdown-timeout = \"%s\": not a duration", st->file,
 			       st->line, st->value);
 	return r;
+}
+
+void vb_guest_wait_free(struct vb_guest_wait *w)
+{
+	vb_strv_free(w->devices, w->n_devices);
+	*w = (struct vb_guest_wait){0};
 }

@@ -11,6 +11,11 @@
 #define VB_GUEST_UNIT_PREFIX	    "vfio-boot-guest"
 #define VB_BRIDGE_UNIT_PREFIX	    "vfio-boot-bridge"
 #define VB_SHUTDOWN_TIMEOUT_DEFAULT (120ULL * 1000000ULL)
+/* How long a guest waits for a pending [device] section (device-wait), at most. */
+#define VB_DEVICE_WAIT_DEFAULT (60ULL * 1000000ULL)
+#define VB_DEVICE_WAIT_MAX     (10ULL * 60ULL * 1000000ULL)
+/* How often its record is read meanwhile. */
+#define VB_SECTION_POLL_USEC 200000
 /* Longer start delays and shutdown timeouts are cut to this. */
 #define VB_GUEST_TIME_MAX (60ULL * 60ULL * 1000000ULL)
 
@@ -27,6 +32,7 @@ struct vb_guest {
 	size_t n_devices;
 	const char *bridge; /* NULL: none */
 	uint64_t start_delay_usec, shutdown_timeout_usec;
+	uint64_t device_wait_usec; /* how long to wait for a pending [device] section */
 	bool restart_on_failure;
 	bool bad;
 	uint32_t refused; /* bit i: the value of the schema's key i was not understood */
@@ -66,14 +72,31 @@ void vb_guests_free(struct vb_guests *g);
  */
 int vb_section_claimed(const char *section, char **status);
 
+/*
+ * vb_section_claimed(), waiting while the record says pending (VFs or hot-plugged devices not
+ * there yet), polling every VB_SECTION_POLL_USEC, at most wait_usec; says once that guest waits
+ * and for what. Returns as vb_section_claimed() once the status is another, or the wait is over
+ * (0, *status "pending").
+ */
+int vb_section_wait(const char *section, uint64_t wait_usec, const char *guest, char **status);
+
 /* Whole seconds, rounded up, for the guest runner's --timeout. */
 unsigned long vb_usec_to_sec_ceil(uint64_t usec);
 
+/* What the runner waits for before it checks a guest: its [device] sections, device-wait. */
+struct vb_guest_wait {
+	char **devices;
+	size_t n_devices, alloc;
+	uint64_t usec;
+};
+void vb_guest_wait_free(struct vb_guest_wait *w);
+
 /*
  * The [guest NAME] settings the guest runner uses, from vfio-boot.conf(5) below the root (or
- * file): shutdown-timeout and bridge. Leaves *timeout_usec and *bridge alone when unset. A
+ * file): shutdown-timeout, bridge and (wait, when not NULL) devices and device-wait. Leaves
+ * *timeout_usec, *bridge and *wait alone when unset. A
  * missing config is no error: the guest then runs with the defaults and the command line's
  * options. Problems elsewhere in the config are the generator's to report, and are not logged.
  */
 int vb_guest_runner_settings(const char *file, const char *name, uint64_t *timeout_usec,
-			     char **bridge);
+			     char **bridge, struct vb_guest_wait *wait);

@@ -38,3 +38,13 @@ bool vb_pci_driver_dir_gone(struct vb_pci_scan *sc, const char *name);
  */
 int vb_pci_driver_link_read(struct vb_pci_scan *sc, const char *name, const char *devlink,
 			    struct vb_pci_dev *d);
+
+/*
+ * One function named name in sc's directory into d, as the scan reads it. Returns -ENODEV for
+ * what is not a PCI function or is gone meanwhile, -ENOMEM; otherwise 0, whatever could not be
+ * read noted in d. vb_pci_dev_done() frees what it holds.
+ */
+int vb_pci_dev_read(struct vb_pci_scan *sc, const char *name, struct vb_pci_dev *d);
+void vb_pci_dev_done(struct vb_pci_dev *d);
+/* The physical slot of each device of pci, which must be sorted by address. */
+int vb_pci_scan_slots(struct vb_pci *pci);

@@ -203,7 +203,7 @@ static int read_boot_vga(int dirfd, const char *dev, struct vb_pci_dev *d)
 	return asprintf_safe(&d->boot_vga_seen, "a VGA device without boot_vga");
 }
 
-static void dev_done(struct vb_pci_dev *d)
+void vb_pci_dev_done(struct vb_pci_dev *d)
 {
 	free(d->unreadable);
 	free(d->boot_vga_seen);
@@ -245,7 +245,7 @@ static int read_group(int dirfd, const char *name, struct vb_pci_dev *d)
  * whatever could not be read noted in d->unreadable. The topology path is left to
  * vb_pci_load_path(): only path= selectors and the listings need it.
  */
-static int dev_read(struct vb_pci_scan *sc, const char *name, struct vb_pci_dev *d)
+int vb_pci_dev_read(struct vb_pci_scan *sc, const char *name, struct vb_pci_dev *d)
 {
 	char link[PATH_MAX];
 	const char *devlink;
@@ -258,6 +258,7 @@ static int dev_read(struct vb_pci_scan *sc, const char *name, struct vb_pci_dev 
 		return -ENODEV;
 	vb_pci_addr_format(&d->a, d->addr);
 	d->path_unread = true;
+	d->vf_index = -1; /* vb_pci_load_sriov() says whether it is a VF */
 	r = read_ids(sc->dirfd, name, d);
 	if (r < 0)
 		return r;
@@ -305,7 +306,7 @@ static size_t first_at_or_after(const struct vb_pci *pci, const char *prefix)
 }
 
 /* /sys/bus/pci/slots/NAME/address is "dddd:bb:dd": every function there sits in that slot. */
-static int scan_slots(struct vb_pci *pci)
+int vb_pci_scan_slots(struct vb_pci *pci)
 {
 	_cleanup_free_ char *p = NULL;
 	_cleanup_closedir_ DIR *dir = NULL;
@@ -368,23 +369,23 @@ int vb_pci_scan(struct vb_pci *pci)
 
 		if (de->d_name[0] == '.')
 			continue;
-		r = dev_read(&sc, de->d_name, &d);
+		r = vb_pci_dev_read(&sc, de->d_name, &d);
 		if (r < 0) {
-			dev_done(&d);
+			vb_pci_dev_done(&d);
 			if (r == -ENODEV)
 				continue;
 			goto fail;
 		}
 		r = GROW(pci->devs, pci->alloc, pci->n + 1);
 		if (r < 0) {
-			dev_done(&d);
+			vb_pci_dev_done(&d);
 			goto fail;
 		}
 		pci->devs[pci->n++] = d;
 	}
 	if (pci->n)
 		qsort(pci->devs, pci->n, sizeof(*pci->devs), cmp_dev);
-	r = scan_slots(pci);
+	r = vb_pci_scan_slots(pci);
 	if (r < 0)
 		goto fail;
 	return 0;
@@ -396,7 +397,7 @@ fail:
 void vb_pci_free(struct vb_pci *pci)
 {
 	for (size_t i = 0; i < pci->n; i++)
-		dev_done(&pci->devs[i]);
+		vb_pci_dev_done(&pci->devs[i]);
 	free(pci->devs);
 	*pci = (struct vb_pci){0};
 }

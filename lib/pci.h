@@ -18,6 +18,7 @@ enum {
 	VB_PCI_UNKNOWN_PATH = 1 << 1,
 	VB_PCI_UNKNOWN_GROUP = 1 << 2,
 	VB_PCI_UNKNOWN_DRIVER = 1 << 3,
+	VB_PCI_UNKNOWN_SRIOV = 1 << 4, /* physfn: whether it is a VF, and whose */
 };
 
 struct vb_pci_addr {
@@ -97,3 +98,16 @@ int vb_pci_read_driver(const char *addr, char **ret);
 bool vb_pci_is_bridge(const struct vb_pci_dev *d);
 bool vb_pci_is_storage(const struct vb_pci_dev *d);
 bool vb_pci_same_slot(const struct vb_pci_dev *a, const struct vb_pci_dev *b);
+
+/*
+ * SR-IOV, for the devices that need it (the scan reads none of it): fills d->physfn and
+ * d->vf_index once, from the physfn link and the PF's virtfnN link back. A physfn link that
+ * cannot be read, or whose PF has no link back, marks d unreadable (VB_PCI_UNKNOWN_SRIOV):
+ * whether it is a VF is then unknown. Returns 0, or -ENOMEM.
+ */
+int vb_pci_load_sriov(struct vb_pci_dev *d);
+/* A PF's sriov_totalvfs and sriov_numvfs: -ENOENT when it has no SR-IOV, -EBADMSG when unread. */
+int vb_pci_sriov_totalvfs(const char *pf, unsigned *ret);
+int vb_pci_sriov_numvfs(const char *pf, unsigned *ret);
+/* The address of a PF's VF n (its virtfnN link): -ENOENT when there is none. */
+int vb_pci_sriov_vf(const char *pf, unsigned n, char addr[VB_ADDR_MAX]);

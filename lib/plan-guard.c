@@ -65,7 +65,7 @@ int vb_plan_check_iommu(struct vb_plan_section *s, const struct vb_pci *pci)
 	return 0;
 }
 
-/* Claimed by a section still standing, or already on vfio-pci. */
+/* Claimed by a section still standing (pending ones too), or already on vfio-pci. */
 static bool claimed(const struct vb_plan *plan, size_t dev)
 {
 	const struct vb_pci_dev *d = &plan->pci->devs[dev];
@@ -73,7 +73,7 @@ static bool claimed(const struct vb_plan *plan, size_t dev)
 	if (streq_ptr(d->driver, "vfio-pci"))
 		return true;
 	for (size_t i = 0; i < plan->n_sections; i++)
-		if (plan->sections[i].status == VB_PLAN_OK &&
+		if (vb_plan_section_claims(&plan->sections[i]) &&
 		    vb_plan_section_has(&plan->sections[i], dev))
 			return true;
 	return false;
@@ -139,7 +139,7 @@ int vb_plan_check_groups(struct vb_plan *plan)
 		for (size_t i = 0; i < plan->n_sections; i++) {
 			struct vb_plan_section *s = &plan->sections[i];
 			int r;
-			if (s->status != VB_PLAN_OK || s->cfg->group_claim)
+			if (!vb_plan_section_claims(s) || s->cfg->group_claim)
 				continue;
 			r = check_group(plan, s);
 			if (r < 0)

@@ -12,8 +12,8 @@ size_t vb_plan_print_section(FILE *f, const struct vb_pci *pci, const struct vb_
 		s->why);
 	for (size_t i = 0; i < s->n_details; i++)
 		fprintf(f, "  seen: %s\n", s->details[i]);
-	/* Only a section that goes ahead claims its devices. */
-	for (size_t i = 0; i < s->n_devs && s->status == VB_PLAN_OK; i++) {
+	/* Only a section that goes ahead, or waits for more, claims its devices. */
+	for (size_t i = 0; i < s->n_devs && vb_plan_section_claims(s); i++) {
 		vb_pci_describe(&pci->devs[s->devs[i].dev], desc, sizeof(desc));
 		fprintf(f, "  claim %s (%s)\n", desc, s->devs[i].reason);
 		claims++;

@@ -70,3 +70,15 @@ int vb_plan_add_dev(struct vb_plan_section *s, size_t dev, const char *fmt, ...)
 	s->devs[s->n_devs++].dev = dev;
 	return 0;
 }
+
+void vb_plan_drop_devs(struct vb_plan_section *s)
+{
+	for (size_t i = 0; i < s->n_devs; i++)
+		free(s->devs[i].reason);
+	s->n_devs = 0;
+}
+
+bool vb_plan_section_claims(const struct vb_plan_section *s)
+{
+	return s->status == VB_PLAN_OK || (s->status == VB_SECTION_PENDING && s->n_devs > 0);
+}

@@ -88,14 +88,6 @@ static int eval_dev(const struct vb_selector *sel, struct vb_pci_dev *d, const c
 	return r < 0 ? r : vb_selector_eval(sel, d, unknown);
 }
 
-/* A section that claims nothing keeps none of the devices it matched. */
-static void drop_devs(struct vb_plan_section *s)
-{
-	for (size_t i = 0; i < s->n_devs; i++)
-		free(s->devs[i].reason);
-	s->n_devs = 0;
-}
-
 /*
  * Adds every device the selector matches; *undecided is the first one it cannot tell about,
  * and *term what of it is unknown. Returns how many matched, or a negative errno.
@@ -165,11 +157,51 @@ static int refuse_count(struct vb_plan_section *s, struct vb_pci *pci, const cha
 			"%zu devices match \"%s\", expected %d: claiming none of them; narrow the match (address=, path=, boot_vga=) or set count",
 			n, sel, s->cfg->count);
 	}
-	drop_devs(s);
+	vb_plan_drop_devs(s);
 	return r;
 }
 
-static int match_section(struct vb_plan_section *s, struct vb_pci *pci)
+/*
+ * A hot-plug section's count is the most devices it takes: those it holds already (held, from
+ * its record, on a plan of part of the tree) and those that match now. Fewer is pending: the
+ * ones here are claimed, the rest when they appear.
+ */
+static int match_hotplug(struct vb_plan_section *s, struct vb_pci *pci, const char *sel, size_t n,
+			 unsigned held, char **pending)
+{
+	int count = s->cfg->count;
+	size_t total = n + held;
+	int r;
+
+	if (count >= 0 && total > (size_t)count && held) {
+		r = refuse_count(s, pci, sel, n);
+		if (r < 0)
+			return r;
+		return vb_plan_set_status(
+			s, VB_PLAN_AMBIGUOUS,
+			"%zu device%s match%s \"%s\" and the section holds %u already: more than its count of %d: claiming none of them; raise count, or release one of those it holds",
+			n, n == 1 ? "" : "s", n == 1 ? "es" : "", sel, held, count);
+	}
+	if (count >= 0 && total > (size_t)count)
+		return refuse_count(s, pci, sel, n);
+	r = vb_plan_set_status(s, VB_PLAN_OK, "%zu device%s match%s \"%s\"%s", n, n == 1 ? "" : "s",
+			       n == 1 ? "es" : "", sel, held ? " besides those it holds" : "");
+	if (r < 0 || (count < 0 && total > 0) || total == (size_t)count)
+		return r;
+	if (count < 0)
+		return asprintf_safe(
+			pending,
+			"no device matches \"%s\" yet: a hot-plug section, whose devices are claimed when they appear",
+			sel);
+	return asprintf_safe(
+		pending,
+		"%zu of %d devices of a hot-plug section are here (%zu match \"%s\"%s): %s; waiting for %zu more, claimed when they appear",
+		total, count, n, sel, held ? ", the others it holds" : "",
+		n ? "those are claimed now" : "nothing to claim yet", count - total);
+}
+
+static int match_section(struct vb_plan_section *s, struct vb_pci *pci, unsigned held,
+			 char **pending)
 {
 	const struct vb_device *c = s->cfg;
 	_cleanup_free_ char *sel = NULL;
@@ -185,12 +217,14 @@ static int match_section(struct vb_plan_section *s, struct vb_pci *pci)
 	if (r < 0)
 		return r;
 	if (undecided) {
-		drop_devs(s);
+		vb_plan_drop_devs(s);
 		return vb_plan_set_status(
 			s, VB_PLAN_UNREADABLE,
 			"cannot tell whether %s matches \"%s\": its %s could not be read (%s): claiming nothing for this section; see why the device cannot be read, or narrow the match (address=, path=) to leave it out",
 			undecided->addr, sel, term, unreadable_what(undecided));
 	}
+	if (c->hotplug)
+		return match_hotplug(s, pci, sel, n, held, pending);
 	if (c->count < 0 && n == 0)
 		return vb_plan_set_status(
 			s, VB_PLAN_NONE, "no device matches \"%s\" (count = any): nothing to claim",
@@ -201,16 +235,32 @@ static int match_section(struct vb_plan_section *s, struct vb_pci *pci)
 	return refuse_count(s, pci, sel, n);
 }
 
-static int expand_functions(struct vb_plan_section *s, const struct vb_pci *pci)
+/*
+ * The other functions of each matched device's slot. A VF is a device of its own: it has no
+ * functions, and is no function of its PF nor of the VFs beside it. Only the matched devices
+ * and their slot mates learn whether they are VFs: the scan stays as cheap as it was. One
+ * that cannot tell is taken, and refuses the section as unreadable.
+ */
+static int expand_functions(struct vb_plan_section *s, struct vb_pci *pci)
 {
 	size_t n = s->n_devs;
+	int r;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct vb_pci_dev *m = &pci->devs[s->devs[i].dev];
+		struct vb_pci_dev *m = &pci->devs[s->devs[i].dev];
+		r = vb_pci_load_sriov(m);
+		if (r < 0)
+			return r;
+		if (*m->physfn)
+			continue;
 		for (size_t j = 0; j < pci->n; j++) {
-			const struct vb_pci_dev *d = &pci->devs[j];
-			int r;
+			struct vb_pci_dev *d = &pci->devs[j];
 			if (d == m || !vb_pci_same_slot(d, m) || vb_pci_is_bridge(d))
+				continue;
+			r = vb_pci_load_sriov(d);
+			if (r < 0)
+				return r;
+			if (*d->physfn)
 				continue;
 			r = vb_plan_add_dev(s, j, "function of %s", m->addr);
 			if (r < 0)
@@ -249,13 +299,21 @@ static int expand_groups(struct vb_plan_section *s, const struct vb_pci *pci)
 	return 0;
 }
 
-static int resolve(struct vb_plan_section *s, struct vb_pci *pci)
+static int resolve(struct vb_plan_section *s, struct vb_pci *pci, unsigned held)
 {
+	/* Why the section waits for more: said once its guards have passed what is here. */
+	_cleanup_free_ char *pending = NULL;
 	int r;
 
-	r = match_section(s, pci);
+	/* A VF section's count counts PFs; what it holds are VFs. */
+	r = match_section(s, pci, s->cfg->vfs ? 0 : held, &pending);
 	if (r < 0 || s->status != VB_PLAN_OK)
 		return r;
+	if (s->cfg->vfs) {
+		r = vb_plan_take_vfs(s, pci, &pending);
+		if (r < 0 || s->status != VB_PLAN_OK)
+			return r;
+	}
 	if (!s->cfg->functions_only) {
 		r = expand_functions(s, pci);
 		if (r < 0)
@@ -275,7 +333,10 @@ static int resolve(struct vb_plan_section *s, struct vb_pci *pci)
 		if (r < 0 || s->status != VB_PLAN_OK)
 			return r;
 	}
-	return vb_plan_check_guards(s, pci);
+	r = vb_plan_check_guards(s, pci);
+	if (r < 0 || s->status != VB_PLAN_OK || !pending)
+		return r;
+	return vb_plan_set_status(s, VB_SECTION_PENDING, "%s", pending);
 }
 
 static int add_section(struct vb_plan *plan, struct vb_plan_section **ret)
@@ -327,7 +388,9 @@ static int build(struct vb_plan *plan, const struct vb_config *cfg, const struct
 			plan->sections[i].cfg = &plan->sections[i].cmdline;
 
 	for (size_t i = 0; i < plan->n_sections; i++) {
-		r = resolve(&plan->sections[i], pci);
+		/* The config's sections come first, in its order: held[i] is section i's. */
+		bool from_cfg = cfg && i < cfg->n_devices;
+		r = resolve(&plan->sections[i], pci, held && from_cfg ? held[i] : 0);
 		if (r < 0)
 			goto fail;
 	}

@@ -44,14 +44,27 @@ struct vb_plan {
 
 int vb_plan_build(struct vb_plan *plan, const struct vb_config *cfg, const struct vb_cmdline *cmd,
 		  struct vb_pci *pci);
-/* The same on a partial scan; held as in struct vb_plan (one per cfg->devices). */
+/*
+ * The same on a partial scan; held as in struct vb_plan (one per cfg->devices). held counts
+ * toward a hot-plug section's count: more than count is VB_PLAN_AMBIGUOUS, fewer is
+ * VB_SECTION_PENDING with the devices here claimed. A section with vfs ignores it: its count
+ * counts PFs, what it holds are VFs.
+ */
 int vb_plan_build_part(struct vb_plan *plan, const struct vb_config *cfg, struct vb_pci *pci,
 		       const unsigned *held);
 void vb_plan_free(struct vb_plan *plan);
 
-/* Whether a later scan could still find what a section is missing. */
 /* Whether the section takes pci->devs[dev]. */
 bool vb_plan_section_has(const struct vb_plan_section *s, size_t dev);
+/*
+ * Whether its devices are claimed: it goes ahead (VB_PLAN_OK), or it is pending
+ * (VB_SECTION_PENDING: more devices come later) with some of them here already.
+ */
+bool vb_plan_section_claims(const struct vb_plan_section *s);
+/*
+ * Whether a later scan could still find what a section is missing. A pending section is not
+ * waited for: its devices come after boot, when its VFs are made or its cards plugged in.
+ */
 bool vb_plan_waiting(const struct vb_plan *plan);
 
 /* "/etc/vfio-boot/vfio-boot.conf:3" or "kernel command line". */

@@ -19,72 +19,10 @@
 
 #include <cmocka.h>
 
+#include "cli-test.h"
 #include "fixture.h"
 
 #define GOLDEN_DIR "tests/cli/golden"
-
-static const char *cli(void)
-{
-	const char *c = getenv("TEST_CLI");
-	return c ? c : "build/test/cli/vfio-boot";
-}
-
-struct out {
-	int status;
-	char *out, *err;
-};
-
-static void out_free(struct out *o)
-{
-	free(o->out);
-	free(o->err);
-}
-
-/* Every occurrence of the tree's path replaced by ROOT, so that goldens do not depend on it. */
-static char *unroot(const struct fx *fx, const char *s)
-{
-	const char *root = fx_root(fx), *p;
-	size_t rl = strlen(root);
-	char *r = malloc(strlen(s) + 1), *w = r;
-
-	assert_non_null(r);
-	while ((p = strstr(s, root))) {
-		memcpy(w, s, p - s);
-		w += p - s;
-		memcpy(w, "ROOT", 4);
-		w += 4;
-		s = p + rl;
-	}
-	strcpy(w, s);
-	return r;
-}
-
-/* Runs vfio-boot ARGS... --root ROOT (NULL-terminated). */
-static struct out run(struct fx *fx, ...)
-{
-	const char *argv[24] = {cli()};
-	struct out o;
-	size_t n = 1;
-	const char *a;
-	char *s;
-	va_list ap;
-
-	va_start(ap, fx);
-	while ((a = va_arg(ap, const char *)) && n < 20)
-		argv[n++] = a;
-	va_end(ap);
-	argv[n++] = "--root";
-	argv[n++] = fx_root(fx);
-	argv[n] = NULL;
-	o.status = fx_run(fx, argv);
-	s = fx_read(fx, ".mock/stdout");
-	o.out = unroot(fx, s ? s : "");
-	free(s);
-	s = fx_read(fx, ".mock/stderr");
-	o.err = unroot(fx, s ? s : "");
-	free(s);
-	return o;
-}
 
 static char *slurp(const char *path)
 {
@@ -147,18 +85,6 @@ static void expect_json(struct fx *fx, const char *json, const char *check)
 	if (st != 0)
 		fail_msg("tests/cli/jsoncheck.py %s rejects the output:\n%s", check, json);
 	free(path);
-}
-
-static void expect_status(const struct out *o, int status)
-{
-	if (o->status != status)
-		fail_msg("exit status %d, expected %d; stdout:\n%s\nstderr:\n%s", o->status, status,
-			 o->out, o->err);
-}
-
-static void config(struct fx *fx, const char *text)
-{
-	fx_write(fx, "etc/vfio-boot/vfio-boot.conf", text, 0644);
 }
 
 static const char q35_config[] = "[device gpu]\n"
@@ -255,6 +181,32 @@ static void test_plan_refused_names_file(void **state)
 	out_free(&o);
 }
 
+/* Pending is no refusal: said, counted apart, exit 0; a VF's PF is named, in --json too. */
+static void test_plan_pending_and_vf(void **state)
+{
+	struct fx *fx = *state;
+	struct out o;
+
+	fx_sriov_pf(fx, "0000:03:01.0", 2, 1);
+	fx_vf(fx, "0000:03:01.0", 0, "0000:03:01.1", 0x8086, 0x10ca, 30);
+	config(fx, "[device egpu]\nmatch = id=10de:2204\nhotplug = yes\n"
+		   "[device vf]\nmatch = address=0000:03:01.0\nvfs = 1\n");
+	o = run(fx, "plan", NULL);
+	expect_status(&o, 0);
+	if (!strstr(o.out, "[device egpu] /etc/vfio-boot/vfio-boot.conf:1: pending: ") ||
+	    !strstr(o.out, "  claim 0000:03:01.1 [8086:10ca]") ||
+	    !strstr(o.out, "(VF 0 of 0000:03:01.0)") ||
+	    !strstr(o.out, "2 sections: 1 device to claim, 0 sections refused, 1 pending\n"))
+		fail_msg("plan does not show the pending section and the VF:\n%s", o.out);
+	out_free(&o);
+	o = run(fx, "plan", "--json", NULL);
+	expect_status(&o, 0);
+	if (!strstr(o.out, "\"status\": \"pending\"") ||
+	    !strstr(o.out, "\"pf\": \"0000:03:01.0\"") || !strstr(o.out, "\"vf_index\": 0"))
+		fail_msg("plan --json does not show the pending section and the VF:\n%s", o.out);
+	out_free(&o);
+}
+
 /* status on a refused config: the reason, naming the file, once; not a bare errno after it. */
 static void test_status_refused_names_file(void **state)
 {
@@ -296,19 +248,6 @@ static void status_records(struct fx *fx)
 	fx_write(fx, "run/vfio-boot/devices/0000:02:00.1", "outcome=claimed\n", 0644);
 	fx_write(fx, "run/vfio-boot/devices/0000:00:04.0",
 		 "outcome=failed\nerror=bind: Device or resource busy\n", 0644);
-}
-
-/* fx_bind() wants an unbound device: drop the host driver's link first. */
-static void rebind(struct fx *fx, const char *addr, const char *drv)
-{
-	char rel[128];
-	char *p;
-
-	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver", addr);
-	p = fx_path(fx, rel);
-	assert_int_equal(unlink(p), 0);
-	free(p);
-	fx_bind(fx, addr, drv);
 }
 
 static void test_status_claimed(void **state)
@@ -396,6 +335,73 @@ static void test_invalid_utf8_names(void **state)
 	out_free(&o);
 }
 
+static const char late_config[] = "[device gpu]\n"
+				  "match = id=1234:1111 boot_vga=0\n"
+				  "\n"
+				  "[device usb]\n"
+				  "match = id=1b36:000d\n"
+				  "\n"
+				  "[device vf]\n"
+				  "match = id=8086:10ca\n";
+
+/*
+ * After boot: gpu given back by vfio-boot release, usb claimed by vfio-boot claim, vf waiting
+ * for VFs that are not made yet. None of it is a problem.
+ */
+static void test_status_pending_released(void **state)
+{
+	struct fx *fx = *state;
+	struct out o;
+
+	config(fx, late_config);
+	fx_write(fx, "run/vfio-boot/status", "version=1\nstate=done\nclaimed=3\nfailed=0\n", 0644);
+	fx_write(fx, "run/vfio-boot/sections/gpu",
+		 "name=gpu\nstatus=released\nreason=given back to the host drivers: 0000:02:00.0 "
+		 "(bochs-drm), 0000:02:00.1 (snd_hda_intel)\ndevices=0000:02:00.0 0000:02:00.1\n"
+		 "time=2026-01-02T03:04:05Z\nby=cli-release\n",
+		 0644);
+	fx_write(
+		fx, "run/vfio-boot/devices/0000:02:00.0",
+		"address=0000:02:00.0\nsection=gpu\nreason=given back by vfio-boot release, now on "
+		"bochs-drm\noutcome=released\ndriver=bochs-drm\ntime=2026-01-02T03:04:05Z\n"
+		"by=cli-release\n",
+		0644);
+	fx_write(fx, "run/vfio-boot/devices/0000:02:00.1",
+		 "address=0000:02:00.1\nsection=gpu\noutcome=released\ndriver=snd_hda_intel\n"
+		 "time=2026-01-02T03:04:05Z\nby=cli-release\n",
+		 0644);
+	fx_write(fx, "run/vfio-boot/sections/usb",
+		 "name=usb\nstatus=claimed\nreason=1 of 1 devices on vfio-pci\n"
+		 "devices=0000:00:04.0\ntime=2026-01-02T03:00:00Z\nby=cli-claim\n",
+		 0644);
+	fx_write(fx, "run/vfio-boot/devices/0000:00:04.0",
+		 "outcome=claimed\ndriver=vfio-pci\ntime=2026-01-02T03:00:00Z\nby=cli-claim\n",
+		 0644);
+	fx_write(fx, "run/vfio-boot/sections/vf",
+		 "name=vf\nstatus=pending\nreason=the PF 0000:03:01.0 has no driver yet: its VFs "
+		 "are made once it binds\ndevices=\n",
+		 0644);
+	fx_driver(fx, "vfio-pci", NULL);
+	rebind(fx, "0000:00:04.0", "vfio-pci");
+	o = run(fx, "status", NULL);
+	expect_status(&o, 0);
+	expect_golden("status-late.txt", o.out);
+	out_free(&o);
+	o = run(fx, "status", "--json", NULL);
+	expect_status(&o, 0);
+	expect_json(fx, o.out, "status-late");
+	out_free(&o);
+	o = run(fx, "status", "--prometheus", NULL);
+	expect_status(&o, 0);
+	expect_golden("status-late.prom", o.out);
+	out_free(&o);
+	/* A device released is not on vfio-pci, and the binder's record of a failure still is one. */
+	fx_write(fx, "run/vfio-boot/sections/vf", "name=vf\nstatus=absent\ndevices=\n", 0644);
+	o = run(fx, "status", NULL);
+	expect_status(&o, 2);
+	out_free(&o);
+}
+
 /* The xHCI's driver link points to a driver that is gone: status says so and what to do. */
 static void test_status_dangling_driver(void **state)
 {
@@ -434,12 +440,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_plan_q35, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan_no_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan_refused_names_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan_pending_and_vf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_refused_names_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_claimed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_framebuffer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_usage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_utf8_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_dangling_driver, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_pending_released, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

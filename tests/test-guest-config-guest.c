@@ -121,6 +121,23 @@ static void test_guest_long_times_are_cut(void **state)
 	assert_msg(LOG_WARNING, "t.conf:3:", "longer than 60min");
 }
 
+/* device-wait: 60s unless set, at most 10min, a duration or the section is bad. */
+static void test_guest_device_wait(void **state)
+{
+	(void)state;
+	load("[guest a]\n"
+	     "[guest b]\ndevice-wait = 90s\n"
+	     "[guest c]\ndevice-wait = 11min\n"
+	     "[guest d]\ndevice-wait = later\n");
+	assert_int_equal(guest("a")->device_wait_usec, VB_DEVICE_WAIT_DEFAULT);
+	assert_int_equal(guest("b")->device_wait_usec, 90ULL * 1000000ULL);
+	assert_false(guest("c")->bad);
+	assert_int_equal(guest("c")->device_wait_usec, VB_DEVICE_WAIT_MAX);
+	assert_msg(LOG_WARNING, "t.conf:5:", "longer than 10min");
+	assert_true(guest("d")->bad);
+	assert_msg(LOG_ERR, "t.conf:7:", "device-wait = \"later\"");
+}
+
 /* The guest runner reads the same resolved [guest] section: its times are cut there too. */
 static void test_runner_settings_resolved(void **state)
 {
@@ -138,7 +155,7 @@ static void test_runner_settings_resolved(void **state)
 	assert_int_equal(fchmod(fd, 0644), 0);
 	close(fd);
 
-	assert_int_equal(vb_guest_runner_settings(path, "vm", &usec, &br), 0);
+	assert_int_equal(vb_guest_runner_settings(path, "vm", &usec, &br, NULL), 0);
 	assert_int_equal(usec, VB_GUEST_TIME_MAX);
 	assert_string_equal(br, "br0");
 	free(br);
@@ -146,12 +163,12 @@ static void test_runner_settings_resolved(void **state)
 
 	/* Unset: left alone. */
 	usec = 7;
-	assert_int_equal(vb_guest_runner_settings(path, "other", &usec, &br), 0);
+	assert_int_equal(vb_guest_runner_settings(path, "other", &usec, &br, NULL), 0);
 	assert_int_equal(usec, 7);
 	assert_null(br);
 
 	/* A value that is no duration is refused, as it always was. */
-	assert_int_equal(vb_guest_runner_settings(path, "slow", &usec, &br), -EINVAL);
+	assert_int_equal(vb_guest_runner_settings(path, "slow", &usec, &br, NULL), -EINVAL);
 	assert_msg(LOG_ERR, ":5:", "shutdown-timeout = \"5x\": not a duration");
 	assert_int_equal(usec, 7);
 	unlink(path);
@@ -217,6 +234,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_guest_later_keys_win, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_guest_value_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_guest_long_times_are_cut, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_guest_device_wait, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_runner_settings_resolved, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_section_claimed, setup, teardown),
 	};

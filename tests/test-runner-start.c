@@ -232,6 +232,86 @@ static void test_guest_section_errors_are_usage(void **state)
 	result_free(&r);
 }
 
+static const char pending_config[] = "[device vf]\n"
+				     "match = id=1234:1111 boot_vga=0\n"
+				     "\n"
+				     "[guest gpu]\n"
+				     "devices = vf\n"
+				     "device-wait = %s\n";
+
+static void pending_record(struct fx *fx, const char *status)
+{
+	char text[256];
+
+	snprintf(text, sizeof(text),
+		 "name=vf\nstatus=%s\nreason=the PF 0000:03:00.0 has no driver yet: its VFs are "
+		 "made once it binds\ndevices=\n",
+		 status);
+	fx_write(fx, "run/vfio-boot/sections/vf", text, 0644);
+}
+
+/*
+ * A guest whose [device] section is pending (its VFs come after boot) waits for it, says once
+ * what it waits for, and starts as soon as the record says claimed.
+ */
+static void test_start_waits_for_pending_section(void **state)
+{
+	struct fx *fx = *state;
+	struct result r;
+	char conf[256];
+	pid_t pid;
+
+	rf_claim_gpu1(fx);
+	snprintf(conf, sizeof(conf), pending_config, "20s");
+	fx_write(fx, "etc/vfio-boot/vfio-boot.conf", conf, 0644);
+	pending_record(fx, "pending");
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		usleep(700000);
+		pending_record(fx, "claimed");
+		_exit(0);
+	}
+	r = run_cli(fx, NULL, "start", "gpu", NULL);
+	waitpid(pid, NULL, 0);
+	expect_status(&r, 0);
+	expect_err(&r, "guest gpu: waiting up to 20 s (device-wait) for [device vf], pending: the "
+		       "PF 0000:03:00.0 has no driver yet");
+	expect_err(&r, "guest gpu started");
+	/* Said once, not at every poll. */
+	assert_int_equal(strstr(strstr(r.err, "waiting up to") + 1, "waiting up to"), NULL);
+	if (r.seconds < 0.6 || r.seconds > 15)
+		fail_msg("started after %.2f s; the record changed after 0.7 s", r.seconds);
+	result_free(&r);
+}
+
+/* Still pending when device-wait is over: refused (2), naming the section and its status. */
+static void test_start_pending_section_times_out(void **state)
+{
+	struct fx *fx = *state;
+	struct result r;
+	char conf[256];
+
+	rf_claim_gpu1(fx);
+	snprintf(conf, sizeof(conf), pending_config, "1s");
+	fx_write(fx, "etc/vfio-boot/vfio-boot.conf", conf, 0644);
+	pending_record(fx, "pending");
+	r = run_cli(fx, NULL, "start", "gpu", NULL);
+	expect_status(&r, 2);
+	expect_err(&r, "guest gpu: [device vf] is still pending after 1 s (device-wait)");
+	expect_no_err(&r, "guest gpu started");
+	if (r.seconds < 0.9)
+		fail_msg("gave up after %.2f s, before device-wait = 1s", r.seconds);
+	result_free(&r);
+	/* A section that is not pending is not waited for. */
+	pending_record(fx, "claimed");
+	r = run_cli(fx, NULL, "start", "gpu", NULL);
+	expect_status(&r, 0);
+	expect_no_err(&r, "waiting up to");
+	result_free(&r);
+}
+
 /* start on a running guest does nothing, and does not even look at its devices. */
 static void test_start_idempotent(void **state)
 {
@@ -254,6 +334,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bridge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bridge_network_from_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_guest_section_errors_are_usage, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_start_waits_for_pending_section, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_start_pending_section_times_out, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_start_idempotent, setup, teardown),
 	};

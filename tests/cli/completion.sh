@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # tests/cli/completion.sh: the bash completion (completion/vfio-boot.bash) offers exactly the
-# commands and long options that the command's own --help lists, and the config's guest names.
+# commands and long options that the command's own --help lists, and the config's guest and
+# device section names.
 # Environment: TEST_CLI (default build/test/cli/vfio-boot).
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -33,7 +34,7 @@ helpopts() { "$CLI" "$@" --help 2>&1 | grep -o -- '--[a-z][a-z-]*' | sort -u | t
 
 commands=$("$CLI" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]\+\) .*/\1/p' | sort | tr '\n' ' ')
 expect "commands" "$(comp '' | tr ' ' '\n' | grep -v '^-' | sed '/^$/d' | tr '\n' ' ')" "$commands"
-for c in list plan status check; do
+for c in list plan status check claim release; do
 	# --help is accepted by every command, whether its usage names it or not
 	want=$( (helpopts "$c" | tr ' ' '\n'; echo --help) | sed '/^$/d' | sort -u | tr '\n' ' ')
 	expect "$c options" "$(comp "$c" -)" "$want"
@@ -46,6 +47,8 @@ mkdir -p "$R/etc/vfio-boot/conf.d"
 printf '[device gpu]\nmatch = id=1234:1111\n\n[guest win11]\n[guest  nas ]\n' >"$R/etc/vfio-boot/vfio-boot.conf"
 printf '[guest router]\n' >"$R/etc/vfio-boot/conf.d/10-router.conf"
 expect "guest names" "$(comp guest --root "$R" stop '')" "nas router win11 "
+expect "device names" "$(comp claim --root "$R" '')" "gpu "
+expect "device names, release" "$(comp release --root "$R" g)" "gpu "
 expect "guest names, prefix" "$(comp guest run --root "$R" w)" "win11 "
 expect "--root takes a directory" "$(comp status --root "$R/et")" "$R/etc "
 echo "completion: $n checks, $fails failed"

@@ -58,6 +58,17 @@ elif case == "status-q35":
     assert usb["on_vfio"] is False and usb["driver"] == "xhci_hcd", usb
     assert any("Device or resource busy" in r for r in usb["reasons"]), usb
     assert doc["guests"][0]["name"] == "win" and doc["guests"][0]["state"] is None, doc
+elif case == "status-late":
+    s = {x["name"]: x for x in doc["sections"]}
+    assert s["vf"]["pending"] is True and s["vf"]["boot_status"] == "pending", s["vf"]
+    assert "no driver yet" in s["vf"]["reason"], s["vf"]
+    assert s["gpu"]["pending"] is False and s["gpu"]["by"] == "cli-release", s["gpu"]
+    assert s["gpu"]["time"] == "2026-01-02T03:04:05Z", s["gpu"]
+    for d in s["gpu"]["devices"]:
+        assert d["released"] is True and d["on_vfio"] is False, d
+        assert d["by"] == "cli-release", d
+    usb = s["usb"]["devices"][0]
+    assert usb["on_vfio"] is True and usb["released"] is False and usb["by"] == "cli-claim", usb
 elif case == "status-vm":
     # tests/vm/fullboot: vfio-boot status --json on the booted stand-in machine
     s = {x["name"]: x for x in doc["sections"]}

@@ -220,4 +220,15 @@ int fx_count_lines_matching(const struct fx *fx, const char *rel, const char *su
  */
 void fx_q35_two_gpus(struct fx *fx);
 
+/*
+ * SR-IOV as the kernel shows it once VFs exist. fx_sriov_pf() gives the device at @addr
+ * sriov_totalvfs, sriov_numvfs, sriov_drivers_autoprobe (1), sriov_offset and sriov_stride
+ * (set by fx_vf() from where VFs 0 and 1 sit). fx_vf() makes the PF's VF @index at @addr:
+ * beside the PF, of its class, with no driver, a physfn link to the PF, the PF's virtfnN link
+ * to it, and IOMMU group @group (negative: none).
+ */
+void fx_sriov_pf(struct fx *fx, const char *addr, unsigned int totalvfs, unsigned int numvfs);
+void fx_vf(struct fx *fx, const char *pf, unsigned int index, const char *addr, unsigned int vendor,
+	   unsigned int device, int group);
+
 #endif

@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+
+#include "late.h"
+#include "log.h"
+#include "pci-part.h"
+#include "record.h"
+#include "run-record.h"
+#include "sriov.h"
+#include "sysroot.h"
+#include "util.h"
+
+#define LOCK_POLL_USEC 20000
+
+int vb_late_action_from_string(const char *s)
+{
+	if (streq_ptr(s, "add"))
+		return VB_LATE_ADD;
+	if (streq_ptr(s, "bind"))
+		return VB_LATE_BIND;
+	return -EINVAL;
+}
+
+int vb_late_lock(uint64_t wait_usec)
+{
+	uint64_t deadline = vb_now_usec() + wait_usec;
+	_cleanup_close_ int fd = -EBADF;
+	int r;
+
+	r = vb_mkdir_p(VB_RUN_DIR, 0755);
+	if (r < 0)
+		return r;
+	fd = vb_open(VB_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return fd;
+	/* Polled, never a blocking flock: udev must get its worker back in bounded time. */
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -errno;
+		if (vb_now_usec() >= deadline)
+			return -ETIMEDOUT;
+		usleep(LOCK_POLL_USEC);
+	}
+	r = fd;
+	fd = -EBADF;
+	return r;
+}
+
+/* The sections this event is about; what the device is to them. */
+struct late {
+	enum vb_late_action action;
+	char addr[VB_ADDR_MAX];
+	char pf[VB_ADDR_MAX]; /* the device is a VF: its PF */
+	int vf_index;
+	bool *wants; /* per cfg->devices */
+	bool any;
+};
+
+static bool vf_chosen(const struct vb_device *c, int i)
+{
+	return i >= 0 && i < VB_VFS_MAX && (c->vf_index[i / 64] >> (i % 64)) & 1;
+}
+
+/* Which sections want the device d (read alone), and the rest of its slot for a hotplug one. */
+static int find_sections(const struct vb_config *cfg, struct vb_pci *one, struct late *l)
+{
+	struct vb_pci_dev *d = &one->devs[0];
+	bool slot_read = false;
+	int r;
+
+	for (size_t i = 0; i < cfg->n_devices; i++) {
+		const struct vb_device *c = &cfg->devices[i];
+
+		if (c->vfs && l->pf[0]) {
+			/* A VF: its PF's section, when it chooses this index. */
+			ssize_t k;
+
+			if (l->action != VB_LATE_ADD || !vf_chosen(c, l->vf_index))
+				continue;
+			k = vb_pci_part_add(one, l->pf);
+			if (k < 0)
+				continue;
+			d = vb_pci_find(one, l->addr);
+			l->wants[i] = vb_pci_part_matches(&c->sel, &one->devs[k]);
+		} else if (c->vfs) {
+			l->wants[i] = vb_pci_part_matches(&c->sel, d);
+		} else if (c->hotplug && l->action == VB_LATE_ADD && !l->pf[0]) {
+			l->wants[i] = vb_pci_part_matches(&c->sel, d);
+			/* Another function of its slot may be what the section matched. */
+			if (!l->wants[i] && !c->functions_only && d->a.fn != 0) {
+				if (!slot_read) {
+					r = vb_pci_part_add_slot(one, l->addr);
+					if (r < 0)
+						return r;
+					slot_read = true;
+					d = vb_pci_find(one, l->addr);
+				}
+				for (size_t j = 0; j < one->n && !l->wants[i]; j++)
+					l->wants[i] = !vb_pci_is_bridge(&one->devs[j]) &&
+						      vb_pci_part_matches(&c->sel, &one->devs[j]);
+			}
+		}
+		l->any |= l->wants[i];
+	}
+	return 0;
+}
+
+/* addr and what a plan needs around it; a PF's VFs and a VF's PF with theirs. */
+static int read_part(struct vb_pci *pci, const char *addr)
+{
+	char pf[VB_ADDR_MAX];
+	int r, index;
+
+	r = vb_pci_part_add_around(pci, addr);
+	if (r < 0)
+		return r;
+	if (vb_sriov_vf_of(addr, pf, &index) >= 0) {
+		r = vb_pci_part_add_around(pci, pf);
+		if (r < 0)
+			return r;
+		addr = pf;
+	}
+	for (unsigned i = 0;; i++) {
+		char vf[VB_ADDR_MAX];
+
+		if (vb_sriov_vf_addr(addr, i, vf) < 0)
+			break;
+		r = vb_pci_part_add_around(pci, vf);
+		if (r < 0 && r != -ENODEV)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * How many devices each section already holds that this scan does not show, from its record:
+ * those it matched (its functions and group members are not counted against count).
+ */
+static int held_counts(const struct vb_config *cfg, const struct vb_pci *pci, unsigned *held)
+{
+	for (size_t i = 0; i < cfg->n_devices; i++) {
+		_cleanup_free_ char *devs = NULL;
+		char *save = NULL;
+		int r;
+
+		held[i] = 0;
+		if (!vb_record_name_valid(cfg->devices[i].name))
+			continue;
+		r = vb_record_get(VB_RECORD_SECTIONS, cfg->devices[i].name, VB_KEY_DEVICES, &devs);
+		if (r == -ENOENT)
+			continue;
+		if (r < 0)
+			return r;
+		for (char *a = strtok_r(devs, " ", &save); a; a = strtok_r(NULL, " ", &save)) {
+			_cleanup_free_ char *reason = NULL;
+
+			if (vb_pci_find(pci, a) || !vb_record_name_valid(a))
+				continue;
+			if (vb_record_get(VB_RECORD_DEVICES, a, VB_KEY_REASON, &reason) >= 0 &&
+			    streq(reason, "matched"))
+				held[i]++;
+		}
+	}
+	return 0;
+}
+
+/* The plan's held counts are the late run's: the plan only points to them. */
+static void plan_done(struct vb_run *run)
+{
+	free((void *)run->plan.held);
+	vb_plan_free(&run->plan);
+}
+
+static int plan_part(struct vb_run *run, const char *const *seeds, size_t n)
+{
+	_cleanup_free_ unsigned *held = NULL;
+	int r;
+
+	plan_done(run);
+	vb_pci_free(&run->pci);
+	for (size_t i = 0; i < n; i++) {
+		r = read_part(&run->pci, seeds[i]);
+		if (r < 0 && r != -ENODEV) {
+			snprintf(run->failed_at, sizeof(run->failed_at), "reading %s/sys around %s",
+				 vb_root(), seeds[i]);
+			return r;
+		}
+	}
+	r = vb_pci_part_finish(&run->pci);
+	if (r < 0)
+		return r;
+	held = calloc(run->cfg.n_devices + 1, sizeof(*held));
+	if (!held)
+		return -ENOMEM;
+	r = held_counts(&run->cfg, &run->pci, held);
+	if (r < 0) {
+		snprintf(run->failed_at, sizeof(run->failed_at), "reading %s/sections", VB_RUN_DIR);
+		return r;
+	}
+	r = vb_plan_build_part(&run->plan, &run->cfg, &run->pci, held);
+	if (r < 0) {
+		snprintf(run->failed_at, sizeof(run->failed_at), "planning");
+		return r;
+	}
+	held = NULL; /* the plan's now */
+	return 0;
+}
+
+/* Once VFs were made: the same part again, which now has them. */
+static int rescan_part(struct vb_run *run)
+{
+	_cleanup_free_ char(*addrs)[VB_ADDR_MAX] = malloc(run->pci.n * VB_ADDR_MAX + 1);
+	_cleanup_free_ const char **seeds = calloc(run->pci.n + 1, sizeof(*seeds));
+	size_t n = run->pci.n;
+
+	if (!addrs || !seeds)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(addrs[i], run->pci.devs[i].addr, VB_ADDR_MAX);
+		seeds[i] = addrs[i];
+	}
+	return plan_part(run, seeds, n);
+}
+
+/* The driver's module, as modprobe.d names it; the driver's name when it has none there. */
+static char *module_of(const char *drv)
+{
+	char *mod = NULL;
+
+	if (vb_readlink_basef(&mod, "/sys/bus/pci/drivers/%s/module", drv) < 0)
+		return strdup(drv);
+	return mod;
+}
+
+/*
+ * A host driver bound the device inside the kernel's device_add, before udev ran the rule:
+ * its module was loaded already. Said once the device is claimed, with how to keep it out.
+ */
+static void say_race(const char *section, const char *addr, const char *drv)
+{
+	_cleanup_free_ char *now = NULL, *mod = NULL;
+
+	if (vb_pci_read_driver(addr, &now) < 0 || !streq(now, "vfio-pci"))
+		return;
+	mod = module_of(drv);
+	log_warn(
+		0,
+		"[device %s] %s was bound to %s when it appeared (module %s was loaded already, so it probed the device before the udev rule ran): unbound it and claimed it; to keep %s off it, add \"softdep %s pre: vfio-pci\" to a file in /etc/modprobe.d, or blacklist %s",
+		section, addr, drv, strna(mod), drv, strna(mod), strna(mod));
+}
+
+static void claim_hotplug(struct vb_run *run, size_t idx)
+{
+	const struct vb_plan_section *s = &run->plan.sections[idx];
+	char **before;
+	bool all_there = true;
+
+	if (s->status != VB_PLAN_OK || !s->n_devs) {
+		char src[300];
+
+		vb_plan_section_source(s, src, sizeof(src));
+		log_err(0, "[device %s] %s: %s", s->name, src, s->why);
+		for (size_t i = 0; i < s->n_details; i++)
+			log_err(0, "[device %s]   %s", s->name, s->details[i]);
+		run->refused++;
+		if (run->records)
+			vb_run_record_section(run, s, s->status, s->why);
+		return;
+	}
+	for (size_t i = 0; i < s->n_devs; i++)
+		all_there &= streq_ptr(run->pci.devs[s->devs[i].dev].driver, "vfio-pci");
+	/* Coldplug replays add for what the binder claimed at boot: its records stay. */
+	if (all_there) {
+		log_debug("[device %s] its devices are on vfio-pci already", s->name);
+		return;
+	}
+	before = calloc(s->n_devs, sizeof(*before));
+	for (size_t i = 0; before && i < s->n_devs; i++) {
+		const char *drv = run->pci.devs[s->devs[i].dev].driver;
+
+		if (drv && !streq(drv, "vfio-pci"))
+			before[i] = strdup(drv);
+	}
+	run->by = VB_BY_HOTPLUG;
+	vb_run_claim_section(run, s);
+	for (size_t i = 0; before && i < s->n_devs; i++) {
+		if (before[i])
+			say_race(s->name, run->pci.devs[s->devs[i].dev].addr, before[i]);
+		free(before[i]);
+	}
+	free(before);
+}
+
+static int event_locked(struct vb_run *run, struct late *l)
+{
+	const char *seeds[] = {l->addr};
+	bool claims = false;
+	int r;
+
+	run->have_cfg = true;
+	run->rescan = rescan_part;
+	r = plan_part(run, seeds, 1);
+	if (r < 0)
+		return r;
+	/* Sections this event is not about stay out of this run, and out of its records. */
+	for (size_t i = 0; i < run->plan.n_sections; i++) {
+		struct vb_plan_section *s = &run->plan.sections[i];
+
+		if (!l->wants[i])
+			s->status = VB_PLAN_NONE;
+		else if (s->cfg->vfs || (s->status == VB_PLAN_OK && s->n_devs))
+			claims = true;
+	}
+	if (claims && vb_run_need_vfio(run) < 0)
+		return 0;
+	for (size_t i = 0; i < run->cfg.n_devices; i++) {
+		if (!l->wants[i])
+			continue;
+		if (run->cfg.devices[i].vfs) {
+			run->by = VB_BY_SRIOV;
+			vb_run_claim_section(run, &run->plan.sections[i]);
+		} else {
+			claim_hotplug(run, i);
+		}
+	}
+	return 0;
+}
+
+int vb_late_event(struct vb_run *run, enum vb_late_action action, const char *addr)
+{
+	_cleanup_close_ int lock = -EBADF;
+	_cleanup_free_ bool *wants = NULL;
+	struct vb_pci one = {0};
+	struct late l = {.action = action, .vf_index = -1};
+	bool any_late = false;
+	ssize_t k;
+	int r;
+
+	run->after_boot = true;
+	r = vb_cmdline_load(&run->cmd);
+	if (r < 0)
+		log_warn(r, "reading %s/proc/cmdline: %m; going on without it", vb_root());
+	if (run->follow_debug && run->cmd.debug)
+		vb_log_set_max_level(LOG_DEBUG);
+	if (run->cmd.off) {
+		log_debug("vfio_boot=off on the kernel command line: nothing for %s", addr);
+		return 0;
+	}
+	r = vb_config_load(&run->cfg, run->config);
+	if (r == -ENOENT && !(run->config && run->config_must_exist))
+		return 0;
+	if (r == -EPERM)
+		return 0; /* the config said why */
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < run->cfg.n_devices; i++)
+		any_late |= run->cfg.devices[i].hotplug || run->cfg.devices[i].vfs;
+	if (!any_late)
+		return 0;
+
+	k = vb_pci_part_add(&one, addr);
+	if (k < 0) {
+		vb_pci_free(&one);
+		return k == -ENODEV ? 0 : (int)k;
+	}
+	snprintf(l.addr, sizeof(l.addr), "%s", one.devs[k].addr);
+	if (vb_sriov_vf_of(l.addr, l.pf, &l.vf_index) < 0)
+		l.pf[0] = '\0';
+	wants = l.wants = calloc(run->cfg.n_devices + 1, sizeof(*wants));
+	r = wants ? find_sections(&run->cfg, &one, &l) : -ENOMEM;
+	vb_pci_free(&one);
+	if (r < 0)
+		return r;
+	if (!l.any) {
+		log_debug("%s: no hotplug or vfs section wants it", l.addr);
+		return 0;
+	}
+
+	lock = vb_late_lock(VB_LOCK_WAIT_USEC);
+	if (lock < 0) {
+		log_err(lock,
+			"%s: waiting for %s: %m; another vfio-boot run holds it: leaving the device as it is (run `vfio-boot claim` by hand)",
+			l.addr, VB_LOCK_FILE);
+		return lock == -ETIMEDOUT ? -ETIMEDOUT : lock;
+	}
+	r = event_locked(run, &l);
+	plan_done(run);
+	return r;
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The tests of the vfio-boot command on fake trees (test-cli-readonly, test-cli-change): the
+ * sanitized command ($TEST_CLI, else build/test/cli/vfio-boot) run under the kernel double with
+ * --root, its output with the tree's path written ROOT.
+ */
+#pragma once
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fixture.h"
+
+static inline const char *cli(void)
+{
+	const char *c = getenv("TEST_CLI");
+	return c ? c : "build/test/cli/vfio-boot";
+}
+
+struct out {
+	int status;
+	char *out, *err;
+};
+
+static inline void out_free(struct out *o)
+{
+	free(o->out);
+	free(o->err);
+}
+
+/* Every occurrence of the tree's path replaced by ROOT, so that goldens do not depend on it. */
+static inline char *unroot(const struct fx *fx, const char *s)
+{
+	const char *root = fx_root(fx), *p;
+	size_t rl = strlen(root);
+	char *r = malloc(strlen(s) + 1), *w = r;
+
+	assert_non_null(r);
+	while ((p = strstr(s, root))) {
+		memcpy(w, s, p - s);
+		w += p - s;
+		memcpy(w, "ROOT", 4);
+		w += 4;
+		s = p + rl;
+	}
+	strcpy(w, s);
+	return r;
+}
+
+/* Runs vfio-boot ARGS... --root ROOT (NULL-terminated). */
+static inline struct out run(struct fx *fx, ...)
+{
+	const char *argv[24] = {cli()};
+	struct out o;
+	size_t n = 1;
+	const char *a;
+	char *s;
+	va_list ap;
+
+	va_start(ap, fx);
+	while ((a = va_arg(ap, const char *)) && n < 20)
+		argv[n++] = a;
+	va_end(ap);
+	argv[n++] = "--root";
+	argv[n++] = fx_root(fx);
+	argv[n] = NULL;
+	o.status = fx_run(fx, argv);
+	s = fx_read(fx, ".mock/stdout");
+	o.out = unroot(fx, s ? s : "");
+	free(s);
+	s = fx_read(fx, ".mock/stderr");
+	o.err = unroot(fx, s ? s : "");
+	free(s);
+	return o;
+}
+
+static inline void expect_status(const struct out *o, int status)
+{
+	if (o->status != status)
+		fail_msg("exit status %d, expected %d; stdout:\n%s\nstderr:\n%s", o->status, status,
+			 o->out, o->err);
+}
+
+static inline void config(struct fx *fx, const char *text)
+{
+	fx_write(fx, "etc/vfio-boot/vfio-boot.conf", text, 0644);
+}
+
+/* fx_bind() wants an unbound device: drop the host driver's link first. */
+static inline void rebind(struct fx *fx, const char *addr, const char *drv)
+{
+	char rel[128];
+	char *p;
+
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver", addr);
+	p = fx_path(fx, rel);
+	assert_int_equal(unlink(p), 0);
+	free(p);
+	fx_bind(fx, addr, drv);
+}
