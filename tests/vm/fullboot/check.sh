@@ -58,6 +58,16 @@ has "second guest stopped cleanly" 'FULLBOOT stop: order vfio-boot-guest@fbguest
 has "the crash is reported as one" 'FULLBOOT crash: journal guest fbguest2 (crashed|failed): its emulator'
 has "the unit failed with the runner's crash status" 'FULLBOOT crash: journal .*status=4'
 has "the guest came back once" 'FULLBOOT crash: vfio-boot-guest@fbguest2.service active restarts=1 domstate=running'
+# a VF made after boot: pending at boot, made and claimed by the udev rule, in fbguest2
+has "the VF section is pending at boot" 'vfio-boot: \[device fb-vf\] /etc/vfio-boot/vfio-boot.conf:[0-9]+: the VFs of 0000:05:00.0 are not made yet: vfio-boot makes 1 once its host driver'
+has "the PF stays with nvme" 'FULLBOOT vf 0000:05:00.0 driver=nvme'
+has "the VF is on vfio-pci" 'FULLBOOT vf 0000:05:00.1 driver=vfio-pci physfn=../0000:05:00.0'
+has "the VF's record: claimed after boot for its PF" 'FULLBOOT vf record .*outcome=claimed.*'
+has "the VF's record says the udev rule made it" 'FULLBOOT vf record .*by=sriov'
+has "the VF section claimed" 'FULLBOOT vf section .*status=claimed'
+has "fbguest2's domain has the VF" "FULLBOOT hostdev2 .*bus='0x05' slot='0x00' function='0x1'"
+has "fbguest2 sees the VF" 'FULLBOOT guest2-serial FBGUEST pci [0-9a-f:.]+ 0x1b36:0x0010 class=0x0108'
+if grep -E 'nvme nvme[0-9]+: pci function 0000:05:00\.[12]' <<<"$L" >/dev/null; then bad "nvme probed a VF"; else ok "nvme never probed a VF"; fi
 # lose no data: the host's mounted disk is never a guest's
 has "the host mounted the data disk" 'FULLBOOT mount /mnt/fbdata +/dev/vd[a-z] +ext4'
 has "guest on the mounted disk refused, naming it" 'FULLBOOT fbdisk journal guest fbdisk: .*/dev/disk/by-id/virtio-fbdata.* is mounted on /mnt/fbdata .*by the host'

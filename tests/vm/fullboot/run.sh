@@ -83,8 +83,16 @@ bridge = br0
 autostart = yes
 shutdown-timeout = 60
 
+# The NVMe's VF: made by vfio-boot once nvme binds the PF after boot (the udev rule), so
+# pending at boot; fbguest2 waits for it.
+[device fb-vf]
+match = path=0000:00:0a.0/00.0
+vfs = 1
+allow = storage
+
 [guest fbguest2]
 after = $G
+devices = fb-vf
 bridge = br0
 autostart = yes
 shutdown-timeout = 60
@@ -207,7 +215,11 @@ domain "$G" 1 "    <hostdev mode='subsystem' type='pci' managed='no'>
       <model type='e1000'/>
     </interface>"
 # The second guest: after the first (started once it runs, stopped before it stops).
-domain fbguest2 2 "    <interface type='network'>
+domain fbguest2 2 "    <hostdev mode='subsystem' type='pci' managed='no'>
+      <source><address domain='0x0000' bus='0x05' slot='0x00' function='0x1'/></source>
+      <rom bar='off'/>
+    </hostdev>
+    <interface type='network'>
       <source network='br0'/>
       <model type='e1000'/>
     </interface>"
@@ -268,6 +280,9 @@ timeout --signal=KILL "$FB_TIMEOUT" qemu-system-x86_64 \
 	-device virtio-9p-pci,fsdev=fsout,mount_tag=fbout,bus=pcie.0,addr=0x8 \
 	-drive file="$W/data.img",if=none,id=fbdata,format=raw \
 	-device virtio-blk-pci,drive=fbdata,serial=fbdata,bus=pcie.0,addr=0x9 \
+	-device pcie-root-port,id=rp5,chassis=5,slot=5,bus=pcie.0,addr=0xa \
+	-device nvme-subsys,id=fbs0 \
+	-device nvme,serial=fbvf,subsys=fbs0,bus=rp5,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,max_ioqpairs=6,msix_qsize=8 \
 	</dev/null >"$LOG" 2>&1 || rc=$?
 say "QEMU exited with status $rc after $(($(date +%s) - start)) s"
 exec "$SELF/check.sh" "$LOG" "$rc" "$OUT" "$FB_NET"
