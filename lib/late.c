@@ -328,6 +328,29 @@ static int event_locked(struct vb_run *run, struct late *l)
 	return 0;
 }
 
+/*
+ * The lock of runs after boot, or a negative errno, said here when another run holds it and
+ * left in run->failed_at otherwise. A dry run writes nothing, the lock file included: it only
+ * reads, as another run may.
+ */
+static int take_lock(struct vb_run *run, const char *addr)
+{
+	int lock;
+
+	if (run->dry_run)
+		return -EBADF;
+	lock = vb_late_lock(VB_LOCK_WAIT_USEC);
+	if (lock == -ETIMEDOUT)
+		log_err(lock,
+			"%s: waiting for %s: %m; another vfio-boot run holds it: leaving the device as it is (run `vfio-boot claim` by hand)",
+			addr, VB_LOCK_FILE);
+	/* Not another run's doing: the caller says what failed, once. */
+	else if (lock < 0)
+		snprintf(run->failed_at, sizeof(run->failed_at), "taking the lock %s%s", vb_root(),
+			 VB_LOCK_FILE);
+	return lock;
+}
+
 int vb_late_event(struct vb_run *run, enum vb_late_action action, const char *addr)
 {
 	_cleanup_close_ int lock = -EBADF;
@@ -391,23 +414,9 @@ int vb_late_event(struct vb_run *run, enum vb_late_action action, const char *ad
 			"the config has %u error%s; `vfio-boot check` shows them (sections with errors are skipped)",
 			run->cfg.n_errors, run->cfg.n_errors == 1 ? "" : "s");
 
-	/* A dry run writes nothing, the lock file included: it only reads, as another run may. */
-	if (run->dry_run)
-		lock = -EBADF;
-	else
-		lock = vb_late_lock(VB_LOCK_WAIT_USEC);
-	if (lock == -ETIMEDOUT) {
-		log_err(lock,
-			"%s: waiting for %s: %m; another vfio-boot run holds it: leaving the device as it is (run `vfio-boot claim` by hand)",
-			l.addr, VB_LOCK_FILE);
+	lock = take_lock(run, l.addr);
+	if (lock < 0 && !run->dry_run)
 		return lock;
-	}
-	/* Not another run's doing: the caller says what failed, once. */
-	if (lock < 0 && !run->dry_run) {
-		snprintf(run->failed_at, sizeof(run->failed_at), "taking the lock %s%s", vb_root(),
-			 VB_LOCK_FILE);
-		return lock;
-	}
 	r = event_locked(run, &l);
 	plan_done(run);
 	return r;
