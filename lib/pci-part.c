@@ -148,9 +148,6 @@ int vb_pci_part_finish(struct vb_pci *pci)
 bool vb_pci_part_matches(const struct vb_selector *sel, struct vb_pci_dev *d)
 {
 	const char *unknown;
-	int r = vb_selector_eval(sel, d, &unknown);
 
-	if (r == -EAGAIN && vb_pci_load_path(d) >= 0)
-		r = vb_selector_eval(sel, d, &unknown);
-	return r > 0;
+	return vb_selector_eval_load(sel, d, &unknown) > 0;
 }

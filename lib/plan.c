@@ -77,17 +77,6 @@ static int explain_absent(struct vb_plan_section *s, struct vb_pci *pci)
 	return r;
 }
 
-/* Whether d matches, its path read first when only the path can tell. */
-static int eval_dev(const struct vb_selector *sel, struct vb_pci_dev *d, const char **unknown)
-{
-	int r = vb_selector_eval(sel, d, unknown);
-
-	if (r != -EAGAIN)
-		return r;
-	r = vb_pci_load_path(d);
-	return r < 0 ? r : vb_selector_eval(sel, d, unknown);
-}
-
 /*
  * Adds every device the selector matches; *undecided is the first one it cannot tell about,
  * and *term what of it is unknown. Returns how many matched, or a negative errno.
@@ -103,7 +92,7 @@ static ssize_t add_matches(struct vb_plan_section *s, struct vb_pci *pci,
 		const char *unknown;
 		if (vb_pci_is_bridge(d))
 			continue;
-		r = eval_dev(&s->cfg->sel, &pci->devs[i], &unknown);
+		r = vb_selector_eval_load(&s->cfg->sel, &pci->devs[i], &unknown);
 		if (r < 0 && r != -ENODATA)
 			return r;
 		if (r == -ENODATA) {

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 
+#include "pci.h"
 #include "selector.h"
 #include "util.h"
 
@@ -254,4 +255,14 @@ int vb_selector_format(const struct vb_selector *sel, char **ret)
 		return -ENAMETOOLONG;
 	*ret = strdup(buf[0] ? buf + 1 : buf);
 	return *ret ? 0 : -ENOMEM;
+}
+
+int vb_selector_eval_load(const struct vb_selector *sel, struct vb_pci_dev *d, const char **unknown)
+{
+	int r = vb_selector_eval(sel, d, unknown);
+
+	if (r != -EAGAIN)
+		return r;
+	r = vb_pci_load_path(d);
+	return r < 0 ? r : vb_selector_eval(sel, d, unknown);
 }

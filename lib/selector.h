@@ -47,6 +47,12 @@ int vb_path_parse(const char *s, char **ret);
  */
 int vb_selector_eval(const struct vb_selector *sel, const struct vb_pci_dev *d,
 		     const char **unknown);
+/*
+ * vb_selector_eval(), the device's path read first (vb_pci_load_path) when only the path can
+ * tell; a negative errno also when the path cannot be read.
+ */
+int vb_selector_eval_load(const struct vb_selector *sel, struct vb_pci_dev *d,
+			  const char **unknown);
 /* Whether every term holds; false too when that cannot be told. */
 bool vb_selector_match(const struct vb_selector *sel, const struct vb_pci_dev *d);
 
