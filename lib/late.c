@@ -162,7 +162,7 @@ static int held_counts(const struct vb_config *cfg, const struct vb_pci *pci, un
 			if (vb_pci_find(pci, a) || !vb_record_name_valid(a))
 				continue;
 			if (vb_record_get(VB_RECORD_DEVICES, a, VB_KEY_REASON, &reason) >= 0 &&
-			    streq(reason, "matched"))
+			    streq(reason, VB_PLAN_REASON_MATCHED))
 				held[i]++;
 		}
 	}

@@ -108,7 +108,7 @@ static ssize_t add_matches(struct vb_plan_section *s, struct vb_pci *pci,
 		}
 		if (r <= 0)
 			continue;
-		r = vb_plan_add_dev(s, i, "matched");
+		r = vb_plan_add_dev(s, i, VB_PLAN_REASON_MATCHED);
 		if (r < 0)
 			return r;
 		n++;

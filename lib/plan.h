@@ -10,6 +10,12 @@
 #include "contract.h"
 #include "pci.h"
 
+/*
+ * reason= of a device the section's match took itself, not as a function or a group member of
+ * one: what a hot-plug section's count counts, in the plan and in the records read back.
+ */
+#define VB_PLAN_REASON_MATCHED "matched"
+
 struct vb_plan_dev {
 	size_t dev; /* index into pci->devs */
 	char *reason;
