@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Sourced by tests/vm/run.sh, scripts/demo.sh and tests/vm/fullboot/run.sh: the stand-in
+# Sourced by tests/vm/run.sh, scripts/demo.sh, tests/vm/late/run.sh and tests/vm/fullboot/run.sh: the stand-in
 # machine and one boot of it.
 #
 # The machine (QEMU q35, TCG, an emulated Intel IOMMU, so the guest kernel makes real IOMMU
@@ -63,6 +63,28 @@ vm_boot()
 	end=$(date +%s%N)
 	VM_BOOT_WALL=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
 	return "$rc"
+}
+
+# vm_install_layer TOP DIR LOG: `make install DESTDIR=DIR` (its output in LOG), as a layer over
+# this host's root (the late boot and the full boot mount it over the host's own root). The
+# host is usr-merged: a /lib (/bin, /sbin) directory in the upper layer would hide the lower
+# layer's symlink, so what went there moves under /usr. Returns make's status.
+vm_install_layer()
+{
+	local top=$1 dir=$2 log=$3 d
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	if ! make -C "$top" install DESTDIR="$dir" >"$log" 2>&1; then
+		tail -n 30 "$log" >&2
+		return 1
+	fi
+	for d in lib bin sbin; do
+		if [ -L "/$d" ] && [ -d "$dir/$d" ]; then
+			mkdir -p "$dir/usr/$d"
+			cp -a "$dir/$d/." "$dir/usr/$d/"
+			rm -rf "${dir:?}/$d"
+		fi
+	done
 }
 
 # vm_drivers LOG: "ADDR DRIVER" for each PCI function the root init reported.

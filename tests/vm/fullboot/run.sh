@@ -45,21 +45,7 @@ mkdir -p "$W"
 
 # ---- the vfio-boot layer: make install, the test's config and units ----
 I=$W/inst
-rm -rf "$I"
-mkdir -p "$I"
-make -C "$TOP" install DESTDIR="$I" >"$W/install.log" 2>&1 || {
-	tail -n 30 "$W/install.log"
-	die "make install failed"
-}
-# This host is usr-merged: a /lib (/bin, /sbin) directory in the upper layer would hide the
-# lower layer's symlink, so move what went there under /usr.
-for d in lib bin sbin; do
-	if [ -L "/$d" ] && [ -d "$I/$d" ]; then
-		mkdir -p "$I/usr/$d"
-		cp -a "$I/$d/." "$I/usr/$d/"
-		rm -rf "${I:?}/$d"
-	fi
-done
+vm_install_layer "$TOP" "$I" "$W/install.log" || die "make install failed"
 E=$I/etc
 install -d -m 0755 "$E/vfio-boot" "$E/systemd/system/multi-user.target.wants" \
 	"$E/systemd/system/sockets.target.wants" "$E/libvirt/qemu" "$I/var/lib/fullboot" \

@@ -38,21 +38,7 @@ mkdir -p "$W"
 
 # ---- the vfio-boot layer: make install, the config, the init ----
 I=$W/inst
-rm -rf "$I"
-mkdir -p "$I"
-make -C "$TOP" install DESTDIR="$I" >"$W/install.log" 2>&1 || {
-	tail -n 30 "$W/install.log"
-	die "make install failed"
-}
-# This host is usr-merged: a /lib directory in the upper layer would hide the lower layer's
-# symlink (tests/vm/fullboot/run.sh).
-for d in lib bin sbin; do
-	if [ -L "/$d" ] && [ -d "$I/$d" ]; then
-		mkdir -p "$I/usr/$d"
-		cp -a "$I/$d/." "$I/usr/$d/"
-		rm -rf "${I:?}/$d"
-	fi
-done
+vm_install_layer "$TOP" "$I" "$W/install.log" || die "make install failed"
 install -d -m 0755 "$I/etc/vfio-boot" "$I/usr/local/sbin"
 install -m 0755 "$SELF/late-init" "$I/usr/local/sbin/late-init"
 # The NVMe PF by its path, one VF of two by index; the hot-plug ports' cards; a device
