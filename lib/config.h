@@ -18,6 +18,7 @@ enum vb_section_type {
 	VB_SEC_DEVICE,
 	VB_SEC_BRIDGE,
 	VB_SEC_GUEST,
+	VB_SEC_USB,
 };
 
 struct vb_setting {
@@ -63,6 +64,23 @@ struct vb_device {
 	bool hotplug;
 };
 
+/*
+ * A [usb NAME] section made sense of: which USB devices it selects. Every key given must hold
+ * (an AND); at least one of id, serial and port is required.
+ */
+struct vb_usb_section {
+	size_t section; /* index into vb_config.sections */
+	const char *name, *file;
+	unsigned line;
+	bool has_id; /* id = VVVV:PPPP */
+	uint16_t vendor, product;
+	char *serial; /* serial = STRING, as the device's `serial` attribute; NULL: any */
+	char *port;   /* port = 1-2.3, the device's name in /sys/bus/usb/devices; NULL: any */
+	int count;    /* count = N (default 1) or any (-1): the most devices it takes */
+	/* The [guest] whose usb = names it (set by vb_guests_resolve); NULL: none. */
+	const char *guest;
+};
+
 struct vb_config {
 	char **files;
 	size_t n_files, alloc_files;
@@ -70,6 +88,8 @@ struct vb_config {
 	size_t n_sections, alloc_sections;
 	struct vb_device *devices;
 	size_t n_devices, alloc_devices;
+	struct vb_usb_section *usbs; /* the good [usb] sections */
+	size_t n_usbs, alloc_usbs;
 	uint64_t wait_usec;
 	unsigned n_errors, n_warnings;
 	/* vb_config_load_quiet(): the messages are counted (and refused kept), not logged. */
@@ -108,7 +128,7 @@ int vb_config_open(const char *path, const char *shown, char *why, size_t why_si
 /* Parses one file's contents; the name is for messages. */
 int vb_config_parse(struct vb_config *cfg, const char *fname, const char *buf, size_t len);
 
-/* Interprets [binder] and [device] sections and checks [bridge] and [guest] keys. */
+/* Interprets [binder], [device] and [usb] sections and checks [bridge] and [guest] keys. */
 int vb_config_resolve(struct vb_config *cfg);
 
 void vb_config_free(struct vb_config *cfg);

@@ -47,6 +47,11 @@ static const char *const record_by_names[_VB_RECORD_BY_MAX] = {
 	[VB_BY_CLAIM] = "cli-claim", [VB_BY_RELEASE] = "cli-release",
 };
 
+static const char *const usb_state_names[_VB_USB_STATE_MAX] = {
+	[VB_USB_ATTACHED] = "attached",	  [VB_USB_ABSENT] = "absent", [VB_USB_WAITING] = "waiting",
+	[VB_USB_AMBIGUOUS] = "ambiguous", [VB_USB_FAILED] = "failed", [VB_USB_DETACHED] = "detached",
+};
+
 static const char *to_string(const char *const *table, size_t n, int i)
 {
 	return i >= 0 && (size_t)i < n ? table[i] : NULL;
@@ -77,3 +82,4 @@ DEFINE_NAMES(vb_run_state, enum vb_run_state, run_state_names)
 DEFINE_NAMES(vb_section_status, enum vb_section_status, section_status_names)
 DEFINE_NAMES(vb_device_outcome, enum vb_device_outcome, device_outcome_names)
 DEFINE_NAMES(vb_record_by, enum vb_record_by, record_by_names)
+DEFINE_NAMES(vb_usb_state, enum vb_usb_state, usb_state_names)

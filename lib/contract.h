@@ -68,17 +68,30 @@ enum vb_record_by {
 	_VB_RECORD_BY_MAX,
 };
 
+/* status= of /run/vfio-boot/usb/NAME: what the guest runner made of a [usb] section. */
+enum vb_usb_state {
+	VB_USB_ATTACHED,  /* its devices are attached to the running guest */
+	VB_USB_ABSENT,	  /* the guest runs, and no device of the section is present */
+	VB_USB_WAITING,	  /* a device matches but is not ready yet (no driver, no /dev node) */
+	VB_USB_AMBIGUOUS, /* more devices match than count: none attached (fail closed) */
+	VB_USB_FAILED,	  /* libvirt refused the attach (the reason says why) */
+	VB_USB_DETACHED,  /* the guest stopped: its runner detached and left */
+	_VB_USB_STATE_MAX,
+};
+
 /* The name of a value; NULL for one out of range. */
 const char *vb_run_state_to_string(enum vb_run_state s);
 const char *vb_section_status_to_string(enum vb_section_status s);
 const char *vb_device_outcome_to_string(enum vb_device_outcome o);
 const char *vb_record_by_to_string(enum vb_record_by b);
+const char *vb_usb_state_to_string(enum vb_usb_state s);
 
 /* The value of a name, or -EINVAL for a name that is not one (or NULL). */
 int vb_run_state_from_string(const char *s);
 int vb_section_status_from_string(const char *s);
 int vb_device_outcome_from_string(const char *s);
 int vb_record_by_from_string(const char *s);
+int vb_usb_state_from_string(const char *s);
 
 /*
  * The records below /run/vfio-boot (record.h) and their keys: one key=value a line. A key
@@ -87,6 +100,7 @@ int vb_record_by_from_string(const char *s);
 #define VB_RECORD_STATUS   "status"   /* the run's: /run/vfio-boot/status */
 #define VB_RECORD_SECTIONS "sections" /* a [device] section's: sections/NAME */
 #define VB_RECORD_DEVICES  "devices"  /* a device's: devices/ADDRESS */
+#define VB_RECORD_USB	   "usb"      /* a [usb] section's, by the guest runner: usb/NAME */
 
 /* status */
 #define VB_KEY_VERSION	     "version"
@@ -116,3 +130,8 @@ int vb_record_by_from_string(const char *s);
 #define VB_KEY_ERROR	     "error"
 #define VB_KEY_PF	     "pf"	/* a VF's: its PF's address */
 #define VB_KEY_VF_INDEX	     "vf_index" /* a VF's: N of the PF's virtfnN */
+/*
+ * usb/NAME: name, status (vb_usb_state), reason, time (since when it has this status),
+ * guest, and devices: the attached ones as "PORT:BUS:DEVNUM" ("1-2.3:001:005"), space-separated.
+ */
+#define VB_KEY_GUEST "guest"

@@ -102,6 +102,7 @@ enum {
 	GUEST_SHUTDOWN_TIMEOUT,
 	GUEST_RESTART,
 	GUEST_DEVICE_WAIT,
+	GUEST_ATTACH_DEVICES,
 };
 
 #define GUEST_TIME(key, field, check_fn)                                                           \
@@ -150,6 +151,10 @@ static const struct vb_key guest_keys[] = {
 			       .expected = "a duration such as 30s or 2min",
 			       .max = VB_DEVICE_WAIT_MAX,
 			       .cut = "is longer than 10min: using 10min"},
+	[GUEST_ATTACH_DEVICES] = {.name = "attach-devices",
+				  .parse = vb_key_bool,
+				  .offset = offsetof(struct vb_guest, attach_devices),
+				  .expected = "yes or no"},
 };
 
 const struct vb_schema vb_guest_schema = {
@@ -196,6 +201,7 @@ static int parse_guest(struct vb_config *cfg, const struct guest_env *env, struc
 		return r;
 	g->shutdown_timeout_usec = VB_SHUTDOWN_TIMEOUT_DEFAULT;
 	g->device_wait_usec = VB_DEVICE_WAIT_DEFAULT;
+	g->attach_devices = true;
 	return vb_schema_apply(&a, &vb_guest_schema);
 }
 
@@ -388,6 +394,7 @@ static int runner_settings(struct vb_config *cfg, const char *name, uint64_t *ti
 	}
 	if (r >= 0 && wait) {
 		wait->usec = g->device_wait_usec;
+		wait->attach = g->attach_devices;
 		for (size_t i = 0; r >= 0 && i < g->n_devices; i++)
 			r = vb_strv_add(&wait->devices, &wait->n_devices, &wait->alloc,
 					g->devices[i]);

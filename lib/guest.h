@@ -30,6 +30,13 @@ struct vb_guest {
 	size_t n_after;
 	char **devices; /* [device] section names */
 	size_t n_devices;
+	/*
+	 * attach-devices = yes (the default): the runner makes the domain's PCI hostdevs of
+	 * `devices` the devices claimed for them at this boot; no: it only checks them.
+	 */
+	bool attach_devices;
+	char **usb; /* usb = [usb] section names; each belongs to this guest alone */
+	size_t n_usb;
 	const char *bridge; /* NULL: none */
 	uint64_t start_delay_usec, shutdown_timeout_usec;
 	uint64_t device_wait_usec; /* how long to wait for a pending [device] section */
@@ -83,17 +90,24 @@ int vb_section_wait(const char *section, uint64_t wait_usec, const char *guest, 
 /* Whole seconds, rounded up, for the guest runner's --timeout. */
 unsigned long vb_usec_to_sec_ceil(uint64_t usec);
 
-/* What the runner waits for before it checks a guest: its [device] sections, device-wait. */
+/*
+ * What the runner needs of a guest's devices: its [device] sections (waited for, device-wait,
+ * and attached unless attach-devices = no) and its [usb] sections (copies, for the USB watch).
+ */
 struct vb_guest_wait {
 	char **devices;
 	size_t n_devices, alloc;
 	uint64_t usec;
+	bool attach; /* attach-devices */
+	struct vb_usb_section *usb; /* name, serial and port malloc'd; file NULL, section 0 */
+	size_t n_usb;
 };
 void vb_guest_wait_free(struct vb_guest_wait *w);
 
 /*
  * The [guest NAME] settings the guest runner uses, from vfio-boot.conf(5) below the root (or
- * file): shutdown-timeout, bridge and (wait, when not NULL) devices and device-wait. Leaves
+ * file): shutdown-timeout, bridge and (wait, when not NULL) devices, device-wait,
+ * attach-devices and its [usb] sections. Leaves
  * *timeout_usec, *bridge and *wait alone when unset. A
  * missing config is no error: the guest then runs with the defaults and the command line's
  * options. Problems elsewhere in the config are the generator's to report, and are not logged.

@@ -62,6 +62,11 @@ static const char *const record_bys[_VB_RECORD_BY_MAX] = {
 	[VB_BY_CLAIM] = "cli-claim", [VB_BY_RELEASE] = "cli-release",
 };
 
+static const char *const usb_states[_VB_USB_STATE_MAX] = {
+	[VB_USB_ATTACHED] = "attached",	  [VB_USB_ABSENT] = "absent", [VB_USB_WAITING] = "waiting",
+	[VB_USB_AMBIGUOUS] = "ambiguous", [VB_USB_FAILED] = "failed", [VB_USB_DETACHED] = "detached",
+};
+
 /* Names no table has: near misses, other tables' names, case, spaces, the empty string. */
 static const char *const strangers[] = {
 	"",	   "Done",     "done ",	  " done",   "no_config", "noconfig", "claimed\n",
@@ -96,6 +101,11 @@ static const char *record_by_name(int v)
 	return vb_record_by_to_string((enum vb_record_by)v);
 }
 
+static const char *usb_state_name(int v)
+{
+	return vb_usb_state_to_string((enum vb_usb_state)v);
+}
+
 static const struct names tables[] = {
 	{run_states, ELEMENTSOF(run_states), run_state_name, vb_run_state_from_string},
 	{section_statuses, ELEMENTSOF(section_statuses), section_status_name,
@@ -103,6 +113,7 @@ static const struct names tables[] = {
 	{device_outcomes, ELEMENTSOF(device_outcomes), device_outcome_name,
 	 vb_device_outcome_from_string},
 	{record_bys, ELEMENTSOF(record_bys), record_by_name, vb_record_by_from_string},
+	{usb_states, ELEMENTSOF(usb_states), usb_state_name, vb_usb_state_from_string},
 };
 
 static void test_round_trip(void **state)

@@ -234,3 +234,17 @@ void fx_vf(struct fx *fx, const char *pf, unsigned int index, const char *addr, 
 	   unsigned int device, int group);
 
 #endif
+
+/*
+ * USB devices (tests/mock/fixture-usb.c), as the kernel lays them out: the device at
+ * /sys/devices/pci0000:00/CONTROLLER/usbBUS/NAME with idVendor, idProduct, busnum, devnum,
+ * devpath and (when serial is not NULL) serial, bound to the USB core ("usb" driver link),
+ * linked from /sys/bus/usb/devices/NAME, and its node /dev/bus/usb/BBB/DDD (a regular file
+ * in the tree). fx_usb_unready() takes the driver link and the node away (as just after udev's
+ * add event); fx_usb_remove() takes the device away (an unplug); a replug is fx_usb_remove()
+ * then fx_usb_dev() with a new devnum.
+ */
+void fx_usb_dev(struct fx *fx, const char *name, const char *controller, unsigned int busnum,
+		unsigned int devnum, unsigned int vendor, unsigned int product, const char *serial);
+void fx_usb_unready(struct fx *fx, const char *name);
+void fx_usb_remove(struct fx *fx, const char *name);
