@@ -16,8 +16,8 @@
  * user's, and is left as written.
  */
 
-#define VB_ALIAS_PREFIX	 "ua-vfio-boot-"
-#define VB_ALIAS_MAX	 (sizeof(VB_ALIAS_PREFIX) + 4 + 2 * 64 + 1 + 10 + 1)
+#define VB_ALIAS_PREFIX "ua-vfio-boot-"
+#define VB_ALIAS_MAX	(sizeof(VB_ALIAS_PREFIX) + 4 + 2 * 64 + 1 + 10 + 1)
 
 enum vb_alias_kind {
 	VB_ALIAS_PCI,

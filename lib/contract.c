@@ -48,8 +48,9 @@ static const char *const record_by_names[_VB_RECORD_BY_MAX] = {
 };
 
 static const char *const usb_state_names[_VB_USB_STATE_MAX] = {
-	[VB_USB_ATTACHED] = "attached",	  [VB_USB_ABSENT] = "absent", [VB_USB_WAITING] = "waiting",
-	[VB_USB_AMBIGUOUS] = "ambiguous", [VB_USB_FAILED] = "failed", [VB_USB_DETACHED] = "detached",
+	[VB_USB_ATTACHED] = "attached", [VB_USB_ABSENT] = "absent",
+	[VB_USB_WAITING] = "waiting",	[VB_USB_AMBIGUOUS] = "ambiguous",
+	[VB_USB_FAILED] = "failed",	[VB_USB_DETACHED] = "detached",
 };
 
 static const char *to_string(const char *const *table, size_t n, int i)

@@ -98,7 +98,7 @@ struct vb_guest_wait {
 	char **devices;
 	size_t n_devices, alloc;
 	uint64_t usec;
-	bool attach; /* attach-devices */
+	bool attach;		    /* attach-devices */
 	struct vb_usb_section *usb; /* name, serial and port malloc'd; file NULL, section 0 */
 	size_t n_usb;
 };

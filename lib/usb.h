@@ -16,11 +16,11 @@
 #define VB_USB_NAME_MAX 32 /* "1-2.3.4.5.6.7", the port path the kernel names a device by */
 
 struct vb_usb_dev {
-	char name[VB_USB_NAME_MAX]; /* its port: busnum-port.port..., stable while it stays put */
-	unsigned busnum, devnum;    /* devnum changes at every plug and re-enumeration */
-	uint16_t vendor, product;   /* idVendor, idProduct */
-	char *serial;		    /* NULL: it has none */
-	char *driver;		    /* NULL: none bound ("usb" once the USB core took it) */
+	char name[VB_USB_NAME_MAX];   /* its port: busnum-port.port..., stable while it stays put */
+	unsigned busnum, devnum;      /* devnum changes at every plug and re-enumeration */
+	uint16_t vendor, product;     /* idVendor, idProduct */
+	char *serial;		      /* NULL: it has none */
+	char *driver;		      /* NULL: none bound ("usb" once the USB core took it) */
 	char controller[VB_ADDR_MAX]; /* its host controller's PCI address; "" when not PCI */
 	bool unreadable;	      /* an attribute it needs could not be read */
 };
@@ -44,8 +44,7 @@ bool vb_usb_matches(const struct vb_usb_section *s, const struct vb_usb_dev *d);
  * device is not an error), -E2BIG when more match than count (ambiguous: the caller takes
  * none of them), -EIO when a device that may match cannot be read, -ENOMEM.
  */
-int vb_usb_select(const struct vb_usb_section *s, const struct vb_usb *u, size_t **ret,
-		  size_t *n);
+int vb_usb_select(const struct vb_usb_section *s, const struct vb_usb *u, size_t **ret, size_t *n);
 
 /*
  * Whether QEMU can open d now: the USB core has bound it and its node,

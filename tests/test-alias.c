@@ -46,9 +46,9 @@ static void test_round_trip(void **state)
 	round_trip(VB_ALIAS_PCI, "gpu", 0);
 	round_trip(VB_ALIAS_USB, "keyboard", 7);
 	round_trip(VB_ALIAS_PCI, "a-b_c.d", 4294967295u);
-	round_trip(VB_ALIAS_PCI, "a_d", 1);  /* not read back as "a.d" */
-	round_trip(VB_ALIAS_PCI, "a.d", 1);  /* nor this as "a_d" */
-	round_trip(VB_ALIAS_USB, "__", 2);   /* nor this as "_" */
+	round_trip(VB_ALIAS_PCI, "a_d", 1);   /* not read back as "a.d" */
+	round_trip(VB_ALIAS_PCI, "a.d", 1);   /* nor this as "a_d" */
+	round_trip(VB_ALIAS_USB, "__", 2);    /* nor this as "_" */
 	round_trip(VB_ALIAS_USB, "1-2-3", 3); /* the index is after the last '-' */
 	round_trip(VB_ALIAS_PCI, longest, 12);
 }
@@ -107,9 +107,9 @@ static void test_too_long(void **state)
 	(void)state;
 	assert_int_equal(vb_alias_format(VB_ALIAS_PCI, "graphics", 0, small, sizeof(small)),
 			 -ENAMETOOLONG);
-	assert_int_equal(vb_alias_parse("ua-vfio-boot-pci-graphics-0", &k, section,
-					sizeof(section), &i),
-			 -ENAMETOOLONG);
+	assert_int_equal(
+		vb_alias_parse("ua-vfio-boot-pci-graphics-0", &k, section, sizeof(section), &i),
+		-ENAMETOOLONG);
 }
 
 int main(void)

@@ -63,8 +63,9 @@ static const char *const record_bys[_VB_RECORD_BY_MAX] = {
 };
 
 static const char *const usb_states[_VB_USB_STATE_MAX] = {
-	[VB_USB_ATTACHED] = "attached",	  [VB_USB_ABSENT] = "absent", [VB_USB_WAITING] = "waiting",
-	[VB_USB_AMBIGUOUS] = "ambiguous", [VB_USB_FAILED] = "failed", [VB_USB_DETACHED] = "detached",
+	[VB_USB_ATTACHED] = "attached", [VB_USB_ABSENT] = "absent",
+	[VB_USB_WAITING] = "waiting",	[VB_USB_AMBIGUOUS] = "ambiguous",
+	[VB_USB_FAILED] = "failed",	[VB_USB_DETACHED] = "detached",
 };
 
 /* Names no table has: near misses, other tables' names, case, spaces, the empty string. */
