@@ -87,6 +87,33 @@ vm_install_layer()
 	done
 }
 
+# vm_qmp_steps PID LOG SED QMP QMPLOG START STEPS: the host's side of a boot's steps. While PID
+# runs, each step NAME that the serial LOG names (SED: a sed -n script printing NAME), once and in
+# order, has its commands in the associative array named STEPS (QMP commands, one JSON object a
+# word) sent to the monitor at QMP by tests/vm/late/qmp.py, the answers appended to QMPLOG. Says
+# (the caller's say) what each did, in seconds since START (date +%s%N). Returns when PID is gone.
+vm_qmp_steps()
+{
+	local pid=$1 log=$2 script=$3 qmp=$4 qmplog=$5 start=$6 s done_steps=" "
+	local -n vm_steps=$7
+	local qmppy
+	qmppy=$(dirname "${BASH_SOURCE[0]}")/late/qmp.py
+	while kill -0 "$pid" 2>/dev/null; do
+		for s in $(tr -d '\r' 2>/dev/null <"$log" | sed -n "$script"); do
+			case $done_steps in *" $s "*) continue ;; esac
+			done_steps="$done_steps$s "
+			[ -n "${vm_steps[$s]:-}" ] || continue
+			# shellcheck disable=SC2086 # one JSON command per word
+			if "$qmppy" "$qmp" ${vm_steps[$s]} >>"$qmplog" 2>&1; then
+				say "step $s: done at $(awk -v a="$start" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }') s"
+			else
+				say "step $s: QMP failed: $(tail -n 1 "$qmplog")"
+			fi
+		done
+		sleep 0.5
+	done
+}
+
 # vm_drivers LOG: "ADDR DRIVER" for each PCI function the root init reported.
 vm_drivers()
 {

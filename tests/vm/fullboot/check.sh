@@ -12,6 +12,7 @@ L=$(tr -d '\r' <"$LOG")
 ok() { printf 'ok   %s\n' "$1"; }
 bad() { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
 has() { grep -E -- "$2" <<<"$L" >/dev/null && ok "$1" || bad "$1 (no /$2/)"; }
+hasnt() { grep -E -- "$2" <<<"$L" >/dev/null && bad "$1 (found /$2/)" || ok "$1"; }
 [ "$RC" = 0 ] && ok "QEMU powered off by itself" || bad "QEMU status $RC (137: killed by the timeout)"
 has "root is the overlay" 'FULLBOOT initramfs: root is overlay'
 has "binder claimed 02:00.0 in the initramfs" 'vfio-boot: .*claimed 0000:02:00.0'
@@ -34,6 +35,12 @@ has "guest unit running" 'FULLBOOT guest unit vfio-boot-guest@fbguest.service: a
 has "domain running" 'FULLBOOT domstate running'
 has "domain has the hostdev" "FULLBOOT hostdev .*bus='0x02' slot='0x00'"
 has "guest sees the device" 'FULLBOOT guest-serial FBGUEST pci .* 0x1234:0x1111'
+# The moved card: the domain named 01:00.0 (the host's card) with vfio-boot's mark at guest slot 7
+has "moved card: the running guest has the claimed card at its guest address" 'FULLBOOT moved: live pci alias=ua-vfio-boot-pci-guest-gpu-0 source=0000:02:00.0 guest=0000:00:07.0 '
+has "moved card: so has the persistent definition" 'FULLBOOT moved: inactive pci alias=ua-vfio-boot-pci-guest-gpu-0 source=0000:02:00.0 guest=0000:00:07.0 '
+hasnt "moved card: the old address is gone, not doubled" 'FULLBOOT moved: (live|inactive) pci .*source=0000:01:00\.0'
+has "moved card: the runner logged the move, from where to where" 'FULLBOOT moved: journal .*moved.*0000:01:00\.0.*0000:02:00\.0'
+has "moved card: the guest sees it in slot 7" 'FULLBOOT guest-serial FBGUEST pci 0000:00:07\.0 0x1234:0x1111'
 has "the guest's interface is a bridge port" 'FULLBOOT port [0-9]+: vnet[0-9]+: .*master br0'
 if grep -E 'FULLBOOT guest-serial FBGUEST power button pressed' <<<"$L" >/dev/null; then bad "the guest powered off before the host shutdown"; else ok "guest still up when the host shutdown began"; fi
 has "guest found its power button" 'FULLBOOT guest-serial FBGUEST ready, power button at acpi'
@@ -104,6 +111,37 @@ if [ "$NET" = networkd ]; then
 		has "disk check on a real kernel: $c" "FULLBOOT realdisk PASS: $c( |\$)"
 	done
 	has "disk check on a real kernel: nothing failed" 'FULLBOOT realdisk real: [0-9]+ passed, 0 failed'
+fi
+# USB devices by identity (networkd boot only; fullboot-usb). $1 of a usbhd line: the device.
+if [ "$NET" = networkd ]; then
+	has "usb-start: fb-kbd0 attached to fbguest at start, with vfio-boot's mark" 'FULLBOOT usb-start: fbguest live usb alias=ua-vfio-boot-usb-fb-kbd0-0 .* -> [0-9.-]+ 0627:0001 serial=VBKBD0$'
+	has "usb-start: fbguest's persistent definition has no USB hostdev" 'FULLBOOT usb-start: fbguest inactive usb hostdevs: 0$'
+	has "usb-two: fb-kbd1, the identical keyboard, attached to fbguest2" 'FULLBOOT usb-start: fbguest2 live usb alias=ua-vfio-boot-usb-fb-kbd1-0 .* -> [0-9.-]+ 0627:0001 serial=VBKBD1$'
+	has "usb-two: fbguest2's persistent definition has no USB hostdev" 'FULLBOOT usb-start: fbguest2 inactive usb hostdevs: 0$'
+	hasnt "usb-two: each keyboard in its own guest only" 'FULLBOOT usb-start: fbguest live .*serial=VBKBD1|FULLBOOT usb-start: fbguest2 live .*serial=VBKBD0'
+	has "usb-ambig: two identical tablets, count 1: ambiguous" 'FULLBOOT usb record fb-ambig: .*status=ambiguous'
+	has "usb-ambig: neither attached" 'FULLBOOT usb-ambig: fbguest2 live fb-ambig hostdevs: 0$'
+	if awk '/FULLBOOT usb-status / { sub(/.*FULLBOOT usb-status /, ""); if (/^\[/) in_s = /fb-ambig/; if ((in_s || /fb-ambig/) && /ambiguous/) f = 1 } END { exit !f }' <<<"$L"; then
+		ok "usb-ambig: vfio-boot status says fb-ambig is ambiguous"
+	else
+		bad "usb-ambig: vfio-boot status does not say fb-ambig is ambiguous"
+	fi
+	has "usb-status: vfio-boot status shows fb-kbd0 attached" 'FULLBOOT usb-status .*fb-kbd0'
+	has "usb-plug: the host's QMP device_add reached the outer VM" 'FULLBOOT usb-plug: outer device [0-9.-]+ bus [0-9]+ device [0-9]+ after'
+	has "usb-plug: attached live to fbguest" 'FULLBOOT usb-plug: fbguest live usb alias=ua-vfio-boot-usb-fb-plug-0 .* -> [0-9.-]+ 0627:0001 serial=VBPLUG$'
+	has "usb-unplug: the device left the outer VM" 'FULLBOOT usb-unplug: outer device gone after'
+	has "usb-unplug: detached from fbguest" 'FULLBOOT usb-unplug: fbguest live without fb-plug after'
+	has "usb-replug: attached again" 'FULLBOOT usb-replug: fbguest live usb alias=ua-vfio-boot-usb-fb-plug-0 .* -> [0-9.-]+ 0627:0001 serial=VBPLUG$'
+	d1=$(sed -n 's/.*FULLBOOT usb-plug: fbguest live usb alias=ua-vfio-boot-usb-fb-plug-0 .* device=\([0-9]*\) .*/\1/p' <<<"$L" | head -n 1)
+	d2=$(sed -n 's/.*FULLBOOT usb-replug: fbguest live usb alias=ua-vfio-boot-usb-fb-plug-0 .* device=\([0-9]*\) .*/\1/p' <<<"$L" | head -n 1)
+	if [ -n "$d1" ] && [ -n "$d2" ] && [ "$d1" != "$d2" ]; then
+		ok "usb-replug: by its new device number ($d1, then $d2)"
+	else
+		bad "usb-replug: device numbers ${d1:-?} then ${d2:-?}"
+	fi
+	has "usb-replug: still nothing in the persistent definition" 'FULLBOOT usb-replug: fbguest inactive usb hostdevs: 0$'
+	has "usb: the runner journals the attach" 'FULLBOOT usb journal .*VBPLUG|FULLBOOT usb journal .*fb-plug'
+	has "usb: detached when the guest stopped" 'FULLBOOT stop: usb record fb-kbd0: .*status=detached'
 fi
 # order: the guest's stop report comes before the host's power-off
 s=$(grep -n 'FULLBOOT stop: guest unit' <<<"$L" | head -n 1 | cut -d: -f1)

@@ -8,7 +8,8 @@
 #
 # Usage: tests/vm/fullboot/run.sh      (as root)
 # Environment: BUILD (default build; work files in $BUILD/vm/fullboot), VM_KVER,
-#   FB_TIMEOUT (seconds before QEMU is killed, default 900), FB_GUEST_WAIT (default 240).
+#   FB_TIMEOUT (seconds before QEMU is killed, default 900), FB_GUEST_WAIT (default 240),
+#   FB_NET (networkd or nm; the USB cases run in the networkd boot only).
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -32,13 +33,18 @@ LOG=$W/serial.log
 OUT=$W/out
 G=fbguest
 UPLINK_MAC=52:54:00:fb:00:01
+QMP=$W/qmp.sock
+# The USB cases (fullboot-usb): in the networkd boot only, which is enough to show them once and
+# keeps the NetworkManager boot as short as it was.
+USB=0
+[ "$FB_NET" = networkd ] && USB=1
 
 # shellcheck source=../qemu.sh
 . "$TOP/tests/vm/qemu.sh" # VM_DEVICES: the stand-in machine
 say() { printf 'fullboot: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
 [ "$(id -u)" = 0 ] || die "must run as root"
-for p in libvirtd qemu-system-x86_64 mkinitramfs busybox; do
+for p in libvirtd qemu-system-x86_64 mkinitramfs busybox python3; do
 	command -v "$p" >/dev/null || die "$p is not installed (see README.md)"
 done
 mkdir -p "$W"
@@ -89,6 +95,31 @@ restart = on-failure
 autostart = yes
 restart = on-failure
 CONF
+if [ $USB = 1 ]; then
+	cat >>"$E/vfio-boot/vfio-boot.conf" <<'CONF'
+
+# USB devices by identity. The outer VM starts with two identical keyboards, told apart by
+# serial, one for each guest; the host hot-plugs a third (VBPLUG) while fbguest runs, unplugs
+# and replugs it.
+[usb fb-kbd0]
+id = 0627:0001
+serial = VBKBD0
+
+[usb fb-plug]
+id = 0627:0001
+serial = VBPLUG
+
+[usb fb-kbd1]
+id = 0627:0001
+serial = VBKBD1
+
+# Two identical tablets, and nothing here tells them apart: neither is attached.
+[usb fb-ambig]
+id = 056a:0000
+CONF
+	sed -i -e "/^\[guest $G\]\$/a usb = fb-kbd0 fb-plug" \
+		-e '/^\[guest fbguest2\]$/a usb = fb-kbd1 fb-ambig' "$E/vfio-boot/vfio-boot.conf"
+fi
 chmod 0644 "$E/vfio-boot/vfio-boot.conf"
 # The data disk (virtio, serial fbdata) is the host's: mounted at boot, so no guest may have it.
 printf '/dev/disk/by-id/virtio-fbdata /mnt/fbdata ext4 defaults,nofail 0 0\n' >"$E/fstab"
@@ -126,8 +157,9 @@ dynamic_ownership = 0
 remember_owner = 0
 security_driver = "none"
 CONF
-install -m 0755 "$SELF/fullboot-driver" "$SELF/fullboot-stopreport" "$TOP/tests/vm/capture-sysfs.sh" \
-	"$I/usr/local/sbin/"
+install -m 0755 "$SELF/fullboot-driver" "$SELF/fullboot-stopreport" "$SELF/fullboot-hostdevs" \
+	"$TOP/tests/vm/capture-sysfs.sh" "$I/usr/local/sbin/"
+[ $USB = 1 ] && install -m 0755 "$SELF/fullboot-usb" "$I/usr/local/sbin/"
 cat >"$E/systemd/system/fullboot-driver.service" <<UNIT
 [Unit]
 Description=fullboot test driver: waits for the guest, reports, powers off
@@ -184,6 +216,7 @@ domain()
   <devices>
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
 $3
+    <controller type='usb' model='qemu-xhci'/>
     <serial type='file'><source path='/var/log/fullboot-$1-serial.log'/></serial>
     <console type='file'><source path='/var/log/fullboot-$1-serial.log'/><target type='serial'/></console>
     <video><model type='none'/></video>
@@ -192,9 +225,14 @@ $3
 </domain>
 XML
 }
+# Its card as vfio-boot attached it on an earlier boot (the mark, guest slot 7), but at an address
+# that now holds another device: 01:00.0, the host's own card with the same IDs, as after a new
+# card renumbered the buses. The runner must put the claimed 02:00.0 there, keeping slot 7.
 domain "$G" 1 "    <hostdev mode='subsystem' type='pci' managed='no'>
-      <source><address domain='0x0000' bus='0x02' slot='0x00' function='0x0'/></source>
+      <source><address domain='0x0000' bus='0x01' slot='0x00' function='0x0'/></source>
+      <alias name='ua-vfio-boot-pci-guest-gpu-0'/>
       <rom bar='off'/>
+      <address type='pci' domain='0x0000' bus='0x00' slot='0x07' function='0x0'/>
     </hostdev>
     <interface type='network'>
       <source network='br0'/>
@@ -247,8 +285,31 @@ mkdir -p "$OUT"
 rm -f "$W/data.img"
 truncate -s 16M "$W/data.img"
 mkfs.ext4 -q -F -L fbdata "$W/data.img" || die "mkfs.ext4 failed"
+# The USB devices present from the start (fullboot-usb): two identical keyboards and two
+# identical tablets, each with its serial; eight USB 2 ports, so that the hot-plugged keyboard
+# has a free one (port 5).
+USB_DEVICES=()
+if [ $USB = 1 ]; then
+	# shellcheck disable=SC2054 # commas belong to the -device arguments
+	USB_DEVICES=(
+		-global qemu-xhci.p2=8
+		-device usb-kbd,bus=usb-bus.0,port=1,serial=VBKBD0
+		-device usb-kbd,bus=usb-bus.0,port=2,serial=VBKBD1
+		-device usb-wacom-tablet,bus=usb-bus.0,port=3,serial=VBTAB0
+		-device usb-wacom-tablet,bus=usb-bus.0,port=4,serial=VBTAB1
+	)
+fi
+# What the host does at each "FULLBOOT usb-step NAME" of fullboot-usb (QMP commands).
+# shellcheck disable=SC2034 # vm_qmp_steps reads it by name
+declare -A STEP_QMP=(
+	[plug]='{"execute":"device_add","arguments":{"driver":"usb-kbd","id":"fbplug","bus":"usb-bus.0","port":"5","serial":"VBPLUG"}}'
+	[unplug]='{"execute":"device_del","arguments":{"id":"fbplug"}}'
+	[replug]='{"execute":"device_add","arguments":{"driver":"usb-kbd","id":"fbplug2","bus":"usb-bus.0","port":"5","serial":"VBPLUG"}}'
+)
+rm -f "$QMP" "$W/qmp.log"
 say "booting (timeout ${FB_TIMEOUT}s), serial log $LOG"
 start=$(date +%s)
+start_ns=$(date +%s%N)
 rc=0
 timeout --signal=KILL "$FB_TIMEOUT" qemu-system-x86_64 \
 	-machine q35 -accel tcg -m 2048 -smp 2 \
@@ -269,6 +330,12 @@ timeout --signal=KILL "$FB_TIMEOUT" qemu-system-x86_64 \
 	-device pcie-root-port,id=rp5,chassis=5,slot=5,bus=pcie.0,addr=0xa \
 	-device nvme-subsys,id=fbs0 \
 	-device nvme,serial=fbvf,subsys=fbs0,bus=rp5,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,max_ioqpairs=6,msix_qsize=8 \
-	</dev/null >"$LOG" 2>&1 || rc=$?
+	"${USB_DEVICES[@]}" \
+	-qmp "unix:$QMP,server=on,wait=off" \
+	</dev/null >"$LOG" 2>&1 &
+qpid=$!
+# The host side of the USB steps: each once, in order, while QEMU runs (the timeout bounds it).
+vm_qmp_steps "$qpid" "$LOG" 's/.*FULLBOOT usb-step \([a-z]*\).*/\1/p' "$QMP" "$W/qmp.log" "$start_ns" STEP_QMP
+wait "$qpid" || rc=$?
 say "QEMU exited with status $rc after $(($(date +%s) - start)) s"
 exec "$SELF/check.sh" "$LOG" "$rc" "$OUT" "$FB_NET"

@@ -108,6 +108,7 @@ LATE_DEVICES=(
 	-device nvme,serial=late0,subsys=s0,bus=rpn,addr=0x0,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,max_ioqpairs=6,msix_qsize=8
 )
 # What run.sh adds at each step of late-init (QMP device_add arguments).
+# shellcheck disable=SC2034 # vm_qmp_steps reads it by name
 declare -A STEP_ADD=(
 	[plug-nic]='{"execute":"device_add","arguments":{"driver":"rtl8139","id":"late-nic","bus":"hp1","addr":"0x0","romfile":""}}'
 	[plug-vga]='{"execute":"device_add","arguments":{"driver":"secondary-vga","id":"late-vga","bus":"hp2","addr":"0x0"}}'
@@ -138,21 +139,7 @@ timeout --signal=KILL "$LATE_TIMEOUT" qemu-system-x86_64 \
 qpid=$!
 
 # The host side of the steps: each "VMTEST step NAME" once, in order.
-done_steps=" "
-while kill -0 "$qpid" 2>/dev/null; do
-	for s in $(tr -d '\r' 2>/dev/null <"$LOG" | sed -n 's/^VMTEST step \([^ ]*\).*/\1/p'); do
-		case $done_steps in *" $s "*) continue ;; esac
-		done_steps="$done_steps$s "
-		[ -n "${STEP_ADD[$s]:-}" ] || continue
-		# shellcheck disable=SC2086 # one JSON command per word
-		if "$SELF/qmp.py" "$QMP" ${STEP_ADD[$s]} >>"$W/qmp.log" 2>&1; then
-			say "step $s: device added at $(awk -v a="$start" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }') s"
-		else
-			say "step $s: device_add failed: $(tail -n 1 "$W/qmp.log")"
-		fi
-	done
-	sleep 0.5
-done
+vm_qmp_steps "$qpid" "$LOG" 's/^VMTEST step \([^ ]*\).*/\1/p' "$QMP" "$W/qmp.log" "$start" STEP_ADD
 rc=0
 wait "$qpid" || rc=$?
 wall=$(awk -v a="$start" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
