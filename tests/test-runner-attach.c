@@ -29,6 +29,7 @@
 #include "logcapture.h"
 #include "runner/runner-domain.h"
 #include "runner/runner-fixture.h"
+#include "runner-hostdev.h"
 
 #define URI	  "test:///default"
 #define RF_AUDIO0 "0000:01:00.1"
@@ -340,6 +341,50 @@ static void test_stale_mark_removed(void **state)
 	undefine(d);
 }
 
+/*
+ * The finer rules of the decision: a marked hostdev of a section that is listed but not
+ * claimed at this boot is left for the checks; a second hostdev with the same mark goes; the
+ * user's hostdev at a twin's address is no conflict when the user also names the section's
+ * device by hand.
+ */
+static void test_decide_rules(void **state)
+{
+	const struct hd_section sections[] = {{"gpu", true}, {"nic", false}};
+	const struct hd_want want[] = {
+		{.section = "gpu", .index = 0, .addr = RF_GPU0, .vendor = 0x1234, .device = 0x1111},
+	};
+	struct hd_have have[] = {
+		{.ours = true, .section = "nic", .index = 0, .addr = "0000:03:01.0"},
+		{.ours = true, .section = "gpu", .index = 0, .addr = RF_GPU0},
+		{.ours = true, .section = "gpu", .index = 0, .addr = RF_GPU1},
+		{.addr = RF_GPU1, .present = true, .vendor = 0x1234, .device = 0x1111},
+	};
+	struct hd_change *v;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(hd_decide(sections, 2, want, 1, have, 4, &v, &n), 0);
+	/* The double goes; the twin at 02:00.0 is refused: the user names no 01:00.0. */
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].kind, HD_REMOVE);
+	assert_int_equal(v[0].have, 2);
+	assert_int_equal(v[1].kind, HD_CONFLICT);
+	assert_int_equal(v[1].have, 3);
+	assert_int_equal(v[1].want, 0);
+	free(v);
+
+	/* The user names 01:00.0 too: ours for it goes, and 02:00.0 is the user's business. */
+	have[2] = (struct hd_have){
+		.addr = RF_GPU0, .present = true, .vendor = 0x1234, .device = 0x1111};
+	assert_int_equal(hd_decide(sections, 2, want, 1, have, 4, &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].kind, HD_REMOVE);
+	assert_int_equal(v[0].have, 1);
+	assert_int_equal(v[1].kind, HD_COVERED);
+	assert_int_equal(v[1].have, 2);
+	free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +395,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_added, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dry_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_mark_removed, setup, teardown),
+		cmocka_unit_test(test_decide_rules),
 	};
 	int r;
 
