@@ -341,6 +341,13 @@ static void test_stale_mark_removed(void **state)
 	undefine(d);
 }
 
+static void expect_change(const struct hd_change *c, enum hd_kind kind, size_t have, size_t want)
+{
+	if (c->kind != kind || c->have != have || c->want != want)
+		fail_msg("change %d (hostdev %zu, want %zu), expected %d (hostdev %zu, want %zu)",
+			 c->kind, c->have, c->want, kind, have, want);
+}
+
 /*
  * The finer rules of the decision: a marked hostdev of a section that is listed but not
  * claimed at this boot is left for the checks; a second hostdev with the same mark goes; the
@@ -366,11 +373,8 @@ static void test_decide_rules(void **state)
 	assert_int_equal(hd_decide(sections, 2, want, 1, have, 4, &v, &n), 0);
 	/* The double goes; the twin at 02:00.0 is refused: the user names no 01:00.0. */
 	assert_int_equal(n, 2);
-	assert_int_equal(v[0].kind, HD_REMOVE);
-	assert_int_equal(v[0].have, 2);
-	assert_int_equal(v[1].kind, HD_CONFLICT);
-	assert_int_equal(v[1].have, 3);
-	assert_int_equal(v[1].want, 0);
+	expect_change(&v[0], HD_REMOVE, 2, SIZE_MAX);
+	expect_change(&v[1], HD_CONFLICT, 3, 0);
 	free(v);
 
 	/* The user names 01:00.0 too: ours for it goes, and 02:00.0 is the user's business. */
@@ -378,10 +382,8 @@ static void test_decide_rules(void **state)
 		.addr = RF_GPU0, .present = true, .vendor = 0x1234, .device = 0x1111};
 	assert_int_equal(hd_decide(sections, 2, want, 1, have, 4, &v, &n), 0);
 	assert_int_equal(n, 2);
-	assert_int_equal(v[0].kind, HD_REMOVE);
-	assert_int_equal(v[0].have, 1);
-	assert_int_equal(v[1].kind, HD_COVERED);
-	assert_int_equal(v[1].have, 2);
+	expect_change(&v[0], HD_REMOVE, 1, SIZE_MAX);
+	expect_change(&v[1], HD_COVERED, 2, 0);
 	free(v);
 }
 
