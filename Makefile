@@ -99,10 +99,10 @@ include cli/rules.mk
 include hooks/rules.mk
 -include tests/vm/rules.mk
 
-# The domain XML reader is the one part of lib/ that needs libxml2's headers: only the programs
-# that read domains link it (lib/ is an archive), never the binder.
-$(BUILD)/rel/lib/domxml.o: CFLAGS += $(GEN_XML_CFLAGS)
-$(BUILD)/test/lib/domxml.o: CFLAGS_TEST += $(GEN_XML_CFLAGS)
+# The domain XML reader and editor are the one part of lib/ that needs libxml2's headers: only
+# the programs that read domains link them (lib/ is an archive), never the binder.
+$(BUILD)/rel/lib/domxml.o $(BUILD)/rel/lib/domxml-edit.o: CFLAGS += $(GEN_XML_CFLAGS)
+$(BUILD)/test/lib/domxml.o $(BUILD)/test/lib/domxml-edit.o: CFLAGS_TEST += $(GEN_XML_CFLAGS)
 
 # Only now are the programs the fragments define known.
 all: $(GENERATOR) $(NETCFG) $(CLAIMED) $(CLI)
@@ -132,7 +132,7 @@ FUZZ_TIME ?= 300
 FUZZ_CORPUS := tests/fuzz/corpus/config
 # Only what the parser uses: other parts of lib/ need libraries the fuzzer need not link.
 FUZZ_SRC := $(addprefix lib/,config-parse.c config-schema.c config-value.c config-device.c \
-	config-load.c bridge.c guest.c guest-order.c contract.c escape.c record.c name.c selector.c \
+	config-usb.c usb.c config-load.c bridge.c guest.c guest-order.c contract.c escape.c record.c name.c selector.c \
 	cmdline.c pci.c pci-links.c pci-parse.c log.c util.c strbuf.c sysroot.c) \
 	$(wildcard lib/sysroot-*.c)
 $(FUZZ): tests/fuzz/fuzz-config.c $(FUZZ_SRC) $(wildcard lib/*.h)
