@@ -99,10 +99,10 @@ include cli/rules.mk
 include hooks/rules.mk
 -include tests/vm/rules.mk
 
-# The domain XML reader is the one part of lib/ that needs libxml2's headers: only the programs
-# that read domains link it (lib/ is an archive), never the binder.
-$(BUILD)/rel/lib/domxml.o: CFLAGS += $(GEN_XML_CFLAGS)
-$(BUILD)/test/lib/domxml.o: CFLAGS_TEST += $(GEN_XML_CFLAGS)
+# The domain XML reader and editor are the one part of lib/ that needs libxml2's headers: only
+# the programs that read domains link them (lib/ is an archive), never the binder.
+$(BUILD)/rel/lib/domxml.o $(BUILD)/rel/lib/domxml-edit.o: CFLAGS += $(GEN_XML_CFLAGS)
+$(BUILD)/test/lib/domxml.o $(BUILD)/test/lib/domxml-edit.o: CFLAGS_TEST += $(GEN_XML_CFLAGS)
 
 # Only now are the programs the fragments define known.
 all: $(GENERATOR) $(NETCFG) $(CLAIMED) $(CLI)

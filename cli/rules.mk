@@ -45,9 +45,9 @@ $(BUILD)/test/tests/test-cli-readonly $(BUILD)/test/tests/test-cli-check \
 		$(BUILD)/test/tests/test-cli-change: | $(TEST_CLI)
 
 # tests/test-runner-*.c run $(TEST_CLI) (TEST_CLI in the environment overrides the path);
-# test-runner-events has its own rule below.
-RUNNER_CLI_TESTS := $(patsubst tests/%.c,$(BUILD)/test/tests/%,$(filter-out %-events.c, \
-	$(wildcard tests/test-runner-*.c)))
+# test-runner-events and test-runner-attach have their own rules below.
+RUNNER_CLI_TESTS := $(patsubst tests/%.c,$(BUILD)/test/tests/%,$(filter-out %-events.c \
+	%-attach.c, $(wildcard tests/test-runner-*.c)))
 $(RUNNER_CLI_TESTS): | $(TEST_CLI)
 
 # tests/test-runner-events.c calls the runner in its own process, next to its own libvirt
@@ -55,6 +55,12 @@ $(RUNNER_CLI_TESTS): | $(TEST_CLI)
 $(BUILD)/test/tests/test-runner-events.o: CFLAGS_TEST += -Icli $(CLI_CFLAGS)
 $(BUILD)/test/tests/test-runner-events: $(BUILD)/test/tests/test-runner-events.o \
 		$(CLI_TOBJ_LIB) $(CLI_TLIB) $(MOCK_FIXTURE_O)
+	$(CC) $(SAN) -o $@ $^ $(CLI_LIBS) -lcmocka
+
+# tests/test-runner-attach.c too: it reads back the persistent definitions the runner defined.
+$(BUILD)/test/tests/test-runner-attach.o: CFLAGS_TEST += -Icli $(CLI_CFLAGS)
+$(BUILD)/test/tests/test-runner-attach: $(BUILD)/test/tests/test-runner-attach.o \
+		$(CLI_TOBJ_LIB) $(BUILD)/test/tests/logcapture.o $(CLI_TLIB) $(MOCK_FIXTURE_O)
 	$(CC) $(SAN) -o $@ $^ $(CLI_LIBS) -lcmocka
 
 .PHONY: install-cli uninstall-cli clean-cli

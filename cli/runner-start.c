@@ -4,6 +4,7 @@
  * takes, checked and started under one lock across every runner.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 
 #include "log.h"
 #include "runner-checks.h"
+#include "runner-hostdev.h"
 #include "runner-network.h"
 #include "runner.h"
 #include "sysroot.h"
@@ -83,27 +85,45 @@ static int take_start_lock(struct watch *w, int *fd)
 	return -ENOLCK;
 }
 
-/* The checks, with the bridge made ready first: 0, or -EPERM when any refused (each logged). */
-static int check_domain(struct watch *w, const char *bridge)
+/*
+ * The guest's PCI hostdevs made those of its sections (unless attach-devices = no), then the
+ * checks, with the bridge made ready first: 0, or -EPERM when any refused (each logged). A dry
+ * run changes nothing: it checks the definition as it would be, and leaves the bridge alone.
+ */
+static int check_domain(struct watch *w, const char *bridge, const struct vb_guest_wait *wait,
+			bool dry_run)
 {
+	_cleanup_free_ char *planned = NULL;
 	struct dom_info d;
-	int r;
+	int r, refused = 0;
 
-	r = runner_read_domain(w, &d);
-	if (r < 0)
-		return r;
-	if (bridge) {
+	if (wait && wait->attach && wait->n_devices) {
+		refused = runner_hostdev_sync(w, wait, dry_run, &planned);
+		if (refused < 0)
+			return refused;
+	}
+	if (planned) {
+		r = dom_parse(planned, &d);
+		if (r < 0)
+			return log_err(r, "guest %s: cannot make sense of its new XML: %m",
+				       w->name);
+	} else {
+		r = runner_read_domain(w, &d);
+		if (r < 0)
+			return r;
+	}
+	if (bridge && !dry_run) {
 		r = net_ensure_bridge(w->conn, w->name, bridge);
 		if (r < 0) {
 			dom_info_free(&d);
 			return r;
 		}
 	}
-	r = precheck_domain(w->conn, w->name, &d, bridge);
+	r = precheck_domain(w->conn, w->name, &d, bridge) + refused;
 	dom_info_free(&d);
 	if (r > 0)
-		return log_err(-EPERM, "guest %s: not started: %d problem%s above", w->name, r,
-			       r == 1 ? "" : "s");
+		return log_err(-EPERM, "guest %s: not %s: %d problem%s above", w->name,
+			       dry_run ? "startable" : "started", r, r == 1 ? "" : "s");
 	return 0;
 }
 
@@ -131,7 +151,7 @@ int runner_start(struct watch *w, const char *bridge, const struct vb_guest_wait
 	r = take_start_lock(w, &lock);
 	if (r < 0)
 		return r;
-	r = check_domain(w, bridge);
+	r = check_domain(w, bridge, wait, false);
 	if (r < 0)
 		return r;
 	if (virDomainCreate(w->dom) < 0) {
@@ -144,5 +164,34 @@ int runner_start(struct watch *w, const char *bridge, const struct vb_guest_wait
 			       lc_error());
 	}
 	log_notice("guest %s started", w->name);
+	return RUNNER_DONE;
+}
+
+/*
+ * start --dry-run: what start would change and whether it would start, without the lock (it
+ * changes nothing) and without waiting for pending sections (they are reported as they are).
+ */
+int runner_start_dry_run(struct watch *w, const char *bridge, const struct vb_guest_wait *wait)
+{
+	int r, pending = 0;
+
+	if (watch_active(w)) {
+		printf("guest %s is already running; start would do nothing\n", w->name);
+		return RUNNER_DONE;
+	}
+	if (wait && wait->n_devices) {
+		struct vb_guest_wait now = *wait;
+
+		now.usec = 0;
+		pending = wait_devices(w->name, &now);
+	}
+	r = check_domain(w, bridge, wait, true);
+	if (r < 0 && r != -EPERM)
+		return r;
+	if (r < 0 || pending > 0) {
+		printf("guest %s: would not start (see the problems above)\n", w->name);
+		return -EPERM;
+	}
+	printf("guest %s: would start\n", w->name);
 	return RUNNER_DONE;
 }

@@ -26,7 +26,7 @@
 #define DEFAULT_TIMEOUT_S 120
 #define MAX_TIMEOUT_S	  (24 * 3600)
 
-enum { OPT_CONFIG = 0x100 };
+enum { OPT_CONFIG = 0x100, OPT_DRY_RUN };
 
 struct guest_opts {
 	const char *uri;
@@ -35,6 +35,7 @@ struct guest_opts {
 	struct vb_guest_wait wait; /* the [device] sections to wait for, device-wait */
 	unsigned timeout_s;
 	bool timeout_set;
+	bool dry_run; /* start --dry-run */
 };
 
 void guest_usage(FILE *f)
@@ -55,6 +56,8 @@ void guest_usage(FILE *f)
 		"  -b, --bridge NAME      define and start the libvirt network NAME (forward\n"
 		"                         mode bridge) first (default: the guest's bridge =)\n"
 		"      --config FILE      read FILE instead of /etc/vfio-boot/vfio-boot.conf\n"
+		"      --dry-run          start: say what would change in the domain's PCI\n"
+		"                         hostdevs and whether it would start; change nothing\n"
 		"  -r, --root DIR         read /sys, /proc, /dev and /etc below DIR\n"
 		"  -v, --verbose          say more\n"
 		"  -h, --help             show this help\n"
@@ -103,6 +106,9 @@ static int parse_option(int c, struct guest_opts *o)
 	case OPT_CONFIG:
 		o->config = optarg;
 		return 0;
+	case OPT_DRY_RUN:
+		o->dry_run = true;
+		return 0;
 	case 'r':
 		if (vb_root_set(optarg) < 0)
 			return log_err(-EINVAL, "--root %s: expected an absolute path", optarg);
@@ -128,6 +134,7 @@ static int parse_args(int argc, char **argv, struct guest_opts *o, const char **
 		{"timeout", required_argument, NULL, 't'},
 		{"bridge", required_argument, NULL, 'b'},
 		{"config", required_argument, NULL, OPT_CONFIG},
+		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 		{"root", required_argument, NULL, 'r'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
@@ -158,6 +165,8 @@ static int parse_args(int argc, char **argv, struct guest_opts *o, const char **
 	}
 	if (!**name)
 		return log_err(-EINVAL, "guest: the domain name is empty");
+	if (o->dry_run && !streq(*verb, "start"))
+		return log_err(-EINVAL, "guest %s: --dry-run goes with start only", *verb);
 	return 0;
 }
 
@@ -215,7 +224,9 @@ static int run_verb(const struct guest_opts *o, const char *verb, const char *na
 		return log_err(r, "cannot set up libvirt's event loop: %s", lc_error());
 	r = watch_open(&w, o->uri, name);
 	if (r == 0) {
-		if (streq(verb, "start"))
+		if (streq(verb, "start") && o->dry_run)
+			r = runner_start_dry_run(&w, o->bridge, &o->wait);
+		else if (streq(verb, "start"))
 			r = runner_start(&w, o->bridge, &o->wait);
 		else if (streq(verb, "stop"))
 			r = runner_stop(&w, o->timeout_s);

@@ -39,6 +39,12 @@ int runner_read_domain(struct watch *w, struct dom_info *d);
  */
 int runner_start(struct watch *w, const char *bridge, const struct vb_guest_wait *wait);
 
+/*
+ * What runner_start would change in the domain's definition and whether it would start it,
+ * printed; changes nothing. RUNNER_DONE when it would start, -EPERM when it would refuse.
+ */
+int runner_start_dry_run(struct watch *w, const char *bridge, const struct vb_guest_wait *wait);
+
 /* Shuts the domain down, forcing it off after timeout_s: RUNNER_DONE or RUNNER_FORCED. */
 int runner_stop(struct watch *w, unsigned timeout_s);
 

@@ -70,7 +70,7 @@ _vfio_boot()
 		if [[ -z $action ]]; then
 			mapfile -t COMPREPLY < <(compgen -W "start stop run" -- "$cur")
 		elif [[ $cur == -* ]]; then
-			mapfile -t COMPREPLY < <(compgen -W "--uri --timeout --bridge --config --root
+			mapfile -t COMPREPLY < <(compgen -W "--uri --timeout --bridge --config --dry-run --root
 				--verbose --help" -- "$cur")
 		else
 			mapfile -t COMPREPLY < <(compgen -W "$(_vfio_boot_sections guest "$root")" -- "$cur")

@@ -6,6 +6,7 @@
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
 
+#include "domxml-internal.h"
 #include "domxml.h"
 #include "strbuf.h"
 #include "sysroot.h"
@@ -32,49 +33,43 @@ const char *dom_disk_kind_name(enum dom_disk_kind k)
  * without a domain XML, and the generator runs at every boot and daemon-reload. (The command
  * has it loaded already, through libvirt; dlopen() then only finds it.)
  */
-static struct {
-	bool tried;
-	typeof(xmlReadMemory) *read_memory;
-	typeof(xmlDocGetRootElement) *root;
-	typeof(xmlFreeDoc) *free_doc;
-	typeof(xmlGetProp) *get_prop;
-	xmlFreeFunc *free; /* libxml2's xmlFree is a variable */
-} xml;
+struct dom_xml_lib dom_xml;
 
-static int xml_load(void)
+#define XML_SYM(field, name) (dom_xml.field = (typeof(dom_xml.field))dlsym(h, name))
+
+int dom_xml_load(void)
 {
 	void *h;
 
-	if (xml.tried)
-		return xml.free_doc ? 0 : -ELIBACC;
-	xml.tried = true;
+	if (dom_xml.tried)
+		return dom_xml.free_doc ? 0 : -ELIBACC;
+	dom_xml.tried = true;
 	h = dlopen("libxml2.so.2", RTLD_LAZY | RTLD_LOCAL);
 	if (!h)
 		return -ELIBACC;
-	xml.read_memory = (typeof(xml.read_memory))dlsym(h, "xmlReadMemory");
-	xml.root = (typeof(xml.root))dlsym(h, "xmlDocGetRootElement");
-	xml.get_prop = (typeof(xml.get_prop))dlsym(h, "xmlGetProp");
-	xml.free = (xmlFreeFunc *)dlsym(h, "xmlFree");
-	xml.free_doc = (typeof(xml.free_doc))dlsym(h, "xmlFreeDoc");
-	if (!xml.read_memory || !xml.root || !xml.get_prop || !xml.free || !*xml.free ||
-	    !xml.free_doc) {
-		xml.free_doc = NULL;
+	dom_xml.free = (xmlFreeFunc *)dlsym(h, "xmlFree");
+	if (!XML_SYM(read_memory, "xmlReadMemory") || !XML_SYM(root, "xmlDocGetRootElement") ||
+	    !XML_SYM(get_prop, "xmlGetProp") || !dom_xml.free || !*dom_xml.free ||
+	    !XML_SYM(new_child, "xmlNewChild") || !XML_SYM(set_prop, "xmlSetProp") ||
+	    !XML_SYM(unlink_node, "xmlUnlinkNode") || !XML_SYM(free_node, "xmlFreeNode") ||
+	    !XML_SYM(dump_memory, "xmlDocDumpMemory") || !XML_SYM(free_doc, "xmlFreeDoc")) {
+		dom_xml.free_doc = NULL;
 		return -ELIBACC;
 	}
 	return 0;
 }
 
-static char *attr(xmlNodePtr n, const char *name)
+char *dom_attr(xmlNodePtr n, const char *name)
 {
-	xmlChar *v = n ? xml.get_prop(n, (const xmlChar *)name) : NULL;
+	xmlChar *v = n ? dom_xml.get_prop(n, (const xmlChar *)name) : NULL;
 	char *s = v ? strdup((const char *)v) : NULL;
 
 	if (v)
-		(*xml.free)(v);
+		(*dom_xml.free)(v);
 	return s;
 }
 
-static xmlNodePtr child(xmlNodePtr n, const char *name)
+xmlNodePtr dom_child(xmlNodePtr n, const char *name)
 {
 	for (xmlNodePtr c = n ? n->children : NULL; c; c = c->next)
 		if (c->type == XML_ELEMENT_NODE && streq((const char *)c->name, name))
@@ -85,7 +80,7 @@ static xmlNodePtr child(xmlNodePtr n, const char *name)
 /* libvirt writes 0x-prefixed hex but reads decimal too. */
 static int num_attr(xmlNodePtr n, const char *name, unsigned max, unsigned *ret)
 {
-	_cleanup_free_ char *s = attr(n, name);
+	_cleanup_free_ char *s = dom_attr(n, name);
 	unsigned long v;
 	char *end;
 
@@ -101,7 +96,7 @@ static int num_attr(xmlNodePtr n, const char *name, unsigned max, unsigned *ret)
 	return 0;
 }
 
-static int add_pci(struct dom_info *d, xmlNodePtr address, const char *kind)
+int dom_pci_address(xmlNodePtr address, char buf[VB_ADDR_MAX])
 {
 	struct vb_pci_addr a;
 	int r;
@@ -111,10 +106,21 @@ static int add_pci(struct dom_info *d, xmlNodePtr address, const char *kind)
 	    (r = num_attr(address, "slot", 0x1f, &a.dev)) < 0 ||
 	    (r = num_attr(address, "function", 0x7, &a.fn)) < 0)
 		return r;
+	vb_pci_addr_format(&a, buf);
+	return 0;
+}
+
+static int add_pci(struct dom_info *d, xmlNodePtr address, const char *kind)
+{
+	char addr[VB_ADDR_MAX];
+	int r = dom_pci_address(address, addr);
+
+	if (r < 0)
+		return r;
 	r = GROW(d->pci, d->alloc_pci, d->n_pci + 1);
 	if (r < 0)
 		return r;
-	vb_pci_addr_format(&a, d->pci[d->n_pci].addr);
+	memcpy(d->pci[d->n_pci].addr, addr, VB_ADDR_MAX);
 	d->pci[d->n_pci++].kind = kind;
 	return 0;
 }
@@ -129,37 +135,37 @@ static int add_disk(struct dom_info *d, struct dom_disk *disk)
 	return 0;
 }
 
-static bool is(xmlNodePtr n, const char *name)
+bool dom_is(xmlNodePtr n, const char *name)
 {
 	return n->type == XML_ELEMENT_NODE && streq((const char *)n->name, name);
 }
 
-static bool attr_is(xmlNodePtr n, const char *name, const char *value)
+bool dom_attr_is(xmlNodePtr n, const char *name, const char *value)
 {
-	_cleanup_free_ char *v = attr(n, name);
+	_cleanup_free_ char *v = dom_attr(n, name);
 
 	return v && streq(v, value);
 }
 
 static int parse_disk(struct dom_info *d, xmlNodePtr n)
 {
-	xmlNodePtr src = child(n, "source");
+	xmlNodePtr src = dom_child(n, "source");
 	struct dom_disk disk = {0};
-	_cleanup_free_ char *type = attr(n, "type");
+	_cleanup_free_ char *type = dom_attr(n, "type");
 	int r;
 
 	if (!type || !src) /* an empty CD-ROM drive has no source */
 		return 0;
 	if (streq(type, "block")) {
 		disk.kind = DOM_DISK_BLOCK;
-		disk.path = attr(src, "dev");
+		disk.path = dom_attr(src, "dev");
 	} else if (streq(type, "file")) {
 		disk.kind = DOM_DISK_FILE;
-		disk.path = attr(src, "file");
+		disk.path = dom_attr(src, "file");
 	} else if (streq(type, "volume")) {
 		disk.kind = DOM_DISK_VOLUME;
-		disk.pool = attr(src, "pool");
-		disk.volume = attr(src, "volume");
+		disk.pool = dom_attr(src, "pool");
+		disk.volume = dom_attr(src, "volume");
 		if (!disk.pool || !disk.volume) {
 			free(disk.pool);
 			free(disk.volume);
@@ -167,13 +173,13 @@ static int parse_disk(struct dom_info *d, xmlNodePtr n)
 		}
 	} else if (streq(type, "nvme")) {
 		/* The controller itself goes to the guest: it is a PCI device like a hostdev. */
-		xmlNodePtr a = child(src, "address");
+		xmlNodePtr a = dom_child(src, "address");
 		return a ? add_pci(d, a, "nvme disk") : 0;
 	} else
 		return 0; /* network disks are no block device of this host */
 	if (disk.kind != DOM_DISK_VOLUME && !disk.path)
 		return 0;
-	disk.target = attr(child(n, "target"), "dev");
+	disk.target = dom_attr(dom_child(n, "target"), "dev");
 	r = add_disk(d, &disk);
 	if (r < 0) {
 		free(disk.path);
@@ -186,29 +192,29 @@ static int parse_disk(struct dom_info *d, xmlNodePtr n)
 
 static int parse_hostdev(struct dom_info *d, xmlNodePtr n)
 {
-	xmlNodePtr src = child(n, "source");
-	_cleanup_free_ char *type = attr(n, "type");
+	xmlNodePtr src = dom_child(n, "source");
+	_cleanup_free_ char *type = dom_attr(n, "type");
 	struct dom_disk disk = {.kind = DOM_DISK_SCSI};
 	xmlNodePtr adapter, addr;
 	int r;
 
-	if (!type || !src || !attr_is(n, "mode", "subsystem"))
+	if (!type || !src || !dom_attr_is(n, "mode", "subsystem"))
 		return 0;
 	if (streq(type, "pci")) {
-		addr = child(src, "address");
+		addr = dom_child(src, "address");
 		return addr ? add_pci(d, addr, "hostdev") : 0;
 	}
-	if (!streq(type, "scsi") || attr_is(src, "protocol", "iscsi"))
+	if (!streq(type, "scsi") || dom_attr_is(src, "protocol", "iscsi"))
 		return 0; /* USB and mdev devices are no disks; iSCSI is not this host's */
-	adapter = child(src, "adapter");
-	addr = child(src, "address");
+	adapter = dom_child(src, "adapter");
+	addr = dom_child(src, "address");
 	if (!adapter || !addr)
 		return 0;
 	if ((r = num_attr(addr, "bus", 0xffff, &disk.bus)) < 0 ||
 	    (r = num_attr(addr, "target", 0xffff, &disk.target_id)) < 0 ||
 	    (r = num_attr(addr, "unit", 0xffffff, &disk.unit)) < 0)
 		return r;
-	disk.adapter = attr(adapter, "name");
+	disk.adapter = dom_attr(adapter, "name");
 	if (!disk.adapter)
 		return 0;
 	r = add_disk(d, &disk);
@@ -222,32 +228,32 @@ static int parse_devices(struct dom_info *d, xmlNodePtr devices)
 	int r = 0;
 
 	for (xmlNodePtr n = devices->children; n && r >= 0; n = n->next) {
-		if (is(n, "disk"))
+		if (dom_is(n, "disk"))
 			r = parse_disk(d, n);
-		else if (is(n, "hostdev"))
+		else if (dom_is(n, "hostdev"))
 			r = parse_hostdev(d, n);
-		else if (is(n, "interface")) {
-			xmlNodePtr src = child(n, "source");
+		else if (dom_is(n, "interface")) {
+			xmlNodePtr src = dom_child(n, "source");
 
-			if (attr_is(n, "type", "bridge")) {
-				char *br = attr(src, "bridge");
+			if (dom_attr_is(n, "type", "bridge")) {
+				char *br = dom_attr(src, "bridge");
 				r = br ? vb_strv_push(&d->bridges, &d->n_bridges, &d->alloc_bridges,
 						      br)
 				       : 0;
-			} else if (attr_is(n, "type", "network")) {
-				char *net = attr(src, "network");
+			} else if (dom_attr_is(n, "type", "network")) {
+				char *net = dom_attr(src, "network");
 				r = net ? vb_strv_push(&d->networks, &d->n_networks,
 						       &d->alloc_networks, net)
 					: 0;
-			} else if (attr_is(n, "type", "hostdev")) {
+			} else if (dom_attr_is(n, "type", "hostdev")) {
 				/* An SR-IOV function handed over as a network interface. */
-				xmlNodePtr a = child(src, "address");
-				if (a && attr_is(a, "type", "pci"))
+				xmlNodePtr a = dom_child(src, "address");
+				if (a && dom_attr_is(a, "type", "pci"))
 					r = add_pci(d, a, "interface");
 			}
-		} else if (is(n, "channel")) {
-			xmlNodePtr t = child(n, "target");
-			if (attr_is(t, "name", "org.qemu.guest_agent.0"))
+		} else if (dom_is(n, "channel")) {
+			xmlNodePtr t = dom_child(n, "target");
+			if (dom_attr_is(t, "name", "org.qemu.guest_agent.0"))
 				d->has_agent = true;
 		}
 	}
@@ -261,20 +267,20 @@ int dom_parse(const char *text, struct dom_info *ret)
 	int r = 0;
 
 	*ret = (struct dom_info){0};
-	r = xml_load();
+	r = dom_xml_load();
 	if (r < 0)
 		return r;
 	/* No network, no entities: the XML comes from libvirt, but a parser should not trust. */
-	doc = xml.read_memory(text, strlen(text), "domain.xml", NULL,
-			      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	doc = dom_xml.read_memory(text, strlen(text), "domain.xml", NULL,
+				  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc)
 		return -EBADMSG;
-	root = xml.root(doc);
-	if (!root || !is(root, "domain"))
+	root = dom_xml.root(doc);
+	if (!root || !dom_is(root, "domain"))
 		r = -EBADMSG;
-	else if ((devices = child(root, "devices")))
+	else if ((devices = dom_child(root, "devices")))
 		r = parse_devices(ret, devices);
-	xml.free_doc(doc);
+	dom_xml.free_doc(doc);
 	if (r < 0)
 		dom_info_free(ret);
 	return r;

@@ -61,3 +61,38 @@ int dom_read(const char *name, struct dom_info *ret);
 void dom_info_free(struct dom_info *d);
 
 const char *dom_disk_kind_name(enum dom_disk_kind k);
+
+/*
+ * Editing a domain's PCI hostdevs: the guest runner makes those of its [device] sections the
+ * devices claimed at this boot (cli/runner-hostdev.c decides what changes). Everything in the
+ * hostdev that is not its source address is left as written, so a device that moved keeps its
+ * guest address, ROM, driver and boot order.
+ */
+struct dom_doc;
+
+/* A <hostdev mode='subsystem' type='pci'> of a document, in document order. */
+struct dom_hostdev {
+	char *alias;		      /* <alias name=.../>, NULL when none */
+	char addr[VB_ADDR_MAX];	      /* its source address */
+	char guest_addr[VB_ADDR_MAX]; /* <address type='pci'/> in the guest, "" when none */
+	bool removed;
+};
+
+/*
+ * Parses a domain's XML for editing: -EBADMSG when it is not a domain, or a PCI hostdev's
+ * address cannot be read; -ELIBACC without libxml2. The hostdevs are in (*ret)->hostdevs.
+ */
+int dom_doc_parse(const char *text, struct dom_doc **ret);
+void dom_doc_free(struct dom_doc *doc);
+/* The PCI hostdevs of doc, each with its index for the calls below. */
+const struct dom_hostdev *dom_doc_hostdevs(const struct dom_doc *doc, size_t *n);
+/* Points hostdev i at the host device addr; the rest of it stays. */
+int dom_doc_set_source(struct dom_doc *doc, size_t i, const char *addr);
+void dom_doc_remove(struct dom_doc *doc, size_t i);
+/*
+ * Adds <hostdev mode='subsystem' type='pci' managed='no'> for addr with <alias name=alias/>;
+ * libvirt gives it its guest address.
+ */
+int dom_doc_add(struct dom_doc *doc, const char *addr, const char *alias);
+/* The document as text (malloc'd). */
+int dom_doc_dump(struct dom_doc *doc, char **ret);
