@@ -45,6 +45,11 @@
 static virConnectPtr conn;
 static struct fx *fx;
 
+/* What a test leaves running, ended by teardown even when the test failed half-way. */
+static virDomainPtr test_dom;
+static struct watch here; /* the tests' own watch, for usb_attach_present */
+static bool here_open;
+
 static const char domain_xml[] = "<domain type='test'><name>%s</name><memory>1048576</memory>"
 				 "<vcpu>1</vcpu><os><type>hvm</type></os></domain>";
 
@@ -206,20 +211,18 @@ static struct vb_usb_section section(const char *name, const char *serial, const
 static virDomainPtr start_domain(const char *name)
 {
 	char xml[512];
-	virDomainPtr d;
 
 	snprintf(xml, sizeof(xml), domain_xml, name);
-	d = virDomainDefineXML(conn, xml);
-	assert_non_null(d);
-	assert_int_equal(virDomainCreate(d), 0);
-	return d;
+	test_dom = virDomainDefineXML(conn, xml);
+	assert_non_null(test_dom);
+	assert_int_equal(virDomainCreate(test_dom), 0);
+	return test_dom;
 }
 
-static void end_domain(virDomainPtr d)
+static void open_here(const char *name)
 {
-	virDomainDestroy(d);
-	virDomainUndefine(d);
-	virDomainFree(d);
+	assert_int_equal(watch_open(&here, URI, name), 0);
+	here_open = true;
 }
 
 /* guest run's part: the watch, in libvirt's event loop, until the domain stops. */
@@ -229,6 +232,8 @@ struct runner {
 	struct vb_guest_wait wait;
 	int result;
 };
+/* Not on a test's stack: teardown joins it after a failed test left that frame. */
+static struct runner the_runner, *running;
 
 static void *runner_thread(void *opaque)
 {
@@ -254,12 +259,14 @@ static void runner_go(struct runner *r, const char *name, struct vb_usb_section 
 	r->wait.usb = s;
 	r->wait.n_usb = n;
 	assert_int_equal(pthread_create(&r->thread, NULL, runner_thread, r), 0);
+	running = r;
 }
 
 static void runner_end(struct runner *r, virDomainPtr d)
 {
 	assert_int_equal(virDomainDestroy(d), 0);
 	assert_int_equal(pthread_join(r->thread, NULL), 0);
+	running = NULL;
 	assert_int_equal(r->result, 0);
 }
 
@@ -276,13 +283,27 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+	unsigned not_live_only = live.not_live_only;
+
 	(void)state;
-	/* Nothing attached ever asked for more than the live domain. */
-	assert_int_equal(live.not_live_only, 0);
+	if (here_open)
+		watch_close(&here);
+	here_open = false;
+	if (test_dom) {
+		virDomainDestroy(test_dom);
+		if (running)
+			pthread_join(running->thread, NULL);
+		virDomainUndefine(test_dom);
+		virDomainFree(test_dom);
+	}
+	test_dom = NULL;
+	running = NULL;
 	live_reset();
 	usb_set_ops(NULL);
 	fx_free(fx);
 	fx = NULL;
+	/* Nothing attached ever asked for more than the live domain. */
+	assert_int_equal(not_live_only, 0);
 	return 0;
 }
 
@@ -291,14 +312,13 @@ static void test_attach_present(void **state)
 {
 	struct vb_usb_section s = section("kbd", NULL, NULL, 1);
 	struct vb_guest_wait wait = {.usb = &s, .n_usb = 1};
-	virDomainPtr d = start_domain("usb-present");
 	char *v;
-	struct watch w;
 
 	(void)state;
+	start_domain("usb-present");
 	fx_usb_dev(fx, "1-2", XHCI, 1, 5, VID, PID, "KB1");
-	assert_int_equal(watch_open(&w, URI, "usb-present"), 0);
-	usb_attach_present(&w, &wait);
+	open_here("usb-present");
+	usb_attach_present(&here, &wait);
 	assert_true(live_has(1, 5, "ua-vfio-boot-usb-kbd-0"));
 	assert_int_equal(live_count(), 1);
 	assert_true(record_is("kbd", VB_KEY_STATUS, "attached"));
@@ -310,10 +330,8 @@ static void test_attach_present(void **state)
 	assert_int_equal(strlen(v), strlen("2026-01-01T00:00:00Z"));
 	free(v);
 	/* Again: it is attached, nothing more happens. */
-	usb_attach_present(&w, &wait);
+	usb_attach_present(&here, &wait);
 	assert_int_equal(live.attaches, 1);
-	watch_close(&w);
-	end_domain(d);
 }
 
 /*
@@ -326,13 +344,12 @@ static void test_attach_refused(void **state)
 	struct vb_guest_wait wait = {.usb = &s, .n_usb = 1};
 	virDomainPtr d = start_domain("usb-refused");
 	char *v, *xml;
-	struct watch w;
 
 	(void)state;
 	usb_set_ops(NULL);
 	fx_usb_dev(fx, "1-2", XHCI, 1, 5, VID, PID, NULL);
-	assert_int_equal(watch_open(&w, URI, "usb-refused"), 0);
-	usb_attach_present(&w, &wait);
+	open_here("usb-refused");
+	usb_attach_present(&here, &wait);
 	assert_true(record_is("kbd", VB_KEY_STATUS, "failed"));
 	assert_true(record_is("kbd", VB_KEY_DEVICES, ""));
 	v = record("kbd", VB_KEY_REASON);
@@ -344,8 +361,6 @@ static void test_attach_refused(void **state)
 	assert_non_null(xml);
 	assert_null(strstr(xml, "hostdev"));
 	free(xml);
-	watch_close(&w);
-	end_domain(d);
 }
 
 /* Plugged while the guest runs, unplugged, plugged back (a new device number). */
@@ -353,10 +368,10 @@ static void test_plug_unplug_replug(void **state)
 {
 	struct vb_usb_section s = section("kbd", NULL, NULL, 1);
 	virDomainPtr d = start_domain("usb-plug");
-	struct runner r;
+	struct runner *r = &the_runner;
 
 	(void)state;
-	runner_go(&r, "usb-plug", &s, 1);
+	runner_go(r, "usb-plug", &s, 1);
 	wait_record("kbd", VB_KEY_STATUS, "absent");
 	assert_int_equal(live_count(), 0);
 
@@ -376,11 +391,9 @@ static void test_plug_unplug_replug(void **state)
 	assert_true(live_has(1, 9, "ua-vfio-boot-usb-kbd-0"));
 	assert_int_equal(live_count(), 1);
 
-	runner_end(&r, d);
+	runner_end(r, d);
 	assert_true(record_is("kbd", VB_KEY_STATUS, "detached"));
 	assert_true(record_is("kbd", VB_KEY_DEVICES, ""));
-	virDomainUndefine(d);
-	virDomainFree(d);
 }
 
 /* A reset that re-enumerates without an unplug the watch saw: the old number is detached. */
@@ -388,11 +401,11 @@ static void test_reenumerated(void **state)
 {
 	struct vb_usb_section s = section("kbd", NULL, NULL, 1);
 	virDomainPtr d = start_domain("usb-reset");
-	struct runner r;
+	struct runner *r = &the_runner;
 
 	(void)state;
 	fx_usb_dev(fx, "1-2", XHCI, 1, 5, VID, PID, NULL);
-	runner_go(&r, "usb-reset", &s, 1);
+	runner_go(r, "usb-reset", &s, 1);
 	wait_record("kbd", VB_KEY_DEVICES, "1-2:001:005");
 	/* The same port, a new number, in one step (as after a reset). */
 	fx_usb_dev(fx, "1-2", XHCI, 1, 6, VID, PID, NULL);
@@ -400,9 +413,7 @@ static void test_reenumerated(void **state)
 	assert_false(live_has(1, 5, NULL));
 	assert_true(live_has(1, 6, "ua-vfio-boot-usb-kbd-0"));
 	assert_int_equal(live_count(), 1);
-	runner_end(&r, d);
-	virDomainUndefine(d);
-	virDomainFree(d);
+	runner_end(r, d);
 }
 
 /*
@@ -413,13 +424,13 @@ static void test_not_ready_then_ready(void **state)
 {
 	struct vb_usb_section s = section("kbd", NULL, NULL, 1);
 	virDomainPtr d = start_domain("usb-ready");
-	struct runner r;
+	struct runner *r = &the_runner;
 	char *v, *drv;
 
 	(void)state;
 	fx_usb_dev(fx, "1-2", XHCI, 1, 5, VID, PID, NULL);
 	fx_usb_unready(fx, "1-2");
-	runner_go(&r, "usb-ready", &s, 1);
+	runner_go(r, "usb-ready", &s, 1);
 	wait_record("kbd", VB_KEY_STATUS, "waiting");
 	v = record("kbd", VB_KEY_REASON);
 	assert_non_null(v);
@@ -433,9 +444,7 @@ static void test_not_ready_then_ready(void **state)
 	fx_write(fx, "dev/bus/usb/001/005", "", 0600);
 	wait_record("kbd", VB_KEY_STATUS, "attached");
 	assert_true(live_has(1, 5, "ua-vfio-boot-usb-kbd-0"));
-	runner_end(&r, d);
-	virDomainUndefine(d);
-	virDomainFree(d);
+	runner_end(r, d);
 }
 
 /*
@@ -446,12 +455,12 @@ static void test_ambiguous(void **state)
 {
 	struct vb_usb_section s = section("kbd", NULL, NULL, 1);
 	virDomainPtr d = start_domain("usb-ambiguous");
-	struct runner r;
+	struct runner *r = &the_runner;
 	char *v;
 
 	(void)state;
 	fx_usb_dev(fx, "1-2", XHCI, 1, 5, VID, PID, NULL);
-	runner_go(&r, "usb-ambiguous", &s, 1);
+	runner_go(r, "usb-ambiguous", &s, 1);
 	wait_record("kbd", VB_KEY_STATUS, "attached");
 
 	fx_usb_dev(fx, "1-3", XHCI, 1, 6, VID, PID, NULL);
@@ -469,9 +478,7 @@ static void test_ambiguous(void **state)
 	fx_usb_remove(fx, "1-3");
 	wait_record("kbd", VB_KEY_STATUS, "attached");
 	assert_true(live_has(1, 5, "ua-vfio-boot-usb-kbd-0"));
-	runner_end(&r, d);
-	virDomainUndefine(d);
-	virDomainFree(d);
+	runner_end(r, d);
 }
 
 /* Two pairs of identical devices, one pair told apart by serial, one by port. */
@@ -484,14 +491,14 @@ static void test_told_apart(void **state)
 		section("back", NULL, "1-4", 1),
 	};
 	virDomainPtr d = start_domain("usb-apart");
-	struct runner r;
+	struct runner *r = &the_runner;
 
 	(void)state;
 	fx_usb_dev(fx, "1-1", XHCI, 1, 2, VID, PID, "AAA");
 	fx_usb_dev(fx, "1-2", XHCI, 1, 3, VID, PID, "BBB");
 	fx_usb_dev(fx, "1-3", XHCI, 1, 4, VID, PID, NULL);
 	fx_usb_dev(fx, "1-4", XHCI, 1, 7, VID, PID, NULL);
-	runner_go(&r, "usb-apart", s, 4);
+	runner_go(r, "usb-apart", s, 4);
 	wait_record("back", VB_KEY_STATUS, "attached");
 	assert_true(record_is("left", VB_KEY_DEVICES, "1-1:001:002"));
 	assert_true(record_is("right", VB_KEY_DEVICES, "1-2:001:003"));
@@ -502,9 +509,7 @@ static void test_told_apart(void **state)
 	assert_true(live_has(1, 4, "ua-vfio-boot-usb-front-0"));
 	assert_true(live_has(1, 7, "ua-vfio-boot-usb-back-0"));
 	assert_int_equal(live_count(), 4);
-	runner_end(&r, d);
-	virDomainUndefine(d);
-	virDomainFree(d);
+	runner_end(r, d);
 }
 
 /* count 2: both attached, each with its own index; a hand-made USB hostdev stays. */
@@ -512,7 +517,7 @@ static void test_count_and_user_hostdev(void **state)
 {
 	struct vb_usb_section s = section("pads", NULL, NULL, 2);
 	virDomainPtr d = start_domain("usb-count");
-	struct runner r;
+	struct runner *r = &the_runner;
 
 	(void)state;
 	live_add_user("<hostdev mode='subsystem' type='usb'><source><address bus='1' device='9'/>"
@@ -520,7 +525,7 @@ static void test_count_and_user_hostdev(void **state)
 	fx_usb_dev(fx, "1-5", XHCI, 1, 9, 0x046d, 0xc52b, NULL);
 	fx_usb_dev(fx, "1-2", XHCI, 1, 5, VID, PID, NULL);
 	fx_usb_dev(fx, "1-3", XHCI, 1, 6, VID, PID, NULL);
-	runner_go(&r, "usb-count", &s, 1);
+	runner_go(r, "usb-count", &s, 1);
 	wait_record("pads", VB_KEY_DEVICES, "1-2:001:005 1-3:001:006");
 	assert_true(live_has(1, 5, "ua-vfio-boot-usb-pads-0"));
 	assert_true(live_has(1, 6, "ua-vfio-boot-usb-pads-1"));
@@ -533,9 +538,7 @@ static void test_count_and_user_hostdev(void **state)
 	assert_true(live_has(1, 6, "ua-vfio-boot-usb-pads-1"));
 	assert_true(live_has(1, 9, "ua-mine"));
 	assert_int_equal(live_count(), 3);
-	runner_end(&r, d);
-	virDomainUndefine(d);
-	virDomainFree(d);
+	runner_end(r, d);
 }
 
 int main(void)
