@@ -55,7 +55,8 @@ $(RUNNER_CLI_TESTS): | $(TEST_CLI)
 # to their own libvirt connections (the test driver's test:///default is shared only inside
 # one process).
 $(RUNNER_INPROC_TESTS:%=%.o): CFLAGS_TEST += -Icli $(CLI_CFLAGS)
-$(RUNNER_INPROC_TESTS): %: %.o $(CLI_TOBJ_LIB) $(CLI_TLIB) $(MOCK_FIXTURE_O)
+$(RUNNER_INPROC_TESTS): %: %.o $(CLI_TOBJ_LIB) $(CLI_TLIB) $(MOCK_FIXTURE_O) \
+		$(BUILD)/test/tests/logcapture.o
 	$(CC) $(SAN) -o $@ $^ $(CLI_LIBS) -lcmocka
 
 .PHONY: install-cli uninstall-cli clean-cli

@@ -187,16 +187,38 @@ static const struct vb_usb_dev *by_number(const struct vb_usb *u, unsigned bus, 
 	return NULL;
 }
 
-static void detach(struct usb_watch *uw, const struct vb_usb_section *s, const struct usb_mine *m,
-		   const struct vb_usb *u, const char *why, struct usb_outcome *o)
+/* The port a device gone from the bus had, from the section's last record ("" if not there). */
+static void port_was(const char *devices, unsigned bus, unsigned device, char *buf, size_t size)
+{
+	char tail[32];
+	const char *p = devices, *end;
+
+	*buf = '\0';
+	snprintf(tail, sizeof(tail), ":%03u:%03u", bus, device);
+	while (p && *p) {
+		end = strchrnul(p, ' ');
+		if ((size_t)(end - p) > strlen(tail) &&
+		    !strncmp(end - strlen(tail), tail, strlen(tail))) {
+			snprintf(buf, size, "%.*s ", (int)(end - p - strlen(tail)), p);
+			return;
+		}
+		p = *end ? end + 1 : end;
+	}
+}
+
+static void detach(struct usb_watch *uw, const struct vb_usb_section *s, const char *was,
+		   const struct usb_mine *m, const struct vb_usb *u, const char *why,
+		   struct usb_outcome *o)
 {
 	const struct vb_usb_dev *now = by_number(u, m->bus, m->device);
-	char desc[256];
+	char desc[256], port[VB_USB_NAME_MAX + 1];
 
 	if (now)
 		vb_usb_describe(now, desc, sizeof(desc));
-	else
-		snprintf(desc, sizeof(desc), "bus %u device %u", m->bus, m->device);
+	else {
+		port_was(was, m->bus, m->device, port, sizeof(port));
+		snprintf(desc, sizeof(desc), "%s(bus %u device %u)", port, m->bus, m->device);
+	}
 	if (ops->detach(uw->w->dom, m->alias, VIR_DOMAIN_AFFECT_LIVE) < 0) {
 		log_err(-EIO, "guest %s: [usb %s] cannot detach %s: %s", uw->w->name, s->name, desc,
 			lc_error());
@@ -301,10 +323,11 @@ static void ambiguous(struct usb_watch *uw, const struct vb_usb_section *s, cons
 	strbuf_done(&list);
 }
 
-static void section_reconcile(struct usb_watch *uw, const struct vb_usb_section *s,
-			      const struct vb_usb *u, struct usb_mine *mine, size_t n_mine,
-			      struct usb_outcome *o)
+static void section_reconcile(struct usb_watch *uw, size_t si, const struct vb_usb *u,
+			      struct usb_mine *mine, size_t n_mine, struct usb_outcome *o)
 {
+	const struct vb_usb_section *s = &uw->wait->usb[si];
+	const char *was = uw->sec[si].devices;
 	_cleanup_free_ size_t *idx = NULL;
 	unsigned next = 0;
 	size_t n = 0;
@@ -316,7 +339,7 @@ static void section_reconcile(struct usb_watch *uw, const struct vb_usb_section 
 		ambiguous(uw, s, u, o);
 		for (size_t i = 0; i < n_mine; i++)
 			if (streq(mine[i].section, s->name))
-				detach(uw, s, &mine[i], u, "the section is ambiguous", o);
+				detach(uw, s, was, &mine[i], u, "the section is ambiguous", o);
 		o->state = VB_USB_AMBIGUOUS;
 		return;
 	}
@@ -345,7 +368,7 @@ static void section_reconcile(struct usb_watch *uw, const struct vb_usb_section 
 		if (found)
 			mine[i].keep = true;
 		else
-			detach(uw, s, &mine[i], u, "unplugged or re-enumerated", o);
+			detach(uw, s, was, &mine[i], u, "unplugged or re-enumerated", o);
 	}
 	for (size_t j = 0; j < n; j++) {
 		const struct vb_usb_dev *d = &u->v[idx[j]];
@@ -426,7 +449,7 @@ static void reconcile(struct usb_watch *uw)
 		const struct vb_usb_section *s = &uw->wait->usb[i];
 		struct usb_outcome o = {0};
 
-		section_reconcile(uw, s, &u, mine, n_mine, &o);
+		section_reconcile(uw, i, &u, mine, n_mine, &o);
 		write_record(uw->w->name, s, &uw->sec[i], o.state, o.reason.s, o.devices.s);
 		strbuf_done(&o.reason);
 		strbuf_done(&o.devices);

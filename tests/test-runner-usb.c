@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +29,7 @@
 #include "cli.h"
 #include "contract.h"
 #include "fixture.h"
+#include "logcapture.h"
 #include "logsink.h"
 #include "record.h"
 #include "runner-lifecycle.h"
@@ -208,6 +210,16 @@ static struct vb_usb_section section(const char *name, const char *serial, const
 	};
 }
 
+static virDomainPtr define_domain(const char *name)
+{
+	char xml[512];
+
+	snprintf(xml, sizeof(xml), domain_xml, name);
+	test_dom = virDomainDefineXML(conn, xml);
+	assert_non_null(test_dom);
+	return test_dom;
+}
+
 static virDomainPtr start_domain(const char *name)
 {
 	char xml[512];
@@ -252,6 +264,45 @@ static void *runner_thread(void *opaque)
 	return NULL;
 }
 
+/* The whole command, as the unit runs it: guest VERB --uri URI --root ROOT NAME. */
+struct command {
+	pthread_t thread;
+	char *argv[8];
+	int status;
+};
+static struct command the_command, *commanding;
+
+static void *command_thread(void *opaque)
+{
+	struct command *c = opaque;
+
+	c->status = guest_main(7, c->argv);
+	return NULL;
+}
+
+static void command_go(const char *verb, const char *name)
+{
+	struct command *c = &the_command;
+
+	memset(c, 0, sizeof(*c));
+	c->argv[0] = "guest";
+	c->argv[1] = (char *)verb;
+	c->argv[2] = "--uri";
+	c->argv[3] = URI;
+	c->argv[4] = "--root";
+	c->argv[5] = (char *)fx_root(fx);
+	c->argv[6] = (char *)name;
+	assert_int_equal(pthread_create(&c->thread, NULL, command_thread, c), 0);
+	commanding = c;
+}
+
+static int command_join(void)
+{
+	assert_int_equal(pthread_join(the_command.thread, NULL), 0);
+	commanding = NULL;
+	return the_command.status;
+}
+
 static void runner_go(struct runner *r, const char *name, struct vb_usb_section *s, size_t n)
 {
 	memset(r, 0, sizeof(*r));
@@ -293,11 +344,14 @@ static int teardown(void **state)
 		virDomainDestroy(test_dom);
 		if (running)
 			pthread_join(running->thread, NULL);
+		if (commanding)
+			pthread_join(commanding->thread, NULL);
 		virDomainUndefine(test_dom);
 		virDomainFree(test_dom);
 	}
 	test_dom = NULL;
 	running = NULL;
+	commanding = NULL;
 	live_reset();
 	usb_set_ops(NULL);
 	fx_free(fx);
@@ -371,6 +425,7 @@ static void test_plug_unplug_replug(void **state)
 	struct runner *r = &the_runner;
 
 	(void)state;
+	logcap_start();
 	runner_go(r, "usb-plug", &s, 1);
 	wait_record("kbd", VB_KEY_STATUS, "absent");
 	assert_int_equal(live_count(), 0);
@@ -394,6 +449,13 @@ static void test_plug_unplug_replug(void **state)
 	runner_end(r, d);
 	assert_true(record_is("kbd", VB_KEY_STATUS, "detached"));
 	assert_true(record_is("kbd", VB_KEY_DEVICES, ""));
+	/* Every attach and detach told, with the guest and the device. */
+	assert_msg(LOG_NOTICE,
+		   "guest usb-plug: [usb kbd] attached 1-2 (0627:0001, bus 1 device 5)");
+	assert_msg(LOG_NOTICE, "guest usb-plug: [usb kbd] detached 1-2 (bus 1 device 5)");
+	assert_msg(LOG_NOTICE,
+		   "guest usb-plug: [usb kbd] attached 1-2 (0627:0001, bus 1 device 9)");
+	assert_int_equal(count_msgs(LOG_NOTICE, "[usb kbd]"), 3);
 }
 
 /* A reset that re-enumerates without an unplug the watch saw: the old number is detached. */
@@ -541,6 +603,58 @@ static void test_count_and_user_hostdev(void **state)
 	runner_end(r, d);
 }
 
+static const char usb_config[] = "[usb kbd]\n"
+				 "id = 0627:0001\n"
+				 "\n"
+				 "[guest %s]\n"
+				 "usb = kbd\n";
+
+static void write_config(const char *guest)
+{
+	char conf[256];
+
+	snprintf(conf, sizeof(conf), usb_config, guest);
+	fx_write(fx, "etc/vfio-boot/vfio-boot.conf", conf, 0644);
+}
+
+/* guest start with usb = in the config: the present device is attached once it runs. */
+static void test_start_from_config(void **state)
+{
+	virDomainPtr d = define_domain("usb-cfg-start");
+
+	(void)state;
+	write_config("usb-cfg-start");
+	fx_usb_dev(fx, "2-1", XHCI, 2, 3, VID, PID, "S1");
+	command_go("start", "usb-cfg-start");
+	assert_int_equal(command_join(), EXIT_OK);
+	assert_int_equal(virDomainIsActive(d), 1);
+	assert_true(live_has(2, 3, "ua-vfio-boot-usb-kbd-0"));
+	assert_true(record_is("kbd", VB_KEY_STATUS, "attached"));
+	assert_true(record_is("kbd", VB_KEY_GUEST, "usb-cfg-start"));
+}
+
+/* guest run with usb = in the config: attached at start, followed, detached when it stops. */
+static void test_run_from_config(void **state)
+{
+	virDomainPtr d = define_domain("usb-cfg-run");
+
+	(void)state;
+	write_config("usb-cfg-run");
+	fx_usb_dev(fx, "2-1", XHCI, 2, 3, VID, PID, NULL);
+	command_go("run", "usb-cfg-run");
+	wait_record("kbd", VB_KEY_DEVICES, "2-1:002:003");
+	fx_usb_remove(fx, "2-1");
+	wait_record("kbd", VB_KEY_STATUS, "absent");
+	assert_int_equal(live_count(), 0);
+	fx_usb_dev(fx, "2-1", XHCI, 2, 4, VID, PID, NULL);
+	wait_record("kbd", VB_KEY_DEVICES, "2-1:002:004");
+	assert_true(live_has(2, 4, "ua-vfio-boot-usb-kbd-0"));
+	assert_int_equal(virDomainDestroy(d), 0);
+	assert_int_equal(command_join(), EXIT_DESTROYED);
+	assert_true(record_is("kbd", VB_KEY_STATUS, "detached"));
+	assert_true(record_is("kbd", VB_KEY_DEVICES, ""));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -552,6 +666,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ambiguous, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_told_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_count_and_user_hostdev, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_from_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_from_config, setup, teardown),
 	};
 	int r;
 
