@@ -617,7 +617,10 @@ static void write_config(const char *guest)
 	fx_write(fx, "etc/vfio-boot/vfio-boot.conf", conf, 0644);
 }
 
-/* guest start with usb = in the config: the present device is attached once it runs. */
+/*
+ * guest start with usb = in the config: the present device is attached once it runs; guest
+ * stop: detached.
+ */
 static void test_start_from_config(void **state)
 {
 	virDomainPtr d = define_domain("usb-cfg-start");
@@ -631,6 +634,12 @@ static void test_start_from_config(void **state)
 	assert_true(live_has(2, 3, "ua-vfio-boot-usb-kbd-0"));
 	assert_true(record_is("kbd", VB_KEY_STATUS, "attached"));
 	assert_true(record_is("kbd", VB_KEY_GUEST, "usb-cfg-start"));
+	/* guest stop: the record says the guest has its devices no more. */
+	command_go("stop", "usb-cfg-start");
+	assert_int_equal(command_join(), EXIT_OK);
+	assert_int_equal(virDomainIsActive(d), 0);
+	assert_true(record_is("kbd", VB_KEY_STATUS, "detached"));
+	assert_true(record_is("kbd", VB_KEY_DEVICES, ""));
 }
 
 /* guest run with usb = in the config: attached at start, followed, detached when it stops. */
