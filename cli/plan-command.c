@@ -13,6 +13,7 @@
 #include "json.h"
 #include "log.h"
 #include "plan.h"
+#include "plan-usb.h"
 #include "sysroot.h"
 #include "util.h"
 
@@ -195,6 +196,9 @@ int plan_main(int argc, char **argv)
 		print_json(&c);
 	else
 		print_text(&c);
+	/* A hint, after the plan: it changes neither what the binder would do nor the exit. */
+	if (!o.json && !state_text(&c) && (r = plan_usb_hints(&c.run, stdout)) < 0)
+		log_err(r, "the USB controller hint: %m");
 	for (size_t i = 0; i < c.run.plan.n_sections; i++)
 		if (section_refused(&c.run.plan.sections[i]))
 			ret = EXIT_PROBLEM;

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The controller hint of vfio-boot plan. A USB device a guest gets through its [usb] sections
+ * is the host's: its runner attaches it again after every replug or reset, and whatever the
+ * device does meanwhile is seen by the host first. A USB controller passed whole keeps that
+ * inside the guest, which is why, when a guest's USB devices all sit below one controller that
+ * can go to it alone, the plan says so.
+ */
+#include <errno.h>
+
+#include "bridge.h"
+#include "guest.h"
+#include "log.h"
+#include "plan-usb.h"
+#include "readonly.h"
+#include "usb.h"
+#include "util.h"
+
+#define PCI_CLASS_USB 0x0c03 /* base class and subclass: a USB host controller */
+
+/* The plan's section that takes pci->devs[dev], or NULL. */
+static const struct vb_plan_section *taken_by(const struct vb_plan *plan, size_t dev)
+{
+	for (size_t i = 0; i < plan->n_sections; i++)
+		if (vb_plan_section_claims(&plan->sections[i]) &&
+		    vb_plan_section_has(&plan->sections[i], dev))
+			return &plan->sections[i];
+	return NULL;
+}
+
+static bool guest_has_section(const struct vb_guest *g, const char *name)
+{
+	for (size_t i = 0; i < g->n_devices; i++)
+		if (streq(g->devices[i], name))
+			return true;
+	return false;
+}
+
+/*
+ * Whether the IOMMU group of the controller ctl could go to guest g whole: each endpoint in it
+ * a USB controller, on vfio-pci, or taken by a section of g, and none the boot display or
+ * storage. The controller must not be taken already: its devices would not be the host's.
+ * *others: the group holds endpoints besides the controller that no section of g takes.
+ */
+static bool group_for_guest(const struct vb_run *run, const struct vb_guest *g, size_t ctl,
+			    bool *others)
+{
+	const struct vb_pci_dev *c = &run->pci.devs[ctl];
+
+	if (c->iommu_group < 0 || taken_by(&run->plan, ctl))
+		return false;
+	for (size_t i = 0; i < run->pci.n; i++) {
+		const struct vb_pci_dev *d = &run->pci.devs[i];
+		const struct vb_plan_section *s;
+
+		if (vb_pci_is_bridge(d))
+			continue;
+		/* A device whose group cannot be read may be in this one. */
+		if (d->iommu_group == VB_GROUP_UNKNOWN)
+			return false;
+		if (d->iommu_group != c->iommu_group)
+			continue;
+		if (inspect_guard(d))
+			return false;
+		s = taken_by(&run->plan, i);
+		if (s && !guest_has_section(g, s->name))
+			return false;
+		if (!s && !streq_ptr(d->driver, "vfio-pci") &&
+		    ((d->unknown & VB_PCI_UNKNOWN_IDS) || d->class_code >> 8 != PCI_CLASS_USB))
+			return false;
+		if (!s && i != ctl)
+			*others = true;
+	}
+	return true;
+}
+
+static const struct vb_usb_section *usb_section(const struct vb_config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->n_usbs; i++)
+		if (streq(cfg->usbs[i].name, name))
+			return &cfg->usbs[i];
+	return NULL;
+}
+
+/*
+ * The one controller every present device of g's [usb] sections sits below, as an index into
+ * the plan's PCI devices: -ENOENT when none is present, or they sit below several controllers
+ * (or one that is not PCI, or cannot be told); -ENOMEM.
+ */
+static int one_controller(const struct vb_run *run, const struct vb_guest *g,
+			  const struct vb_usb *usb, size_t *ret)
+{
+	const char *ctl = NULL;
+	const struct vb_pci_dev *c;
+
+	for (size_t k = 0; k < g->n_usb; k++) {
+		const struct vb_usb_section *s = usb_section(&run->cfg, g->usb[k]);
+		_cleanup_free_ size_t *sel = NULL;
+		size_t n;
+		int r;
+
+		if (!s)
+			return -ENOENT;
+		/* Ambiguous or not, sel holds every device that matches. */
+		r = vb_usb_select(s, usb, &sel, &n);
+		if (r == -ENOMEM)
+			return r;
+		/* A device that cannot be read may sit anywhere. */
+		if (r == -EIO)
+			return -ENOENT;
+		for (size_t i = 0; i < n; i++) {
+			const struct vb_usb_dev *d = &usb->v[sel[i]];
+
+			if (!*d->controller || (ctl && !streq(ctl, d->controller)))
+				return -ENOENT;
+			ctl = d->controller;
+		}
+	}
+	c = ctl ? vb_pci_find(&run->pci, ctl) : NULL;
+	if (!c)
+		return -ENOENT;
+	*ret = c - run->pci.devs;
+	return 0;
+}
+
+static void print_hint(struct vb_run *run, const struct vb_guest *g, size_t ctl, bool others,
+		       FILE *out)
+{
+	struct vb_pci_dev *c = &run->pci.devs[ctl];
+	bool path = vb_pci_load_path(c) >= 0 && c->path;
+
+	fprintf(out, "\n[guest %s] %s:%u: every USB device of its [usb] sections (", g->name,
+		g->file, g->line);
+	for (size_t k = 0; k < g->n_usb; k++)
+		fprintf(out, "%s%s", k ? ", " : "", g->usb[k]);
+	fprintf(out,
+		") is below the USB controller %s, whose IOMMU group %d it could have whole.\n"
+		"  Passing the whole controller is the sturdier choice: resets and replugs then stay "
+		"inside the guest. To do so, add\n"
+		"    [device %s-usb]\n"
+		"    match = %s=%s\n"
+		"%s"
+		"  name %s-usb in its devices =, and remove its usb =.\n",
+		c->addr, c->iommu_group, g->name, path ? "path" : "address",
+		path ? c->path : c->addr, others ? "    group = claim\n" : "", g->name);
+}
+
+int plan_usb_hints(struct vb_run *run, FILE *out)
+{
+	struct vb_bridges bridges = {0};
+	struct vb_guests guests = {0};
+	struct vb_usb usb = {0};
+	int r;
+
+	if (!run->have_cfg || !run->cfg.n_usbs)
+		return 0;
+	r = vb_usb_scan(&usb);
+	if (r >= 0)
+		r = vb_bridges_resolve(&run->cfg, &bridges);
+	if (r >= 0)
+		r = vb_guests_resolve(&run->cfg, &bridges, &guests);
+	for (size_t i = 0; r >= 0 && i < guests.n; i++) {
+		const struct vb_guest *g = &guests.v[i];
+		bool others = false;
+		size_t ctl;
+
+		if (g->bad || !g->n_usb)
+			continue;
+		r = one_controller(run, g, &usb, &ctl);
+		if (r == -ENOENT) {
+			r = 0;
+			continue;
+		}
+		if (r >= 0 && group_for_guest(run, g, ctl, &others))
+			print_hint(run, g, ctl, others, out);
+	}
+	vb_guests_free(&guests);
+	vb_bridges_free(&bridges);
+	vb_usb_free(&usb);
+	return r;
+}
