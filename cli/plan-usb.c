@@ -13,6 +13,7 @@
 #include "log.h"
 #include "plan-usb.h"
 #include "readonly.h"
+#include "strbuf.h"
 #include "usb.h"
 #include "util.h"
 
@@ -26,14 +27,6 @@ static const struct vb_plan_section *taken_by(const struct vb_plan *plan, size_t
 		    vb_plan_section_has(&plan->sections[i], dev))
 			return &plan->sections[i];
 	return NULL;
-}
-
-static bool guest_has_section(const struct vb_guest *g, const char *name)
-{
-	for (size_t i = 0; i < g->n_devices; i++)
-		if (streq(g->devices[i], name))
-			return true;
-	return false;
 }
 
 /*
@@ -63,7 +56,7 @@ static bool group_for_guest(const struct vb_run *run, const struct vb_guest *g, 
 		if (inspect_guard(d))
 			return false;
 		s = taken_by(&run->plan, i);
-		if (s && !guest_has_section(g, s->name))
+		if (s && !vb_strv_contains(g->devices, g->n_devices, s->name))
 			return false;
 		if (!s && !streq_ptr(d->driver, "vfio-pci") &&
 		    ((d->unknown & VB_PCI_UNKNOWN_IDS) || d->class_code >> 8 != PCI_CLASS_USB))

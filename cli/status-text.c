@@ -38,7 +38,7 @@ static void print_usb(const struct status *st, const struct usb_status *u)
 	for (size_t k = 0; k < u->n_match; k++)
 		printf("  %s\n", vb_usb_describe(&st->usb.v[u->match[k]], buf, sizeof(buf)));
 	if (!u->record) {
-		printf("  guest runner: no record (the guest is not running under vfio-boot)\n");
+		printf("  guest runner: no record (none has run since boot)\n");
 		return;
 	}
 	printf("  guest runner: %s since %s", u->record, u->time ? u->time : "an unknown time");
