@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The PCI scan's parsers, shared by lib/pci.c and lib/pci-parse.c only. */
+/* The PCI scan's parsers, shared by lib/pci.c, lib/pci-parse.c and the USB scan (lib/usb.c). */
 #pragma once
 
 #include <stdbool.h>

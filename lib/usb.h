@@ -23,14 +23,35 @@ struct vb_usb_dev {
 	char *driver;		      /* NULL: none bound ("usb" once the USB core took it) */
 	char controller[VB_ADDR_MAX]; /* its host controller's PCI address; "" when not PCI */
 	bool unreadable;	      /* an attribute it needs could not be read */
+	unsigned unknown;	      /* which: VB_USB_UNKNOWN_* */
 };
+
+enum {
+	VB_USB_UNKNOWN_ID = 1 << 0,	/* idVendor or idProduct */
+	VB_USB_UNKNOWN_SERIAL = 1 << 1, /* there, but not readable */
+	VB_USB_UNKNOWN_NUM = 1 << 2,	/* busnum or devnum */
+	VB_USB_UNKNOWN_DRIVER = 1 << 3,
+};
+
+/* Most devices a scan takes: a bus has at most 127, a machine a few dozen buses. */
+#define VB_USB_DEVS_MAX 4096
 
 struct vb_usb {
 	struct vb_usb_dev *v;
 	size_t n, alloc;
 };
 
-/* Reads every USB device below the root, sorted by name; 0 or a negative errno. */
+/*
+ * Whether s is a port path as the kernel names USB devices, "B-P[.P...]" (B and each P decimal,
+ * no leading zero), shorter than VB_USB_NAME_MAX: the one rule for port = and for the scan.
+ */
+bool vb_usb_port_valid(const char *s);
+
+/*
+ * Reads every USB device below the root, sorted by name; 0 (none when the machine has no USB)
+ * or a negative errno, -ENOBUFS beyond VB_USB_DEVS_MAX. An entry that is no device the kernel
+ * made (its name no port path, its link not into /sys/devices) is left out.
+ */
 int vb_usb_scan(struct vb_usb *ret);
 void vb_usb_free(struct vb_usb *u);
 const struct vb_usb_dev *vb_usb_find(const struct vb_usb *u, const char *name);
@@ -42,7 +63,9 @@ bool vb_usb_matches(const struct vb_usb_section *s, const struct vb_usb_dev *d);
  * The devices of u that s selects, as indices into u->v in *ret (malloc'd, NULL when none) and
  * their number in *n. Returns 0 when they are at most s->count (none included: an unplugged
  * device is not an error), -E2BIG when more match than count (ambiguous: the caller takes
- * none of them), -EIO when a device that may match cannot be read, -ENOMEM.
+ * none of them), -EIO when a device that may match cannot be read (what could be read does not
+ * rule it out), -ENOMEM. *ret holds the devices that surely match in every case but -ENOMEM, so
+ * that the caller can name them.
  */
 int vb_usb_select(const struct vb_usb_section *s, const struct vb_usb *u, size_t **ret, size_t *n);
 

@@ -31,6 +31,8 @@ void fx_mkdir_rel(const struct fx *fx, const char *rel);
 /* @len bytes at absolute @path (parents created), opened with @flags (O_TRUNC, O_APPEND). */
 void fx_put_bytes(const char *path, const void *data, size_t len, mode_t mode, int flags);
 void fx_append(const struct fx *fx, const char *rel, const char *text);
+/* Removes absolute @path and all below it, following no link. */
+void fx_rm_rf(const char *path);
 /* A sysfs-style relative symlink at absolute @link to absolute @target. */
 void fx_symlink_abs(const char *link, const char *target);
 

@@ -227,6 +227,11 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	return remove(path) < 0 ? -1 : 0;
 }
 
+void fx_rm_rf(const char *path)
+{
+	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 void fx_free(struct fx *fx)
 {
 	if (fx == NULL)
@@ -234,7 +239,7 @@ void fx_free(struct fx *fx)
 	if (getenv("VFIO_MOCK_KEEP") != NULL)
 		fprintf(stderr, "fixture: keeping %s\n", fx->root);
 	else
-		nftw(fx->root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		fx_rm_rf(fx->root);
 	free(fx->root);
 	free(fx);
 }
