@@ -375,8 +375,8 @@ int main(void)
 						cli_teardown),
 		cmocka_unit_test_setup_teardown(test_plan_no_hint_two_controllers, cli_setup_q35,
 						cli_teardown),
-		cmocka_unit_test_setup_teardown(test_plan_no_hint_storage_in_group, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_plan_no_hint_storage_in_group, cli_setup_q35,
+						cli_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
