@@ -34,8 +34,7 @@ static bool parse_number(const char *s, unsigned long max, unsigned long *ret)
 	return isdigit((unsigned char)s[0]) && !*end && !errno && *ret >= 1 && *ret <= max;
 }
 
-static int parse_count(struct vb_apply *a, const struct vb_key *k, const struct vb_setting *st,
-		       void *dst)
+int vb_key_count(struct vb_apply *a, const struct vb_key *k, const struct vb_setting *st, void *dst)
 {
 	unsigned long n;
 
@@ -173,7 +172,7 @@ static const struct vb_key device_keys[] = {
 	},
 	{
 		.name = "count",
-		.parse = parse_count,
+		.parse = vb_key_count,
 		.offset = offsetof(struct vb_device, count),
 		.expected = "a number from 1 to 4096, or any",
 	},

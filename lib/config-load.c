@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
+#include "config-schema.h"
 #include "config.h"
 #include "log.h"
 #include "strbuf.h"
@@ -256,6 +257,7 @@ void vb_config_free(struct vb_config *cfg)
 	for (size_t i = 0; i < cfg->n_devices; i++)
 		vb_selector_done(&cfg->devices[i].sel);
 	free(cfg->devices);
+	vb_usb_sections_free(cfg);
 	for (size_t i = 0; i < cfg->n_sections; i++) {
 		struct vb_section *s = &cfg->sections[i];
 		for (size_t j = 0; j < s->n_settings; j++) {

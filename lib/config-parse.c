@@ -11,10 +11,8 @@
 #define LINE_MAX_LEN 4096
 
 static const char *const type_names[] = {
-	[VB_SEC_BINDER] = "binder",
-	[VB_SEC_DEVICE] = "device",
-	[VB_SEC_BRIDGE] = "bridge",
-	[VB_SEC_GUEST] = "guest",
+	[VB_SEC_BINDER] = "binder", [VB_SEC_DEVICE] = "device", [VB_SEC_BRIDGE] = "bridge",
+	[VB_SEC_GUEST] = "guest",   [VB_SEC_USB] = "usb",
 };
 
 const char *vb_section_type_name(enum vb_section_type t)
@@ -41,6 +39,7 @@ static bool valid_name(enum vb_section_type t, const char *s)
 		return false;
 	switch (t) {
 	case VB_SEC_DEVICE:
+	case VB_SEC_USB:
 		return vb_name_valid(s, VB_NAME_MAX);
 	case VB_SEC_BRIDGE:
 		/* It names the bridge interface: the interface-name rule holds too. */
@@ -151,7 +150,7 @@ static int parse_header(struct vb_config *cfg, const char *fname, unsigned line,
 	if (t < 0) {
 		config_error(
 			cfg, fname, line,
-			"unknown section type \"%.*s\": expected binder, device, bridge or guest",
+			"unknown section type \"%.*s\": expected binder, device, bridge, guest or usb",
 			(int)strcspn(type, " \t"), type);
 		return 0;
 	}

@@ -89,10 +89,9 @@ const struct vb_schema vb_binder_schema = {
 };
 
 static const struct vb_schema *const schemas[] = {
-	[VB_SEC_BINDER] = &vb_binder_schema,
-	[VB_SEC_DEVICE] = &vb_device_schema,
-	[VB_SEC_BRIDGE] = &vb_bridge_schema,
-	[VB_SEC_GUEST] = &vb_guest_schema,
+	[VB_SEC_BINDER] = &vb_binder_schema, [VB_SEC_DEVICE] = &vb_device_schema,
+	[VB_SEC_BRIDGE] = &vb_bridge_schema, [VB_SEC_GUEST] = &vb_guest_schema,
+	[VB_SEC_USB] = &vb_usb_schema,
 };
 
 static bool key_known(const struct vb_schema *s, const char *key)
@@ -137,6 +136,8 @@ int vb_config_resolve(struct vb_config *cfg)
 		check_keys(cfg, sec);
 		if (sec->type == VB_SEC_DEVICE)
 			r = vb_device_resolve(cfg, i);
+		else if (sec->type == VB_SEC_USB)
+			r = vb_usb_section_resolve(cfg, i);
 		else if (sec->type == VB_SEC_BINDER && sec->bad && !cfg->quiet)
 			vb_log_full(LOG_ERR, 0, "%s:%u: ignoring [binder]: using its defaults",
 				    sec->file, sec->line);

@@ -4,8 +4,8 @@
 /*
  * The config's schema, inside lib/: each section type's keys in one table, applied by one
  * engine, and the one reporter of what is wrong with a file's line. lib/config-schema.c holds
- * the engine and [binder], lib/config-device.c [device], lib/bridge.c [bridge] and
- * lib/guest.c [guest].
+ * the engine and [binder], lib/config-device.c [device], lib/config-usb.c [usb], lib/bridge.c
+ * [bridge] and lib/guest.c [guest].
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -59,7 +59,8 @@ struct vb_schema {
 	bool strict; /* an unknown key is an error that makes the section bad, else a warning */
 };
 
-extern const struct vb_schema vb_binder_schema, vb_device_schema, vb_bridge_schema, vb_guest_schema;
+extern const struct vb_schema vb_binder_schema, vb_device_schema, vb_bridge_schema, vb_guest_schema,
+	vb_usb_schema;
 
 /*
  * The one reporter of what is wrong at file:line: counts it as an error (level LOG_ERR or
@@ -77,8 +78,15 @@ int vb_schema_apply(struct vb_apply *a, const struct vb_schema *s);
 /* Value parsers for the tables. */
 vb_key_parse_fn vb_key_bool, vb_key_choice, vb_key_duration, vb_key_words, vb_key_string,
 	vb_key_mac;
+/* count = N (1 to 4096) or any (-1), into an int: [device] and [usb]. */
+vb_key_parse_fn vb_key_count;
 
 void vb_words_free(char **v, size_t n);
 
 /* Makes sense of [device] section idx into cfg->devices, or skips it. 0 or -ENOMEM. */
 int vb_device_resolve(struct vb_config *cfg, size_t idx);
+
+/* Makes sense of [usb] section idx into cfg->usbs, or skips it. 0 or -ENOMEM. */
+int vb_usb_section_resolve(struct vb_config *cfg, size_t idx);
+/* Frees cfg->usbs. */
+void vb_usb_sections_free(struct vb_config *cfg);

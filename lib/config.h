@@ -133,6 +133,9 @@ int vb_config_resolve(struct vb_config *cfg);
 
 void vb_config_free(struct vb_config *cfg);
 
+/* The good [usb] section name, NULL when there is none (or it was skipped). */
+const struct vb_usb_section *vb_usb_section_find(const struct vb_config *cfg, const char *name);
+
 /* Whether the section claims its PFs' VF i (vf-index, or every VF below vfs). */
 bool vb_device_vf_chosen(const struct vb_device *d, int i);
 const struct vb_setting *vb_section_get(const struct vb_section *sec, const char *key);

@@ -67,6 +67,41 @@ static int check_devices(struct vb_apply *a, const struct vb_setting *st)
 	return 0;
 }
 
+/* The guest whose usb = names a section first, in file order, has it: a later claim is refused. */
+static int check_usb(struct vb_apply *a, const struct vb_setting *st)
+{
+	const struct guest_env *env = a->env;
+	const struct vb_guest *g = a->obj;
+
+	for (size_t i = 0; i < g->n_usb; i++) {
+		struct vb_usb_section *u =
+			(struct vb_usb_section *)vb_usb_section_find(a->cfg, g->usb[i]);
+		const struct vb_section *sec = NULL;
+
+		for (size_t j = 0; !u && j < a->cfg->n_sections; j++)
+			if (a->cfg->sections[j].type == VB_SEC_USB &&
+			    streq(a->cfg->sections[j].name, g->usb[i]))
+				sec = &a->cfg->sections[j];
+		if (!u && !sec)
+			vb_apply_error(a, st, "usb: no [usb %s] in the configuration", g->usb[i]);
+		else if (!u)
+			vb_apply_error(a, st, "usb: [usb %s] (%s:%u) is skipped", g->usb[i],
+				       sec->file, sec->line);
+		else if (!u->guest)
+			u->guest = g->name;
+		else if (!streq(u->guest, g->name)) {
+			const struct vb_guest *first = vb_guest_find(env->guests, u->guest);
+
+			vb_apply_error(
+				a, st,
+				"usb: [usb %s] belongs to [guest %s] (%s:%u): a USB section goes to one guest",
+				g->usb[i], u->guest, first ? first->file : "?",
+				first ? first->line : 0);
+		}
+	}
+	return 0;
+}
+
 static int check_bridge(struct vb_apply *a, const struct vb_setting *st)
 {
 	const struct guest_env *env = a->env;
@@ -103,6 +138,7 @@ enum {
 	GUEST_RESTART,
 	GUEST_DEVICE_WAIT,
 	GUEST_ATTACH_DEVICES,
+	GUEST_USB,
 };
 
 #define GUEST_TIME(key, field, check_fn)                                                           \
@@ -155,6 +191,13 @@ static const struct vb_key guest_keys[] = {
 				  .parse = vb_key_bool,
 				  .offset = offsetof(struct vb_guest, attach_devices),
 				  .expected = "yes or no"},
+	[GUEST_USB] = {.name = "usb",
+		       .parse = vb_key_words,
+		       .offset = offsetof(struct vb_guest, usb),
+		       .count_offset = offsetof(struct vb_guest, n_usb),
+		       .expected = "[usb] section names separated by spaces",
+		       .bare = true,
+		       .check = check_usb},
 };
 
 const struct vb_schema vb_guest_schema = {
@@ -235,6 +278,9 @@ int vb_guests_resolve(struct vb_config *cfg, const struct vb_bridges *bridges,
 	int r;
 
 	*ret = (struct vb_guests){0};
+	/* Who has each [usb] section is decided here, afresh at every resolve. */
+	for (size_t i = 0; i < cfg->n_usbs; i++)
+		cfg->usbs[i].guest = NULL;
 	/* All guests first: `after` may name one further down. */
 	for (size_t i = 0; i < cfg->n_sections; i++) {
 		const struct vb_section *sec = &cfg->sections[i];
@@ -301,6 +347,7 @@ void vb_guests_free(struct vb_guests *g)
 		free(g->v[i].unit);
 		vb_words_free(g->v[i].after, g->v[i].n_after);
 		vb_words_free(g->v[i].devices, g->v[i].n_devices);
+		vb_words_free(g->v[i].usb, g->v[i].n_usb);
 	}
 	free(g->v);
 	free(g->by_name);
@@ -359,6 +406,46 @@ unsigned long vb_usec_to_sec_ceil(uint64_t usec)
 	return (unsigned long)((usec + 999999) / 1000000);
 }
 
+static void usb_copy_free(struct vb_usb_section *u)
+{
+	free((char *)u->name);
+	free(u->serial);
+	free(u->port);
+}
+
+/* The [usb] sections g has (a section it names that another guest has is not its). */
+static int usb_copies(const struct vb_config *cfg, const struct vb_guest *g,
+		      struct vb_guest_wait *wait)
+{
+	if (!g->n_usb || wait->usb)
+		return 0;
+	wait->usb = calloc(g->n_usb, sizeof(*wait->usb));
+	if (!wait->usb)
+		return -ENOMEM;
+	for (size_t i = 0; i < g->n_usb; i++) {
+		const struct vb_usb_section *u = vb_usb_section_find(cfg, g->usb[i]);
+		struct vb_usb_section *c = &wait->usb[wait->n_usb];
+		bool dup = false;
+
+		for (size_t j = 0; u && j < wait->n_usb; j++)
+			dup |= streq(wait->usb[j].name, u->name);
+		if (!u || dup || !streq_ptr(u->guest, g->name))
+			continue;
+		*c = (struct vb_usb_section){.has_id = u->has_id,
+					     .vendor = u->vendor,
+					     .product = u->product,
+					     .count = u->count,
+					     .line = u->line};
+		wait->n_usb++;
+		c->name = strdup(u->name);
+		c->serial = u->serial ? strdup(u->serial) : NULL;
+		c->port = u->port ? strdup(u->port) : NULL;
+		if (!c->name || (u->serial && !c->serial) || (u->port && !c->port))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /*
  * The guest's settings as the generator resolves them, bad sections aside; *bad_st is the
  * shutdown-timeout that is no duration.
@@ -398,6 +485,8 @@ static int runner_settings(struct vb_config *cfg, const char *name, uint64_t *ti
 		for (size_t i = 0; r >= 0 && i < g->n_devices; i++)
 			r = vb_strv_add(&wait->devices, &wait->n_devices, &wait->alloc,
 					g->devices[i]);
+		if (r >= 0)
+			r = usb_copies(cfg, g, wait);
 	}
 out:
 	vb_guests_free(&gs);
@@ -428,5 +517,8 @@ int vb_guest_runner_settings(const char *file, const char *name, uint64_t *timeo
 void vb_guest_wait_free(struct vb_guest_wait *w)
 {
 	vb_strv_free(w->devices, w->n_devices);
+	for (size_t i = 0; i < w->n_usb; i++)
+		usb_copy_free(&w->usb[i]);
+	free(w->usb);
 	*w = (struct vb_guest_wait){0};
 }

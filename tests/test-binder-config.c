@@ -51,6 +51,27 @@ static void bad_section_skipped_rest_applies(void **state)
 	assert_driver(fx, GPU1, "vfio-pci");
 }
 
+/* [usb] sections are the guest runner's: the binder takes them without a word and claims nothing. */
+static void usb_sections_ignored(void **state)
+{
+	struct fx *fx = *state;
+
+	fx_usb_dev(fx, "1-2", "0000:00:04.0", 1, 5, 0x046d, 0xc52b, "S1");
+	conf(fx,
+	     "[usb kb]\nid = 046d:c52b\nserial = S1\n\n[usb any-port]\nport = 1-2\ncount = any\n"
+	     "\n[device guest-gpu]\nmatch = id=1234:1111 boot_vga=0\n"
+	     "\n[guest vm]\ndevices = guest-gpu\nusb = kb any-port\n");
+	run(fx, NULL);
+	assert_driver(fx, GPU1, "vfio-pci");
+	/* Not a word of them: no error, no warning, no section of theirs. */
+	assert_int_equal(kmsg_has(fx, "<3>"), 0);
+	assert_int_equal(kmsg_has(fx, "<4>"), 0);
+	assert_int_equal(kmsg_has(fx, "usb"), 0);
+	assert_false(fx_exists(fx, "run/vfio-boot/sections/kb"));
+	assert_false(fx_exists(fx, "run/vfio-boot/sections/any-port"));
+	assert_int_equal(fx_count_lines_matching(fx, ".mock/writes.log", "usb"), 0);
+}
+
 static void config_writable_by_others(void **state)
 {
 	struct fx *fx = *state;
@@ -147,6 +168,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(garbage_config),
 		T(bad_section_skipped_rest_applies),
+		T(usb_sections_ignored),
 		T(config_writable_by_others),
 		T(config_not_owned_by_root),
 		T(config_fifo_in_confd),

@@ -213,7 +213,7 @@ static void test_unknown_section_type_is_error(void **state)
 	(void)state;
 	parse("[vm win11]\nmatch = id=1234:1111\n[device after]\nmatch = id=8086:100e\n");
 	assert_msg(LOG_ERR, "t.conf:1: ", "unknown section type \"vm\"",
-		   "expected binder, device, bridge or guest");
+		   "expected binder, device, bridge, guest or usb");
 	assert_int_equal(cfg.n_sections, 1);
 	assert_int_equal(cfg.n_devices, 1);
 	assert_non_null(device("after"));

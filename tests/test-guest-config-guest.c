@@ -139,6 +139,17 @@ static void test_guest_device_wait(void **state)
 }
 
 /* The guest runner reads the same resolved [guest] section: its times are cut there too. */
+/* text in a new file at path (a mkstemp template), as the runner's --config would name it. */
+static void write_config(char *path, const char *text)
+{
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(fchmod(fd, 0644), 0);
+	close(fd);
+}
+
 static void test_runner_settings_resolved(void **state)
 {
 	char path[] = "/tmp/test-guest-config-XXXXXX";
@@ -146,14 +157,9 @@ static void test_runner_settings_resolved(void **state)
 			   "[guest slow]\nshutdown-timeout = 5x\n";
 	uint64_t usec = 7;
 	char *br = NULL;
-	int fd;
 
 	(void)state;
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	assert_int_equal(fchmod(fd, 0644), 0);
-	close(fd);
+	write_config(path, text);
 
 	assert_int_equal(vb_guest_runner_settings(path, "vm", &usec, &br, NULL), 0);
 	assert_int_equal(usec, VB_GUEST_TIME_MAX);
@@ -173,6 +179,97 @@ static void test_runner_settings_resolved(void **state)
 	assert_int_equal(usec, 7);
 	unlink(path);
 }
+/* ---- usb = ---- */
+
+static void test_guest_usb_sections(void **state)
+{
+	(void)state;
+	load("[usb kb]\nid = 046d:c52b\n"
+	     "[usb broken]\nid = nope\n"
+	     "[guest a]\nusb = kb ghost\n"
+	     "[guest b]\nusb = broken\n"
+	     "[guest c]\nusb = kb\n");
+	/* kb is a's: its other name is missing, but its claim stands. */
+	assert_true(guest("a")->bad);
+	assert_msg(LOG_ERR, "t.conf:6:", "usb: no [usb ghost] in the configuration");
+	assert_true(guest("b")->bad);
+	assert_msg(LOG_ERR, "t.conf:8:", "usb: [usb broken] (t.conf:3) is skipped");
+	assert_true(guest("c")->bad);
+	assert_msg(LOG_ERR, "t.conf:10:", "[usb kb] belongs to [guest a] (t.conf:5)");
+	assert_string_equal(vb_usb_section_find(&cfg, "kb")->guest, "a");
+	assert_null(vb_usb_section_find(&cfg, "broken"));
+}
+
+/* Two guests, one section: the first in file order keeps it, the second is refused. */
+static void test_guest_usb_one_guest(void **state)
+{
+	(void)state;
+	load("[usb kb]\nid = 046d:c52b\n"
+	     "[usb mouse]\nport = 1-2\n"
+	     "[guest first]\nusb = kb mouse\n"
+	     "[guest second]\nautostart = yes\nusb = mouse\n");
+	assert_false(guest("first")->bad);
+	assert_int_equal(guest("first")->n_usb, 2);
+	assert_true(guest("second")->bad);
+	assert_msg(LOG_ERR, "t.conf:9:", "usb: [usb mouse] belongs to [guest first] (t.conf:5)",
+		   "one guest");
+	assert_msg(LOG_ERR, "t.conf:7:", "skipping [guest second]");
+	assert_string_equal(vb_usb_section_find(&cfg, "kb")->guest, "first");
+	assert_string_equal(vb_usb_section_find(&cfg, "mouse")->guest, "first");
+
+	/* Resolved again (as every program does), the answer is the same. */
+	vb_guests_free(&guests);
+	n_msgs = 0;
+	assert_int_equal(vb_guests_resolve(&cfg, &bridges, &guests), 0);
+	assert_false(guest("first")->bad);
+	assert_true(guest("second")->bad);
+	assert_string_equal(vb_usb_section_find(&cfg, "mouse")->guest, "first");
+}
+
+static void test_runner_settings_usb(void **state)
+{
+	char path[] = "/tmp/test-guest-config-XXXXXX";
+	const char *text = "[usb kb]\nid = 046d:c52b\nserial = S1\n"
+			   "[usb dongle]\nid = 0951:1666\nport = 3-1.4\ncount = any\n"
+			   "[guest vm]\nusb = kb dongle\nattach-devices = no\n"
+			   "[guest thief]\nusb = dongle\n"
+			   "[guest none]\n";
+	struct vb_guest_wait w = {0};
+	uint64_t usec = 0;
+	char *br = NULL;
+
+	(void)state;
+	write_config(path, text);
+
+	assert_int_equal(vb_guest_runner_settings(path, "vm", &usec, &br, &w), 0);
+	assert_false(w.attach);
+	assert_int_equal(w.n_usb, 2);
+	assert_string_equal(w.usb[0].name, "kb");
+	assert_true(w.usb[0].has_id);
+	assert_int_equal(w.usb[0].vendor, 0x046d);
+	assert_int_equal(w.usb[0].product, 0xc52b);
+	assert_string_equal(w.usb[0].serial, "S1");
+	assert_null(w.usb[0].port);
+	assert_int_equal(w.usb[0].count, 1);
+	assert_null(w.usb[0].file);
+	assert_string_equal(w.usb[1].name, "dongle");
+	assert_string_equal(w.usb[1].port, "3-1.4");
+	assert_null(w.usb[1].serial);
+	assert_int_equal(w.usb[1].count, -1);
+	vb_guest_wait_free(&w);
+	assert_int_equal(w.n_usb, 0);
+
+	/* The second guest to name a section does not get it. */
+	assert_int_equal(vb_guest_runner_settings(path, "thief", &usec, &br, &w), 0);
+	assert_int_equal(w.n_usb, 0);
+	vb_guest_wait_free(&w);
+	assert_int_equal(vb_guest_runner_settings(path, "none", &usec, &br, &w), 0);
+	assert_int_equal(w.n_usb, 0);
+	assert_null(w.usb);
+	vb_guest_wait_free(&w);
+	unlink(path);
+}
+
 /* ---- the binder's records ---- */
 
 static char root[] = "/tmp/vb-guest-config.XXXXXX";
@@ -237,6 +334,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_guest_device_wait, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_runner_settings_resolved, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_section_claimed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_guest_usb_sections, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_guest_usb_one_guest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_runner_settings_usb, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
