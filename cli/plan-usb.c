@@ -67,14 +67,6 @@ static bool group_for_guest(const struct vb_run *run, const struct vb_guest *g, 
 	return true;
 }
 
-static const struct vb_usb_section *usb_section(const struct vb_config *cfg, const char *name)
-{
-	for (size_t i = 0; i < cfg->n_usbs; i++)
-		if (streq(cfg->usbs[i].name, name))
-			return &cfg->usbs[i];
-	return NULL;
-}
-
 /*
  * The one controller every present device of g's [usb] sections sits below, as an index into
  * the plan's PCI devices: -ENOENT when none is present, or they sit below several controllers
@@ -87,7 +79,7 @@ static int one_controller(const struct vb_run *run, const struct vb_guest *g,
 	const struct vb_pci_dev *c;
 
 	for (size_t k = 0; k < g->n_usb; k++) {
-		const struct vb_usb_section *s = usb_section(&run->cfg, g->usb[k]);
+		const struct vb_usb_section *s = vb_usb_section_find(&run->cfg, g->usb[k]);
 		_cleanup_free_ size_t *sel = NULL;
 		size_t n;
 		int r;
