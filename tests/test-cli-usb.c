@@ -277,6 +277,15 @@ static void test_plan_no_hint_two_controllers(void **state)
 	o = run(fx, "plan", NULL);
 	expect_status(&o, 0);
 	expect_lacks(&o, "plan", HINT);
+	expect_lacks(&o, "plan", "no hint");
+	out_free(&o);
+	o = run(fx, "plan", "--verbose", NULL);
+	expect_status(&o, 0);
+	expect_has(&o, "plan --verbose",
+		   (const char *const[]){"[guest win] no hint to pass a whole USB controller: its "
+					 "USB devices sit below several controllers (0000:00:04.0, "
+					 "0000:00:05.0)\n",
+					 NULL});
 	out_free(&o);
 	/* Unplug the dongle: what is present sits below the one controller again. */
 	fx_usb_remove(fx, "2-1");
@@ -312,9 +321,13 @@ static void test_plan_no_hint_storage_in_group(void **state)
 				   .bound = true});
 	config(fx, hint_config);
 	fx_usb_dev(fx, "3-1", "0000:00:1d.0", 3, 2, 0x046d, 0xc52b, NULL);
-	o = run(fx, "plan", NULL);
+	o = run(fx, "plan", "--verbose", NULL);
 	expect_status(&o, 0);
 	expect_lacks(&o, "plan", HINT);
+	expect_has(&o, "plan --verbose",
+		   (const char *const[]){"no hint to pass a whole USB controller: IOMMU group 7 of "
+					 "0000:00:1d.0 holds 0000:00:1d.2, the storage\n",
+					 NULL});
 	out_free(&o);
 	fx_device(fx, "0000:00:06.0",
 		  &(struct fx_dev){.vendor = 0x1b36,
@@ -325,8 +338,12 @@ static void test_plan_no_hint_storage_in_group(void **state)
 				   .bound = true});
 	fx_usb_remove(fx, "3-1");
 	fx_usb_dev(fx, "4-1", "0000:00:06.0", 4, 2, 0x046d, 0xc52b, NULL);
-	o = run(fx, "plan", NULL);
+	o = run(fx, "plan", "--verbose", NULL);
 	expect_lacks(&o, "plan", HINT);
+	expect_has(&o, "plan --verbose",
+		   (const char *const[]){"IOMMU group 3 of 0000:00:06.0 holds 0000:03:01.0, no USB "
+					 "controller, on e1000\n",
+					 NULL});
 	out_free(&o);
 	/* The same controller alone in a group of its own: the hint, so the two above are why. */
 	fx_device(fx, "0000:00:07.0",
