@@ -42,7 +42,7 @@ $(TEST_CLI): $(CLI_TOBJ) $(CLI_TLIB)
 
 # The list/plan/status/check and claim/release tests run $(TEST_CLI) too.
 $(BUILD)/test/tests/test-cli-readonly $(BUILD)/test/tests/test-cli-check \
-		$(BUILD)/test/tests/test-cli-change: | $(TEST_CLI)
+		$(BUILD)/test/tests/test-cli-change $(BUILD)/test/tests/test-cli-usb: | $(TEST_CLI)
 
 # tests/test-runner-*.c run $(TEST_CLI) (TEST_CLI in the environment overrides the path);
 # the in-process ones below have their own rule.
