@@ -13,13 +13,16 @@
 #include "json.h"
 #include "log.h"
 #include "plan.h"
+#include "plan-usb.h"
 #include "sysroot.h"
 #include "util.h"
 
-static const char usage[] = "Usage: vfio-boot plan [--root DIR] [--config FILE] [--json]\n"
-			    "\n"
-			    "What the binder would claim at the next boot, section by section,\n"
-			    "and why a section would claim nothing.\n";
+static const char usage[] =
+	"Usage: vfio-boot plan [--root DIR] [--config FILE] [--json] [--verbose]\n"
+	"\n"
+	"What the binder would claim at the next boot, section by section,\n"
+	"and why a section would claim nothing. --verbose also says why a guest\n"
+	"with usb = gets no hint to pass a whole USB controller.\n";
 
 struct plan_ctx {
 	struct vb_run run;
@@ -184,7 +187,7 @@ int plan_main(int argc, char **argv)
 	struct inspect_opts o;
 	int r, ret = EXIT_OK;
 
-	r = inspect_parse(argc, argv, usage, false, &o);
+	r = cli_parse(argc, argv, usage, OPT_JSON | OPT_VERBOSE, &o);
 	if (r >= 0)
 		return r;
 	if (build(&c, o.config) < 0) {
@@ -195,6 +198,9 @@ int plan_main(int argc, char **argv)
 		print_json(&c);
 	else
 		print_text(&c);
+	/* A hint, after the plan: it changes neither what the binder would do nor the exit. */
+	if (!o.json && !state_text(&c) && (r = plan_usb_hints(&c.run, o.verbose, stdout)) < 0)
+		log_err(r, "the USB controller hint: %m");
 	for (size_t i = 0; i < c.run.plan.n_sections; i++)
 		if (section_refused(&c.run.plan.sections[i]))
 			ret = EXIT_PROBLEM;

@@ -17,13 +17,10 @@ int inspect_parse(int argc, char **argv, const char *usage, bool prometheus, str
 int cli_parse(int argc, char **argv, const char *usage, unsigned allow, struct inspect_opts *o)
 {
 	static const struct option longopts[] = {
-		{"root", required_argument, NULL, 'r'},
-		{"json", no_argument, NULL, 'j'},
-		{"config", required_argument, NULL, 'c'},
-		{"prometheus", no_argument, NULL, 'p'},
-		{"dry-run", no_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
-		{},
+		{"root", required_argument, NULL, 'r'},	  {"json", no_argument, NULL, 'j'},
+		{"config", required_argument, NULL, 'c'}, {"prometheus", no_argument, NULL, 'p'},
+		{"dry-run", no_argument, NULL, 'n'},	  {"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},	  {},
 	};
 	bool rooted = false;
 	int c;
@@ -52,6 +49,11 @@ int cli_parse(int argc, char **argv, const char *usage, unsigned allow, struct i
 			break;
 		case 'c':
 			o->config = optarg;
+			break;
+		case 'v':
+			if (!(allow & OPT_VERBOSE))
+				goto bad;
+			o->verbose = true;
 			break;
 		case 'p':
 			if (!(allow & OPT_PROMETHEUS))

@@ -18,6 +18,7 @@ struct inspect_opts {
 	bool json;
 	bool prometheus;
 	bool dry_run;
+	bool verbose;
 	const char *config; /* --config FILE, NULL: the installed one */
 	const char *target; /* the one argument of claim and release */
 };
@@ -28,6 +29,7 @@ enum {
 	OPT_PROMETHEUS = 1 << 1,
 	OPT_DRY_RUN = 1 << 2,
 	OPT_TARGET = 1 << 3, /* exactly one argument */
+	OPT_VERBOSE = 1 << 4,
 };
 
 /* The options of every command but guest: -1 to go on, else the exit code (usage said). */

@@ -8,9 +8,9 @@
 # Unlike the binder, the command is linked dynamically: libvirt has no static build. lib/
 # objects stay free of these libraries so that the static binder links as before.
 
-CLI_PKGS := libvirt libxml-2.0 blkid libpci zlib liblzma libzstd liblz4 libsystemd
+CLI_PKGS := libvirt libxml-2.0 blkid libpci zlib liblzma libzstd liblz4 libsystemd libudev
 CLI_CFLAGS := $(shell pkg-config --cflags $(CLI_PKGS) 2>/dev/null || echo -I/usr/include/libxml2)
-CLI_LIBS := $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null || echo -lvirt -lxml2 -lblkid -lpci -lz -llzma -lzstd -llz4 -lsystemd)
+CLI_LIBS := $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null || echo -lvirt -lxml2 -lblkid -lpci -lz -llzma -lzstd -llz4 -lsystemd -ludev)
 
 CLI_SRC := $(wildcard cli/*.c)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/rel/%.o)
@@ -42,25 +42,22 @@ $(TEST_CLI): $(CLI_TOBJ) $(CLI_TLIB)
 
 # The list/plan/status/check and claim/release tests run $(TEST_CLI) too.
 $(BUILD)/test/tests/test-cli-readonly $(BUILD)/test/tests/test-cli-check \
-		$(BUILD)/test/tests/test-cli-change: | $(TEST_CLI)
+		$(BUILD)/test/tests/test-cli-change $(BUILD)/test/tests/test-cli-usb: | $(TEST_CLI)
 
 # tests/test-runner-*.c run $(TEST_CLI) (TEST_CLI in the environment overrides the path);
-# test-runner-events and test-runner-attach have their own rules below.
-RUNNER_CLI_TESTS := $(patsubst tests/%.c,$(BUILD)/test/tests/%,$(filter-out %-events.c \
-	%-attach.c, $(wildcard tests/test-runner-*.c)))
+# the in-process ones below have their own rule.
+RUNNER_INPROC_TESTS := $(addprefix $(BUILD)/test/tests/,test-runner-events test-runner-usb \
+	test-runner-attach)
+RUNNER_CLI_TESTS := $(filter-out $(RUNNER_INPROC_TESTS),$(patsubst tests/%.c,$(BUILD)/test/tests/%, \
+	$(wildcard tests/test-runner-*.c)))
 $(RUNNER_CLI_TESTS): | $(TEST_CLI)
 
-# tests/test-runner-events.c calls the runner in its own process, next to its own libvirt
-# connections (the test driver's test:///default is shared only inside one process).
-$(BUILD)/test/tests/test-runner-events.o: CFLAGS_TEST += -Icli $(CLI_CFLAGS)
-$(BUILD)/test/tests/test-runner-events: $(BUILD)/test/tests/test-runner-events.o \
-		$(CLI_TOBJ_LIB) $(CLI_TLIB) $(MOCK_FIXTURE_O)
-	$(CC) $(SAN) -o $@ $^ $(CLI_LIBS) -lcmocka
-
-# tests/test-runner-attach.c too: it reads back the persistent definitions the runner defined.
-$(BUILD)/test/tests/test-runner-attach.o: CFLAGS_TEST += -Icli $(CLI_CFLAGS)
-$(BUILD)/test/tests/test-runner-attach: $(BUILD)/test/tests/test-runner-attach.o \
-		$(CLI_TOBJ_LIB) $(BUILD)/test/tests/logcapture.o $(CLI_TLIB) $(MOCK_FIXTURE_O)
+# tests/test-runner-{events,usb,attach}.c call the runner in their own process, next to their
+# own libvirt connections (the test driver's test:///default, and the persistent definitions
+# the runner defines there, are shared only inside one process).
+$(RUNNER_INPROC_TESTS:%=%.o): CFLAGS_TEST += -Icli $(CLI_CFLAGS)
+$(RUNNER_INPROC_TESTS): %: %.o $(CLI_TOBJ_LIB) $(CLI_TLIB) $(MOCK_FIXTURE_O) \
+		$(BUILD)/test/tests/logcapture.o
 	$(CC) $(SAN) -o $@ $^ $(CLI_LIBS) -lcmocka
 
 .PHONY: install-cli uninstall-cli clean-cli

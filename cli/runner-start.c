@@ -14,6 +14,7 @@
 #include "runner-checks.h"
 #include "runner-hostdev.h"
 #include "runner-network.h"
+#include "runner-usb.h"
 #include "runner.h"
 #include "sysroot.h"
 #include "util.h"
@@ -164,6 +165,7 @@ int runner_start(struct watch *w, const char *bridge, const struct vb_guest_wait
 			       lc_error());
 	}
 	log_notice("guest %s started", w->name);
+	usb_attach_present(w, wait);
 	return RUNNER_DONE;
 }
 

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "name.h"
 #include "runner-network.h"
+#include "runner-usb.h"
 #include "runner.h"
 #include "sysroot.h"
 #include "util.h"
@@ -197,12 +198,19 @@ static int read_settings(struct guest_opts *o, const char *name)
 static int run_guest(struct watch *w, const struct guest_opts *o)
 {
 	int r = runner_start(w, o->bridge, &o->wait);
+	struct usb_watch *usb = NULL;
+	enum wait_result res;
 
 	if (r != RUNNER_DONE)
 		return r;
 	/* With Type=notify the guest unit is "started" only once the guest runs, so After= means it. */
 	(void)sd_notify(0, "READY=1\nSTATUS=Guest running");
-	switch (watch_wait(w, -1, true)) {
+	/* Without it the guest still runs, only without its USB devices (logged). */
+	(void)usb_watch_start(w, &o->wait, &usb);
+	res = watch_wait(w, -1, true);
+	/* Before the stop: nothing is attached to a guest on its way down. */
+	usb_watch_end(usb);
+	switch (res) {
 	case WAIT_SIGNAL:
 		log_notice("guest %s: stopping, as asked by a signal", w->name);
 		return runner_stop(w, o->timeout_s);
@@ -228,9 +236,11 @@ static int run_verb(const struct guest_opts *o, const char *verb, const char *na
 			r = runner_start_dry_run(&w, o->bridge, &o->wait);
 		else if (streq(verb, "start"))
 			r = runner_start(&w, o->bridge, &o->wait);
-		else if (streq(verb, "stop"))
+		else if (streq(verb, "stop")) {
 			r = runner_stop(&w, o->timeout_s);
-		else
+			if (r >= 0)
+				usb_records_detached(name, &o->wait);
+		} else
 			r = run_guest(&w, o);
 	}
 	watch_close(&w);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vfio-boot status --prometheus: the same as node_exporter gauges. */
+#include <errno.h>
 #include <time.h>
 
 #include "status.h"
@@ -26,6 +27,113 @@ static void label(const char *key, const char *value, bool last)
 		p += n ? n : 1;
 	}
 	printf("\"%s", last ? "" : ",");
+}
+
+/* An RFC 3339 UTC time= of a record in seconds since the epoch; -1 when it is not one. */
+static long long record_seconds(const char *time)
+{
+	struct tm tm = {0};
+	const char *end;
+
+	if (!time)
+		return -1;
+	end = strptime(time, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!end || *end)
+		return -1;
+	return (long long)timegm(&tm);
+}
+
+/* Each guest's PCI devices at this boot; nothing when no guest has devices =. */
+static void print_guest_pci(const struct status *st)
+{
+	if (!status_any_guest_pci(st))
+		return;
+	printf("# HELP vfio_boot_guest_attach_devices Whether a guest's runner puts its sections' "
+	       "devices in its domain (attach-devices).\n"
+	       "# TYPE vfio_boot_guest_attach_devices gauge\n");
+	for (size_t i = 0; i < st->n_gs; i++) {
+		if (!st->gs[i].n_pci)
+			continue;
+		printf("vfio_boot_guest_attach_devices{");
+		label("guest", st->gs[i].name, true);
+		printf("} %d\n", st->gs[i].attach_devices);
+	}
+	printf("# HELP vfio_boot_guest_pci_device A PCI device of a guest's section, at the address "
+	       "it has at this boot.\n"
+	       "# TYPE vfio_boot_guest_pci_device gauge\n");
+	for (size_t i = 0; i < st->n_gs; i++)
+		for (size_t k = 0; k < st->gs[i].n_pci; k++)
+			for (const char *p = st->gs[i].pci[k].devices; p && *p;) {
+				size_t n = strcspn(p, " ");
+				char addr[VB_ADDR_MAX];
+
+				if (n && n < sizeof(addr)) {
+					snprintf(addr, sizeof(addr), "%.*s", (int)n, p);
+					printf("vfio_boot_guest_pci_device{");
+					label("guest", st->gs[i].name, false);
+					label("section", st->gs[i].pci[k].section, false);
+					label("address", addr, true);
+					printf("} 1\n");
+				}
+				p += n + strspn(p + n, " ");
+			}
+}
+
+static void usb_labels(const struct usb_status *u, bool last)
+{
+	label("section", u->sec->name, false);
+	label("guest", u->sec->guest, last);
+}
+
+/* The [usb] sections; nothing when the config has none. */
+static void print_usb(const struct status *st)
+{
+	if (!st->n_us)
+		return;
+	printf("# HELP vfio_boot_usb_present Whether a device of a [usb] section is present now.\n"
+	       "# TYPE vfio_boot_usb_present gauge\n");
+	for (size_t i = 0; i < st->n_us; i++) {
+		printf("vfio_boot_usb_present{");
+		usb_labels(&st->us[i], true);
+		printf("} %d\n", st->us[i].n_match > 0);
+	}
+	printf("# HELP vfio_boot_usb_matching Devices present now that a [usb] section matches.\n"
+	       "# TYPE vfio_boot_usb_matching gauge\n");
+	for (size_t i = 0; i < st->n_us; i++) {
+		printf("vfio_boot_usb_matching{");
+		usb_labels(&st->us[i], true);
+		printf("} %zu\n", st->us[i].n_match);
+	}
+	printf("# HELP vfio_boot_usb_ambiguous Whether more devices match a [usb] section than its "
+	       "count (none is attached).\n"
+	       "# TYPE vfio_boot_usb_ambiguous gauge\n");
+	for (size_t i = 0; i < st->n_us; i++) {
+		printf("vfio_boot_usb_ambiguous{");
+		usb_labels(&st->us[i], true);
+		printf("} %d\n", st->us[i].select == -E2BIG);
+	}
+	printf("# HELP vfio_boot_usb_attached Devices of a [usb] section its guest's runner "
+	       "attached, by the runner's status.\n"
+	       "# TYPE vfio_boot_usb_attached gauge\n");
+	for (size_t i = 0; i < st->n_us; i++) {
+		printf("vfio_boot_usb_attached{");
+		usb_labels(&st->us[i], false);
+		label("status", st->us[i].record ? st->us[i].record : "none", true);
+		printf("} %zu\n", st->us[i].n_attached);
+	}
+	printf("# HELP vfio_boot_usb_status_timestamp_seconds Since when a [usb] section has the "
+	       "status its guest's runner recorded.\n"
+	       "# TYPE vfio_boot_usb_status_timestamp_seconds gauge\n");
+	for (size_t i = 0; i < st->n_us; i++) {
+		long long t = record_seconds(st->us[i].time);
+
+		if (!st->us[i].record || t < 0)
+			continue;
+		printf("vfio_boot_usb_status_timestamp_seconds{");
+		usb_labels(&st->us[i], false);
+		label("status", st->us[i].record, true);
+		printf("} %lld\n", t);
+	}
 }
 
 void status_print_prometheus(const struct status *st)
@@ -76,18 +184,14 @@ void status_print_prometheus(const struct status *st)
 	       "# TYPE vfio_boot_section_record_timestamp_seconds gauge\n");
 	for (size_t i = 0; i < st->n_secs; i++) {
 		const struct section_status *ss = &st->secs[i];
-		struct tm tm = {0};
-		const char *end;
+		long long t = record_seconds(ss->time);
 
-		if (!ss->time || !ss->by)
-			continue;
-		end = strptime(ss->time, "%Y-%m-%dT%H:%M:%SZ", &tm);
-		if (!end || *end)
+		if (!ss->by || t < 0)
 			continue;
 		printf("vfio_boot_section_record_timestamp_seconds{");
 		label("section", ss->name, false);
 		label("by", ss->by, true);
-		printf("} %lld\n", (long long)timegm(&tm));
+		printf("} %lld\n", t);
 	}
 	printf("# HELP vfio_boot_guest_active Whether a guest's unit is active (-1: unknown).\n"
 	       "# TYPE vfio_boot_guest_active gauge\n");
@@ -100,4 +204,6 @@ void status_print_prometheus(const struct status *st)
 		label("state", g->state ? g->state : "unknown", true);
 		printf("} %d\n", g->state ? streq(g->state, "active") : -1);
 	}
+	print_guest_pci(st);
+	print_usb(st);
 }

@@ -184,28 +184,10 @@ int status_collect(struct status *st, const char *config)
 			examine(&st->pci, a, &ss->devs[ss->n_devs++]);
 	}
 
-	r = vb_bridges_resolve(&st->cfg, &st->bridges);
+	r = status_collect_guests(st);
 	if (r >= 0)
-		r = vb_guests_resolve(&st->cfg, &st->bridges, &st->guests);
-	if (r < 0)
-		return log_err(r, "reading the [guest] sections: %m");
-	st->gs = calloc(st->guests.n + 1, sizeof(*st->gs));
-	if (!st->gs)
-		return log_err(-ENOMEM, "out of memory");
-	for (size_t i = 0; i < st->guests.n; i++) {
-		const struct vb_guest *g = &st->guests.v[i];
-		struct guest_status *gs = &st->gs[st->n_gs++];
-
-		gs->name = g->name;
-		gs->unit = g->unit;
-		if (!g->unit || g->bad)
-			gs->why_unknown = "the section has errors in the config";
-		else if (!vb_root_is_host())
-			gs->why_unknown = "--root is not the running system";
-		else if ((r = unit_state(g->unit, &gs->state)) < 0)
-			gs->why_unknown = "systemd could not be asked over D-Bus";
-	}
-	return 0;
+		r = status_collect_usb(st);
+	return r;
 }
 
 void status_free(struct status *st)
@@ -225,9 +207,7 @@ void status_free(struct status *st)
 		free(st->secs[i].by);
 	}
 	free(st->secs);
-	for (size_t i = 0; i < st->n_gs; i++)
-		free(st->gs[i].state);
-	free(st->gs);
+	status_free_guests_usb(st);
 	free(st->binder_state);
 	vb_guests_free(&st->guests);
 	vb_bridges_free(&st->bridges);

@@ -3,8 +3,12 @@
  * vfio-boot status: for each [device] section, whether its devices are on vfio-pci now and,
  * when one is not, everything that explains it: the driver holding it, what the binder
  * recorded at boot (/run/vfio-boot), a firmware framebuffer on its memory, its IOMMU group.
- * For each [guest], its unit's state. --prometheus writes the same as node_exporter gauges.
+ * For each [guest], its unit's state and the addresses its sections' devices have at this boot;
+ * for each [usb] section, the devices that match it now and what its guest's runner did with
+ * them. --prometheus writes the same as node_exporter gauges.
  */
+#include <errno.h>
+
 #include "readonly.h"
 #include "status.h"
 #include "util.h"
@@ -13,7 +17,9 @@ static const char usage[] =
 	"Usage: vfio-boot status [--root DIR] [--config FILE] [--json | --prometheus]\n"
 	"\n"
 	"Whether each configured device is on vfio-pci and, if not, why; the state\n"
-	"of each guest's unit. Exits 2 when a configured device is not on vfio-pci.\n";
+	"of each guest's unit and its devices; the USB devices of each [usb] section.\n"
+	"Exits 2 when a configured device is not on vfio-pci, or a [usb] section\n"
+	"matches more devices than its count.\n";
 
 int status_main(int argc, char **argv)
 {
@@ -45,6 +51,10 @@ int status_main(int argc, char **argv)
 		if (!ss->n_devs && ss->plan != VB_PLAN_NONE && !status_section_pending(ss))
 			ret = EXIT_PROBLEM;
 	}
+	/* Fail closed: an ambiguous [usb] section attaches nothing until the config tells. */
+	for (size_t i = 0; i < st.n_us; i++)
+		if (st.us[i].select == -E2BIG)
+			ret = EXIT_PROBLEM;
 	status_free(&st);
 	return ret;
 }

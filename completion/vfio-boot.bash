@@ -37,7 +37,10 @@ _vfio_boot()
 	list)
 		mapfile -t COMPREPLY < <(compgen -W "--root --json --help" -- "$cur")
 		;;
-	plan | check)
+	plan)
+		mapfile -t COMPREPLY < <(compgen -W "--root --config --json --verbose --help" -- "$cur")
+		;;
+	check)
 		mapfile -t COMPREPLY < <(compgen -W "--root --config --json --help" -- "$cur")
 		;;
 	status)

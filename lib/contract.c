@@ -43,8 +43,9 @@ static const char *const device_outcome_names[_VB_DEVICE_OUTCOME_MAX] = {
 };
 
 static const char *const record_by_names[_VB_RECORD_BY_MAX] = {
-	[VB_BY_BINDER] = "binder",   [VB_BY_HOTPLUG] = "hotplug",     [VB_BY_SRIOV] = "sriov",
-	[VB_BY_CLAIM] = "cli-claim", [VB_BY_RELEASE] = "cli-release",
+	[VB_BY_BINDER] = "binder",	 [VB_BY_HOTPLUG] = "hotplug",
+	[VB_BY_SRIOV] = "sriov",	 [VB_BY_CLAIM] = "cli-claim",
+	[VB_BY_RELEASE] = "cli-release", [VB_BY_RUNNER] = "guest-runner",
 };
 
 static const char *const usb_state_names[_VB_USB_STATE_MAX] = {

@@ -65,6 +65,7 @@ enum vb_record_by {
 	VB_BY_SRIOV,   /* the udev rule, for VFs made once their PF's driver bound */
 	VB_BY_CLAIM,   /* `vfio-boot claim` */
 	VB_BY_RELEASE, /* `vfio-boot release` */
+	VB_BY_RUNNER,  /* the guest runner (`vfio-boot guest`), for usb/NAME */
 	_VB_RECORD_BY_MAX,
 };
 

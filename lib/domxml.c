@@ -190,6 +190,23 @@ static int parse_disk(struct dom_info *d, xmlNodePtr n)
 	return r;
 }
 
+static int add_usb(struct dom_info *d, xmlNodePtr n, xmlNodePtr src)
+{
+	xmlNodePtr addr = dom_child(src, "address");
+	struct dom_usb u = {0};
+	int r;
+
+	if ((r = num_attr(addr, "bus", 0xffff, &u.bus)) < 0 ||
+	    (r = num_attr(addr, "device", 0xffff, &u.device)) < 0)
+		return r;
+	r = GROW(d->usb, d->alloc_usb, d->n_usb + 1);
+	if (r < 0)
+		return r;
+	u.alias = dom_attr(dom_child(n, "alias"), "name");
+	d->usb[d->n_usb++] = u;
+	return 0;
+}
+
 static int parse_hostdev(struct dom_info *d, xmlNodePtr n)
 {
 	xmlNodePtr src = dom_child(n, "source");
@@ -204,8 +221,10 @@ static int parse_hostdev(struct dom_info *d, xmlNodePtr n)
 		addr = dom_child(src, "address");
 		return addr ? add_pci(d, addr, "hostdev") : 0;
 	}
+	if (streq(type, "usb"))
+		return add_usb(d, n, src);
 	if (!streq(type, "scsi") || dom_attr_is(src, "protocol", "iscsi"))
-		return 0; /* USB and mdev devices are no disks; iSCSI is not this host's */
+		return 0; /* mdev devices are no disks; iSCSI is not this host's */
 	adapter = dom_child(src, "adapter");
 	addr = dom_child(src, "address");
 	if (!adapter || !addr)
@@ -313,6 +332,9 @@ void dom_info_free(struct dom_info *d)
 	}
 	vb_strv_free(d->bridges, d->n_bridges);
 	vb_strv_free(d->networks, d->n_networks);
+	for (size_t i = 0; i < d->n_usb; i++)
+		free(d->usb[i].alias);
+	free(d->usb);
 	free(d->disks);
 	free(d->pci);
 	*d = (struct dom_info){0};

@@ -35,6 +35,12 @@ struct dom_disk {
 	unsigned bus, target_id, unit;
 };
 
+/* A <hostdev type='usb'>: the host device it names and the alias it carries (NULL: none). */
+struct dom_usb {
+	char *alias;
+	unsigned bus, device; /* 0 when it names the device by vendor and product */
+};
+
 struct dom_info {
 	struct dom_pci *pci;
 	size_t n_pci, alloc_pci;
@@ -45,6 +51,8 @@ struct dom_info {
 	char **networks; /* <interface type='network'> source networks */
 	size_t n_networks, alloc_networks;
 	bool has_agent; /* a qemu-guest-agent channel */
+	struct dom_usb *usb;
+	size_t n_usb, alloc_usb;
 };
 
 /*

@@ -35,16 +35,20 @@ void vb_record_add(struct vb_record *rec, const char *key, const char *fmt, ...)
 	rec->len += n;
 }
 
-void vb_record_add_time_by(struct vb_record *rec, enum vb_record_by by)
+void vb_record_add_time_at(struct vb_record *rec, time_t when, enum vb_record_by by)
 {
-	char when[32] = "";
-	time_t now = time(NULL);
+	char buf[32] = "";
 	struct tm tm;
 
-	if (gmtime_r(&now, &tm))
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	vb_record_add(rec, VB_KEY_TIME, "%s", when);
+	if (gmtime_r(&when, &tm))
+		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	vb_record_add(rec, VB_KEY_TIME, "%s", buf);
 	vb_record_add(rec, VB_KEY_BY, "%s", strna(vb_record_by_to_string(by)));
+}
+
+void vb_record_add_time_by(struct vb_record *rec, enum vb_record_by by)
+{
+	vb_record_add_time_at(rec, time(NULL), by);
 }
 
 bool vb_record_name_valid(const char *name)

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "contract.h"
 
@@ -23,6 +24,8 @@ void vb_record_add(struct vb_record *rec, const char *key, const char *fmt, ...)
 
 /* time= (RFC 3339, UTC) and by= of a record written after boot: who wrote it and when. */
 void vb_record_add_time_by(struct vb_record *rec, enum vb_record_by by);
+/* The same with time= when, for a record that says since when something holds. */
+void vb_record_add_time_at(struct vb_record *rec, time_t when, enum vb_record_by by);
 
 /*
  * Which names a record may have: a section's (name.h), a device's PCI address, and the section a

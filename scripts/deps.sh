@@ -43,6 +43,8 @@ PKGS=(
 	# over sd-bus (libsystemd), initramfs images read in-process (lz4 beside
 	# the gzip, xz and zstd libraries above); python3 checks the JSON.
 	libpci-dev pci.ids libsystemd-dev liblz4-dev python3
+	# vfio-boot status --prometheus: the tests parse it with the reference client's parser.
+	python3-prometheus-client
 	# The generator's tests: systemd-analyze verify, systemd-escape.
 	systemd
 	# Real-kernel boots (tests/vm/): QEMU, both initramfs generators side by

@@ -101,3 +101,42 @@ static inline void rebind(struct fx *fx, const char *addr, const char *drv)
 	free(p);
 	fx_bind(fx, addr, drv);
 }
+
+/* Feeds json to python3: json.tool must parse it, then the check script must accept it. */
+static inline void expect_json(struct fx *fx, const char *json, const char *check)
+{
+	char *path = fx_path(fx, ".out.json");
+	char cmd[1024];
+	FILE *f = fopen(path, "we");
+	int st;
+
+	assert_non_null(f);
+	fputs(json, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "python3 -m json.tool %s >/dev/null", path);
+	/* The text format of Prometheus is not JSON: jsoncheck.py checks it alone. */
+	st = strstr(check, "prometheus") ? 0 : system(cmd);
+	if (st != 0)
+		fail_msg("python3 -m json.tool rejects the output:\n%s", json);
+	snprintf(cmd, sizeof(cmd), "python3 tests/cli/jsoncheck.py %s %s", check, path);
+	st = system(cmd);
+	if (st != 0)
+		fail_msg("tests/cli/jsoncheck.py %s rejects the output:\n%s", check, json);
+	free(path);
+}
+
+/* cmocka fixtures: the q35 stand-in (fx_q35_two_gpus), removed after the test. */
+static inline int cli_setup_q35(void **state)
+{
+	struct fx *fx = fx_new();
+
+	fx_q35_two_gpus(fx);
+	*state = fx;
+	return 0;
+}
+
+static inline int cli_teardown(void **state)
+{
+	fx_free(*state);
+	return 0;
+}

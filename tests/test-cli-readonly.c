@@ -64,29 +64,6 @@ static void expect_golden(const char *name, const char *text)
 	free(want);
 }
 
-/* Feeds json to python3: json.tool must parse it, then the check script must accept it. */
-static void expect_json(struct fx *fx, const char *json, const char *check)
-{
-	char *path = fx_path(fx, ".out.json");
-	char cmd[1024];
-	FILE *f = fopen(path, "we");
-	int st;
-
-	assert_non_null(f);
-	fputs(json, f);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd), "python3 -m json.tool %s >/dev/null", path);
-	/* The text format of Prometheus is not JSON: jsoncheck.py checks it alone. */
-	st = strstr(check, "prometheus") ? 0 : system(cmd);
-	if (st != 0)
-		fail_msg("python3 -m json.tool rejects the output:\n%s", json);
-	snprintf(cmd, sizeof(cmd), "python3 tests/cli/jsoncheck.py %s %s", check, path);
-	st = system(cmd);
-	if (st != 0)
-		fail_msg("tests/cli/jsoncheck.py %s rejects the output:\n%s", check, json);
-	free(path);
-}
-
 static const char q35_config[] = "[device gpu]\n"
 				 "match = id=1234:1111 boot_vga=0\n"
 				 "\n"
@@ -101,21 +78,6 @@ static const char q35_config[] = "[device gpu]\n"
 				 "\n"
 				 "[device missing]\n"
 				 "match = id=10de:1b80\n";
-
-static int setup(void **state)
-{
-	struct fx *fx = fx_new();
-
-	fx_q35_two_gpus(fx);
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fx_free(*state);
-	return 0;
-}
 
 static void test_list_q35(void **state)
 {
@@ -436,18 +398,25 @@ static void test_usage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_list_q35, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_plan_q35, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_plan_no_config, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_plan_refused_names_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_plan_pending_and_vf, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_status_refused_names_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_status_claimed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_status_framebuffer, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_usage, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_invalid_utf8_names, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_status_dangling_driver, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_status_pending_released, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_q35, cli_setup_q35, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_plan_q35, cli_setup_q35, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_plan_no_config, cli_setup_q35, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_plan_refused_names_file, cli_setup_q35,
+						cli_teardown),
+		cmocka_unit_test_setup_teardown(test_plan_pending_and_vf, cli_setup_q35,
+						cli_teardown),
+		cmocka_unit_test_setup_teardown(test_status_refused_names_file, cli_setup_q35,
+						cli_teardown),
+		cmocka_unit_test_setup_teardown(test_status_claimed, cli_setup_q35, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_status_framebuffer, cli_setup_q35,
+						cli_teardown),
+		cmocka_unit_test_setup_teardown(test_usage, cli_setup_q35, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_invalid_utf8_names, cli_setup_q35,
+						cli_teardown),
+		cmocka_unit_test_setup_teardown(test_status_dangling_driver, cli_setup_q35,
+						cli_teardown),
+		cmocka_unit_test_setup_teardown(test_status_pending_released, cli_setup_q35,
+						cli_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -58,8 +58,9 @@ static const char *const device_outcomes[_VB_DEVICE_OUTCOME_MAX] = {
 };
 
 static const char *const record_bys[_VB_RECORD_BY_MAX] = {
-	[VB_BY_BINDER] = "binder",   [VB_BY_HOTPLUG] = "hotplug",     [VB_BY_SRIOV] = "sriov",
-	[VB_BY_CLAIM] = "cli-claim", [VB_BY_RELEASE] = "cli-release",
+	[VB_BY_BINDER] = "binder",	 [VB_BY_HOTPLUG] = "hotplug",
+	[VB_BY_SRIOV] = "sriov",	 [VB_BY_CLAIM] = "cli-claim",
+	[VB_BY_RELEASE] = "cli-release", [VB_BY_RUNNER] = "guest-runner",
 };
 
 static const char *const usb_states[_VB_USB_STATE_MAX] = {

@@ -3,6 +3,7 @@
 # Checks the fields of a vfio-boot --json output: jsoncheck.py CASE FILE.
 # The document was parsed by python3 -m json.tool already; here its content is checked.
 import json
+import os
 import sys
 
 case, path = sys.argv[1], sys.argv[2]
@@ -14,6 +15,69 @@ if case == "prometheus-utf8":
     assert 'driver="xhci\ufffd\ufffd\\"\\\\"' in text, text
     for x in lines:
         assert x.count("{") == 1 and x.endswith(("} 0", "} 1", "} -1")), x
+    raise SystemExit(0)
+if case.startswith("prometheus-"):
+    # The Prometheus text format, parsed by the reference client's own parser (Debian's
+    # python3-prometheus-client, which scripts/deps.sh installs for the system's python3).
+    try:
+        from prometheus_client.parser import text_string_to_metric_families
+    except ImportError:
+        if sys.executable != "/usr/bin/python3" and os.path.exists("/usr/bin/python3"):
+            os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
+        raise SystemExit("no prometheus_client: install python3-prometheus-client (scripts/deps.sh)")
+    text = open(path, encoding="utf-8").read()
+    fams = {f.name: f for f in text_string_to_metric_families(text)}
+    for f in fams.values():
+        assert f.type == "gauge", f
+
+    def samples(name):
+        return {tuple(sorted(s.labels.items())): s.value for s in fams[name].samples}
+
+    if case == "prometheus-usb-attached":
+        kbd = (("guest", "win"), ("section", "kbd"))
+        dongle = (("guest", "win"), ("section", "dongle"))
+        assert samples("vfio_boot_usb_present") == {kbd: 1, dongle: 0}, fams
+        assert samples("vfio_boot_usb_matching") == {kbd: 1, dongle: 0}, fams
+        assert samples("vfio_boot_usb_ambiguous") == {kbd: 0, dongle: 0}, fams
+        assert samples("vfio_boot_usb_attached") == {
+            kbd + (("status", "attached"),): 1,
+            dongle + (("status", "absent"),): 0,
+        }, fams
+        # 2026-01-02T03:04:05Z and 03:00:00Z
+        t = samples("vfio_boot_usb_status_timestamp_seconds")
+        assert t == {
+            tuple(sorted(kbd + (("status", "attached"),))): 1767323045,
+            tuple(sorted(dongle + (("status", "absent"),))): 1767322800,
+        }, t
+        assert "vfio_boot_guest_pci_device" not in fams, fams
+    elif case == "prometheus-usb-absent":
+        kbd = (("guest", "win"), ("section", "kbd"))
+        spare = (("guest", ""), ("section", "spare"))
+        assert samples("vfio_boot_usb_present") == {kbd: 0, spare: 0}, fams
+        assert samples("vfio_boot_usb_attached") == {
+            kbd + (("status", "none"),): 0,
+            spare + (("status", "none"),): 0,
+        }, fams
+        assert samples("vfio_boot_usb_status_timestamp_seconds") == {}, fams
+    elif case == "prometheus-usb-ambiguous":
+        kbd = (("guest", "win"), ("section", "kbd"))
+        assert samples("vfio_boot_usb_present")[kbd] == 1, fams
+        assert samples("vfio_boot_usb_matching")[kbd] == 2, fams
+        assert samples("vfio_boot_usb_ambiguous")[kbd] == 1, fams
+        assert samples("vfio_boot_usb_attached")[kbd + (("status", "ambiguous"),)] == 0, fams
+    elif case == "prometheus-guest-pci":
+        assert samples("vfio_boot_guest_pci_device") == {
+            (("address", a), ("guest", g), ("section", "gpu")): 1
+            for a in ("0000:02:00.0", "0000:02:00.1")
+            for g in ("win", "lin")
+        }, fams
+        assert samples("vfio_boot_guest_attach_devices") == {
+            (("guest", "win"),): 1,
+            (("guest", "lin"),): 0,
+        }, fams
+        assert "vfio_boot_usb_present" not in fams, fams
+    else:
+        raise SystemExit(f"unknown case {case}")
     raise SystemExit(0)
 doc = json.load(open(path, encoding="utf-8"))
 
@@ -92,5 +156,35 @@ elif case == "plan-utf8":
 elif case == "list-utf8":
     g, d = dev("0000:00:04.0")
     assert d["driver"] == 'xhci\ufffd\ufffd"\\', d
+elif case == "usb-attached":
+    u = {x["name"]: x for x in doc["usb"]}
+    kbd, dongle = u["kbd"], u["dongle"]
+    assert kbd["guest"] == "win" and kbd["now"] == "present" and kbd["present"] is True, kbd
+    assert kbd["ambiguous"] is False and kbd["count"] == 1, kbd
+    [m] = kbd["matches"]
+    assert m["port"] == "1-2" and m["id"] == "046d:c52b" and m["serial"] == "K1", m
+    assert m["bus"] == 1 and m["device"] == 5 and m["controller"] == "0000:00:04.0", m
+    assert kbd["status"] == "attached" and kbd["time"] == "2026-01-02T03:04:05Z", kbd
+    assert kbd["record_guest"] == "win" and kbd["attached"] == ["1-2:001:005"], kbd
+    assert dongle["present"] is False and dongle["matches"] == [], dongle
+    assert dongle["status"] == "absent" and dongle["attached"] == [], dongle
+    assert dongle["reason"] == "no device matches", dongle
+    assert doc["guests"][0]["pci"] == [], doc["guests"]
+elif case == "usb-ambiguous":
+    [kbd] = [x for x in doc["usb"] if x["name"] == "kbd"]
+    assert kbd["now"] == "ambiguous" and kbd["ambiguous"] is True, kbd
+    assert [m["port"] for m in kbd["matches"]] == ["1-1", "1-2"], kbd
+    assert [m["serial"] for m in kbd["matches"]] == [None, None], kbd
+    assert kbd["status"] == "ambiguous" and kbd["attached"] == [], kbd
+elif case == "guest-pci":
+    g = {x["name"]: x for x in doc["guests"]}
+    assert g["win"]["attach_devices"] is True and g["lin"]["attach_devices"] is False, g
+    assert g["win"]["pci"] == [
+        {"section": "gpu", "boot_status": "claimed",
+         "addresses": ["0000:02:00.0", "0000:02:00.1"]},
+        {"section": "nic", "boot_status": "absent", "addresses": []},
+    ], g["win"]
+    assert g["bare"]["pci"] == [], g["bare"]
+    assert doc["usb"] == [], doc
 else:
     raise SystemExit(f"unknown case {case}")

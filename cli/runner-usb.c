@@ -1,0 +1,629 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The guest runner's USB watch (runner-usb.h). Every event only says "look again": each one
+ * reconciles the whole picture (what the [usb] sections select now against the hostdevs with
+ * our mark in the live XML), so a lost, doubled or coalesced event changes nothing.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <libudev.h>
+
+#include "alias.h"
+#include "contract.h"
+#include "domxml.h"
+#include "log.h"
+#include "name.h"
+#include "record.h"
+#include "runner-usb.h"
+#include "strbuf.h"
+#include "sysroot.h"
+#include "usb.h"
+#include "util.h"
+
+/* udev announces a device before it is bound and has its node: look again this often ... */
+#define RETRY_MS 200
+/* ... for this long after it was first seen, then leave it waiting until the next event. */
+#define READY_LIMIT_USEC (10 * 1000000ULL)
+
+static char *libvirt_live_xml(virDomainPtr dom)
+{
+	return virDomainGetXMLDesc(dom, 0);
+}
+
+static int libvirt_attach(virDomainPtr dom, const char *xml, unsigned flags)
+{
+	return virDomainAttachDeviceFlags(dom, xml, flags);
+}
+
+static int libvirt_detach(virDomainPtr dom, const char *alias, unsigned flags)
+{
+	return virDomainDetachDeviceAlias(dom, alias, flags);
+}
+
+static const struct usb_ops libvirt_ops = {
+	.live_xml = libvirt_live_xml,
+	.attach = libvirt_attach,
+	.detach = libvirt_detach,
+};
+static const struct usb_ops *ops = &libvirt_ops;
+
+void usb_set_ops(const struct usb_ops *o)
+{
+	ops = o ? o : &libvirt_ops;
+}
+
+/* What was last written for a section, so that a record changes only when this does. */
+struct usb_sec {
+	int state; /* enum vb_usb_state; -1 before the first record */
+	char *reason, *devices;
+	time_t since;
+};
+
+/* A device a section selects that was not ready when first seen. */
+struct usb_seen {
+	char name[VB_USB_NAME_MAX];
+	unsigned busnum, devnum;
+	uint64_t first_usec;
+	bool present; /* seen in this reconcile */
+};
+
+struct usb_watch {
+	struct watch *w;
+	const struct vb_guest_wait *wait;
+	struct usb_sec *sec;
+	struct usb_seen *seen;
+	size_t n_seen, alloc_seen;
+	bool watching; /* guest run: another look comes on the next event */
+	bool retry;    /* a device is not ready yet, within READY_LIMIT_USEC */
+	int fd, handle, timer;
+	struct udev *udev;
+	struct udev_monitor *mon;
+};
+
+/* Our hostdevs in the live XML: the section and index each alias names. */
+struct usb_mine {
+	char section[VB_NAME_MAX + 1];
+	unsigned index, bus, device;
+	const char *alias;
+	bool keep;
+};
+
+static int read_mine(struct usb_watch *uw, struct dom_info *d, struct usb_mine **ret, size_t *n)
+{
+	_cleanup_free_ char *xml = ops->live_xml(uw->w->dom);
+	size_t alloc = 0;
+	int r;
+
+	*ret = NULL;
+	*n = 0;
+	if (!xml)
+		return log_err(-EIO, "guest %s: cannot read its live XML: %s", uw->w->name,
+			       lc_error());
+	r = dom_parse(xml, d);
+	if (r < 0)
+		return log_err(r, "guest %s: cannot make sense of its live XML: %m", uw->w->name);
+	for (size_t i = 0; i < d->n_usb; i++) {
+		struct usb_mine m = {.bus = d->usb[i].bus, .device = d->usb[i].device};
+		enum vb_alias_kind kind;
+
+		m.alias = d->usb[i].alias;
+		if (!m.alias ||
+		    vb_alias_parse(m.alias, &kind, m.section, sizeof(m.section), &m.index) < 0 ||
+		    kind != VB_ALIAS_USB)
+			continue; /* the user's */
+		if (GROW(*ret, alloc, *n + 1) < 0)
+			return log_err(-ENOMEM, "out of memory");
+		(*ret)[(*n)++] = m;
+	}
+	return 0;
+}
+
+static struct usb_seen *seen_get(struct usb_watch *uw, const struct vb_usb_dev *dev)
+{
+	struct usb_seen *s;
+
+	for (size_t i = 0; i < uw->n_seen; i++) {
+		s = &uw->seen[i];
+		if (streq(s->name, dev->name) && s->busnum == dev->busnum &&
+		    s->devnum == dev->devnum)
+			return s;
+	}
+	if (GROW(uw->seen, uw->alloc_seen, uw->n_seen + 1) < 0)
+		return NULL;
+	s = &uw->seen[uw->n_seen++];
+	*s = (struct usb_seen){.busnum = dev->busnum, .devnum = dev->devnum};
+	snprintf(s->name, sizeof(s->name), "%s", dev->name);
+	s->first_usec = vb_now_usec();
+	return s;
+}
+
+static void seen_prune(struct usb_watch *uw)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < uw->n_seen; i++)
+		if (uw->seen[i].present) {
+			uw->seen[i].present = false;
+			uw->seen[j++] = uw->seen[i];
+		}
+	uw->n_seen = j;
+}
+
+/* What one reconcile made of a section. */
+struct usb_outcome {
+	enum vb_usb_state state;
+	struct strbuf reason, devices;
+	bool failed, waiting;
+};
+
+static void add_device(struct usb_outcome *o, const char *name, unsigned bus, unsigned device)
+{
+	strbuf_printf(&o->devices, "%s%s:%03u:%03u", o->devices.len ? " " : "", name, bus, device);
+}
+
+static void add_reason(struct usb_outcome *o, const char *fmt, ...) _printf_(2, 3);
+static void add_reason(struct usb_outcome *o, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	strbuf_printf(&o->reason, "%s%s", o->reason.len ? "; " : "", buf);
+}
+
+static const struct vb_usb_dev *by_number(const struct vb_usb *u, unsigned bus, unsigned device)
+{
+	for (size_t i = 0; i < u->n; i++)
+		if (u->v[i].busnum == bus && u->v[i].devnum == device)
+			return &u->v[i];
+	return NULL;
+}
+
+/* The port a device gone from the bus had, from the section's last record ("" if not there). */
+static void port_was(const char *devices, unsigned bus, unsigned device, char *buf, size_t size)
+{
+	char tail[32];
+	const char *p = devices, *end;
+
+	*buf = '\0';
+	snprintf(tail, sizeof(tail), ":%03u:%03u", bus, device);
+	while (p && *p) {
+		end = strchrnul(p, ' ');
+		if ((size_t)(end - p) > strlen(tail) &&
+		    !strncmp(end - strlen(tail), tail, strlen(tail))) {
+			snprintf(buf, size, "%.*s ", (int)(end - p - strlen(tail)), p);
+			return;
+		}
+		p = *end ? end + 1 : end;
+	}
+}
+
+static void detach(struct usb_watch *uw, const struct vb_usb_section *s, const char *was,
+		   const struct usb_mine *m, const struct vb_usb *u, const char *why,
+		   struct usb_outcome *o)
+{
+	const struct vb_usb_dev *now = by_number(u, m->bus, m->device);
+	char desc[256], port[VB_USB_NAME_MAX + 1];
+
+	if (now)
+		vb_usb_describe(now, desc, sizeof(desc));
+	else {
+		port_was(was, m->bus, m->device, port, sizeof(port));
+		snprintf(desc, sizeof(desc), "%s(bus %u device %u)", port, m->bus, m->device);
+	}
+	if (ops->detach(uw->w->dom, m->alias, VIR_DOMAIN_AFFECT_LIVE) < 0) {
+		log_err(-EIO, "guest %s: [usb %s] cannot detach %s: %s", uw->w->name, s->name, desc,
+			lc_error());
+		add_reason(o, "cannot detach %s: %s", desc, lc_error());
+		o->failed = true;
+		return;
+	}
+	log_notice("guest %s: [usb %s] detached %s (%s)", uw->w->name, s->name, desc, why);
+}
+
+/* The lowest index of section from idx on that no hostdev of ours keeps. */
+static unsigned free_index(const struct usb_mine *mine, size_t n_mine, const char *section,
+			   unsigned idx)
+{
+	for (;; idx++) {
+		bool used = false;
+
+		for (size_t i = 0; i < n_mine && !used; i++)
+			used = mine[i].keep && mine[i].index == idx &&
+			       streq(mine[i].section, section);
+		if (!used)
+			return idx;
+	}
+}
+
+static int attach(struct usb_watch *uw, const struct vb_usb_section *s, const struct vb_usb_dev *d,
+		  unsigned idx, struct usb_outcome *o)
+{
+	char alias[VB_ALIAS_MAX], desc[256], xml[512];
+	int r;
+
+	vb_usb_describe(d, desc, sizeof(desc));
+	r = vb_alias_format(VB_ALIAS_USB, s->name, idx, alias, sizeof(alias));
+	if (r < 0)
+		return log_err(r, "guest %s: [usb %s] cannot name its hostdev: %m", uw->w->name,
+			       s->name);
+	/*
+	 * By bus and device number, not vendor and product: exact, and two identical devices
+	 * stay apart. Live only: the numbers are gone with the next plug.
+	 */
+	snprintf(xml, sizeof(xml),
+		 "<hostdev mode='subsystem' type='usb'><source><address bus='%u' device='%u'/>"
+		 "</source><alias name='%s'/></hostdev>",
+		 d->busnum, d->devnum, alias);
+	if (ops->attach(uw->w->dom, xml, VIR_DOMAIN_AFFECT_LIVE) < 0) {
+		log_err(-EIO, "guest %s: [usb %s] cannot attach %s: %s", uw->w->name, s->name, desc,
+			lc_error());
+		add_reason(o, "libvirt refused %s: %s", desc, lc_error());
+		o->failed = true;
+		return -EIO;
+	}
+	log_notice("guest %s: [usb %s] attached %s", uw->w->name, s->name, desc);
+	add_device(o, d->name, d->busnum, d->devnum);
+	return 0;
+}
+
+/* A device s selects that is not ready: waiting, and whether to look again soon. */
+static void not_ready(struct usb_watch *uw, const struct vb_usb_dev *d, struct usb_outcome *o)
+{
+	struct usb_seen *seen = seen_get(uw, d);
+	char desc[256];
+
+	vb_usb_describe(d, desc, sizeof(desc));
+	o->waiting = true;
+	if (!seen) {
+		add_reason(o, "%s is not ready yet", desc);
+		return;
+	}
+	seen->present = true;
+	if (!uw->watching)
+		add_reason(
+			o,
+			"%s was not ready (no driver or no /dev/bus/usb node) when the guest started; only guest run keeps watching",
+			desc);
+	else if (vb_now_usec() - seen->first_usec < READY_LIMIT_USEC) {
+		add_reason(o, "%s is not ready yet (no driver or no /dev/bus/usb node)", desc);
+		uw->retry = true;
+	} else
+		add_reason(
+			o,
+			"%s has not become ready in %llu s (no driver or no /dev/bus/usb node); waiting for its next event",
+			desc, READY_LIMIT_USEC / 1000000ULL);
+}
+
+static void ambiguous(struct usb_watch *uw, const struct vb_usb_section *s, const struct vb_usb *u,
+		      struct usb_outcome *o)
+{
+	struct strbuf list = {0};
+	char desc[256];
+	size_t n = 0;
+
+	for (size_t i = 0; i < u->n; i++)
+		if (vb_usb_matches(s, &u->v[i])) {
+			strbuf_printf(&list, "%s%s", n++ ? ", " : "",
+				      vb_usb_describe(&u->v[i], desc, sizeof(desc)));
+		}
+	add_reason(
+		o,
+		"%zu devices match and count is %d: %s; none attached: set serial = or port = to tell them apart",
+		n, s->count, list.s ? list.s : "");
+	log_err(0, "guest %s: [usb %s] %s", uw->w->name, s->name, o->reason.s ? o->reason.s : "");
+	strbuf_done(&list);
+}
+
+static void section_reconcile(struct usb_watch *uw, size_t si, const struct vb_usb *u,
+			      struct usb_mine *mine, size_t n_mine, struct usb_outcome *o)
+{
+	const struct vb_usb_section *s = &uw->wait->usb[si];
+	const char *was = uw->sec[si].devices;
+	_cleanup_free_ size_t *idx = NULL;
+	unsigned next = 0;
+	size_t n = 0;
+	int r;
+
+	r = vb_usb_select(s, u, &idx, &n);
+	if (r == -E2BIG) {
+		/* Fail closed: not even the one attached before stays, nothing tells which. */
+		ambiguous(uw, s, u, o);
+		for (size_t i = 0; i < n_mine; i++)
+			if (streq(mine[i].section, s->name))
+				detach(uw, s, was, &mine[i], u, "the section is ambiguous", o);
+		o->state = VB_USB_AMBIGUOUS;
+		return;
+	}
+	if (r < 0) {
+		/* What is attached stays: a device that cannot be read is not known gone. */
+		errno = -r;
+		add_reason(o, "cannot read a USB device it may select: %m");
+		log_err(r, "guest %s: [usb %s] cannot read a USB device it may select: %m",
+			uw->w->name, s->name);
+		for (size_t i = 0; i < n_mine; i++)
+			if (streq(mine[i].section, s->name)) {
+				mine[i].keep = true;
+				add_device(o, "?", mine[i].bus, mine[i].device);
+			}
+		o->state = VB_USB_FAILED;
+		return;
+	}
+	for (size_t i = 0; i < n_mine; i++) {
+		bool found = false;
+
+		if (!streq(mine[i].section, s->name))
+			continue;
+		for (size_t j = 0; j < n && !found; j++)
+			found = u->v[idx[j]].busnum == mine[i].bus &&
+				u->v[idx[j]].devnum == mine[i].device;
+		if (found)
+			mine[i].keep = true;
+		else
+			detach(uw, s, was, &mine[i], u, "unplugged or re-enumerated", o);
+	}
+	for (size_t j = 0; j < n; j++) {
+		const struct vb_usb_dev *d = &u->v[idx[j]];
+		bool kept = false;
+
+		for (size_t i = 0; i < n_mine && !kept; i++)
+			kept = mine[i].keep && streq(mine[i].section, s->name) &&
+			       mine[i].bus == d->busnum && mine[i].device == d->devnum;
+		if (kept)
+			add_device(o, d->name, d->busnum, d->devnum);
+		else if (!vb_usb_ready(d))
+			not_ready(uw, d, o);
+		else {
+			next = free_index(mine, n_mine, s->name, next);
+			(void)attach(uw, s, d, next++, o);
+		}
+	}
+	if (o->failed)
+		o->state = VB_USB_FAILED;
+	else if (o->waiting)
+		o->state = VB_USB_WAITING;
+	else
+		o->state = o->devices.len ? VB_USB_ATTACHED : VB_USB_ABSENT;
+}
+
+static void write_record(const char *guest, const struct vb_usb_section *s, struct usb_sec *sec,
+			 enum vb_usb_state state, const char *reason, const char *devices)
+{
+	struct vb_record rec = {0};
+	char *rs, *ds;
+	int r;
+
+	reason = reason ? reason : "";
+	devices = devices ? devices : "";
+	if (sec->state == (int)state && sec->reason && streq(sec->reason, reason) && sec->devices &&
+	    streq(sec->devices, devices))
+		return;
+	if (sec->state != (int)state)
+		sec->since = time(NULL);
+	rs = strdup(reason);
+	ds = strdup(devices);
+	free(sec->reason);
+	free(sec->devices);
+	sec->reason = rs;
+	sec->devices = ds;
+	sec->state = state;
+	vb_record_add(&rec, VB_KEY_NAME, "%s", s->name);
+	vb_record_add(&rec, VB_KEY_STATUS, "%s", vb_usb_state_to_string(state));
+	if (*reason)
+		vb_record_add(&rec, VB_KEY_REASON, "%s", reason);
+	vb_record_add_time_at(&rec, sec->since, VB_BY_RUNNER);
+	vb_record_add(&rec, VB_KEY_GUEST, "%s", guest);
+	vb_record_add(&rec, VB_KEY_DEVICES, "%s", devices);
+	r = vb_record_write(&rec, VB_RECORD_USB, s->name);
+	if (r < 0)
+		log_warn(r, "guest %s: [usb %s] cannot write its record: %m", guest, s->name);
+}
+
+static void reconcile(struct usb_watch *uw)
+{
+	struct vb_usb u = {0};
+	struct dom_info d = {0};
+	struct usb_mine *mine = NULL;
+	size_t n_mine = 0;
+	int r;
+
+	if (!uw->w->dom) /* reconnecting: the next wake-up looks again */
+		return;
+	uw->retry = false;
+	r = vb_usb_scan(&u);
+	if (r < 0) {
+		log_err(r, "guest %s: cannot read the USB devices: %m", uw->w->name);
+		return;
+	}
+	if (read_mine(uw, &d, &mine, &n_mine) < 0)
+		goto out;
+	for (size_t i = 0; i < uw->wait->n_usb; i++) {
+		const struct vb_usb_section *s = &uw->wait->usb[i];
+		struct usb_outcome o = {0};
+
+		section_reconcile(uw, i, &u, mine, n_mine, &o);
+		write_record(uw->w->name, s, &uw->sec[i], o.state, o.reason.s, o.devices.s);
+		strbuf_done(&o.reason);
+		strbuf_done(&o.devices);
+	}
+	seen_prune(uw);
+	if (uw->timer >= 0)
+		virEventUpdateTimeout(uw->timer, uw->retry ? RETRY_MS : -1);
+out:
+	free(mine);
+	dom_info_free(&d);
+	vb_usb_free(&u);
+}
+
+static struct usb_watch *watch_new(struct watch *w, const struct vb_guest_wait *wait)
+{
+	struct usb_watch *uw = calloc(1, sizeof(*uw));
+
+	if (!uw)
+		return NULL;
+	uw->sec = calloc(wait->n_usb, sizeof(*uw->sec));
+	if (!uw->sec) {
+		free(uw);
+		return NULL;
+	}
+	for (size_t i = 0; i < wait->n_usb; i++)
+		uw->sec[i].state = -1;
+	uw->w = w;
+	uw->wait = wait;
+	uw->fd = uw->handle = uw->timer = -1;
+	return uw;
+}
+
+static void watch_free(struct usb_watch *uw)
+{
+	if (uw->handle >= 0)
+		virEventRemoveHandle(uw->handle);
+	if (uw->timer >= 0)
+		virEventRemoveTimeout(uw->timer);
+	if (uw->mon)
+		udev_monitor_unref(uw->mon);
+	else if (uw->fd >= 0)
+		close(uw->fd);
+	if (uw->udev)
+		udev_unref(uw->udev);
+	for (size_t i = 0; i < uw->wait->n_usb; i++) {
+		free(uw->sec[i].reason);
+		free(uw->sec[i].devices);
+	}
+	free(uw->sec);
+	free(uw->seen);
+	free(uw);
+}
+
+void usb_attach_present(struct watch *w, const struct vb_guest_wait *wait)
+{
+	struct usb_watch *uw;
+
+	if (!wait || !wait->n_usb)
+		return;
+	uw = watch_new(w, wait);
+	if (!uw) {
+		log_err(-ENOMEM, "guest %s: out of memory", w->name);
+		return;
+	}
+	reconcile(uw);
+	watch_free(uw);
+}
+
+static void on_event(int handle _unused_, int fd, int events _unused_, void *opaque)
+{
+	struct usb_watch *uw = opaque;
+	char buf[4096];
+
+	if (uw->mon) {
+		struct udev_device *dev;
+
+		while ((dev = udev_monitor_receive_device(uw->mon)))
+			udev_device_unref(dev);
+	} else
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+	reconcile(uw);
+}
+
+static void on_retry(int timer _unused_, void *opaque)
+{
+	reconcile(opaque);
+}
+
+/*
+ * On the real root, udev says when a USB device comes, goes, or is bound. Below a --root
+ * tree, the runner must never hear (nor act on) the running system's devices: it watches the
+ * tree's /sys/bus/usb/devices instead, where a device appears and disappears as the kernel's
+ * does.
+ */
+static int open_source(struct usb_watch *uw)
+{
+	_cleanup_free_ char *dir = NULL;
+	int r;
+
+	if (vb_root_is_host()) {
+		uw->udev = udev_new();
+		uw->mon = uw->udev ? udev_monitor_new_from_netlink(uw->udev, "udev") : NULL;
+		if (!uw->mon ||
+		    udev_monitor_filter_add_match_subsystem_devtype(uw->mon, "usb", "usb_device") <
+			    0 ||
+		    udev_monitor_enable_receiving(uw->mon) < 0)
+			return -EIO;
+		uw->fd = udev_monitor_get_fd(uw->mon);
+		return 0;
+	}
+	r = vb_path("/sys/bus/usb/devices", &dir);
+	if (r < 0)
+		return r;
+	uw->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (uw->fd < 0)
+		return -errno;
+	if (inotify_add_watch(uw->fd, dir, IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM) < 0)
+		return -errno;
+	return 0;
+}
+
+int usb_watch_start(struct watch *w, const struct vb_guest_wait *wait, struct usb_watch **ret)
+{
+	struct usb_watch *uw;
+	int r;
+
+	*ret = NULL;
+	if (!wait || !wait->n_usb)
+		return 0;
+	uw = watch_new(w, wait);
+	if (!uw)
+		return log_err(-ENOMEM, "guest %s: out of memory", w->name);
+	uw->watching = true;
+	r = open_source(uw);
+	if (r < 0) {
+		log_err(r, "guest %s: cannot listen for USB devices: %m", w->name);
+		watch_free(uw);
+		return r;
+	}
+	uw->handle = virEventAddHandle(uw->fd, VIR_EVENT_HANDLE_READABLE, on_event, uw, NULL);
+	uw->timer = virEventAddTimeout(-1, on_retry, uw, NULL);
+	if (uw->handle < 0 || uw->timer < 0) {
+		watch_free(uw);
+		return log_err(-EIO, "guest %s: cannot listen for USB devices: %s", w->name,
+			       lc_error());
+	}
+	/* After the source is open: a device that comes meanwhile is seen either way. */
+	reconcile(uw);
+	*ret = uw;
+	return 0;
+}
+
+static void write_detached(const char *guest, const struct vb_usb_section *s, struct usb_sec *sec)
+{
+	write_record(guest, s, sec, VB_USB_DETACHED, "the guest stopped", "");
+}
+
+void usb_watch_end(struct usb_watch *uw)
+{
+	if (!uw)
+		return;
+	for (size_t i = 0; i < uw->wait->n_usb; i++)
+		write_detached(uw->w->name, &uw->wait->usb[i], &uw->sec[i]);
+	watch_free(uw);
+}
+
+void usb_records_detached(const char *guest, const struct vb_guest_wait *wait)
+{
+	for (size_t i = 0; wait && i < wait->n_usb; i++) {
+		struct usb_sec sec = {.state = -1};
+
+		write_detached(guest, &wait->usb[i], &sec);
+		free(sec.reason);
+		free(sec.devices);
+	}
+}
