@@ -12,6 +12,16 @@ L=$(tr -d '\r' <"$LOG")
 ok() { printf 'ok   %s\n' "$1"; }
 bad() { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
 has() { grep -E -- "$2" <<<"$L" >/dev/null && ok "$1" || bad "$1 (no /$2/)"; }
+# status_usb NAME SECTION REGEX: a line of [usb SECTION]'s part of the text of vfio-boot status
+# that fullboot-usb printed (FULLBOOT usb-status) matches REGEX
+status_usb()
+{
+	awk -v s="[usb $2]" -v re="$3" '/FULLBOOT usb-status / {
+		sub(/.*FULLBOOT usb-status /, "")
+		if (/^\[/) in_s = index($0, s " ") == 1
+		if (in_s && $0 ~ re) f = 1
+	} END { exit !f }' <<<"$L" && ok "$1" || bad "$1 (no /$3/ in [usb $2] of the status)"
+}
 hasnt() { grep -E -- "$2" <<<"$L" >/dev/null && bad "$1 (found /$2/)" || ok "$1"; }
 [ "$RC" = 0 ] && ok "QEMU powered off by itself" || bad "QEMU status $RC (137: killed by the timeout)"
 has "root is the overlay" 'FULLBOOT initramfs: root is overlay'
@@ -121,12 +131,9 @@ if [ "$NET" = networkd ]; then
 	hasnt "usb-two: each keyboard in its own guest only" 'FULLBOOT usb-start: fbguest live .*serial=VBKBD1|FULLBOOT usb-start: fbguest2 live .*serial=VBKBD0'
 	has "usb-ambig: two identical tablets, count 1: ambiguous" 'FULLBOOT usb record fb-ambig: .*status=ambiguous'
 	has "usb-ambig: neither attached" 'FULLBOOT usb-ambig: fbguest2 live fb-ambig hostdevs: 0$'
-	if awk '/FULLBOOT usb-status / { sub(/.*FULLBOOT usb-status /, ""); if (/^\[/) in_s = /fb-ambig/; if ((in_s || /fb-ambig/) && /ambiguous/) f = 1 } END { exit !f }' <<<"$L"; then
-		ok "usb-ambig: vfio-boot status says fb-ambig is ambiguous"
-	else
-		bad "usb-ambig: vfio-boot status does not say fb-ambig is ambiguous"
-	fi
-	has "usb-status: vfio-boot status shows fb-kbd0 attached" 'FULLBOOT usb-status .*fb-kbd0'
+	status_usb "usb-ambig: vfio-boot status says fb-ambig is ambiguous" fb-ambig 'now: ambiguous'
+	status_usb "usb-status: vfio-boot status shows fb-kbd0 attached by fbguest's runner" fb-kbd0 'guest runner: attached'
+	status_usb "usb-status: and fb-kbd1 by fbguest2's" fb-kbd1 'guest runner: attached'
 	has "usb-plug: the host's QMP device_add reached the outer VM" 'FULLBOOT usb-plug: outer device [0-9.-]+ bus [0-9]+ device [0-9]+ after'
 	has "usb-plug: attached live to fbguest" 'FULLBOOT usb-plug: fbguest live usb alias=ua-vfio-boot-usb-fb-plug-0 .* -> [0-9.-]+ 0627:0001 serial=VBPLUG$'
 	has "usb-unplug: the device left the outer VM" 'FULLBOOT usb-unplug: outer device gone after'

@@ -8,7 +8,7 @@
 #
 # Usage: tests/vm/fullboot/run.sh      (as root)
 # Environment: BUILD (default build; work files in $BUILD/vm/fullboot), VM_KVER,
-#   FB_TIMEOUT (seconds before QEMU is killed, default 900), FB_GUEST_WAIT (default 240),
+#   FB_TIMEOUT (seconds before QEMU is killed, default 1200), FB_GUEST_WAIT (default 240),
 #   FB_NET (networkd or nm; the USB cases run in the networkd boot only).
 set -uo pipefail
 
@@ -24,7 +24,7 @@ networkd) W=$BUILD/vm/fullboot ;;
 nm) W=$BUILD/vm/fullboot-nm ;;
 *) echo "fullboot: FB_NET=$FB_NET: expected networkd or nm" >&2; exit 1 ;;
 esac
-FB_TIMEOUT=${FB_TIMEOUT:-900}
+FB_TIMEOUT=${FB_TIMEOUT:-1200}
 FB_GUEST_WAIT=${FB_GUEST_WAIT:-240}
 KVER=${VM_KVER:-$(find /boot -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' | sed 's/^vmlinuz-//' | sort -V | tail -n 1)}
 KERNEL=/boot/vmlinuz-$KVER
