@@ -435,13 +435,20 @@ static void reconcile(struct usb_watch *uw)
 	size_t n_mine = 0;
 	int r;
 
-	if (!uw->w->dom) /* reconnecting: the next wake-up looks again */
+	/*
+	 * Reconnecting to libvirt: the events that come meanwhile are read and gone, so look
+	 * again soon, until the domain is back (the reconnect has its own bound).
+	 */
+	if (!uw->w->dom || uw->w->closed) {
+		if (uw->timer >= 0)
+			virEventUpdateTimeout(uw->timer, RETRY_MS);
 		return;
+	}
 	uw->retry = false;
 	r = vb_usb_scan(&u);
 	if (r < 0) {
 		log_err(r, "guest %s: cannot read the USB devices: %m", uw->w->name);
-		return;
+		goto out;
 	}
 	if (read_mine(uw, &d, &mine, &n_mine) < 0)
 		goto out;
@@ -455,9 +462,10 @@ static void reconcile(struct usb_watch *uw)
 		strbuf_done(&o.devices);
 	}
 	seen_prune(uw);
+out:
+	/* After a failure, the next event looks again: no retry for as long as it fails. */
 	if (uw->timer >= 0)
 		virEventUpdateTimeout(uw->timer, uw->retry ? RETRY_MS : -1);
-out:
 	free(mine);
 	dom_info_free(&d);
 	vb_usb_free(&u);
