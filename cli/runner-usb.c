@@ -394,6 +394,28 @@ static void section_reconcile(struct usb_watch *uw, size_t si, const struct vb_u
 		o->state = o->devices.len ? VB_USB_ATTACHED : VB_USB_ABSENT;
 }
 
+/*
+ * Ours, of a section wait no longer lists (usb = changed while the guest ran): no longer this
+ * guest's, and the guest that lists the section now could never have its device.
+ */
+static void detach_unlisted(struct usb_watch *uw, const struct vb_usb *u,
+			    const struct usb_mine *mine, size_t n_mine)
+{
+	for (size_t i = 0; i < n_mine; i++) {
+		struct vb_usb_section s = {.name = mine[i].section};
+		struct usb_outcome o = {0};
+		bool listed = false;
+
+		for (size_t j = 0; j < uw->wait->n_usb && !listed; j++)
+			listed = streq(uw->wait->usb[j].name, mine[i].section);
+		if (listed)
+			continue;
+		detach(uw, &s, NULL, &mine[i], u, "usb = no longer lists it", &o);
+		strbuf_done(&o.reason);
+		strbuf_done(&o.devices);
+	}
+}
+
 static void write_record(const char *guest, const struct vb_usb_section *s, struct usb_sec *sec,
 			 enum vb_usb_state state, const char *reason, const char *devices)
 {
@@ -461,6 +483,7 @@ static void reconcile(struct usb_watch *uw)
 		strbuf_done(&o.reason);
 		strbuf_done(&o.devices);
 	}
+	detach_unlisted(uw, &u, mine, n_mine);
 	seen_prune(uw);
 out:
 	/* After a failure, the next event looks again: no retry for as long as it fails. */

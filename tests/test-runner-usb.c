@@ -765,6 +765,35 @@ static void test_plug_while_reconnecting(void **state)
 	assert_true(live_has(1, 5, "ua-vfio-boot-usb-kbd-0"));
 }
 
+/*
+ * A hostdev with the mark of a section the guest no longer lists (usb = changed, the runner
+ * restarted while the guest ran) is detached: it is no longer the guest's, and the guest that
+ * lists the section now could never get its device.
+ */
+static void test_unlisted_section_detached(void **state)
+{
+	struct vb_usb_section s = section("kbd", NULL, "1-2", 1);
+	struct vb_guest_wait wait = {.usb = &s, .n_usb = 1};
+
+	(void)state;
+	start_domain("usb-unlisted");
+	fx_usb_dev(fx, "1-2", XHCI, 1, 5, VID, PID, NULL);
+	fx_usb_dev(fx, "1-3", XHCI, 1, 7, VID, PID, NULL);
+	live_add_user("<hostdev mode='subsystem' type='usb'><source><address bus='1' device='7'/>"
+		      "</source><alias name='ua-vfio-boot-usb-mouse-0'/></hostdev>");
+	live_add_user("<hostdev mode='subsystem' type='usb'><source><address bus='1' device='8'/>"
+		      "</source><alias name='ua-mine'/></hostdev>");
+	open_here("usb-unlisted");
+	logcap_start();
+	usb_attach_present(&here, &wait);
+	assert_true(live_has(1, 5, "ua-vfio-boot-usb-kbd-0"));
+	assert_false(live_has(1, 7, NULL));
+	assert_true(live_has(1, 8, "ua-mine"));
+	assert_int_equal(live_count(), 2);
+	assert_msg(LOG_NOTICE, "guest usb-unlisted: [usb mouse] detached 1-3 (0627:0001, bus 1 "
+			       "device 7) (usb = no longer lists it)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -780,6 +809,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_run_from_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failure_stops_retry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plug_while_reconnecting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unlisted_section_detached, setup, teardown),
 	};
 	int r;
 
