@@ -206,9 +206,10 @@ static void port_was(const char *devices, unsigned bus, unsigned device, char *b
 	}
 }
 
-static void detach(struct usb_watch *uw, const struct vb_usb_section *s, const char *was,
-		   const struct usb_mine *m, const struct vb_usb *u, const char *why,
-		   struct usb_outcome *o)
+/* 0, or -EIO when libvirt refused (logged, and said in o): the hostdev, and its mark, stay. */
+static int detach(struct usb_watch *uw, const struct vb_usb_section *s, const char *was,
+		  const struct usb_mine *m, const struct vb_usb *u, const char *why,
+		  struct usb_outcome *o)
 {
 	const struct vb_usb_dev *now = by_number(u, m->bus, m->device);
 	char desc[256], port[VB_USB_NAME_MAX + 1];
@@ -224,9 +225,10 @@ static void detach(struct usb_watch *uw, const struct vb_usb_section *s, const c
 			lc_error());
 		add_reason(o, "cannot detach %s: %s", desc, lc_error());
 		o->failed = true;
-		return;
+		return -EIO;
 	}
 	log_notice("guest %s: [usb %s] detached %s (%s)", uw->w->name, s->name, desc, why);
+	return 0;
 }
 
 /* The lowest index of section from idx on that no hostdev of ours keeps. */
@@ -339,7 +341,8 @@ static void section_reconcile(struct usb_watch *uw, size_t si, const struct vb_u
 		ambiguous(uw, s, u, o);
 		for (size_t i = 0; i < n_mine; i++)
 			if (streq(mine[i].section, s->name))
-				detach(uw, s, was, &mine[i], u, "the section is ambiguous", o);
+				(void)detach(uw, s, was, &mine[i], u, "the section is ambiguous",
+					     o);
 		o->state = VB_USB_AMBIGUOUS;
 		return;
 	}
@@ -365,10 +368,9 @@ static void section_reconcile(struct usb_watch *uw, size_t si, const struct vb_u
 		for (size_t j = 0; j < n && !found; j++)
 			found = u->v[idx[j]].busnum == mine[i].bus &&
 				u->v[idx[j]].devnum == mine[i].device;
-		if (found)
+		/* One that libvirt would not detach keeps its mark: no new hostdev may take it. */
+		if (found || detach(uw, s, was, &mine[i], u, "unplugged or re-enumerated", o) < 0)
 			mine[i].keep = true;
-		else
-			detach(uw, s, was, &mine[i], u, "unplugged or re-enumerated", o);
 	}
 	for (size_t j = 0; j < n; j++) {
 		const struct vb_usb_dev *d = &u->v[idx[j]];
@@ -410,7 +412,7 @@ static void detach_unlisted(struct usb_watch *uw, const struct vb_usb *u,
 			listed = streq(uw->wait->usb[j].name, mine[i].section);
 		if (listed)
 			continue;
-		detach(uw, &s, NULL, &mine[i], u, "usb = no longer lists it", &o);
+		(void)detach(uw, &s, NULL, &mine[i], u, "usb = no longer lists it", &o);
 		strbuf_done(&o.reason);
 		strbuf_done(&o.devices);
 	}

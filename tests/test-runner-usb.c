@@ -65,6 +65,7 @@ static struct {
 	unsigned attaches, detaches, not_live_only;
 	unsigned xml_reads; /* live XML asked for */
 	bool xml_fails;	    /* libvirt cannot give the live XML */
+	bool detach_fails;  /* libvirt refuses to detach */
 } live = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static char *fake_live_xml(virDomainPtr dom)
@@ -118,7 +119,7 @@ static int fake_detach(virDomainPtr dom _unused_, const char *alias, unsigned fl
 	pthread_mutex_lock(&live.lock);
 	if (flags != VIR_DOMAIN_AFFECT_LIVE)
 		live.not_live_only++;
-	for (size_t i = 0; i < live.n && r < 0; i++)
+	for (size_t i = 0; i < live.n && r < 0 && !live.detach_fails; i++)
 		if (strstr(live.dev[i], want)) {
 			free(live.dev[i]);
 			live.dev[i] = live.dev[--live.n];
@@ -174,7 +175,7 @@ static void live_reset(void)
 	for (size_t i = 0; i < live.n; i++)
 		free(live.dev[i]);
 	live.n = live.attaches = live.detaches = live.not_live_only = live.xml_reads = 0;
-	live.xml_fails = false;
+	live.xml_fails = live.detach_fails = false;
 	pthread_mutex_unlock(&live.lock);
 }
 
@@ -794,6 +795,37 @@ static void test_unlisted_section_detached(void **state)
 			       "device 7) (usb = no longer lists it)");
 }
 
+/*
+ * A device re-enumerated and libvirt would not detach its old number: the new one is attached
+ * under a mark of its own (two hostdevs with one alias are refused), and the old one goes at
+ * the next look.
+ */
+static void test_detach_refused_keeps_mark(void **state)
+{
+	struct vb_usb_section s = section("kbd", NULL, NULL, 1);
+	struct vb_guest_wait wait = {.usb = &s, .n_usb = 1};
+
+	(void)state;
+	start_domain("usb-detach-refused");
+	fx_usb_dev(fx, "1-2", XHCI, 1, 5, VID, PID, NULL);
+	open_here("usb-detach-refused");
+	usb_attach_present(&here, &wait);
+	assert_true(live_has(1, 5, "ua-vfio-boot-usb-kbd-0"));
+	live.detach_fails = true;
+	fx_usb_dev(fx, "1-2", XHCI, 1, 6, VID, PID, NULL);
+	usb_attach_present(&here, &wait);
+	assert_true(record_is("kbd", VB_KEY_STATUS, "failed"));
+	assert_true(live_has(1, 5, "ua-vfio-boot-usb-kbd-0"));
+	assert_false(live_has(1, 6, "ua-vfio-boot-usb-kbd-0"));
+	assert_true(live_has(1, 6, "ua-vfio-boot-usb-kbd-1"));
+	live.detach_fails = false;
+	usb_attach_present(&here, &wait);
+	assert_false(live_has(1, 5, NULL));
+	assert_int_equal(live_count(), 1);
+	assert_true(record_is("kbd", VB_KEY_STATUS, "attached"));
+	assert_true(record_is("kbd", VB_KEY_DEVICES, "1-2:001:006"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -810,6 +842,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failure_stops_retry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plug_while_reconnecting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unlisted_section_detached, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_detach_refused_keeps_mark, setup, teardown),
 	};
 	int r;
 
