@@ -206,9 +206,10 @@ static void port_was(const char *devices, unsigned bus, unsigned device, char *b
 	}
 }
 
-static void detach(struct usb_watch *uw, const struct vb_usb_section *s, const char *was,
-		   const struct usb_mine *m, const struct vb_usb *u, const char *why,
-		   struct usb_outcome *o)
+/* 0, or -EIO when libvirt refused (logged, and said in o): the hostdev, and its mark, stay. */
+static int detach(struct usb_watch *uw, const struct vb_usb_section *s, const char *was,
+		  const struct usb_mine *m, const struct vb_usb *u, const char *why,
+		  struct usb_outcome *o)
 {
 	const struct vb_usb_dev *now = by_number(u, m->bus, m->device);
 	char desc[256], port[VB_USB_NAME_MAX + 1];
@@ -224,9 +225,10 @@ static void detach(struct usb_watch *uw, const struct vb_usb_section *s, const c
 			lc_error());
 		add_reason(o, "cannot detach %s: %s", desc, lc_error());
 		o->failed = true;
-		return;
+		return -EIO;
 	}
 	log_notice("guest %s: [usb %s] detached %s (%s)", uw->w->name, s->name, desc, why);
+	return 0;
 }
 
 /* The lowest index of section from idx on that no hostdev of ours keeps. */
@@ -339,7 +341,8 @@ static void section_reconcile(struct usb_watch *uw, size_t si, const struct vb_u
 		ambiguous(uw, s, u, o);
 		for (size_t i = 0; i < n_mine; i++)
 			if (streq(mine[i].section, s->name))
-				detach(uw, s, was, &mine[i], u, "the section is ambiguous", o);
+				(void)detach(uw, s, was, &mine[i], u, "the section is ambiguous",
+					     o);
 		o->state = VB_USB_AMBIGUOUS;
 		return;
 	}
@@ -365,10 +368,9 @@ static void section_reconcile(struct usb_watch *uw, size_t si, const struct vb_u
 		for (size_t j = 0; j < n && !found; j++)
 			found = u->v[idx[j]].busnum == mine[i].bus &&
 				u->v[idx[j]].devnum == mine[i].device;
-		if (found)
+		/* One that libvirt would not detach keeps its mark: no new hostdev may take it. */
+		if (found || detach(uw, s, was, &mine[i], u, "unplugged or re-enumerated", o) < 0)
 			mine[i].keep = true;
-		else
-			detach(uw, s, was, &mine[i], u, "unplugged or re-enumerated", o);
 	}
 	for (size_t j = 0; j < n; j++) {
 		const struct vb_usb_dev *d = &u->v[idx[j]];
@@ -392,6 +394,28 @@ static void section_reconcile(struct usb_watch *uw, size_t si, const struct vb_u
 		o->state = VB_USB_WAITING;
 	else
 		o->state = o->devices.len ? VB_USB_ATTACHED : VB_USB_ABSENT;
+}
+
+/*
+ * Ours, of a section wait no longer lists (usb = changed while the guest ran): no longer this
+ * guest's, and the guest that lists the section now could never have its device.
+ */
+static void detach_unlisted(struct usb_watch *uw, const struct vb_usb *u,
+			    const struct usb_mine *mine, size_t n_mine)
+{
+	for (size_t i = 0; i < n_mine; i++) {
+		struct vb_usb_section s = {.name = mine[i].section};
+		struct usb_outcome o = {0};
+		bool listed = false;
+
+		for (size_t j = 0; j < uw->wait->n_usb && !listed; j++)
+			listed = streq(uw->wait->usb[j].name, mine[i].section);
+		if (listed)
+			continue;
+		(void)detach(uw, &s, NULL, &mine[i], u, "usb = no longer lists it", &o);
+		strbuf_done(&o.reason);
+		strbuf_done(&o.devices);
+	}
 }
 
 static void write_record(const char *guest, const struct vb_usb_section *s, struct usb_sec *sec,
@@ -435,13 +459,20 @@ static void reconcile(struct usb_watch *uw)
 	size_t n_mine = 0;
 	int r;
 
-	if (!uw->w->dom) /* reconnecting: the next wake-up looks again */
+	/*
+	 * Reconnecting to libvirt: the events that come meanwhile are read and gone, so look
+	 * again soon, until the domain is back (the reconnect has its own bound).
+	 */
+	if (!uw->w->dom || uw->w->closed) {
+		if (uw->timer >= 0)
+			virEventUpdateTimeout(uw->timer, RETRY_MS);
 		return;
+	}
 	uw->retry = false;
 	r = vb_usb_scan(&u);
 	if (r < 0) {
 		log_err(r, "guest %s: cannot read the USB devices: %m", uw->w->name);
-		return;
+		goto out;
 	}
 	if (read_mine(uw, &d, &mine, &n_mine) < 0)
 		goto out;
@@ -454,10 +485,12 @@ static void reconcile(struct usb_watch *uw)
 		strbuf_done(&o.reason);
 		strbuf_done(&o.devices);
 	}
+	detach_unlisted(uw, &u, mine, n_mine);
 	seen_prune(uw);
+out:
+	/* After a failure, the next event looks again: no retry for as long as it fails. */
 	if (uw->timer >= 0)
 		virEventUpdateTimeout(uw->timer, uw->retry ? RETRY_MS : -1);
-out:
 	free(mine);
 	dom_info_free(&d);
 	vb_usb_free(&u);

@@ -51,6 +51,8 @@ static struct fx *fx;
 static virDomainPtr test_dom;
 static struct watch here; /* the tests' own watch, for usb_attach_present */
 static bool here_open;
+static struct usb_watch *here_uw; /* a watch on here, in this thread's event loop */
+static virDomainPtr here_dom;	  /* here's domain while a test hides it */
 
 static const char domain_xml[] = "<domain type='test'><name>%s</name><memory>1048576</memory>"
 				 "<vcpu>1</vcpu><os><type>hvm</type></os></domain>";
@@ -61,14 +63,25 @@ static struct {
 	char *dev[16]; /* the hostdevs attached, as given */
 	size_t n;
 	unsigned attaches, detaches, not_live_only;
+	unsigned xml_reads; /* live XML asked for */
+	bool xml_fails;	    /* libvirt cannot give the live XML */
+	bool detach_fails;  /* libvirt refuses to detach */
 } live = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static char *fake_live_xml(virDomainPtr dom)
 {
-	char *xml = virDomainGetXMLDesc(dom, 0), *tail, *out;
+	char *xml, *tail, *out;
 	size_t size;
 	FILE *f;
+	bool fails;
 
+	pthread_mutex_lock(&live.lock);
+	live.xml_reads++;
+	fails = live.xml_fails;
+	pthread_mutex_unlock(&live.lock);
+	if (fails)
+		return NULL;
+	xml = virDomainGetXMLDesc(dom, 0);
 	if (!xml)
 		return NULL;
 	tail = strstr(xml, STRAY_TAIL);
@@ -106,7 +119,7 @@ static int fake_detach(virDomainPtr dom _unused_, const char *alias, unsigned fl
 	pthread_mutex_lock(&live.lock);
 	if (flags != VIR_DOMAIN_AFFECT_LIVE)
 		live.not_live_only++;
-	for (size_t i = 0; i < live.n && r < 0; i++)
+	for (size_t i = 0; i < live.n && r < 0 && !live.detach_fails; i++)
 		if (strstr(live.dev[i], want)) {
 			free(live.dev[i]);
 			live.dev[i] = live.dev[--live.n];
@@ -161,7 +174,8 @@ static void live_reset(void)
 	pthread_mutex_lock(&live.lock);
 	for (size_t i = 0; i < live.n; i++)
 		free(live.dev[i]);
-	live.n = live.attaches = live.detaches = live.not_live_only = 0;
+	live.n = live.attaches = live.detaches = live.not_live_only = live.xml_reads = 0;
+	live.xml_fails = live.detach_fails = false;
 	pthread_mutex_unlock(&live.lock);
 }
 
@@ -337,6 +351,11 @@ static int teardown(void **state)
 	unsigned not_live_only = live.not_live_only;
 
 	(void)state;
+	usb_watch_end(here_uw);
+	here_uw = NULL;
+	if (here_dom)
+		here.dom = here_dom;
+	here_dom = NULL;
 	if (here_open)
 		watch_close(&here);
 	here_open = false;
@@ -664,6 +683,149 @@ static void test_run_from_config(void **state)
 	assert_true(record_is("kbd", VB_KEY_DEVICES, ""));
 }
 
+/* From now on the live XML can (not) be read; how often it was asked for until now. */
+static unsigned live_xml_fails(bool fails)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&live.lock);
+	live.xml_fails = fails;
+	n = live.xml_reads;
+	pthread_mutex_unlock(&live.lock);
+	return n;
+}
+
+/*
+ * A device waits to be ready, and the live XML cannot be read: the watch says so and waits
+ * for the next event, instead of asking libvirt again every few hundred milliseconds for as
+ * long as the guest runs.
+ */
+static void test_failure_stops_retry(void **state)
+{
+	struct vb_usb_section s = section("kbd", NULL, NULL, 1);
+	virDomainPtr d = start_domain("usb-fail-retry");
+	struct runner *r = &the_runner;
+	unsigned reads, more;
+
+	(void)state;
+	fx_usb_dev(fx, "1-2", XHCI, 1, 5, VID, PID, NULL);
+	fx_usb_unready(fx, "1-2");
+	runner_go(r, "usb-fail-retry", &s, 1);
+	wait_record("kbd", VB_KEY_STATUS, "waiting");
+	(void)live_xml_fails(true);
+	usleep(1000 * 1000);
+	reads = live_xml_fails(true);
+	usleep(1500 * 1000);
+	more = live_xml_fails(false) - reads;
+	if (more)
+		fail_msg("the live XML was asked for %u more times while nothing happened", more);
+	runner_end(r, d);
+}
+
+static void tick(int timer _unused_, void *opaque _unused_)
+{
+}
+
+/* Turns this thread's event loop for about ms, or until section's record has key=want. */
+static void spin(int ms, const char *section, const char *key, const char *want)
+{
+	int timer = virEventAddTimeout(20, tick, NULL, NULL);
+
+	assert_true(timer >= 0);
+	for (int i = 0; i < ms / 20 && !(want && record_is(section, key, want)); i++)
+		assert_true(virEventRunDefaultImpl() >= 0);
+	virEventRemoveTimeout(timer);
+}
+
+/*
+ * A device plugged while the runner reconnects to libvirt (no domain to attach to): once the
+ * domain is back the watch looks again by itself, without waiting for another USB event.
+ */
+static void test_plug_while_reconnecting(void **state)
+{
+	/* Not on the stack: teardown ends the watch after a failed test left this frame. */
+	static struct vb_usb_section s;
+	static struct vb_guest_wait wait = {.usb = &s, .n_usb = 1};
+
+	(void)state;
+	s = section("kbd", NULL, NULL, 1);
+	start_domain("usb-reconnect");
+	open_here("usb-reconnect");
+	assert_int_equal(usb_watch_start(&here, &wait, &here_uw), 0);
+	assert_true(record_is("kbd", VB_KEY_STATUS, "absent"));
+	/* As runner-lifecycle.c's reconnect leaves it between two tries. */
+	here_dom = here.dom;
+	here.dom = NULL;
+	fx_usb_dev(fx, "1-2", XHCI, 1, 5, VID, PID, NULL);
+	spin(500, NULL, NULL, NULL);
+	assert_int_equal(live_count(), 0);
+	here.dom = here_dom;
+	here_dom = NULL;
+	spin(3000, "kbd", VB_KEY_STATUS, "attached");
+	assert_true(record_is("kbd", VB_KEY_STATUS, "attached"));
+	assert_true(live_has(1, 5, "ua-vfio-boot-usb-kbd-0"));
+}
+
+/*
+ * A hostdev with the mark of a section the guest no longer lists (usb = changed, the runner
+ * restarted while the guest ran) is detached: it is no longer the guest's, and the guest that
+ * lists the section now could never get its device.
+ */
+static void test_unlisted_section_detached(void **state)
+{
+	struct vb_usb_section s = section("kbd", NULL, "1-2", 1);
+	struct vb_guest_wait wait = {.usb = &s, .n_usb = 1};
+
+	(void)state;
+	start_domain("usb-unlisted");
+	fx_usb_dev(fx, "1-2", XHCI, 1, 5, VID, PID, NULL);
+	fx_usb_dev(fx, "1-3", XHCI, 1, 7, VID, PID, NULL);
+	live_add_user("<hostdev mode='subsystem' type='usb'><source><address bus='1' device='7'/>"
+		      "</source><alias name='ua-vfio-boot-usb-mouse-0'/></hostdev>");
+	live_add_user("<hostdev mode='subsystem' type='usb'><source><address bus='1' device='8'/>"
+		      "</source><alias name='ua-mine'/></hostdev>");
+	open_here("usb-unlisted");
+	logcap_start();
+	usb_attach_present(&here, &wait);
+	assert_true(live_has(1, 5, "ua-vfio-boot-usb-kbd-0"));
+	assert_false(live_has(1, 7, NULL));
+	assert_true(live_has(1, 8, "ua-mine"));
+	assert_int_equal(live_count(), 2);
+	assert_msg(LOG_NOTICE, "guest usb-unlisted: [usb mouse] detached 1-3 (0627:0001, bus 1 "
+			       "device 7) (usb = no longer lists it)");
+}
+
+/*
+ * A device re-enumerated and libvirt would not detach its old number: the new one is attached
+ * under a mark of its own (two hostdevs with one alias are refused), and the old one goes at
+ * the next look.
+ */
+static void test_detach_refused_keeps_mark(void **state)
+{
+	struct vb_usb_section s = section("kbd", NULL, NULL, 1);
+	struct vb_guest_wait wait = {.usb = &s, .n_usb = 1};
+
+	(void)state;
+	start_domain("usb-detach-refused");
+	fx_usb_dev(fx, "1-2", XHCI, 1, 5, VID, PID, NULL);
+	open_here("usb-detach-refused");
+	usb_attach_present(&here, &wait);
+	assert_true(live_has(1, 5, "ua-vfio-boot-usb-kbd-0"));
+	live.detach_fails = true;
+	fx_usb_dev(fx, "1-2", XHCI, 1, 6, VID, PID, NULL);
+	usb_attach_present(&here, &wait);
+	assert_true(record_is("kbd", VB_KEY_STATUS, "failed"));
+	assert_true(live_has(1, 5, "ua-vfio-boot-usb-kbd-0"));
+	assert_false(live_has(1, 6, "ua-vfio-boot-usb-kbd-0"));
+	assert_true(live_has(1, 6, "ua-vfio-boot-usb-kbd-1"));
+	live.detach_fails = false;
+	usb_attach_present(&here, &wait);
+	assert_false(live_has(1, 5, NULL));
+	assert_int_equal(live_count(), 1);
+	assert_true(record_is("kbd", VB_KEY_STATUS, "attached"));
+	assert_true(record_is("kbd", VB_KEY_DEVICES, "1-2:001:006"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -677,6 +839,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_count_and_user_hostdev, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_from_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_from_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failure_stops_retry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plug_while_reconnecting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unlisted_section_detached, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_detach_refused_keeps_mark, setup, teardown),
 	};
 	int r;
 
