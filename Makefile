@@ -132,7 +132,8 @@ FUZZ_TIME ?= 300
 FUZZ_CORPUS := tests/fuzz/corpus/config
 # Only what the parser uses: other parts of lib/ need libraries the fuzzer need not link.
 FUZZ_SRC := $(addprefix lib/,config-parse.c config-schema.c config-value.c config-device.c \
-	config-usb.c usb.c config-load.c bridge.c guest.c guest-order.c contract.c escape.c record.c name.c selector.c \
+	config-usb.c usb.c config-load.c bridge.c guest.c guest-order.c guest-usb.c contract.c \
+	escape.c record.c name.c selector.c \
 	cmdline.c pci.c pci-links.c pci-parse.c log.c util.c strbuf.c sysroot.c) \
 	$(wildcard lib/sysroot-*.c)
 $(FUZZ): tests/fuzz/fuzz-config.c $(FUZZ_SRC) $(wildcard lib/*.h)

@@ -9,10 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
-#include <unistd.h>
-
-#include <libudev.h>
 
 #include "alias.h"
 #include "contract.h"
@@ -20,15 +16,15 @@
 #include "log.h"
 #include "name.h"
 #include "record.h"
-#include "runner-usb.h"
+#include "runner-usb-internal.h"
 #include "strbuf.h"
-#include "sysroot.h"
 #include "usb.h"
 #include "util.h"
 
-/* udev announces a device before it is bound and has its node: look again this often ... */
-#define RETRY_MS 200
-/* ... for this long after it was first seen, then leave it waiting until the next event. */
+/*
+ * A device not ready yet is looked at again every RETRY_MS for this long after it was first
+ * seen, then left waiting until the next event.
+ */
 #define READY_LIMIT_USEC (10 * 1000000ULL)
 
 static char *libvirt_live_xml(virDomainPtr dom)
@@ -57,34 +53,6 @@ void usb_set_ops(const struct usb_ops *o)
 {
 	ops = o ? o : &libvirt_ops;
 }
-
-/* What was last written for a section, so that a record changes only when this does. */
-struct usb_sec {
-	int state; /* enum vb_usb_state; -1 before the first record */
-	char *reason, *devices;
-	time_t since;
-};
-
-/* A device a section selects that was not ready when first seen. */
-struct usb_seen {
-	char name[VB_USB_NAME_MAX];
-	unsigned busnum, devnum;
-	uint64_t first_usec;
-	bool present; /* seen in this reconcile */
-};
-
-struct usb_watch {
-	struct watch *w;
-	const struct vb_guest_wait *wait;
-	struct usb_sec *sec;
-	struct usb_seen *seen;
-	size_t n_seen, alloc_seen;
-	bool watching; /* guest run: another look comes on the next event */
-	bool retry;    /* a device is not ready yet, within READY_LIMIT_USEC */
-	int fd, handle, timer;
-	struct udev *udev;
-	struct udev_monitor *mon;
-};
 
 /* Our hostdevs in the live XML: the section and index each alias names. */
 struct usb_mine {
@@ -451,7 +419,7 @@ static void write_record(const char *guest, const struct vb_usb_section *s, stru
 		log_warn(r, "guest %s: [usb %s] cannot write its record: %m", guest, s->name);
 }
 
-static void reconcile(struct usb_watch *uw)
+void usb_reconcile(struct usb_watch *uw)
 {
 	struct vb_usb u = {0};
 	struct dom_info d = {0};
@@ -496,158 +464,9 @@ out:
 	vb_usb_free(&u);
 }
 
-static struct usb_watch *watch_new(struct watch *w, const struct vb_guest_wait *wait)
-{
-	struct usb_watch *uw = calloc(1, sizeof(*uw));
-
-	if (!uw)
-		return NULL;
-	uw->sec = calloc(wait->n_usb, sizeof(*uw->sec));
-	if (!uw->sec) {
-		free(uw);
-		return NULL;
-	}
-	for (size_t i = 0; i < wait->n_usb; i++)
-		uw->sec[i].state = -1;
-	uw->w = w;
-	uw->wait = wait;
-	uw->fd = uw->handle = uw->timer = -1;
-	return uw;
-}
-
-static void watch_free(struct usb_watch *uw)
-{
-	if (uw->handle >= 0)
-		virEventRemoveHandle(uw->handle);
-	if (uw->timer >= 0)
-		virEventRemoveTimeout(uw->timer);
-	if (uw->mon)
-		udev_monitor_unref(uw->mon);
-	else if (uw->fd >= 0)
-		close(uw->fd);
-	if (uw->udev)
-		udev_unref(uw->udev);
-	for (size_t i = 0; i < uw->wait->n_usb; i++) {
-		free(uw->sec[i].reason);
-		free(uw->sec[i].devices);
-	}
-	free(uw->sec);
-	free(uw->seen);
-	free(uw);
-}
-
-void usb_attach_present(struct watch *w, const struct vb_guest_wait *wait)
-{
-	struct usb_watch *uw;
-
-	if (!wait || !wait->n_usb)
-		return;
-	uw = watch_new(w, wait);
-	if (!uw) {
-		log_err(-ENOMEM, "guest %s: out of memory", w->name);
-		return;
-	}
-	reconcile(uw);
-	watch_free(uw);
-}
-
-static void on_event(int handle _unused_, int fd, int events _unused_, void *opaque)
-{
-	struct usb_watch *uw = opaque;
-	char buf[4096];
-
-	if (uw->mon) {
-		struct udev_device *dev;
-
-		while ((dev = udev_monitor_receive_device(uw->mon)))
-			udev_device_unref(dev);
-	} else
-		while (read(fd, buf, sizeof(buf)) > 0)
-			;
-	reconcile(uw);
-}
-
-static void on_retry(int timer _unused_, void *opaque)
-{
-	reconcile(opaque);
-}
-
-/*
- * On the real root, udev says when a USB device comes, goes, or is bound. Below a --root
- * tree, the runner must never hear (nor act on) the running system's devices: it watches the
- * tree's /sys/bus/usb/devices instead, where a device appears and disappears as the kernel's
- * does.
- */
-static int open_source(struct usb_watch *uw)
-{
-	_cleanup_free_ char *dir = NULL;
-	int r;
-
-	if (vb_root_is_host()) {
-		uw->udev = udev_new();
-		uw->mon = uw->udev ? udev_monitor_new_from_netlink(uw->udev, "udev") : NULL;
-		if (!uw->mon ||
-		    udev_monitor_filter_add_match_subsystem_devtype(uw->mon, "usb", "usb_device") <
-			    0 ||
-		    udev_monitor_enable_receiving(uw->mon) < 0)
-			return -EIO;
-		uw->fd = udev_monitor_get_fd(uw->mon);
-		return 0;
-	}
-	r = vb_path("/sys/bus/usb/devices", &dir);
-	if (r < 0)
-		return r;
-	uw->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (uw->fd < 0)
-		return -errno;
-	if (inotify_add_watch(uw->fd, dir, IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM) < 0)
-		return -errno;
-	return 0;
-}
-
-int usb_watch_start(struct watch *w, const struct vb_guest_wait *wait, struct usb_watch **ret)
-{
-	struct usb_watch *uw;
-	int r;
-
-	*ret = NULL;
-	if (!wait || !wait->n_usb)
-		return 0;
-	uw = watch_new(w, wait);
-	if (!uw)
-		return log_err(-ENOMEM, "guest %s: out of memory", w->name);
-	uw->watching = true;
-	r = open_source(uw);
-	if (r < 0) {
-		log_err(r, "guest %s: cannot listen for USB devices: %m", w->name);
-		watch_free(uw);
-		return r;
-	}
-	uw->handle = virEventAddHandle(uw->fd, VIR_EVENT_HANDLE_READABLE, on_event, uw, NULL);
-	uw->timer = virEventAddTimeout(-1, on_retry, uw, NULL);
-	if (uw->handle < 0 || uw->timer < 0) {
-		watch_free(uw);
-		return log_err(-EIO, "guest %s: cannot listen for USB devices: %s", w->name,
-			       lc_error());
-	}
-	/* After the source is open: a device that comes meanwhile is seen either way. */
-	reconcile(uw);
-	*ret = uw;
-	return 0;
-}
-
-static void write_detached(const char *guest, const struct vb_usb_section *s, struct usb_sec *sec)
+void usb_write_detached(const char *guest, const struct vb_usb_section *s, struct usb_sec *sec)
 {
 	write_record(guest, s, sec, VB_USB_DETACHED, "the guest stopped", "");
-}
-
-void usb_watch_end(struct usb_watch *uw)
-{
-	if (!uw)
-		return;
-	for (size_t i = 0; i < uw->wait->n_usb; i++)
-		write_detached(uw->w->name, &uw->wait->usb[i], &uw->sec[i]);
-	watch_free(uw);
 }
 
 void usb_records_detached(const char *guest, const struct vb_guest_wait *wait)
@@ -655,7 +474,7 @@ void usb_records_detached(const char *guest, const struct vb_guest_wait *wait)
 	for (size_t i = 0; wait && i < wait->n_usb; i++) {
 		struct usb_sec sec = {.state = -1};
 
-		write_detached(guest, &wait->usb[i], &sec);
+		usb_write_detached(guest, &wait->usb[i], &sec);
 		free(sec.reason);
 		free(sec.devices);
 	}

@@ -1,20 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 
-#include "config-schema.h"
 #include "contract.h"
 #include "escape.h"
-#include "guest.h"
+#include "guest-internal.h"
 #include "log.h"
 #include "record.h"
 #include "strbuf.h"
 #include "util.h"
-
-/* What the checks of a guest's keys compare against. */
-struct guest_env {
-	const struct vb_bridges *bridges;
-	const struct vb_guests *guests;
-};
 
 static const struct vb_section *find_device(const struct vb_config *cfg, const char *name)
 {
@@ -63,41 +56,6 @@ static int check_devices(struct vb_apply *a, const struct vb_setting *st)
 				a, st,
 				"devices: [device %s] (%s:%u) is skipped, so this guest could never start",
 				g->devices[i], d->file, d->line);
-	}
-	return 0;
-}
-
-/* The guest whose usb = names a section first, in file order, has it: a later claim is refused. */
-static int check_usb(struct vb_apply *a, const struct vb_setting *st)
-{
-	const struct guest_env *env = a->env;
-	const struct vb_guest *g = a->obj;
-
-	for (size_t i = 0; i < g->n_usb; i++) {
-		struct vb_usb_section *u =
-			(struct vb_usb_section *)vb_usb_section_find(a->cfg, g->usb[i]);
-		const struct vb_section *sec = NULL;
-
-		for (size_t j = 0; !u && j < a->cfg->n_sections; j++)
-			if (a->cfg->sections[j].type == VB_SEC_USB &&
-			    streq(a->cfg->sections[j].name, g->usb[i]))
-				sec = &a->cfg->sections[j];
-		if (!u && !sec)
-			vb_apply_error(a, st, "usb: no [usb %s] in the configuration", g->usb[i]);
-		else if (!u)
-			vb_apply_error(a, st, "usb: [usb %s] (%s:%u) is skipped", g->usb[i],
-				       sec->file, sec->line);
-		else if (!u->guest)
-			u->guest = g->name;
-		else if (!streq(u->guest, g->name)) {
-			const struct vb_guest *first = vb_guest_find(env->guests, u->guest);
-
-			vb_apply_error(
-				a, st,
-				"usb: [usb %s] belongs to [guest %s] (%s:%u): a USB section goes to one guest",
-				g->usb[i], u->guest, first ? first->file : "?",
-				first ? first->line : 0);
-		}
 	}
 	return 0;
 }
@@ -197,7 +155,7 @@ static const struct vb_key guest_keys[] = {
 		       .count_offset = offsetof(struct vb_guest, n_usb),
 		       .expected = "[usb] section names separated by spaces",
 		       .bare = true,
-		       .check = check_usb},
+		       .check = vb_guest_check_usb},
 };
 
 const struct vb_schema vb_guest_schema = {
@@ -406,46 +364,6 @@ unsigned long vb_usec_to_sec_ceil(uint64_t usec)
 	return (unsigned long)((usec + 999999) / 1000000);
 }
 
-static void usb_copy_free(struct vb_usb_section *u)
-{
-	free((char *)u->name);
-	free(u->serial);
-	free(u->port);
-}
-
-/* The [usb] sections g has (a section it names that another guest has is not its). */
-static int usb_copies(const struct vb_config *cfg, const struct vb_guest *g,
-		      struct vb_guest_wait *wait)
-{
-	if (!g->n_usb || wait->usb)
-		return 0;
-	wait->usb = calloc(g->n_usb, sizeof(*wait->usb));
-	if (!wait->usb)
-		return -ENOMEM;
-	for (size_t i = 0; i < g->n_usb; i++) {
-		const struct vb_usb_section *u = vb_usb_section_find(cfg, g->usb[i]);
-		struct vb_usb_section *c = &wait->usb[wait->n_usb];
-		bool dup = false;
-
-		for (size_t j = 0; u && j < wait->n_usb; j++)
-			dup |= streq(wait->usb[j].name, u->name);
-		if (!u || dup || !streq_ptr(u->guest, g->name))
-			continue;
-		*c = (struct vb_usb_section){.has_id = u->has_id,
-					     .vendor = u->vendor,
-					     .product = u->product,
-					     .count = u->count,
-					     .line = u->line};
-		wait->n_usb++;
-		c->name = strdup(u->name);
-		c->serial = u->serial ? strdup(u->serial) : NULL;
-		c->port = u->port ? strdup(u->port) : NULL;
-		if (!c->name || (u->serial && !c->serial) || (u->port && !c->port))
-			return -ENOMEM;
-	}
-	return 0;
-}
-
 /*
  * The guest's settings as the generator resolves them, bad sections aside; *bad_st is the
  * shutdown-timeout that is no duration.
@@ -486,7 +404,7 @@ static int runner_settings(struct vb_config *cfg, const char *name, uint64_t *ti
 			r = vb_strv_add(&wait->devices, &wait->n_devices, &wait->alloc,
 					g->devices[i]);
 		if (r >= 0)
-			r = usb_copies(cfg, g, wait);
+			r = vb_guest_usb_copies(cfg, g, wait);
 	}
 out:
 	vb_guests_free(&gs);
@@ -517,8 +435,6 @@ int vb_guest_runner_settings(const char *file, const char *name, uint64_t *timeo
 void vb_guest_wait_free(struct vb_guest_wait *w)
 {
 	vb_strv_free(w->devices, w->n_devices);
-	for (size_t i = 0; i < w->n_usb; i++)
-		usb_copy_free(&w->usb[i]);
-	free(w->usb);
+	vb_guest_usb_copies_free(w);
 	*w = (struct vb_guest_wait){0};
 }
