@@ -273,8 +273,12 @@ static void not_ready(struct usb_watch *uw, const struct vb_usb_dev *d, struct u
 			desc, READY_LIMIT_USEC / 1000000ULL);
 }
 
-static void ambiguous(struct usb_watch *uw, const struct vb_usb_section *s, const struct vb_usb *u,
-		      struct usb_outcome *o)
+/*
+ * Said once for as long as the same devices make it ambiguous: every udev event of any other
+ * device looks again, and would say it again.
+ */
+static void ambiguous(struct usb_watch *uw, const struct vb_usb_section *s,
+		      const struct usb_sec *prev, const struct vb_usb *u, struct usb_outcome *o)
 {
 	struct strbuf list = {0};
 	char desc[256];
@@ -289,7 +293,10 @@ static void ambiguous(struct usb_watch *uw, const struct vb_usb_section *s, cons
 		o,
 		"%zu devices match and count is %d: %s; none attached: set serial = or port = to tell them apart",
 		n, s->count, list.s ? list.s : "");
-	log_err(0, "guest %s: [usb %s] %s", uw->w->name, s->name, o->reason.s ? o->reason.s : "");
+	if (prev->state != VB_USB_AMBIGUOUS || !prev->reason || !o->reason.s ||
+	    !streq(prev->reason, o->reason.s))
+		log_err(0, "guest %s: [usb %s] %s", uw->w->name, s->name,
+			o->reason.s ? o->reason.s : "");
 	strbuf_done(&list);
 }
 
@@ -306,7 +313,7 @@ static void section_reconcile(struct usb_watch *uw, size_t si, const struct vb_u
 	r = vb_usb_select(s, u, &idx, &n);
 	if (r == -E2BIG) {
 		/* Fail closed: not even the one attached before stays, nothing tells which. */
-		ambiguous(uw, s, u, o);
+		ambiguous(uw, s, &uw->sec[si], u, o);
 		for (size_t i = 0; i < n_mine; i++)
 			if (streq(mine[i].section, s->name))
 				(void)detach(uw, s, was, &mine[i], u, "the section is ambiguous",

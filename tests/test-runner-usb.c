@@ -534,19 +534,27 @@ static void test_not_ready_then_ready(void **state)
  */
 static void test_ambiguous(void **state)
 {
-	struct vb_usb_section s = section("kbd", NULL, NULL, 1);
+	struct vb_usb_section s[] = {section("kbd", NULL, NULL, 1), section("pen", NULL, NULL, 1)};
 	virDomainPtr d = start_domain("usb-ambiguous");
 	struct runner *r = &the_runner;
 	char *v;
 
 	(void)state;
+	s[1].vendor = VID + 1;
+	logcap_start();
 	fx_usb_dev(fx, "1-2", XHCI, 1, 5, VID, PID, NULL);
-	runner_go(r, "usb-ambiguous", &s, 1);
+	runner_go(r, "usb-ambiguous", s, 2);
 	wait_record("kbd", VB_KEY_STATUS, "attached");
 
 	fx_usb_dev(fx, "1-3", XHCI, 1, 6, VID, PID, NULL);
 	wait_record("kbd", VB_KEY_STATUS, "ambiguous");
 	assert_int_equal(live_count(), 0);
+	/* Said once: another device's coming and going does not say it again. */
+	fx_usb_dev(fx, "1-4", XHCI, 1, 7, VID + 1, PID, NULL);
+	wait_record("pen", VB_KEY_STATUS, "attached");
+	fx_usb_remove(fx, "1-4");
+	wait_record("pen", VB_KEY_STATUS, "absent");
+	assert_int_equal(count_msgs(LOG_ERR, "[usb kbd] 2 devices match"), 1);
 	assert_true(record_is("kbd", VB_KEY_DEVICES, ""));
 	v = record("kbd", VB_KEY_REASON);
 	assert_non_null(v);
