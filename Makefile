@@ -163,6 +163,14 @@ $(FUZZ_GEN): tests/fuzz/fuzz-generator.c tests/generated-keys.h $(FUZZ_GEN_SRC) 
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ \
 		tests/fuzz/fuzz-generator.c $(FUZZ_GEN_SRC) $(GEN_XML_LIBS)
 
+# The option ROM parser of `vfio-boot check`: any bytes as a ROM.
+FUZZ_ROM := $(BUILD)/fuzz/fuzz-rom
+FUZZ_ROM_CORPUS := tests/fuzz/corpus/rom
+$(FUZZ_ROM): tests/fuzz/fuzz-rom.c lib/pci-rom.c lib/pci-rom.h
+	@mkdir -p $(@D)
+	$(CLANG) -std=gnu11 -D_GNU_SOURCE -Ilib -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ tests/fuzz/fuzz-rom.c lib/pci-rom.c
+
 # fuzz-run NAME BINARY CORPUS SECONDS OPTIONS: a run from the kept corpus; in CI its last lines
 # only, but its exit status whole, so that a crash fails the build.
 define fuzz-run
@@ -173,17 +181,19 @@ define fuzz-run
 		[ $$rc = 0 ] || { echo "fuzz-$(1) failed ($$rc): $(BUILD)/fuzz/$(1).log"; exit 1; }
 endef
 
-FUZZ_ALL := $(FUZZ) $(FUZZ_INITRD) $(FUZZ_GEN)
+FUZZ_ALL := $(FUZZ) $(FUZZ_INITRD) $(FUZZ_GEN) $(FUZZ_ROM)
 fuzz: $(FUZZ_ALL)
 	$(call fuzz-run,config,$(FUZZ),$(FUZZ_CORPUS),$(FUZZ_TIME),-dict=tests/fuzz/config.dict)
 	$(call fuzz-run,initrd,$(FUZZ_INITRD),$(FUZZ_INITRD_CORPUS),$(FUZZ_TIME),-rss_limit_mb=1024)
 	$(call fuzz-run,generator,$(FUZZ_GEN),$(FUZZ_GEN_CORPUS),$(FUZZ_TIME),-dict=tests/fuzz/config.dict)
+	$(call fuzz-run,rom,$(FUZZ_ROM),$(FUZZ_ROM_CORPUS),$(FUZZ_TIME),)
 
 # CI: every kept input, then a short run from them.
 fuzz-short: $(FUZZ_ALL)
 	$(call fuzz-run,config,$(FUZZ),$(FUZZ_CORPUS),20,-dict=tests/fuzz/config.dict)
 	$(call fuzz-run,initrd,$(FUZZ_INITRD),$(FUZZ_INITRD_CORPUS),20,-rss_limit_mb=1024)
 	$(call fuzz-run,generator,$(FUZZ_GEN),$(FUZZ_GEN_CORPUS),20,-dict=tests/fuzz/config.dict)
+	$(call fuzz-run,rom,$(FUZZ_ROM),$(FUZZ_ROM_CORPUS),10,)
 
 # ---- style ----
 C_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
