@@ -138,13 +138,15 @@ static void add_device(struct usb_outcome *o, const char *name, unsigned bus, un
 static void add_reason(struct usb_outcome *o, const char *fmt, ...) _printf_(2, 3);
 static void add_reason(struct usb_outcome *o, const char *fmt, ...)
 {
-	char buf[512];
+	int saved = errno; /* for a %m in fmt, past the separator's allocation */
 	va_list ap;
 
+	if (o->reason.len)
+		strbuf_printf(&o->reason, "; ");
+	errno = saved;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	strbuf_vprintf(&o->reason, fmt, ap);
 	va_end(ap);
-	strbuf_printf(&o->reason, "%s%s", o->reason.len ? "; " : "", buf);
 }
 
 static const struct vb_usb_dev *by_number(const struct vb_usb *u, unsigned bus, unsigned device)

@@ -6,9 +6,9 @@
 
 #include "strbuf.h"
 
-void strbuf_printf(struct strbuf *b, const char *fmt, ...)
+void strbuf_vprintf(struct strbuf *b, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list aq;
 	int n;
 
 	if (b->error)
@@ -22,9 +22,9 @@ void strbuf_printf(struct strbuf *b, const char *fmt, ...)
 	for (;;) {
 		size_t room = b->alloc - b->len;
 
-		va_start(ap, fmt);
-		n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
-		va_end(ap);
+		va_copy(aq, ap);
+		n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, aq);
+		va_end(aq);
 		if (n < 0) {
 			b->error = -EINVAL;
 			return;
@@ -38,6 +38,15 @@ void strbuf_printf(struct strbuf *b, const char *fmt, ...)
 			return;
 		}
 	}
+}
+
+void strbuf_printf(struct strbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vprintf(b, fmt, ap);
+	va_end(ap);
 }
 
 int strbuf_take(struct strbuf *b, char **ret)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -14,6 +15,7 @@ struct strbuf {
 };
 
 void strbuf_printf(struct strbuf *b, const char *fmt, ...) _printf_(2, 3);
+void strbuf_vprintf(struct strbuf *b, const char *fmt, va_list ap) _printf_(2, 0);
 /* Hands the string out (never NULL on success) and resets b; returns b's error. */
 int strbuf_take(struct strbuf *b, char **ret);
 void strbuf_done(struct strbuf *b);

@@ -570,6 +570,32 @@ static void test_ambiguous(void **state)
 	runner_end(r, d);
 }
 
+/* However many devices make a section ambiguous, its reason names each and ends with the fix. */
+static void test_ambiguous_many(void **state)
+{
+	struct vb_usb_section s = section("kbd", NULL, NULL, 1);
+	virDomainPtr d = start_domain("usb-ambiguous-many");
+	struct runner *r = &the_runner;
+	char name[16], serial[32];
+	char *v;
+
+	(void)state;
+	for (unsigned i = 1; i <= 12; i++) {
+		snprintf(name, sizeof(name), "1-%u", i);
+		snprintf(serial, sizeof(serial), "SERIAL-OF-KEYBOARD-%02u", i);
+		fx_usb_dev(fx, name, XHCI, 1, 10 + i, VID, PID, serial);
+	}
+	runner_go(r, "usb-ambiguous-many", &s, 1);
+	wait_record("kbd", VB_KEY_STATUS, "ambiguous");
+	v = record("kbd", VB_KEY_REASON);
+	assert_non_null(v);
+	assert_non_null(strstr(v, "12 devices match"));
+	assert_non_null(strstr(v, "SERIAL-OF-KEYBOARD-12"));
+	assert_non_null(strstr(v, "set serial = or port = to tell them apart"));
+	free(v);
+	runner_end(r, d);
+}
+
 /* Two pairs of identical devices, one pair told apart by serial, one by port. */
 static void test_told_apart(void **state)
 {
@@ -843,6 +869,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reenumerated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_ready_then_ready, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ambiguous, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ambiguous_many, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_told_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_count_and_user_hostdev, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_from_config, setup, teardown),
