@@ -18,27 +18,51 @@
 #include "sysroot.h"
 #include "util.h"
 
-static const char usage[] = "Usage: vfio-boot check [--root DIR] [--config FILE] [--json]\n"
-			    "\n"
-			    "Host readiness: CPU virtualisation, IOMMU, interrupt remapping, vfio\n"
-			    "modules, initramfs images, leftover vfio-pci.ids, IOMMU groups.\n"
-			    "Exits 2 when a line is FAIL.\n";
+static const char usage[] =
+	"Usage: vfio-boot check [--root DIR] [--config FILE] [--json|--prometheus]\n"
+	"                       [SECTION|ADDRESS]\n"
+	"\n"
+	"Host readiness: CPU virtualisation, IOMMU, interrupt remapping, vfio\n"
+	"modules, initramfs images, leftover vfio-pci.ids, IOMMU groups, stray\n"
+	"driver_override; then each device of each section: reset, power state,\n"
+	"firmware framebuffer, option ROM, BAR sizes, holders, SR-IOV.\n"
+	"With SECTION or ADDRESS, only that device's (or section's) checks.\n"
+	"Exits 2 when a line is FAIL.\n";
 
-static const char *const level_names[] = {"PASS", "WARN", "FAIL"};
-
-void check_report(struct check *c, enum level level, const char *item, const char *fix,
-		  const char *fmt, ...)
+static void report(struct check *c, const struct check_dev *d, enum level level, const char *item,
+		   const char *fix, const char *fmt, va_list ap)
 {
 	struct result *r;
-	va_list ap;
 
 	if (GROW(c->v, c->alloc, c->n + 1) < 0)
 		return;
 	r = &c->v[c->n++];
 	*r = (struct result){level, strdup(item), NULL, fix ? strdup(fix) : NULL};
-	va_start(ap, fmt);
+	if (d) {
+		r->device = strdup(check_pci_dev(c, d)->addr);
+		r->section = d->section ? strdup(d->section) : NULL;
+	}
 	if (vasprintf(&r->text, fmt, ap) < 0)
 		r->text = NULL;
+}
+
+void check_report(struct check *c, enum level level, const char *item, const char *fix,
+		  const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report(c, NULL, level, item, fix, fmt, ap);
+	va_end(ap);
+}
+
+void check_report_dev(struct check *c, const struct check_dev *d, enum level level,
+		      const char *item, const char *fix, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report(c, d, level, item, fix, fmt, ap);
 	va_end(ap);
 }
 
@@ -88,6 +112,8 @@ static void check_free(struct check *c)
 		free(c->v[i].item);
 		free(c->v[i].text);
 		free(c->v[i].fix);
+		free(c->v[i].device);
+		free(c->v[i].section);
 	}
 	free(c->v);
 	vb_plan_free(&c->plan);
@@ -118,60 +144,31 @@ static void check_load(struct check *c, const struct inspect_opts *o)
 		check_report(c, WARN, "groups", NULL, "cannot plan");
 }
 
-/* Prints the lines, as text or JSON; EXIT_PROBLEM when one is FAIL. */
-static int check_print(const struct check *c, bool json)
-{
-	int ret = EXIT_OK;
-	struct json j;
-
-	if (json) {
-		json_init(&j, stdout);
-		json_open(&j, NULL, '{');
-		json_open(&j, "checks", '[');
-	}
-	for (size_t i = 0; i < c->n; i++) {
-		const struct result *res = &c->v[i];
-
-		if (res->level == FAIL)
-			ret = EXIT_PROBLEM;
-		if (json) {
-			json_open(&j, NULL, '{');
-			json_str(&j, "result", level_names[res->level]);
-			json_str(&j, "item", res->item);
-			json_str(&j, "text", res->text);
-			json_str(&j, "fix", res->fix);
-			json_close(&j, '}');
-			continue;
-		}
-		printf("%s %s\n", level_names[res->level], strna(res->text));
-		if (res->fix && res->level != PASS)
-			printf("     fix: %s\n", res->fix);
-	}
-	if (json) {
-		json_close(&j, ']');
-		json_close(&j, '}');
-		json_end(&j);
-	}
-	return ret;
-}
-
 int check_main(int argc, char **argv)
 {
 	struct check c = {0};
 	struct inspect_opts o;
 	int r;
 
-	r = inspect_parse(argc, argv, usage, false, &o);
+	r = cli_parse(argc, argv, usage, OPT_JSON | OPT_PROMETHEUS | OPT_TARGET_OPT, &o);
 	if (r >= 0)
 		return r;
+	c.target = o.target;
 	check_load(&c, &o);
-	check_cpu(&c);
-	check_iommu(&c);
-	check_modules(&c);
-	check_images(&c);
-	check_leftover_ids(&c);
-	check_groups(&c);
-	r = check_print(&c, o.json);
+	if (!c.target) {
+		check_cpu(&c);
+		check_iommu(&c);
+		check_modules(&c);
+		check_images(&c);
+		check_leftover_ids(&c);
+		check_groups(&c);
+		check_overrides(&c);
+	}
+	if (check_devices(&c) < 0) {
+		check_free(&c);
+		return EXIT_USAGE;
+	}
+	r = check_print(&c, o.json ? CHECK_JSON : o.prometheus ? CHECK_PROMETHEUS : CHECK_TEXT);
 	check_free(&c);
 	return r;
 }

@@ -71,7 +71,11 @@ int cli_parse(int argc, char **argv, const char *usage, unsigned allow, struct i
 		fprintf(stderr, "vfio-boot: expected one SECTION or ADDRESS\n");
 		goto bad;
 	}
-	if (allow & OPT_TARGET)
+	if ((allow & OPT_TARGET_OPT) && optind + 1 < argc) {
+		fprintf(stderr, "vfio-boot: expected at most one SECTION or ADDRESS\n");
+		goto bad;
+	}
+	if ((allow & OPT_TARGET) || ((allow & OPT_TARGET_OPT) && optind < argc))
 		o->target = argv[optind++];
 	if (optind < argc) {
 		fprintf(stderr, "vfio-boot: unexpected argument \"%s\"\n", argv[optind]);

@@ -30,6 +30,7 @@ enum {
 	OPT_DRY_RUN = 1 << 2,
 	OPT_TARGET = 1 << 3, /* exactly one argument */
 	OPT_VERBOSE = 1 << 4,
+	OPT_TARGET_OPT = 1 << 5, /* at most one argument */
 };
 
 /* The options of every command but guest: -1 to go on, else the exit code (usage said). */

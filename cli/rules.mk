@@ -40,9 +40,8 @@ $(CLI): $(CLI_OBJ) $(CLI_LIB)
 $(TEST_CLI): $(CLI_TOBJ) $(CLI_TLIB)
 	$(CC) $(SAN) -o $@ $^ $(CLI_LIBS)
 
-# The list/plan/status/check and claim/release tests run $(TEST_CLI) too.
-$(BUILD)/test/tests/test-cli-readonly $(BUILD)/test/tests/test-cli-check \
-		$(BUILD)/test/tests/test-cli-change $(BUILD)/test/tests/test-cli-usb: | $(TEST_CLI)
+# The list/plan/status/check and claim/release tests (tests/test-cli-*.c) run $(TEST_CLI) too.
+$(patsubst tests/%.c,$(BUILD)/test/tests/%,$(wildcard tests/test-cli-*.c)): | $(TEST_CLI)
 
 # tests/test-runner-*.c run $(TEST_CLI) (TEST_CLI in the environment overrides the path);
 # the in-process ones below have their own rule.

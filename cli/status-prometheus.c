@@ -3,31 +3,9 @@
 #include <errno.h>
 #include <time.h>
 
+#include "prom.h"
 #include "status.h"
 #include "util.h"
-
-/*
- * A Prometheus label value: UTF-8 (the text format's rule), backslash, double quote and newline
- * escaped as the format says. A byte that is not UTF-8 becomes U+FFFD, as in the JSON output.
- */
-static void label(const char *key, const char *value, bool last)
-{
-	printf("%s=\"", key);
-	for (const char *p = value ? value : ""; *p;) {
-		size_t n = utf8_char_len(p);
-
-		if (n == 0)
-			fputs("\xef\xbf\xbd", stdout);
-		else if (*p == '\\' || *p == '"')
-			printf("\\%c", *p);
-		else if (*p == '\n')
-			printf("\\n");
-		else
-			fwrite(p, 1, n, stdout);
-		p += n ? n : 1;
-	}
-	printf("\"%s", last ? "" : ",");
-}
 
 /* An RFC 3339 UTC time= of a record in seconds since the epoch; -1 when it is not one. */
 static long long record_seconds(const char *time)
@@ -55,7 +33,7 @@ static void print_guest_pci(const struct status *st)
 		if (!st->gs[i].n_pci)
 			continue;
 		printf("vfio_boot_guest_attach_devices{");
-		label("guest", st->gs[i].name, true);
+		prom_label("guest", st->gs[i].name, true);
 		printf("} %d\n", st->gs[i].attach_devices);
 	}
 	printf("# HELP vfio_boot_guest_pci_device A PCI device of a guest's section, at the address "
@@ -70,9 +48,9 @@ static void print_guest_pci(const struct status *st)
 				if (n && n < sizeof(addr)) {
 					snprintf(addr, sizeof(addr), "%.*s", (int)n, p);
 					printf("vfio_boot_guest_pci_device{");
-					label("guest", st->gs[i].name, false);
-					label("section", st->gs[i].pci[k].section, false);
-					label("address", addr, true);
+					prom_label("guest", st->gs[i].name, false);
+					prom_label("section", st->gs[i].pci[k].section, false);
+					prom_label("address", addr, true);
 					printf("} 1\n");
 				}
 				p += n + strspn(p + n, " ");
@@ -81,8 +59,8 @@ static void print_guest_pci(const struct status *st)
 
 static void usb_labels(const struct usb_status *u, bool last)
 {
-	label("section", u->sec->name, false);
-	label("guest", u->sec->guest, last);
+	prom_label("section", u->sec->name, false);
+	prom_label("guest", u->sec->guest, last);
 }
 
 /* The [usb] sections; nothing when the config has none. */
@@ -118,7 +96,7 @@ static void print_usb(const struct status *st)
 	for (size_t i = 0; i < st->n_us; i++) {
 		printf("vfio_boot_usb_attached{");
 		usb_labels(&st->us[i], false);
-		label("status", st->us[i].record ? st->us[i].record : "none", true);
+		prom_label("status", st->us[i].record ? st->us[i].record : "none", true);
 		printf("} %zu\n", st->us[i].n_attached);
 	}
 	printf("# HELP vfio_boot_usb_status_timestamp_seconds Since when a [usb] section has the "
@@ -131,7 +109,7 @@ static void print_usb(const struct status *st)
 			continue;
 		printf("vfio_boot_usb_status_timestamp_seconds{");
 		usb_labels(&st->us[i], false);
-		label("status", st->us[i].record, true);
+		prom_label("status", st->us[i].record, true);
 		printf("} %lld\n", t);
 	}
 }
@@ -145,18 +123,18 @@ void status_print_prometheus(const struct status *st)
 			const struct dev_status *d = &st->secs[i].devs[k];
 
 			printf("vfio_boot_device_on_vfio{");
-			label("section", st->secs[i].name, false);
-			label("address", d->addr, false);
-			label("driver", d->driver, true);
+			prom_label("section", st->secs[i].name, false);
+			prom_label("address", d->addr, false);
+			prom_label("driver", d->driver, true);
 			printf("} %d\n", d->on_vfio);
 		}
 	printf("# HELP vfio_boot_section_devices Devices a [device] section has now.\n"
 	       "# TYPE vfio_boot_section_devices gauge\n");
 	for (size_t i = 0; i < st->n_secs; i++) {
 		printf("vfio_boot_section_devices{");
-		label("section", st->secs[i].name, false);
-		label("boot_status", st->secs[i].record ? st->secs[i].record : "none", false);
-		label("plan", vb_section_status_to_string(st->secs[i].plan), true);
+		prom_label("section", st->secs[i].name, false);
+		prom_label("boot_status", st->secs[i].record ? st->secs[i].record : "none", false);
+		prom_label("plan", vb_section_status_to_string(st->secs[i].plan), true);
 		printf("} %zu\n", st->secs[i].n_devs);
 	}
 	printf("# HELP vfio_boot_device_released Whether a configured device was given back to its "
@@ -167,8 +145,8 @@ void status_print_prometheus(const struct status *st)
 			const struct dev_status *d = &st->secs[i].devs[k];
 
 			printf("vfio_boot_device_released{");
-			label("section", st->secs[i].name, false);
-			label("address", d->addr, true);
+			prom_label("section", st->secs[i].name, false);
+			prom_label("address", d->addr, true);
 			printf("} %d\n", d->released);
 		}
 	printf("# HELP vfio_boot_section_pending Whether a [device] section waits for devices that "
@@ -176,7 +154,7 @@ void status_print_prometheus(const struct status *st)
 	       "# TYPE vfio_boot_section_pending gauge\n");
 	for (size_t i = 0; i < st->n_secs; i++) {
 		printf("vfio_boot_section_pending{");
-		label("section", st->secs[i].name, true);
+		prom_label("section", st->secs[i].name, true);
 		printf("} %d\n", status_section_pending(&st->secs[i]));
 	}
 	printf("# HELP vfio_boot_section_record_timestamp_seconds When a section's record was "
@@ -189,8 +167,8 @@ void status_print_prometheus(const struct status *st)
 		if (!ss->by || t < 0)
 			continue;
 		printf("vfio_boot_section_record_timestamp_seconds{");
-		label("section", ss->name, false);
-		label("by", ss->by, true);
+		prom_label("section", ss->name, false);
+		prom_label("by", ss->by, true);
 		printf("} %lld\n", t);
 	}
 	printf("# HELP vfio_boot_guest_active Whether a guest's unit is active (-1: unknown).\n"
@@ -199,9 +177,9 @@ void status_print_prometheus(const struct status *st)
 		const struct guest_status *g = &st->gs[i];
 
 		printf("vfio_boot_guest_active{");
-		label("guest", g->name, false);
-		label("unit", g->unit, false);
-		label("state", g->state ? g->state : "unknown", true);
+		prom_label("guest", g->name, false);
+		prom_label("unit", g->unit, false);
+		prom_label("state", g->state ? g->state : "unknown", true);
 		printf("} %d\n", g->state ? streq(g->state, "active") : -1);
 	}
 	print_guest_pci(st);

@@ -40,21 +40,19 @@ _vfio_boot()
 	plan)
 		mapfile -t COMPREPLY < <(compgen -W "--root --config --json --verbose --help" -- "$cur")
 		;;
-	check)
-		mapfile -t COMPREPLY < <(compgen -W "--root --config --json --help" -- "$cur")
-		;;
 	status)
 		mapfile -t COMPREPLY < <(compgen -W "--root --config --json --prometheus --help" -- "$cur")
 		;;
-	claim | release)
-		local root=''
+	check | claim | release)
+		local root='' opts="--root --config --dry-run --help"
 		for ((i = 2; i < COMP_CWORD; i++)); do
 			case ${COMP_WORDS[i]} in
 			--root) root=${COMP_WORDS[i + 1]} ;;
 			esac
 		done
+		[[ $cmd == check ]] && opts="--root --config --json --prometheus --help"
 		if [[ $cur == -* ]]; then
-			mapfile -t COMPREPLY < <(compgen -W "--root --config --dry-run --help" -- "$cur")
+			mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 		else
 			mapfile -t COMPREPLY < <(compgen -W "$(_vfio_boot_sections device "$root")" -- "$cur")
 		fi

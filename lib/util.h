@@ -63,6 +63,12 @@ static inline bool streq_ptr(const char *a, const char *b)
 	return streq(a, b);
 }
 
+/* "" for NULL, for what prints or compares an absent string as empty. */
+static inline const char *strempty(const char *s)
+{
+	return s ? s : "";
+}
+
 static inline const char *strna(const char *s)
 {
 	return s ? s : "none";

@@ -265,6 +265,13 @@ void fx_write(struct fx *fx, const char *rel, const char *text, mode_t mode)
 	fx_put_bytes(path, text, strlen(text), mode ? mode : 0644, O_TRUNC);
 }
 
+void fx_write_bin(struct fx *fx, const char *rel, const void *data, size_t len, mode_t mode)
+{
+	_cleanup_free_ char *path = fx_path(fx, rel);
+
+	fx_put_bytes(path, data, len, mode ? mode : 0644, O_TRUNC);
+}
+
 void fx_inject(struct fx *fx, const char *rule)
 {
 	_cleanup_free_ char *line = fx_asprintf("%s\n", rule);

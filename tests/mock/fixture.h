@@ -145,6 +145,8 @@ void fx_cmdline(struct fx *fx, const char *cmdline);
 void fx_osrelease(struct fx *fx, const char *release);
 /* ROOT/rel with @text, parent directories created. */
 void fx_write(struct fx *fx, const char *rel, const char *text, mode_t mode);
+/* The same with bytes, for binary attributes: config space, a ROM image. */
+void fx_write_bin(struct fx *fx, const char *rel, const void *data, size_t len, mode_t mode);
 /* Appends one rule to ROOT/.mock/inject; fx_inject_clear() drops them all. */
 void fx_inject(struct fx *fx, const char *rule);
 void fx_inject_clear(struct fx *fx);
