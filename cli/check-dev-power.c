@@ -13,4 +13,3 @@ void check_dev_framebuffer(struct check *c, const struct check_dev *d)
 	(void)c;
 	(void)d;
 }
-

@@ -7,4 +7,3 @@ void check_dev_reset(struct check *c, const struct check_dev *d)
 	(void)c;
 	(void)d;
 }
-
