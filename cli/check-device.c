@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "log.h"
+#include "selector.h"
 #include "sysroot.h"
 #include "util.h"
 
@@ -20,6 +21,25 @@ void check_device(struct check *c, const struct check_dev *d)
 {
 	for (size_t k = 0; k < ELEMENTSOF(dev_checks); k++)
 		dev_checks[k](c, d);
+}
+
+/*
+ * A section with `vfs =` claims VFs, never its PFs: the PFs are no devices of the plan, but
+ * whether their VFs are what it asks for is theirs to say (check_dev_sriov), even when the
+ * plan claims nothing because the number differs.
+ */
+static void section_pfs(struct check *c, const struct vb_plan_section *s, const bool *done)
+{
+	const char *unknown;
+
+	if (!s->cfg || !s->cfg->vfs)
+		return;
+	for (size_t i = 0; i < c->pci.n; i++) {
+		struct check_dev d = {i, s->name, false, s};
+
+		if (!done[i] && vb_selector_eval_load(&s->cfg->sel, &c->pci.devs[i], &unknown) == 1)
+			check_dev_sriov(c, &d);
+	}
 }
 
 static void section_devices(struct check *c, const struct vb_plan_section *s, bool *done)
@@ -37,6 +57,7 @@ static void section_devices(struct check *c, const struct vb_plan_section *s, bo
 		done[i] = true;
 		check_device(c, &d);
 	}
+	section_pfs(c, s, done);
 }
 
 /* The device at addr, under the first section that selects it. */

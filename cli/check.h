@@ -92,6 +92,9 @@ int check_devices(struct check *c);
 /* Every per-device check on one device, in the order they are printed. */
 void check_device(struct check *c, const struct check_dev *d);
 
+/* Whether a section of the plan claims c->pci.devs[i] at this boot (check-dev-reset.c). */
+bool check_claimed(const struct check *c, size_t i);
+
 /*
  * Item "reset" (check-dev-reset.c): the reset methods the kernel offers (reset_method), what
  * a reset touches (with bus: the other devices below the same bridge, claimed or not), and
