@@ -11,16 +11,6 @@
 #include "holders.h"
 #include "util.h"
 
-/* "42 77": the PIDs, for the fix. */
-static void pids(const struct vb_holders *h, char *buf, size_t size)
-{
-	size_t n = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < h->n && n < size; i++)
-		n += snprintf(buf + n, size - n, "%s%d", i ? " " : "", (int)h->v[i].pid);
-}
-
 static void held(struct check *c, const struct check_dev *d, const struct vb_dev_file *f,
 		 const struct vb_holders *h)
 {
@@ -29,7 +19,7 @@ static void held(struct check *c, const struct check_dev *d, const struct vb_dev
 	char who[512], kill[160];
 
 	vb_holders_format(h, who, sizeof(who));
-	pids(h, kill, sizeof(kill));
+	vb_holders_format_pids(h, kill, sizeof(kill));
 	if (asprintf_safe(
 		    &fix,
 		    vfio ? "if no guest should be using it (a stale QEMU, a second guest), stop that process: kill %s"

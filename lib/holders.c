@@ -126,6 +126,15 @@ void vb_holders_format(const struct vb_holders *h, char *buf, size_t size)
 		snprintf(buf + n, size - n, " and %zu more", h->more);
 }
 
+void vb_holders_format_pids(const struct vb_holders *h, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < h->n && n < size; i++)
+		n += snprintf(buf + n, size - n, "%s%d", i ? " " : "", (int)h->v[i].pid);
+}
+
 static void file_add(struct vb_dev_files *f, enum vb_dev_file_kind kind, const char *dir,
 		     const char *name)
 {

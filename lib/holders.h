@@ -65,3 +65,5 @@ static inline bool vb_dev_file_is_vfio(const struct vb_dev_file *f)
 
 /* "PID 42 (qemu-system-x86)" for each, ", "-separated, into buf. */
 void vb_holders_format(const struct vb_holders *h, char *buf, size_t size);
+/* "42 77": the PIDs alone, for a kill command. */
+void vb_holders_format_pids(const struct vb_holders *h, char *buf, size_t size);

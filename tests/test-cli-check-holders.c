@@ -54,7 +54,8 @@ static void test_group_held(void **state)
 
 	expect_status(&o, 0);
 	snprintf(line, sizeof(line),
-		 "WARN " GPU " [device gpu]: holders: /dev/vfio/2 held by PID %d (qemu-system-x86): "
+		 "WARN " GPU
+		 " [device gpu]: holders: /dev/vfio/2 held by PID %d (qemu-system-x86): "
 		 "no other guest can start with this device\n",
 		 (int)pid);
 	expect_out(&o, line);
@@ -134,7 +135,8 @@ static void test_nvidia_held(void **state)
 	struct out o;
 
 	fx_write(fx, "proc/driver/nvidia/gpus/" GPU "/information",
-		 "Model: \t\t NVIDIA GeForce RTX 3080\nIRQ:   \t\t 140\nDevice Minor: \t 3\n", 0644);
+		 "Model: \t\t NVIDIA GeForce RTX 3080\nIRQ:   \t\t 140\nDevice Minor: \t 3\n",
+		 0644);
 	pid = ht_hold(fx, "dev/nvidia3", "nvidia-persiste");
 	o = run(fx, "check", "gpu", NULL);
 	snprintf(line, sizeof(line),
@@ -163,9 +165,10 @@ static void test_unreadable_process(void **state)
 	fx_write(fx, "proc/999/fd", "not a directory\n", 0644);
 	fx_write(fx, "proc/999/comm", "hidden\n", 0644);
 	o = run(fx, "check", "gpu", NULL);
-	expect_out(&o, "WARN " GPU " [device gpu]: holders: the open files of 1 process could not "
-		       "be read: cannot tell whether they hold /dev/vfio/2\n     fix: run vfio-boot "
-		       "check as root\n");
+	expect_out(&o,
+		   "WARN " GPU " [device gpu]: holders: the open files of 1 process could not "
+		   "be read: cannot tell whether they hold /dev/vfio/2\n     fix: run vfio-boot "
+		   "check as root\n");
 	expect_no_out(&o, "PASS " GPU " [device gpu]: holders");
 	out_free(&o);
 }
