@@ -209,12 +209,15 @@ void vb_dev_files(const char *addr, struct vb_dev_files *ret)
 	_cleanup_free_ char *group = NULL;
 	int r;
 
-	*ret = (struct vb_dev_files){0};
+	*ret = (struct vb_dev_files){.group = -1};
 	r = vb_readlink_basef(&group, "/sys/bus/pci/devices/%s/iommu_group", addr);
-	if (r >= 0)
+	if (r >= 0) {
+		ret->group = atoi(group);
 		file_add(ret, VB_DEV_FILE_GROUP, "/dev/vfio/", group);
-	else if (r != -ENOENT) /* no IOMMU: no group file to hold */
+	} else if (r != -ENOENT) { /* no IOMMU: no group file to hold */
 		unreadable(ret, "iommu_group", r);
+	}
+	ret->group_err = r < 0 ? r : 0;
 	dir_files(ret, addr, "vfio-dev", vfio, VB_DEV_FILE_CDEV, "/dev/vfio/devices/");
 	dir_files(ret, addr, "drm", drm, VB_DEV_FILE_DRM, "/dev/dri/");
 	nvidia_file(ret, addr);

@@ -52,6 +52,8 @@ struct vb_dev_file {
 struct vb_dev_files {
 	struct vb_dev_file v[VB_DEV_FILES_MAX];
 	size_t n;
+	int group;	      /* the IOMMU group, -1 when none or unreadable */
+	int group_err;	      /* 0, -ENOENT without an IOMMU, or why iommu_group cannot be read */
 	char unreadable[160]; /* "" or what could not be read, with why */
 };
 
