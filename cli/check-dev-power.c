@@ -46,11 +46,15 @@ void check_dev_power(struct check *c, const struct check_dev *d)
 	/* vfio-pci lets an idle device go to D3cold only with both of these as they are. */
 	may_d3cold = on_vfio && idle && streq(idle, "N") && d3cold && streq(d3cold, "1");
 	if (r == -ENOENT) {
-		check_report_dev(c, d, WARN, "power",
-				 "a kernel with power_state (Linux 5.11 or later), or see the "
-				 "Status line of `lspci -vv -s ADDRESS` while the device is awake",
-				 "power: the power state cannot be told: no power_state (a kernel "
-				 "before Linux 5.11)");
+		char lspci[160];
+
+		snprintf(lspci, sizeof(lspci),
+			 "a kernel with power_state (Linux 5.11 or later); until then, `lspci -vv "
+			 "-s %s` shows the state in its Power Management Status line",
+			 dev->addr);
+		check_report_dev(c, d, WARN, "power", lspci,
+				 "power: the power state cannot be told: there is no power_state "
+				 "file (kernels show it since Linux 5.11)");
 		return;
 	}
 	if (r < 0) {

@@ -60,22 +60,27 @@ static void section_devices(struct check *c, const struct vb_plan_section *s, bo
 	section_pfs(c, s, done);
 }
 
-/* The device at addr, under the first section that selects it. */
-static int address_device(struct check *c, const char *addr)
+void check_device_at(struct check *c, size_t i)
 {
-	const struct vb_pci_dev *dev = vb_pci_find(&c->pci, addr);
-	struct check_dev d = {0};
+	struct check_dev d = {.i = i};
 
-	if (!dev)
-		return -ENOENT;
-	d.i = (size_t)(dev - c->pci.devs);
 	for (size_t s = 0; s < c->plan.n_sections && !d.plan; s++)
-		if (vb_plan_section_has(&c->plan.sections[s], d.i)) {
+		if (vb_plan_section_has(&c->plan.sections[s], i)) {
 			d.plan = &c->plan.sections[s];
 			d.section = d.plan->name;
 			d.claimed = vb_plan_section_claims(d.plan);
 		}
 	check_device(c, &d);
+}
+
+/* The device at addr, under the first section that selects it. */
+static int address_device(struct check *c, const char *addr)
+{
+	const struct vb_pci_dev *dev = vb_pci_find(&c->pci, addr);
+
+	if (!dev)
+		return -ENOENT;
+	check_device_at(c, (size_t)(dev - c->pci.devs));
 	return 0;
 }
 

@@ -91,6 +91,13 @@ void check_groups(struct check *c);
 int check_devices(struct check *c);
 /* Every per-device check on one device, in the order they are printed. */
 void check_device(struct check *c, const struct check_dev *d);
+/*
+ * The same for c->pci.devs[i], under the first section of c->plan that selects it (none when
+ * c->plan is empty): for callers other than the command, the guest runner.
+ */
+void check_device_at(struct check *c, size_t i);
+/* Frees what c holds: its lines, plan, command line, PCI scan and config. */
+void check_free(struct check *c);
 
 /* Whether a section of the plan claims c->pci.devs[i] at this boot (check-dev-reset.c). */
 bool check_claimed(const struct check *c, size_t i);

@@ -9,9 +9,9 @@
 #include "reset-quirks.h"
 #include "util.h"
 
-#define AMD 0x1002
+#define AMD		0x1002
 #define VENDOR_RESET_DB "https://github.com/gnif/vendor-reset/blob/084881c6e9e1/src/device-db.h"
-#define VENDOR_RESET "vendor-reset (https://github.com/gnif/vendor-reset)"
+#define VENDOR_RESET	"vendor-reset (https://github.com/gnif/vendor-reset)"
 
 static const uint16_t polaris10[] = {0x67c0, 0x67c1, 0x67c2, 0x67c4, 0x67c7, 0x67d0, 0x67df,
 				     0x67c8, 0x67c9, 0x67ca, 0x67cc, 0x67cf, 0x6fdf};
@@ -26,7 +26,10 @@ static const uint16_t navi10[] = {0x7310, 0x7312, 0x7318, 0x7319, 0x731a, 0x731b
 static const uint16_t navi12[] = {0x7360, 0x7362};
 static const uint16_t navi14[] = {0x7340, 0x7341, 0x7347, 0x734f};
 
-#define FAMILY(ids, name) {AMD, ids, ELEMENTSOF(ids), name, VENDOR_RESET_DB, VENDOR_RESET}
+#define FAMILY(ids, name)                                                      \
+	{                                                                      \
+		AMD, ids, ELEMENTSOF(ids), name, VENDOR_RESET_DB, VENDOR_RESET \
+	}
 
 static const struct vb_reset_quirk quirks[] = {
 	FAMILY(polaris10, "AMD Polaris 10"), FAMILY(polaris11, "AMD Polaris 11"),

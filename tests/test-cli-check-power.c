@@ -41,8 +41,9 @@ static void test_power_d0(void **state)
 	rebind(fx, "0000:02:00.0", "vfio-pci");
 	fx_write(fx, "sys/module/vfio_pci/parameters/disable_idle_d3", "N\n", 0644);
 	o = check_power(fx, "D3hot\n", "1\n");
-	expect_out(&o, "PASS 0000:02:00.0 [device gpu]: power: D3hot (d3cold_allowed 1, vfio-pci "
-		       "disable_idle_d3 N); vfio-pci may put it in D3cold while no guest uses it\n");
+	expect_out(&o,
+		   "PASS 0000:02:00.0 [device gpu]: power: D3hot (d3cold_allowed 1, vfio-pci "
+		   "disable_idle_d3 N); vfio-pci may put it in D3cold while no guest uses it\n");
 	out_free(&o);
 
 	fx_write(fx, "sys/module/vfio_pci/parameters/disable_idle_d3", "Y\n", 0644);
@@ -103,8 +104,8 @@ static void test_power_unread(void **state)
 	config(fx, GPU);
 	unlink(p);
 	o = run(fx, "check", "gpu", NULL);
-	expect_out(&o, "WARN 0000:02:00.0 [device gpu]: power: the power state cannot be told: no "
-		       "power_state (a kernel before Linux 5.11)\n");
+	expect_out(&o, "WARN 0000:02:00.0 [device gpu]: power: the power state cannot be told: "
+		       "there is no power_state file (kernels show it since Linux 5.11)\n");
 	out_free(&o);
 
 	assert_int_equal(mkdir(p, 0755), 0);
@@ -189,10 +190,12 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_power_d0, cli_setup_q35, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_power_d3cold, cli_setup_q35, cli_teardown),
-		cmocka_unit_test_setup_teardown(test_power_unreachable, cli_setup_q35, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_power_unreachable, cli_setup_q35,
+						cli_teardown),
 		cmocka_unit_test_setup_teardown(test_power_unread, cli_setup_q35, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_framebuffer, cli_setup_q35, cli_teardown),
-		cmocka_unit_test_setup_teardown(test_framebuffer_unread, cli_setup_q35, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_framebuffer_unread, cli_setup_q35,
+						cli_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,8 +30,12 @@ static void card_alone(struct fx *fx, unsigned vendor, unsigned device, unsigned
 {
 	fx_port(fx, "0000:00:05.0", NULL, 6);
 	fx_device(fx, "0000:05:00.0",
-		  &(struct fx_dev){.parent = "0000:00:05.0", .vendor = vendor, .device = device,
-				   .class = class, .group = 6, .reset_method = "bus"});
+		  &(struct fx_dev){.parent = "0000:00:05.0",
+				   .vendor = vendor,
+				   .device = device,
+				   .class = class,
+				   .group = 6,
+				   .reset_method = "bus"});
 }
 
 static void test_flr(void **state)

@@ -31,8 +31,12 @@ static void nic(struct fx *fx, unsigned numvfs)
 	fx_driver(fx, "vfio-pci", NULL);
 	fx_port(fx, PORT, NULL, 6);
 	fx_device(fx, PF,
-		  &(struct fx_dev){.parent = PORT, .vendor = 0x8086, .device = 0x10c9,
-				   .class = 0x020000, .group = 6, .host_driver = "igb",
+		  &(struct fx_dev){.parent = PORT,
+				   .vendor = 0x8086,
+				   .device = 0x10c9,
+				   .class = 0x020000,
+				   .group = 6,
+				   .host_driver = "igb",
 				   .bound = true});
 	fx_sriov_pf(fx, PF, 7, numvfs);
 	for (unsigned n = 0; n < numvfs; n++)
