@@ -24,18 +24,6 @@
 #define AUDIO "0000:02:00.1"
 #define CONF  "[device gpu]\nmatch = id=1234:1111 boot_vga=0\n"
 
-static void expect_out(const struct out *o, const char *text)
-{
-	if (!strstr(o->out, text))
-		fail_msg("check output lacks \"%s\":\n%s", text, o->out);
-}
-
-static void expect_no_out(const struct out *o, const char *text)
-{
-	if (strstr(o->out, text))
-		fail_msg("check output has \"%s\":\n%s", text, o->out);
-}
-
 static int setup(void **state)
 {
 	int r = cli_setup_q35(state);
