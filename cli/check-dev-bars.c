@@ -21,7 +21,7 @@
 #define IORESOURCE_PREFETCH 0x00002000
 #define IORESOURCE_MEM_64   0x00100000
 
-#define NUM_BARS     6
+#define NUM_BARS     CHECK_BARS
 #define CONFIG_MAX   4096 /* PCI_CFG_SPACE_EXP_SIZE */
 #define CONFIG_PLAIN 256  /* PCI_CFG_SPACE_SIZE: a conventional device, no extended space */
 
@@ -42,7 +42,7 @@ struct bar {
 	const struct vb_rebar_bar *rebar;
 };
 
-static int read_bars(const char *addr, struct bar bars[NUM_BARS], char **why)
+int check_dev_resources(const char *addr, struct check_resource res[CHECK_RESOURCES], char **why)
 {
 	_cleanup_free_ char *text = NULL;
 	char *line, *save = NULL;
@@ -51,7 +51,7 @@ static int read_bars(const char *addr, struct bar bars[NUM_BARS], char **why)
 	r = vb_readf(&text, "/sys/bus/pci/devices/%s/resource", addr);
 	if (r < 0)
 		return asprintf_safe(why, "resource: %s", strerror(-r)), r;
-	for (line = strtok_r(text, "\n", &save); line && i < NUM_BARS;
+	for (line = strtok_r(text, "\n", &save); line && i < CHECK_RESOURCES;
 	     line = strtok_r(NULL, "\n", &save), i++) {
 		unsigned long long start, end, flags;
 		char extra;
@@ -61,10 +61,11 @@ static int read_bars(const char *addr, struct bar bars[NUM_BARS], char **why)
 			return asprintf_safe(why, "resource line %d is not \"start end flags\": %s",
 					     i + 1, line),
 			       -EBADMSG;
-		bars[i] = (struct bar){end ? end - start + 1 : 0, flags, NULL};
+		res[i] = (struct check_resource){end ? end - start + 1 : 0, flags};
 	}
-	if (i < NUM_BARS)
-		return asprintf_safe(why, "resource has %d lines, not the %d BARs", i, NUM_BARS),
+	if (i < CHECK_RESOURCES)
+		return asprintf_safe(why, "resource has %d lines, not the %d BARs and the ROM", i,
+				     CHECK_BARS),
 		       -EBADMSG;
 	return 0;
 }
@@ -183,6 +184,7 @@ void check_dev_bars(struct check *c, const struct check_dev *d)
 {
 	const struct vb_pci_dev *dev = check_pci_dev(c, d);
 	_cleanup_free_ char *why = NULL, *rwhy = NULL, *list = NULL, *fix = NULL;
+	struct check_resource res[CHECK_RESOURCES];
 	struct bar bars[NUM_BARS] = {0};
 	struct strbuf b = {0};
 	struct vb_rebar rb;
@@ -190,10 +192,12 @@ void check_dev_bars(struct check *c, const struct check_dev *d)
 	uint64_t sum64 = 0;
 	int big = -1;
 
-	if (read_bars(dev->addr, bars, &why) < 0) {
+	if (check_dev_resources(dev->addr, res, &why) < 0) {
 		check_report_dev(c, d, WARN, "bars", NULL, "bars: not read: %s", strna(why));
 		return;
 	}
+	for (int i = 0; i < NUM_BARS; i++)
+		bars[i] = (struct bar){res[i].size, res[i].flags, NULL};
 	read_rebar(dev->addr, &rb, &rwhy);
 	for (size_t k = 0; k < rb.n; k++)
 		bars[rb.bars[k].index].rebar = &rb.bars[k];

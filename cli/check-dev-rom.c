@@ -169,6 +169,18 @@ static bool may_enable(struct check *c, const struct check_dev *d)
 	return true;
 }
 
+/* Whether resource shows a ROM BAR, its size into buf; false also when resource does not read. */
+static bool rom_bar_size(const char *addr, char *buf, size_t size)
+{
+	struct check_resource res[CHECK_RESOURCES];
+	_cleanup_free_ char *why = NULL;
+
+	if (check_dev_resources(addr, res, &why) < 0 || !res[CHECK_ROM_BAR].size)
+		return false;
+	vb_format_bytes(res[CHECK_ROM_BAR].size, buf, size);
+	return true;
+}
+
 static void report_too_large(struct check *c, const struct check_dev *d)
 {
 	check_report_dev(c, d, WARN, "rom", NULL,
@@ -181,6 +193,7 @@ void check_dev_rom(struct check *c, const struct check_dev *d)
 	const struct vb_pci_dev *dev = check_pci_dev(c, d);
 	_cleanup_free_ char *abs = NULL, *path = NULL, *buf = NULL, *undo = NULL;
 	_cleanup_close_ int fd = -1;
+	char size[VB_BYTES_MAX];
 	bool on_sysfs;
 	struct statfs sfs;
 	struct stat st;
@@ -191,6 +204,14 @@ void check_dev_rom(struct check *c, const struct check_dev *d)
 	    vb_path(abs, &path) < 0)
 		return;
 	fd = vb_open_regular(path, &st);
+	if (fd == -ENOENT && rom_bar_size(dev->addr, size, sizeof(size))) {
+		/* The kernel shows rom whenever there is a ROM BAR: this is a capture without it. */
+		check_report_dev(c, d, WARN, "rom", NULL,
+				 "rom: not read: resource shows a %s ROM BAR, but there is no rom "
+				 "file",
+				 size);
+		return;
+	}
 	if (fd == -ENOENT) {
 		if (is_display(dev))
 			check_report_dev(c, d, WARN, "rom", ROM_FILE_FIX,

@@ -44,8 +44,8 @@ static void resource(struct fx *fx, const char *addr, const struct bar bars[6])
 		uint64_t size = i < 6 ? bars[i].size : 0;
 
 		if (!size) {
-			n += snprintf(text + n, sizeof(text) - n,
-				      "0x%016x 0x%016x 0x%016x\n", 0, 0, 0);
+			n += snprintf(text + n, sizeof(text) - n, "0x%016x 0x%016x 0x%016x\n", 0, 0,
+				      0);
 			continue;
 		}
 		n += snprintf(text + n, sizeof(text) - n, "0x%016llx 0x%016llx 0x%016llx\n",
@@ -104,8 +104,8 @@ static void test_bars_fit(void **state)
 {
 	struct fx *fx = *state;
 	const struct bar bars[6] = {
-		{16 * MiB, MEM}, {0, 0}, {256 * MiB, MEM | MEM64 | PREF}, {0, 0}, {32 * MiB, MEM},
-		{256, IO},
+		{16 * MiB, MEM}, {0, 0},	  {256 * MiB, MEM | MEM64 | PREF},
+		{0, 0},		 {32 * MiB, MEM}, {256, IO},
 	};
 	struct out o;
 
@@ -123,7 +123,7 @@ static void test_bars_half(void **state)
 {
 	struct fx *fx = *state;
 	const struct bar bars[6] = {
-		{16 * MiB, MEM}, {0, 0}, {16 * GiB, MEM | MEM64 | PREF}, {0, 0},
+		{16 * MiB, MEM},	 {0, 0}, {16 * GiB, MEM | MEM64 | PREF}, {0, 0},
 		{32 * MiB, MEM | MEM64}, {0, 0},
 	};
 	struct out o;
@@ -132,15 +132,16 @@ static void test_bars_half(void **state)
 	rebar(fx, GPU, 2, 8, 15, 14);
 	o = run(fx, "check", "gpu", NULL);
 	expect_status(&o, 0);
-	expect_line(&o, "WARN " GPU " [device gpu]: bars: BAR0 16 MiB, BAR2 16 GiB 64-bit "
-			"prefetchable (resizable 256 MiB..32 GiB, now 16 GiB), BAR4 32 MiB 64-bit; "
-			"the 64-bit BARs take 16416 MiB, more than half the 32 GiB the guest's "
-			"firmware (OVMF) gives 64-bit PCI memory by default: a second such device "
-			"will not fit\n"
-			"     fix: shrink BAR2 before vfio-pci binds: with no driver bound, echo 8 > "
-			"/sys/bus/pci/devices/" GPU "/resource2_resize (Linux 6.1 and later; 8 is "
-			"256 MiB), or raise the guest's aperture: -fw_cfg "
-			"name=opt/ovmf/X-PciMmio64Mb,string=65536 (libvirt: <qemu:commandline>)\n");
+	expect_line(&o,
+		    "WARN " GPU " [device gpu]: bars: BAR0 16 MiB, BAR2 16 GiB 64-bit "
+		    "prefetchable (resizable 256 MiB..32 GiB, now 16 GiB), BAR4 32 MiB 64-bit; "
+		    "the 64-bit BARs take 16416 MiB, more than half the 32 GiB the guest's "
+		    "firmware (OVMF) gives 64-bit PCI memory by default: a second such device "
+		    "will not fit\n"
+		    "     fix: shrink BAR2 before vfio-pci binds: with no driver bound, echo 8 > "
+		    "/sys/bus/pci/devices/" GPU "/resource2_resize (Linux 6.1 and later; 8 is "
+		    "256 MiB), or raise the guest's aperture: -fw_cfg "
+		    "name=opt/ovmf/X-PciMmio64Mb,string=65536 (libvirt: <qemu:commandline>)\n");
 	out_free(&o);
 }
 
@@ -157,12 +158,13 @@ static void test_bars_one_too_large(void **state)
 	rebar(fx, GPU, 2, 8, 16, 16);
 	o = run(fx, "check", "gpu", NULL);
 	expect_status(&o, 2);
-	expect_line(&o, "FAIL " GPU " [device gpu]: bars: BAR0 16 MiB, BAR2 64 GiB 64-bit "
-			"prefetchable (resizable 256 MiB..64 GiB, now 64 GiB); BAR2's 64 GiB alone "
-			"is more than the 32 GiB the guest's firmware (OVMF) gives 64-bit PCI "
-			"memory by default\n"
-			"     fix: shrink BAR2 before vfio-pci binds: with no driver bound, echo 8 > "
-			"/sys/bus/pci/devices/" GPU "/resource2_resize");
+	expect_line(&o,
+		    "FAIL " GPU " [device gpu]: bars: BAR0 16 MiB, BAR2 64 GiB 64-bit "
+		    "prefetchable (resizable 256 MiB..64 GiB, now 64 GiB); BAR2's 64 GiB alone "
+		    "is more than the 32 GiB the guest's firmware (OVMF) gives 64-bit PCI "
+		    "memory by default\n"
+		    "     fix: shrink BAR2 before vfio-pci binds: with no driver bound, echo 8 > "
+		    "/sys/bus/pci/devices/" GPU "/resource2_resize");
 	expect_line(&o, "X-PciMmio64Mb,string=131072 ");
 	out_free(&o);
 }
@@ -172,19 +174,24 @@ static void test_bars_sum_too_large(void **state)
 {
 	struct fx *fx = *state;
 	const struct bar bars[6] = {
-		{24 * GiB, MEM | MEM64 | PREF}, {0, 0}, {16 * GiB, MEM | MEM64 | PREF}, {0, 0},
-		{0, 0}, {0, 0},
+		{24 * GiB, MEM | MEM64 | PREF},
+		{0, 0},
+		{16 * GiB, MEM | MEM64 | PREF},
+		{0, 0},
+		{0, 0},
+		{0, 0},
 	};
 	struct out o;
 
 	resource(fx, GPU, bars);
 	o = run(fx, "check", "gpu", NULL);
 	expect_status(&o, 2);
-	expect_line(&o, "FAIL " GPU " [device gpu]: bars: BAR0 24 GiB 64-bit prefetchable, BAR2 "
-			"16 GiB 64-bit prefetchable; the 64-bit BARs take 40 GiB, more than the 32 "
-			"GiB the guest's firmware (OVMF) gives 64-bit PCI memory by default\n"
-			"     fix: raise the guest's aperture: -fw_cfg "
-			"name=opt/ovmf/X-PciMmio64Mb,string=131072 (libvirt: <qemu:commandline>)\n");
+	expect_line(&o,
+		    "FAIL " GPU " [device gpu]: bars: BAR0 24 GiB 64-bit prefetchable, BAR2 "
+		    "16 GiB 64-bit prefetchable; the 64-bit BARs take 40 GiB, more than the 32 "
+		    "GiB the guest's firmware (OVMF) gives 64-bit PCI memory by default\n"
+		    "     fix: raise the guest's aperture: -fw_cfg "
+		    "name=opt/ovmf/X-PciMmio64Mb,string=131072 (libvirt: <qemu:commandline>)\n");
 	out_free(&o);
 }
 

@@ -108,6 +108,31 @@ static void test_rom_none(void **state)
 	out_free(&o);
 }
 
+/*
+ * A capture that kept resource but not rom: the kernel shows rom for every ROM BAR, so the
+ * ROM is there and was not captured; that is no proof of "none".
+ */
+static void test_rom_not_captured(void **state)
+{
+	struct fx *fx = *state;
+	struct out o;
+
+	fx_write(fx, "sys/bus/pci/devices/" GPU "/resource",
+		 "0x00000000fb000000 0x00000000fbffffff 0x0000000000042208\n"
+		 "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+		 "0x00000000fe614000 0x00000000fe614fff 0x0000000000040200\n"
+		 "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+		 "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+		 "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+		 "0x00000000fe600000 0x00000000fe60ffff 0x0000000000046200\n",
+		 0444);
+	o = check(fx, "gpu");
+	expect_line(&o, "WARN " GPU " [device gpu]: rom: not read: resource shows a 64 KiB ROM "
+			"BAR, but there is no rom file\n");
+	expect_no(&o, GPU " [device gpu]: rom: none");
+	out_free(&o);
+}
+
 static void test_rom_legacy_and_efi(void **state)
 {
 	struct fx *fx = *state;
@@ -221,15 +246,88 @@ static void test_rom_too_large(void **state)
 	out_free(&o);
 }
 
+/*
+ * On sysfs (the kernel double says so): enabled for the read, disabled after, "0\n" as
+ * kernels before kstrtobool() want it.
+ */
+static void test_rom_sysfs(void **state)
+{
+	struct fx *fx = *state;
+	uint8_t rom[2 * UNIT];
+	struct out o;
+	char *log;
+
+	put_image(rom, put_image(rom, 0, 0x00, false, 0x1234, 0x1111), 0x03, true, 0x1234, 0x1111);
+	write_rom(fx, GPU, rom, sizeof(rom));
+	fx_inject(fx, "statfs sys sysfs");
+	o = check(fx, "gpu");
+	expect_line(&o, "PASS " GPU " [device gpu]: rom: 1 KiB read, images: legacy x86 (PCIR "
+			"1234:1111), EFI x64 (uncompressed)\n");
+	out_free(&o);
+	log = fx_read(fx, ".mock/writes.log");
+	assert_non_null(log);
+	assert_string_equal(log, "sys/bus/pci/devices/" GPU "/rom\t1\tok\n"
+				 "sys/bus/pci/devices/" GPU "/rom\t0\tok\n");
+	free(log);
+}
+
+/* A guest's QEMU holds the group: the ROM is left alone, and who holds it is named. */
+static void test_rom_sysfs_held(void **state)
+{
+	struct fx *fx = *state;
+	uint8_t rom[2 * UNIT];
+	struct out o;
+	char *fd;
+
+	put_image(rom, put_image(rom, 0, 0x00, false, 0x1234, 0x1111), 0x03, true, 0x1234, 0x1111);
+	write_rom(fx, GPU, rom, sizeof(rom));
+	fx_inject(fx, "statfs sys sysfs");
+	fx_write(fx, "proc/4242/comm", "qemu-system-x86\n", 0444);
+	fx_write(fx, "proc/4242/fd/.keep", "", 0444);
+	fd = fx_path(fx, "proc/4242/fd/7");
+	assert_int_equal(symlink("/dev/vfio/2", fd), 0);
+	free(fd);
+	o = check(fx, "gpu");
+	expect_line(&o, "WARN " GPU " [device gpu]: rom: not read: PID 4242 (qemu-system-x86) "
+			"holds /dev/vfio/2\n"
+			"     fix: run vfio-boot check while no guest uses it\n");
+	out_free(&o);
+	assert_int_equal(fx_count_lines_matching(fx, ".mock/writes.log", "/rom"), 0);
+}
+
+/* Enabling refused (not root): nothing read, and said how to read it. */
+static void test_rom_sysfs_refused(void **state)
+{
+	struct fx *fx = *state;
+	uint8_t rom[UNIT];
+	struct out o;
+
+	put_image(rom, 0, 0x00, true, 0x1234, 0x1111);
+	write_rom(fx, GPU, rom, sizeof(rom));
+	fx_inject(fx, "statfs sys sysfs");
+	fx_inject(fx, "write sys/bus/pci/devices/" GPU "/rom EACCES");
+	o = check(fx, "gpu");
+	expect_line(&o, "WARN " GPU " [device gpu]: rom: not read: enabling it (writing 1 to "
+			"/sys/bus/pci/devices/" GPU "/rom) failed: Permission denied\n"
+			"     fix: run vfio-boot check as root\n");
+	expect_no(&o, "no EFI x64 driver");
+	out_free(&o);
+	assert_int_equal(fx_count_lines_matching(fx, ".mock/writes.log", "/rom\t0"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_rom_none, setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_rom_not_captured, setup, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_rom_legacy_and_efi, setup, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_rom_legacy_only, setup, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_rom_garbage, setup, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_rom_other_device, setup, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_rom_too_large, setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_rom_sysfs, setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_rom_sysfs_held, setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_rom_sysfs_refused, setup, cli_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
