@@ -143,7 +143,9 @@ static void describe(struct strbuf *b, const struct bar *bars)
 
 /*
  * What to do when the BARs do not fit: shrink the largest resizable one to its smallest size,
- * where the kernel can, or give the guest a larger aperture, room for two such devices.
+ * where the kernel can, or give the guest a larger aperture, room for two such devices. The
+ * kernel's resourceN_resize (Documentation/ABI/testing/sysfs-bus-pci, September 2022, Linux
+ * 6.1) takes the size's bit, 0 = 1 MiB, and only while no driver is bound to the device.
  */
 static char *fix_for(const char *addr, const struct bar *bars, uint64_t sum64)
 {

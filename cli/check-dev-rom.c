@@ -34,9 +34,10 @@
 	"file='/usr/share/vgabios/NAME.rom'/> in the hostdev (virsh edit GUEST)"
 #define ROM_ROOT_FIX "run vfio-boot check as root"
 
+/* A device whose class could not be read may be one: judged as one, never waved through. */
 static bool is_display(const struct vb_pci_dev *dev)
 {
-	return (dev->class_code >> 16) == 0x03;
+	return (dev->unknown & VB_PCI_UNKNOWN_IDS) || (dev->class_code >> 16) == 0x03;
 }
 
 /* "legacy x86 (PCIR 1234:1111), EFI x64 (uncompressed)" */
@@ -98,7 +99,8 @@ static void judge(struct check *c, const struct check_dev *d, const uint8_t *buf
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (img[i].vendor == dev->vendor && img[i].device == dev->device)
+		if ((dev->unknown & VB_PCI_UNKNOWN_IDS) ||
+		    (img[i].vendor == dev->vendor && img[i].device == dev->device))
 			continue;
 		check_report_dev(
 			c, d, WARN, "rom",

@@ -133,6 +133,19 @@ static void test_rom_not_captured(void **state)
 	out_free(&o);
 }
 
+/* A device whose class could not be read may be a display: no PASS for it without a ROM. */
+static void test_rom_none_class_unknown(void **state)
+{
+	struct fx *fx = *state;
+	struct out o;
+
+	fx_write(fx, "sys/bus/pci/devices/" NIC "/uevent", "PCI_CLASS=what\n", 0444);
+	o = check(fx, NIC);
+	expect_line(&o, "WARN " NIC ": rom: none (no expansion ROM BAR)");
+	expect_no(&o, "PASS " NIC ": rom:");
+	out_free(&o);
+}
+
 static void test_rom_legacy_and_efi(void **state)
 {
 	struct fx *fx = *state;
@@ -320,6 +333,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_rom_none, setup, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_rom_not_captured, setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_rom_none_class_unknown, setup, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_rom_legacy_and_efi, setup, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_rom_legacy_only, setup, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_rom_garbage, setup, cli_teardown),
