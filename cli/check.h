@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cmdline.h"
 #include "config.h"
@@ -119,6 +120,17 @@ void check_dev_rom(struct check *c, const struct check_dev *d);
  * capability in config space, its range, against the guest firmware's documented aperture.
  */
 void check_dev_bars(struct check *c, const struct check_dev *d);
+/*
+ * The first lines of a device's resource file (check-dev-bars.c), "start end flags" each: the
+ * six BARs, then the ROM BAR. 0, or -errno with what was wrong in *why (malloc'd).
+ */
+#define CHECK_BARS	6
+#define CHECK_ROM_BAR	6
+#define CHECK_RESOURCES 7
+struct check_resource {
+	uint64_t size, flags;
+};
+int check_dev_resources(const char *addr, struct check_resource res[CHECK_RESOURCES], char **why);
 /*
  * Item "holders" (check-dev-holders.c): processes holding the group's /dev/vfio/N (or the
  * device's /dev/vfio/devices/vfioN), or its DRM and NVIDIA nodes: PID and command.
