@@ -128,44 +128,52 @@ static void judge(struct check *c, const struct check_dev *d, const uint8_t *buf
 }
 
 /*
- * Whether the ROM may be enabled now: never while a process holds the device's group file, a
- * guest's QEMU using the device; reported when not.
+ * Whether the ROM may be enabled now: never while a process holds the device's group file or
+ * its own VFIO file (iommufd), a guest's QEMU using the device; reported when not.
  */
 static bool may_enable(struct check *c, const struct check_dev *d)
 {
 	const struct vb_pci_dev *dev = check_pci_dev(c, d);
-	struct vb_holders h;
-	char group[32], who[512];
+	struct vb_holders h[VB_DEV_FILES_MAX];
+	const char *paths[VB_DEV_FILES_MAX];
+	struct vb_dev_files files;
+	char who[512];
+	size_t n = 0;
 	int r;
 
-	if (dev->iommu_group == VB_GROUP_UNKNOWN) {
+	vb_dev_files(dev->addr, &files);
+	if (files.group_err && files.group_err != -ENOENT) {
 		check_report_dev(c, d, WARN, "rom", ROM_ROOT_FIX,
 				 "rom: not read: its IOMMU group could not be read, so whether a "
 				 "guest holds it is not known");
 		return false;
 	}
-	if (dev->iommu_group < 0)
+	for (size_t k = 0; k < files.n; k++)
+		if (vb_dev_file_is_vfio(&files.v[k]))
+			paths[n++] = files.v[k].path;
+	if (n == 0)
 		return true;
-	snprintf(group, sizeof(group), "/dev/vfio/%d", dev->iommu_group);
-	r = vb_holders_find(group, &h);
+	r = vb_holders_find_many(paths, n, h);
 	if (r < 0) {
 		check_report_dev(c, d, WARN, "rom", ROM_ROOT_FIX,
-				 "rom: not read: who holds %s could not be read: %s", group,
+				 "rom: not read: who holds %s could not be read: %s", paths[0],
 				 strerror(-r));
 		return false;
 	}
-	if (h.n || h.more) {
-		vb_holders_format(&h, who, sizeof(who));
+	for (size_t k = 0; k < n; k++) {
+		if (!h[k].n && !h[k].more)
+			continue;
+		vb_holders_format(&h[k], who, sizeof(who));
 		check_report_dev(c, d, WARN, "rom", "run vfio-boot check while no guest uses it",
-				 "rom: not read: %s hold%s %s", who, h.n + h.more > 1 ? "" : "s",
-				 group);
+				 "rom: not read: %s hold%s %s", who,
+				 h[k].n + h[k].more > 1 ? "" : "s", paths[k]);
 		return false;
 	}
-	if (h.unreadable) {
+	if (h[0].unreadable) {
 		check_report_dev(
 			c, d, WARN, "rom", ROM_ROOT_FIX,
 			"rom: not read: %zu processes could not be looked at, one may hold %s",
-			h.unreadable, group);
+			h[0].unreadable, paths[0]);
 		return false;
 	}
 	return true;

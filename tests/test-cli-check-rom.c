@@ -284,28 +284,57 @@ static void test_rom_sysfs(void **state)
 	free(log);
 }
 
+/*
+ * On sysfs, a guest's QEMU (PID 4242) holds target: the ROM is left alone (nothing written to
+ * it), and held, the line that names who holds it, is in the output.
+ */
+static void expect_held(struct fx *fx, const char *target, const char *held)
+{
+	struct out o;
+	char *fd;
+
+	fx_inject(fx, "statfs sys sysfs");
+	fx_write(fx, "proc/4242/comm", "qemu-system-x86\n", 0444);
+	fx_write(fx, "proc/4242/fd/.keep", "", 0444);
+	fd = fx_path(fx, "proc/4242/fd/7");
+	assert_int_equal(symlink(target, fd), 0);
+	free(fd);
+	o = check(fx, "gpu");
+	expect_line(&o, held);
+	out_free(&o);
+	assert_int_equal(fx_count_lines_matching(fx, ".mock/writes.log", "/rom"), 0);
+}
+
 /* A guest's QEMU holds the group: the ROM is left alone, and who holds it is named. */
 static void test_rom_sysfs_held(void **state)
 {
 	struct fx *fx = *state;
 	uint8_t rom[2 * UNIT];
-	struct out o;
-	char *fd;
 
 	put_image(rom, put_image(rom, 0, 0x00, false, 0x1234, 0x1111), 0x03, true, 0x1234, 0x1111);
 	write_rom(fx, GPU, rom, sizeof(rom));
-	fx_inject(fx, "statfs sys sysfs");
-	fx_write(fx, "proc/4242/comm", "qemu-system-x86\n", 0444);
-	fx_write(fx, "proc/4242/fd/.keep", "", 0444);
-	fd = fx_path(fx, "proc/4242/fd/7");
-	assert_int_equal(symlink("/dev/vfio/2", fd), 0);
-	free(fd);
-	o = check(fx, "gpu");
-	expect_line(&o, "WARN " GPU " [device gpu]: rom: not read: PID 4242 (qemu-system-x86) "
-			"holds /dev/vfio/2\n"
-			"     fix: run vfio-boot check while no guest uses it\n");
-	out_free(&o);
-	assert_int_equal(fx_count_lines_matching(fx, ".mock/writes.log", "/rom"), 0);
+	expect_held(fx, "/dev/vfio/2",
+		    "WARN " GPU " [device gpu]: rom: not read: PID 4242 (qemu-system-x86) "
+		    "holds /dev/vfio/2\n"
+		    "     fix: run vfio-boot check while no guest uses it\n");
+}
+
+/*
+ * A guest's QEMU on iommufd holds the device's own VFIO file, not its group's: the ROM is left
+ * alone all the same.
+ */
+static void test_rom_sysfs_held_cdev(void **state)
+{
+	struct fx *fx = *state;
+	uint8_t rom[UNIT];
+
+	put_image(rom, 0, 0x00, true, 0x1234, 0x1111);
+	write_rom(fx, GPU, rom, sizeof(rom));
+	fx_write(fx, "sys/bus/pci/devices/" GPU "/vfio-dev/vfio3/dev", "511:3\n", 0644);
+	expect_held(fx, "/dev/vfio/devices/vfio3",
+		    "WARN " GPU " [device gpu]: rom: not read: PID 4242 (qemu-system-x86) "
+		    "holds /dev/vfio/devices/vfio3\n"
+		    "     fix: run vfio-boot check while no guest uses it\n");
 }
 
 /* Enabling refused (not root): nothing read, and said how to read it. */
@@ -341,6 +370,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rom_too_large, setup, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_rom_sysfs, setup, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_rom_sysfs_held, setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_rom_sysfs_held_cdev, setup, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_rom_sysfs_refused, setup, cli_teardown),
 	};
 
