@@ -195,7 +195,8 @@ void check_dev_bars(struct check *c, const struct check_dev *d)
 	int big = -1;
 
 	if (check_dev_resources(dev->addr, res, &why) < 0) {
-		check_report_dev(c, d, WARN, "bars", NULL, "bars: not read: %s", strna(why));
+		check_report_dev(c, d, WARN, "bars", "check that sysfs is mounted and readable",
+				 "bars: not read: %s", strna(why));
 		return;
 	}
 	for (int i = 0; i < NUM_BARS; i++)

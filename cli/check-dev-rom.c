@@ -32,7 +32,13 @@
 #define ROM_BAD_FIX                                                          \
 	"use a ROM file dumped from a working system or the vendor's: <rom " \
 	"file='/usr/share/vgabios/NAME.rom'/> in the hostdev (virsh edit GUEST)"
-#define ROM_ROOT_FIX "run vfio-boot check as root"
+#define ROM_ROOT_FIX  "run vfio-boot check as root"
+#define ROM_SYSFS_FIX "check that sysfs is mounted and readable"
+#define ROM_CAPTURE_FIX \
+	"run vfio-boot check on the host itself, where the kernel shows the rom file"
+/* QEMU reads the ROM for the guest unless told not to; a device that is no display needs none. */
+#define ROM_OFF_FIX \
+	"none needed unless the guest's firmware uses it; to stop QEMU reading it: <rom bar='off'/> in the hostdev (virsh edit GUEST)"
 
 /* A device whose class could not be read may be one: judged as one, never waved through. */
 static bool is_display(const struct vb_pci_dev *dev)
@@ -193,7 +199,7 @@ static bool rom_bar_size(const char *addr, char *buf, size_t size)
 
 static void report_too_large(struct check *c, const struct check_dev *d)
 {
-	check_report_dev(c, d, WARN, "rom", NULL,
+	check_report_dev(c, d, WARN, "rom", ROM_BAD_FIX,
 			 "rom: larger than %u MiB, which no ROM BAR is: not read",
 			 ROM_READ_MAX >> 20);
 }
@@ -216,7 +222,7 @@ void check_dev_rom(struct check *c, const struct check_dev *d)
 	fd = vb_open_regular(path, &st);
 	if (fd == -ENOENT && rom_bar_size(dev->addr, size, sizeof(size))) {
 		/* The kernel shows rom whenever there is a ROM BAR: this is a capture without it. */
-		check_report_dev(c, d, WARN, "rom", NULL,
+		check_report_dev(c, d, WARN, "rom", ROM_CAPTURE_FIX,
 				 "rom: not read: resource shows a %s ROM BAR, but there is no rom "
 				 "file",
 				 size);
@@ -234,7 +240,7 @@ void check_dev_rom(struct check *c, const struct check_dev *d)
 		return;
 	}
 	if (fd < 0) {
-		check_report_dev(c, d, WARN, "rom", fd == -EACCES ? ROM_ROOT_FIX : NULL,
+		check_report_dev(c, d, WARN, "rom", fd == -EACCES ? ROM_ROOT_FIX : ROM_SYSFS_FIX,
 				 "rom: %s: cannot be opened: %s", abs, strerror(-fd));
 		return;
 	}
@@ -275,7 +281,7 @@ void check_dev_rom(struct check *c, const struct check_dev *d)
 	}
 	if (r < 0) {
 		/* rom_read() says -EIO when the kernel finds no ROM signature, or cannot map it. */
-		check_report_dev(c, d, WARN, "rom", is_display(dev) ? ROM_FILE_FIX : NULL,
+		check_report_dev(c, d, WARN, "rom", is_display(dev) ? ROM_FILE_FIX : ROM_OFF_FIX,
 				 "rom: cannot be read: %s", strerror(-r));
 		return;
 	}

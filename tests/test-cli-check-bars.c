@@ -233,7 +233,8 @@ static void test_bars_unreadable(void **state)
 
 	o = run(fx, "check", "gpu", NULL);
 	expect_line(&o, "WARN " GPU " [device gpu]: bars: not read: resource: No such file or "
-			"directory\n");
+			"directory\n"
+			"     fix: check that sysfs is mounted and readable\n");
 	out_free(&o);
 	fx_write(fx, "sys/bus/pci/devices/" GPU "/resource", "0x0 0x0\n", 0444);
 	o = run(fx, "check", "gpu", NULL);

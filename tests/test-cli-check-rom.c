@@ -128,7 +128,9 @@ static void test_rom_not_captured(void **state)
 		 0444);
 	o = check(fx, "gpu");
 	expect_line(&o, "WARN " GPU " [device gpu]: rom: not read: resource shows a 64 KiB ROM "
-			"BAR, but there is no rom file\n");
+			"BAR, but there is no rom file\n"
+			"     fix: run vfio-boot check on the host itself, where the kernel shows "
+			"the rom file\n");
 	expect_no(&o, GPU " [device gpu]: rom: none");
 	out_free(&o);
 }
@@ -255,7 +257,8 @@ static void test_rom_too_large(void **state)
 	free(p);
 	o = check(fx, "gpu");
 	expect_line(&o, "WARN " GPU " [device gpu]: rom: larger than 16 MiB, which no ROM BAR is: "
-			"not read\n");
+			"not read\n"
+			"     fix: use a ROM file dumped from a working system or the vendor's");
 	out_free(&o);
 }
 
