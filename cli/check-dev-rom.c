@@ -154,6 +154,14 @@ static bool may_enable(struct check *c, const struct check_dev *d)
 				 "guest holds it is not known");
 		return false;
 	}
+	/* What could not be listed may hide the VFIO file a guest holds: not enabled then. */
+	if (files.unreadable[0]) {
+		check_report_dev(c, d, WARN, "rom", ROM_ROOT_FIX,
+				 "rom: not read: the device's files cannot all be read (%s), so "
+				 "whether a guest holds it is not known",
+				 files.unreadable);
+		return false;
+	}
 	for (size_t k = 0; k < files.n; k++)
 		if (vb_dev_file_is_vfio(&files.v[k]))
 			paths[n++] = files.v[k].path;

@@ -340,6 +340,25 @@ static void test_rom_sysfs_held_cdev(void **state)
 		    "     fix: run vfio-boot check while no guest uses it\n");
 }
 
+/* Which VFIO file a guest would hold cannot be read: the ROM is left alone, never enabled. */
+static void test_rom_sysfs_files_unread(void **state)
+{
+	struct fx *fx = *state;
+	uint8_t rom[UNIT];
+	struct out o;
+
+	put_image(rom, 0, 0x00, true, 0x1234, 0x1111);
+	write_rom(fx, GPU, rom, sizeof(rom));
+	fx_write(fx, "sys/bus/pci/devices/" GPU "/vfio-dev", "not a directory\n", 0644);
+	fx_inject(fx, "statfs sys sysfs");
+	o = check(fx, "gpu");
+	expect_line(&o, "WARN " GPU " [device gpu]: rom: not read: the device's files cannot all "
+			"be read (vfio-dev (Not a directory)), so whether a guest holds it is not "
+			"known\n");
+	out_free(&o);
+	assert_int_equal(fx_count_lines_matching(fx, ".mock/writes.log", "/rom"), 0);
+}
+
 /* Enabling refused (not root): nothing read, and said how to read it. */
 static void test_rom_sysfs_refused(void **state)
 {
@@ -374,6 +393,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rom_sysfs, setup, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_rom_sysfs_held, setup, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_rom_sysfs_held_cdev, setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_rom_sysfs_files_unread, setup, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_rom_sysfs_refused, setup, cli_teardown),
 	};
 
