@@ -36,6 +36,8 @@
  * The smallest of these is what every guest can count on.
  */
 #define GUEST_MMIO64 (UINT64_C(32) << 30)
+/* The largest aperture the fix offers, in MiB: 16 TiB. */
+#define APERTURE_MAX_MB (UINT64_C(1) << 24)
 
 struct bar {
 	uint64_t size, flags;
@@ -152,7 +154,7 @@ static char *fix_for(const char *addr, const struct bar *bars, uint64_t sum64)
 	struct strbuf b = {0};
 	const struct bar *big = NULL;
 	uint64_t mb = UINT64_C(1) << 16;
-	char *ret = NULL;
+	char *ret = NULL, s[VB_BYTES_MAX], most[VB_BYTES_MAX];
 	int k = -1;
 
 	for (int i = 0; i < NUM_BARS; i++)
@@ -162,7 +164,6 @@ static char *fix_for(const char *addr, const struct bar *bars, uint64_t sum64)
 		}
 	if (big) {
 		unsigned n = (unsigned)__builtin_ctzll(big->rebar->sizes);
-		char s[VB_BYTES_MAX];
 
 		strbuf_printf(&b,
 			      "shrink BAR%d before vfio-pci binds: with no driver bound, echo %u > "
@@ -170,13 +171,23 @@ static char *fix_for(const char *addr, const struct bar *bars, uint64_t sum64)
 			      "is %s), or ",
 			      k, n, addr, k, n, vb_format_bytes(vb_rebar_bytes(n), s, sizeof(s)));
 	}
-	while (mb << 20 < 2 * sum64 && mb < (UINT64_C(1) << 24))
+	/* Room for two: mb MiB >= 2 * sum64, said without the doubling that could wrap. */
+	while ((mb << 19) < sum64 && mb < APERTURE_MAX_MB)
 		mb <<= 1;
-	strbuf_printf(
-		&b,
-		"raise the guest's aperture: -fw_cfg name=opt/ovmf/X-PciMmio64Mb,string=%" PRIu64
-		" (libvirt: <qemu:commandline>)",
-		mb);
+	if ((mb << 20) < sum64)
+		strbuf_printf(
+			&b,
+			"no aperture vfio-boot can give the guest (%s at most) holds the "
+			"64-bit BARs' %s: this device cannot be given to a guest with its BARs "
+			"at this size",
+			vb_format_bytes(APERTURE_MAX_MB << 20, most, sizeof(most)),
+			vb_format_bytes(sum64, s, sizeof(s)));
+	else
+		strbuf_printf(&b,
+			      "raise the guest's aperture: -fw_cfg "
+			      "name=opt/ovmf/X-PciMmio64Mb,string=%" PRIu64
+			      " (libvirt: <qemu:commandline>)",
+			      mb);
 	if (strbuf_take(&b, &ret) < 0)
 		return NULL;
 	return ret;
@@ -195,7 +206,8 @@ void check_dev_bars(struct check *c, const struct check_dev *d)
 	int big = -1;
 
 	if (check_dev_resources(dev->addr, res, &why) < 0) {
-		check_report_dev(c, d, WARN, "bars", NULL, "bars: not read: %s", strna(why));
+		check_report_dev(c, d, WARN, "bars", "check that sysfs is mounted and readable",
+				 "bars: not read: %s", strna(why));
 		return;
 	}
 	for (int i = 0; i < NUM_BARS; i++)
@@ -206,8 +218,9 @@ void check_dev_bars(struct check *c, const struct check_dev *d)
 	for (int i = 0; i < NUM_BARS; i++) {
 		if (!(bars[i].flags & IORESOURCE_MEM))
 			continue;
+		/* Saturated: six BARs of up to 8 EiB each would wrap around. */
 		if (bars[i].flags & IORESOURCE_MEM_64)
-			sum64 += bars[i].size;
+			sum64 = sum64 + bars[i].size < sum64 ? UINT64_MAX : sum64 + bars[i].size;
 		if (bars[i].size > GUEST_MMIO64 && (big < 0 || bars[i].size > bars[big].size))
 			big = i;
 	}

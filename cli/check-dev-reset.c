@@ -33,10 +33,12 @@ static bool first_is(const char *methods, const char *m)
 	return rest && (*rest == '\0' || *rest == ' ');
 }
 
+/* acpi is the device's own _RST, which ACPI forbids to touch any other device. */
 static bool only_this_device(const char *methods)
 {
-	return first_is(methods, "flr") || first_is(methods, "af_flr") ||
-	       first_is(methods, "device_specific") || first_is(methods, "pm");
+	return first_is(methods, "acpi") || first_is(methods, "flr") ||
+	       first_is(methods, "af_flr") || first_is(methods, "device_specific") ||
+	       first_is(methods, "pm");
 }
 
 static const char no_reset_fix[] =

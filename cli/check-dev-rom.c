@@ -32,7 +32,13 @@
 #define ROM_BAD_FIX                                                          \
 	"use a ROM file dumped from a working system or the vendor's: <rom " \
 	"file='/usr/share/vgabios/NAME.rom'/> in the hostdev (virsh edit GUEST)"
-#define ROM_ROOT_FIX "run vfio-boot check as root"
+#define ROM_ROOT_FIX  "run vfio-boot check as root"
+#define ROM_SYSFS_FIX "check that sysfs is mounted and readable"
+#define ROM_CAPTURE_FIX \
+	"run vfio-boot check on the host itself, where the kernel shows the rom file"
+/* QEMU reads the ROM for the guest unless told not to; a device that is no display needs none. */
+#define ROM_OFF_FIX \
+	"none needed unless the guest's firmware uses it; to stop QEMU reading it: <rom bar='off'/> in the hostdev (virsh edit GUEST)"
 
 /* A device whose class could not be read may be one: judged as one, never waved through. */
 static bool is_display(const struct vb_pci_dev *dev)
@@ -128,44 +134,60 @@ static void judge(struct check *c, const struct check_dev *d, const uint8_t *buf
 }
 
 /*
- * Whether the ROM may be enabled now: never while a process holds the device's group file, a
- * guest's QEMU using the device; reported when not.
+ * Whether the ROM may be enabled now: never while a process holds the device's group file or
+ * its own VFIO file (iommufd), a guest's QEMU using the device; reported when not.
  */
 static bool may_enable(struct check *c, const struct check_dev *d)
 {
 	const struct vb_pci_dev *dev = check_pci_dev(c, d);
-	struct vb_holders h;
-	char group[32], who[512];
+	struct vb_holders h[VB_DEV_FILES_MAX];
+	const char *paths[VB_DEV_FILES_MAX];
+	struct vb_dev_files files;
+	char who[512];
+	size_t n = 0;
 	int r;
 
-	if (dev->iommu_group == VB_GROUP_UNKNOWN) {
+	vb_dev_files(dev->addr, &files);
+	if (files.group_err && files.group_err != -ENOENT) {
 		check_report_dev(c, d, WARN, "rom", ROM_ROOT_FIX,
 				 "rom: not read: its IOMMU group could not be read, so whether a "
 				 "guest holds it is not known");
 		return false;
 	}
-	if (dev->iommu_group < 0)
+	/* What could not be listed may hide the VFIO file a guest holds: not enabled then. */
+	if (files.unreadable[0]) {
+		check_report_dev(c, d, WARN, "rom", ROM_ROOT_FIX,
+				 "rom: not read: the device's files cannot all be read (%s), so "
+				 "whether a guest holds it is not known",
+				 files.unreadable);
+		return false;
+	}
+	for (size_t k = 0; k < files.n; k++)
+		if (vb_dev_file_is_vfio(&files.v[k]))
+			paths[n++] = files.v[k].path;
+	if (n == 0)
 		return true;
-	snprintf(group, sizeof(group), "/dev/vfio/%d", dev->iommu_group);
-	r = vb_holders_find(group, &h);
+	r = vb_holders_find_many(paths, n, h);
 	if (r < 0) {
 		check_report_dev(c, d, WARN, "rom", ROM_ROOT_FIX,
-				 "rom: not read: who holds %s could not be read: %s", group,
+				 "rom: not read: who holds %s could not be read: %s", paths[0],
 				 strerror(-r));
 		return false;
 	}
-	if (h.n || h.more) {
-		vb_holders_format(&h, who, sizeof(who));
+	for (size_t k = 0; k < n; k++) {
+		if (!h[k].n && !h[k].more)
+			continue;
+		vb_holders_format(&h[k], who, sizeof(who));
 		check_report_dev(c, d, WARN, "rom", "run vfio-boot check while no guest uses it",
-				 "rom: not read: %s hold%s %s", who, h.n + h.more > 1 ? "" : "s",
-				 group);
+				 "rom: not read: %s hold%s %s", who,
+				 h[k].n + h[k].more > 1 ? "" : "s", paths[k]);
 		return false;
 	}
-	if (h.unreadable) {
+	if (h[0].unreadable) {
 		check_report_dev(
 			c, d, WARN, "rom", ROM_ROOT_FIX,
 			"rom: not read: %zu processes could not be looked at, one may hold %s",
-			h.unreadable, group);
+			h[0].unreadable, paths[0]);
 		return false;
 	}
 	return true;
@@ -185,7 +207,7 @@ static bool rom_bar_size(const char *addr, char *buf, size_t size)
 
 static void report_too_large(struct check *c, const struct check_dev *d)
 {
-	check_report_dev(c, d, WARN, "rom", NULL,
+	check_report_dev(c, d, WARN, "rom", ROM_BAD_FIX,
 			 "rom: larger than %u MiB, which no ROM BAR is: not read",
 			 ROM_READ_MAX >> 20);
 }
@@ -208,7 +230,7 @@ void check_dev_rom(struct check *c, const struct check_dev *d)
 	fd = vb_open_regular(path, &st);
 	if (fd == -ENOENT && rom_bar_size(dev->addr, size, sizeof(size))) {
 		/* The kernel shows rom whenever there is a ROM BAR: this is a capture without it. */
-		check_report_dev(c, d, WARN, "rom", NULL,
+		check_report_dev(c, d, WARN, "rom", ROM_CAPTURE_FIX,
 				 "rom: not read: resource shows a %s ROM BAR, but there is no rom "
 				 "file",
 				 size);
@@ -226,7 +248,7 @@ void check_dev_rom(struct check *c, const struct check_dev *d)
 		return;
 	}
 	if (fd < 0) {
-		check_report_dev(c, d, WARN, "rom", fd == -EACCES ? ROM_ROOT_FIX : NULL,
+		check_report_dev(c, d, WARN, "rom", fd == -EACCES ? ROM_ROOT_FIX : ROM_SYSFS_FIX,
 				 "rom: %s: cannot be opened: %s", abs, strerror(-fd));
 		return;
 	}
@@ -267,7 +289,7 @@ void check_dev_rom(struct check *c, const struct check_dev *d)
 	}
 	if (r < 0) {
 		/* rom_read() says -EIO when the kernel finds no ROM signature, or cannot map it. */
-		check_report_dev(c, d, WARN, "rom", is_display(dev) ? ROM_FILE_FIX : NULL,
+		check_report_dev(c, d, WARN, "rom", is_display(dev) ? ROM_FILE_FIX : ROM_OFF_FIX,
 				 "rom: cannot be read: %s", strerror(-r));
 		return;
 	}

@@ -42,7 +42,7 @@ static const struct vb_plan_section *vfs_section(struct check *c, const struct c
 static void pf_vfs(struct check *c, const struct check_dev *d, unsigned num)
 {
 	const struct vb_pci_dev *pf = check_pci_dev(c, d);
-	struct strbuf host = {0}, unclaimed = {0};
+	struct strbuf host = {0}, unclaimed = {0}, unclaimed_addrs = {0};
 	const char *first_driver = NULL;
 	bool mixed = false;
 	char fix[512];
@@ -88,20 +88,30 @@ static void pf_vfs(struct check *c, const struct check_dev *d, unsigned num)
 
 			strbuf_printf(&unclaimed, "%s%s (%s)", unclaimed.len ? ", " : "", vf->addr,
 				      drv);
+			strbuf_printf(&unclaimed_addrs, "%s%s", unclaimed_addrs.len ? " " : "",
+				      vf->addr);
 			if (first_driver && !streq(first_driver, drv))
 				mixed = true;
 			if (!first_driver)
 				first_driver = drv;
 		}
 	}
-	if (mixed)
+	if (mixed) {
+		struct strbuf f = {0};
+
+		strbuf_printf(&f,
+			      "for vf in %s; do echo > /sys/bus/pci/devices/$vf/driver_override; "
+			      "[ -e /sys/bus/pci/devices/$vf/driver ] && echo $vf > "
+			      "/sys/bus/pci/devices/$vf/driver/unbind; echo $vf > "
+			      "/sys/bus/pci/drivers_probe; done (each on the driver its PF's VFs "
+			      "take), or claim them in a section",
+			      unclaimed_addrs.s);
 		check_report_dev(
-			c, d, WARN, "sriov",
-			"put the VFs no section claims on one driver (echo > their "
-			"driver_override, then echo ADDRESS > /sys/bus/pci/drivers_probe), "
-			"or claim them in a section",
+			c, d, WARN, "sriov", f.s,
 			"sriov: the VFs of %s no section claims are on different drivers: %s",
 			pf->addr, unclaimed.s);
+		strbuf_done(&f);
+	}
 	if (on_vfio(pf) && host.len) {
 		snprintf(fix, sizeof(fix),
 			 "give the PF back to its host driver (vfio-boot release %s), or its VFs "
@@ -114,6 +124,7 @@ static void pf_vfs(struct check *c, const struct check_dev *d, unsigned num)
 	}
 	strbuf_done(&host);
 	strbuf_done(&unclaimed);
+	strbuf_done(&unclaimed_addrs);
 }
 
 /* A PF: how many VFs it has against its section's `vfs =`, then the VFs themselves. */

@@ -5,6 +5,8 @@
  * A device two sections select is checked once, under the first.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "check.h"
 #include "log.h"
@@ -84,6 +86,21 @@ static int address_device(struct check *c, const char *addr)
 	return 0;
 }
 
+/*
+ * The target as a full address: as given, or lspci's short form (bus:dev.fn) in domain 0000.
+ * No section can be named either way: a section's name has no ':'.
+ */
+static int target_address(const char *target, struct vb_pci_addr *a)
+{
+	char full[VB_ADDR_MAX + 8];
+
+	if (strlen(target) == 7) {
+		snprintf(full, sizeof(full), "0000:%s", target);
+		target = full;
+	}
+	return vb_pci_addr_parse(target, a);
+}
+
 int check_devices(struct check *c)
 {
 	_cleanup_free_ bool *done = calloc(c->pci.n + 1, sizeof(*done));
@@ -91,7 +108,7 @@ int check_devices(struct check *c)
 
 	if (!done)
 		return -ENOMEM;
-	if (c->target && vb_pci_addr_parse(c->target, &a) >= 0) {
+	if (c->target && target_address(c->target, &a) >= 0) {
 		char addr[VB_ADDR_MAX];
 
 		vb_pci_addr_format(&a, addr);

@@ -225,6 +225,37 @@ static void test_bars_sum_too_large(void **state)
 	out_free(&o);
 }
 
+/*
+ * Sizes near 2^64 (a resizable BAR goes up to 8 EiB): no sum wraps around to a small
+ * aperture, and no aperture is offered that cannot hold them.
+ */
+static void test_bars_huge(void **state)
+{
+	struct fx *fx = *state;
+	const struct bar bars[6] = {
+		{UINT64_C(1) << 62, MEM | MEM64 | PREF},
+		{0, 0},
+		{UINT64_C(1) << 62, MEM | MEM64 | PREF},
+		{0, 0},
+		{0, 0},
+		{0, 0},
+	};
+	struct out o;
+
+	resource(fx, GPU, bars);
+	o = run(fx, "check", "gpu", NULL);
+	expect_status(&o, 2);
+	expect_line(&o, "FAIL " GPU " [device gpu]: bars: BAR0 4 EiB 64-bit prefetchable, BAR2 4 "
+			"EiB 64-bit prefetchable; BAR0's 4 EiB alone is more than the 32 GiB");
+	expect_line(&o,
+		    "default\n"
+		    "     fix: no aperture vfio-boot can give the guest (16 TiB at most) holds "
+		    "the 64-bit BARs' 8 EiB: this device cannot be given to a guest with its BARs "
+		    "at this size\n");
+	expect_no_out(&o, "X-PciMmio64Mb");
+	out_free(&o);
+}
+
 /* Unreadable resource: a warning that says so, never a pass. */
 static void test_bars_unreadable(void **state)
 {
@@ -233,7 +264,8 @@ static void test_bars_unreadable(void **state)
 
 	o = run(fx, "check", "gpu", NULL);
 	expect_line(&o, "WARN " GPU " [device gpu]: bars: not read: resource: No such file or "
-			"directory\n");
+			"directory\n"
+			"     fix: check that sysfs is mounted and readable\n");
 	out_free(&o);
 	fx_write(fx, "sys/bus/pci/devices/" GPU "/resource", "0x0 0x0\n", 0444);
 	o = run(fx, "check", "gpu", NULL);
@@ -269,6 +301,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bars_half, setup, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_bars_one_too_large, setup, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_bars_sum_too_large, setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_bars_huge, setup, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_bars_unreadable, setup, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_bars_config_short, setup, cli_teardown),
 	};

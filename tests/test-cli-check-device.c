@@ -168,6 +168,12 @@ static void test_address(void **state)
 	o = run(*state, "0000:01:00.0", NULL);
 	expect_every_item(o.out, "0000:01:00.0");
 	out_free(&o);
+
+	/* lspci's short form, domain 0000, as lspci -s takes it. */
+	o = run(*state, "02:00.0", NULL);
+	expect_every_item(o.out, "0000:02:00.0 [device gpu]");
+	expect_not(o.out, "0000:03:");
+	out_free(&o);
 }
 
 /* A device two sections select is checked once, under the first. */

@@ -49,6 +49,12 @@ static void test_flr(void **state)
 	expect_out(&o, "PASS 0000:02:00.0 [device gpu]: reset: flr bus; a reset touches this "
 		       "device only\n");
 	out_free(&o);
+	/* The kernel lists the platform's _RST before flr: it resets this device alone too. */
+	reset_method(fx, "0000:02:00.0", "acpi flr bus\n");
+	o = run(fx, "check", "gpu", NULL);
+	expect_out(&o, "PASS 0000:02:00.0 [device gpu]: reset: acpi flr bus; a reset touches this "
+		       "device only\n");
+	out_free(&o);
 }
 
 /* The card's audio function is below the same root port and stays on the host. */

@@ -128,7 +128,9 @@ static void test_rom_not_captured(void **state)
 		 0444);
 	o = check(fx, "gpu");
 	expect_line(&o, "WARN " GPU " [device gpu]: rom: not read: resource shows a 64 KiB ROM "
-			"BAR, but there is no rom file\n");
+			"BAR, but there is no rom file\n"
+			"     fix: run vfio-boot check on the host itself, where the kernel shows "
+			"the rom file\n");
 	expect_no(&o, GPU " [device gpu]: rom: none");
 	out_free(&o);
 }
@@ -255,7 +257,8 @@ static void test_rom_too_large(void **state)
 	free(p);
 	o = check(fx, "gpu");
 	expect_line(&o, "WARN " GPU " [device gpu]: rom: larger than 16 MiB, which no ROM BAR is: "
-			"not read\n");
+			"not read\n"
+			"     fix: use a ROM file dumped from a working system or the vendor's");
 	out_free(&o);
 }
 
@@ -284,26 +287,74 @@ static void test_rom_sysfs(void **state)
 	free(log);
 }
 
+/*
+ * On sysfs, a guest's QEMU (PID 4242) holds target: the ROM is left alone (nothing written to
+ * it), and held, the line that names who holds it, is in the output.
+ */
+static void expect_held(struct fx *fx, const char *target, const char *held)
+{
+	struct out o;
+	char *fd;
+
+	fx_inject(fx, "statfs sys sysfs");
+	fx_write(fx, "proc/4242/comm", "qemu-system-x86\n", 0444);
+	fx_write(fx, "proc/4242/fd/.keep", "", 0444);
+	fd = fx_path(fx, "proc/4242/fd/7");
+	assert_int_equal(symlink(target, fd), 0);
+	free(fd);
+	o = check(fx, "gpu");
+	expect_line(&o, held);
+	out_free(&o);
+	assert_int_equal(fx_count_lines_matching(fx, ".mock/writes.log", "/rom"), 0);
+}
+
 /* A guest's QEMU holds the group: the ROM is left alone, and who holds it is named. */
 static void test_rom_sysfs_held(void **state)
 {
 	struct fx *fx = *state;
 	uint8_t rom[2 * UNIT];
-	struct out o;
-	char *fd;
 
 	put_image(rom, put_image(rom, 0, 0x00, false, 0x1234, 0x1111), 0x03, true, 0x1234, 0x1111);
 	write_rom(fx, GPU, rom, sizeof(rom));
+	expect_held(fx, "/dev/vfio/2",
+		    "WARN " GPU " [device gpu]: rom: not read: PID 4242 (qemu-system-x86) "
+		    "holds /dev/vfio/2\n"
+		    "     fix: run vfio-boot check while no guest uses it\n");
+}
+
+/*
+ * A guest's QEMU on iommufd holds the device's own VFIO file, not its group's: the ROM is left
+ * alone all the same.
+ */
+static void test_rom_sysfs_held_cdev(void **state)
+{
+	struct fx *fx = *state;
+	uint8_t rom[UNIT];
+
+	put_image(rom, 0, 0x00, true, 0x1234, 0x1111);
+	write_rom(fx, GPU, rom, sizeof(rom));
+	fx_write(fx, "sys/bus/pci/devices/" GPU "/vfio-dev/vfio3/dev", "511:3\n", 0644);
+	expect_held(fx, "/dev/vfio/devices/vfio3",
+		    "WARN " GPU " [device gpu]: rom: not read: PID 4242 (qemu-system-x86) "
+		    "holds /dev/vfio/devices/vfio3\n"
+		    "     fix: run vfio-boot check while no guest uses it\n");
+}
+
+/* Which VFIO file a guest would hold cannot be read: the ROM is left alone, never enabled. */
+static void test_rom_sysfs_files_unread(void **state)
+{
+	struct fx *fx = *state;
+	uint8_t rom[UNIT];
+	struct out o;
+
+	put_image(rom, 0, 0x00, true, 0x1234, 0x1111);
+	write_rom(fx, GPU, rom, sizeof(rom));
+	fx_write(fx, "sys/bus/pci/devices/" GPU "/vfio-dev", "not a directory\n", 0644);
 	fx_inject(fx, "statfs sys sysfs");
-	fx_write(fx, "proc/4242/comm", "qemu-system-x86\n", 0444);
-	fx_write(fx, "proc/4242/fd/.keep", "", 0444);
-	fd = fx_path(fx, "proc/4242/fd/7");
-	assert_int_equal(symlink("/dev/vfio/2", fd), 0);
-	free(fd);
 	o = check(fx, "gpu");
-	expect_line(&o, "WARN " GPU " [device gpu]: rom: not read: PID 4242 (qemu-system-x86) "
-			"holds /dev/vfio/2\n"
-			"     fix: run vfio-boot check while no guest uses it\n");
+	expect_line(&o, "WARN " GPU " [device gpu]: rom: not read: the device's files cannot all "
+			"be read (vfio-dev (Not a directory)), so whether a guest holds it is not "
+			"known\n");
 	out_free(&o);
 	assert_int_equal(fx_count_lines_matching(fx, ".mock/writes.log", "/rom"), 0);
 }
@@ -341,6 +392,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rom_too_large, setup, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_rom_sysfs, setup, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_rom_sysfs_held, setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_rom_sysfs_held_cdev, setup, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_rom_sysfs_files_unread, setup, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_rom_sysfs_refused, setup, cli_teardown),
 	};
 

@@ -125,8 +125,15 @@ static void test_vfs_unclaimed(void **state)
 	config(fx, "[device gpu]\nmatch = id=1234:1111 boot_vga=0\n");
 	o = run(fx, "check", PF, NULL);
 	expect_out(&o, "PASS " PF ": sriov: a PF with 3 of 7 VFs; no section makes VFs of it\n");
-	expect_out(&o, "WARN " PF ": sriov: the VFs of " PF " no section claims are on different "
-		       "drivers: " VF0 " (igbvf), " VF1 " (igbvf), " VF2 " (no driver)\n");
+	expect_out(
+		&o,
+		"WARN " PF ": sriov: the VFs of " PF " no section claims are on different "
+		"drivers: " VF0 " (igbvf), " VF1 " (igbvf), " VF2 " (no driver)\n"
+		"     fix: for vf in " VF0 " " VF1 " " VF2 "; do echo > "
+		"/sys/bus/pci/devices/$vf/driver_override; [ -e /sys/bus/pci/devices/$vf/driver ] "
+		"&& echo $vf > /sys/bus/pci/devices/$vf/driver/unbind; echo $vf > "
+		"/sys/bus/pci/drivers_probe; done (each on the driver its PF's VFs take), or "
+		"claim them in a section\n");
 	expect_no_out(&o, "vfio-pci while");
 	out_free(&o);
 
