@@ -171,6 +171,14 @@ $(FUZZ_ROM): tests/fuzz/fuzz-rom.c lib/pci-rom.c lib/pci-rom.h
 	$(CLANG) -std=gnu11 -D_GNU_SOURCE -Ilib -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ tests/fuzz/fuzz-rom.c lib/pci-rom.c
 
+# The Resizable BAR capability parser of `vfio-boot check`: any bytes as config space.
+FUZZ_REBAR := $(BUILD)/fuzz/fuzz-rebar
+FUZZ_REBAR_CORPUS := tests/fuzz/corpus/rebar
+$(FUZZ_REBAR): tests/fuzz/fuzz-rebar.c lib/pci-rebar.c lib/pci-rebar.h
+	@mkdir -p $(@D)
+	$(CLANG) -std=gnu11 -D_GNU_SOURCE -Ilib -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ tests/fuzz/fuzz-rebar.c lib/pci-rebar.c
+
 # fuzz-run NAME BINARY CORPUS SECONDS OPTIONS: a run from the kept corpus; in CI its last lines
 # only, but its exit status whole, so that a crash fails the build.
 define fuzz-run
@@ -181,12 +189,13 @@ define fuzz-run
 		[ $$rc = 0 ] || { echo "fuzz-$(1) failed ($$rc): $(BUILD)/fuzz/$(1).log"; exit 1; }
 endef
 
-FUZZ_ALL := $(FUZZ) $(FUZZ_INITRD) $(FUZZ_GEN) $(FUZZ_ROM)
+FUZZ_ALL := $(FUZZ) $(FUZZ_INITRD) $(FUZZ_GEN) $(FUZZ_ROM) $(FUZZ_REBAR)
 fuzz: $(FUZZ_ALL)
 	$(call fuzz-run,config,$(FUZZ),$(FUZZ_CORPUS),$(FUZZ_TIME),-dict=tests/fuzz/config.dict)
 	$(call fuzz-run,initrd,$(FUZZ_INITRD),$(FUZZ_INITRD_CORPUS),$(FUZZ_TIME),-rss_limit_mb=1024)
 	$(call fuzz-run,generator,$(FUZZ_GEN),$(FUZZ_GEN_CORPUS),$(FUZZ_TIME),-dict=tests/fuzz/config.dict)
 	$(call fuzz-run,rom,$(FUZZ_ROM),$(FUZZ_ROM_CORPUS),$(FUZZ_TIME),)
+	$(call fuzz-run,rebar,$(FUZZ_REBAR),$(FUZZ_REBAR_CORPUS),$(FUZZ_TIME),)
 
 # CI: every kept input, then a short run from them.
 fuzz-short: $(FUZZ_ALL)
@@ -194,6 +203,7 @@ fuzz-short: $(FUZZ_ALL)
 	$(call fuzz-run,initrd,$(FUZZ_INITRD),$(FUZZ_INITRD_CORPUS),20,-rss_limit_mb=1024)
 	$(call fuzz-run,generator,$(FUZZ_GEN),$(FUZZ_GEN_CORPUS),20,-dict=tests/fuzz/config.dict)
 	$(call fuzz-run,rom,$(FUZZ_ROM),$(FUZZ_ROM_CORPUS),10,)
+	$(call fuzz-run,rebar,$(FUZZ_REBAR),$(FUZZ_REBAR_CORPUS),10,)
 
 # ---- style ----
 C_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)

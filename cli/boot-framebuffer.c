@@ -26,14 +26,29 @@ static bool is_fb(const char *name)
 	return false;
 }
 
-int boot_framebuffer_holder(const char *addr, char **ret)
+int boot_framebuffer_fix(const char *holder, char **ret)
 {
+	return asprintf_safe(ret,
+			     "make another card the firmware's boot display, or keep %s off this "
+			     "card (video=efifb:off, or initcall_blacklist= of its driver)",
+			     holder);
+}
+
+void boot_framebuffer_done(struct boot_framebuffer *fb)
+{
+	free(fb->holder);
+	*fb = (struct boot_framebuffer){0};
+}
+
+int boot_framebuffer_holder(const char *addr, struct boot_framebuffer *ret)
+{
+	bool any_address = false;
 	_cleanup_free_ char *res = NULL, *iomem = NULL;
 	uint64_t bar_start[17], bar_end[17];
 	size_t n = 0;
 	int r;
 
-	*ret = NULL;
+	*ret = (struct boot_framebuffer){0};
 	r = vb_readf(&res, "/sys/bus/pci/devices/%s/resource", addr);
 	if (r < 0)
 		return r;
@@ -58,14 +73,16 @@ int boot_framebuffer_holder(const char *addr, char **ret)
 
 		if (!name || sscanf(l, " %" SCNx64 "-%" SCNx64, &s, &e) != 2)
 			continue;
+		if (e)
+			any_address = true;
 		name += 3;
 		if (!is_fb(name))
 			continue;
 		for (size_t i = 0; i < n; i++)
 			if (s <= bar_end[i] && e >= bar_start[i]) {
-				*ret = strdup(name);
-				return *ret ? 1 : -ENOMEM;
+				*ret = (struct boot_framebuffer){strdup(name), s, e};
+				return ret->holder ? 1 : -ENOMEM;
 			}
 	}
-	return 0;
+	return any_address ? 0 : -EACCES;
 }

@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "log.h"
+#include "selector.h"
 #include "sysroot.h"
 #include "util.h"
 
@@ -20,6 +21,25 @@ void check_device(struct check *c, const struct check_dev *d)
 {
 	for (size_t k = 0; k < ELEMENTSOF(dev_checks); k++)
 		dev_checks[k](c, d);
+}
+
+/*
+ * A section with `vfs =` claims VFs, never its PFs: the PFs are no devices of the plan, but
+ * whether their VFs are what it asks for is theirs to say (check_dev_sriov), even when the
+ * plan claims nothing because the number differs.
+ */
+static void section_pfs(struct check *c, const struct vb_plan_section *s, const bool *done)
+{
+	const char *unknown;
+
+	if (!s->cfg || !s->cfg->vfs)
+		return;
+	for (size_t i = 0; i < c->pci.n; i++) {
+		struct check_dev d = {i, s->name, false, s};
+
+		if (!done[i] && vb_selector_eval_load(&s->cfg->sel, &c->pci.devs[i], &unknown) == 1)
+			check_dev_sriov(c, &d);
+	}
 }
 
 static void section_devices(struct check *c, const struct vb_plan_section *s, bool *done)
@@ -37,24 +57,30 @@ static void section_devices(struct check *c, const struct vb_plan_section *s, bo
 		done[i] = true;
 		check_device(c, &d);
 	}
+	section_pfs(c, s, done);
+}
+
+void check_device_at(struct check *c, size_t i)
+{
+	struct check_dev d = {.i = i};
+
+	for (size_t s = 0; s < c->plan.n_sections && !d.plan; s++)
+		if (vb_plan_section_has(&c->plan.sections[s], i)) {
+			d.plan = &c->plan.sections[s];
+			d.section = d.plan->name;
+			d.claimed = vb_plan_section_claims(d.plan);
+		}
+	check_device(c, &d);
 }
 
 /* The device at addr, under the first section that selects it. */
 static int address_device(struct check *c, const char *addr)
 {
 	const struct vb_pci_dev *dev = vb_pci_find(&c->pci, addr);
-	struct check_dev d = {0};
 
 	if (!dev)
 		return -ENOENT;
-	d.i = (size_t)(dev - c->pci.devs);
-	for (size_t s = 0; s < c->plan.n_sections && !d.plan; s++)
-		if (vb_plan_section_has(&c->plan.sections[s], d.i)) {
-			d.plan = &c->plan.sections[s];
-			d.section = d.plan->name;
-			d.claimed = vb_plan_section_claims(d.plan);
-		}
-	check_device(c, &d);
+	check_device_at(c, (size_t)(dev - c->pci.devs));
 	return 0;
 }
 

@@ -107,7 +107,7 @@ size_t check_list_len(char **v)
 	return n;
 }
 
-static void check_free(struct check *c)
+void check_free(struct check *c)
 {
 	for (size_t i = 0; i < c->n; i++) {
 		free(c->v[i].item);

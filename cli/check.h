@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cmdline.h"
 #include "config.h"
@@ -93,6 +94,16 @@ void check_groups(struct check *c);
 int check_devices(struct check *c);
 /* Every per-device check on one device, in the order they are printed. */
 void check_device(struct check *c, const struct check_dev *d);
+/*
+ * The same for c->pci.devs[i], under the first section of c->plan that selects it (none when
+ * c->plan is empty): for callers other than the command, the guest runner.
+ */
+void check_device_at(struct check *c, size_t i);
+/* Frees what c holds: its lines, plan, command line, PCI scan and config. */
+void check_free(struct check *c);
+
+/* Whether a section of the plan claims c->pci.devs[i] at this boot (check-dev-reset.c). */
+bool check_claimed(const struct check *c, size_t i);
 
 /*
  * Item "reset" (check-dev-reset.c): the reset methods the kernel offers (reset_method), what
@@ -111,6 +122,17 @@ void check_dev_rom(struct check *c, const struct check_dev *d);
  * capability in config space, its range, against the guest firmware's documented aperture.
  */
 void check_dev_bars(struct check *c, const struct check_dev *d);
+/*
+ * The first lines of a device's resource file (check-dev-bars.c), "start end flags" each: the
+ * six BARs, then the ROM BAR. 0, or -errno with what was wrong in *why (malloc'd).
+ */
+#define CHECK_BARS	6
+#define CHECK_ROM_BAR	6
+#define CHECK_RESOURCES 7
+struct check_resource {
+	uint64_t size, flags;
+};
+int check_dev_resources(const char *addr, struct check_resource res[CHECK_RESOURCES], char **why);
 /*
  * Item "holders" (check-dev-holders.c): processes holding the group's /dev/vfio/N (or the
  * device's /dev/vfio/devices/vfioN), or its DRM and NVIDIA nodes: PID and command.

@@ -30,7 +30,7 @@ static const struct subcommand subcommands[] = {
 	{"status", status_main, "whether the configured devices are on vfio-pci, and why not"},
 	{"claim", claim_main, "move a section's devices to vfio-pci now, with the binder's guards"},
 	{"release", release_main, "give a section's devices back to their host drivers"},
-	{"check", check_main, "whether this host is ready: CPU, IOMMU, modules, initramfs"},
+	{"check", check_main, "whether this host and each device are ready for the guest"},
 };
 
 /*

@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * What must hold before a guest starts: its PCI devices are on vfio-pci in viable groups, its
- * block devices are not used by the host, its bridges exist. Every problem is reported, not
- * only the first, so that one look at the journal tells everything to fix. The disks are
- * runner-disks.c's.
+ * What must hold before a guest starts: its PCI devices are on vfio-pci in viable groups and
+ * no process holds their group's file, its block devices are not used by the host, its bridges
+ * exist. Every problem is reported, not only the first, so that one look at the journal tells
+ * everything to fix; what vfio-boot check says of each device besides is logged as a warning.
+ * The disks are runner-disks.c's.
  */
 #include <errno.h>
 #include <stdlib.h>
 
 #include <libvirt/libvirt.h>
 
+#include "check.h"
 #include "contract.h"
 #include "guest.h"
+#include "holders.h"
 #include "log.h"
 #include "pci.h"
 #include "runner-checks.h"
@@ -21,10 +24,87 @@
 #include "util.h"
 #include "viable.h"
 
+/*
+ * The device's group file or its own VFIO file held by a process: another guest or a stale
+ * QEMU has the device, and QEMU would fail with "Device or resource busy". Sets *held.
+ */
+static unsigned refuse_held(const char *guest, const char *addr, const char *kind, bool *held)
+{
+	struct vb_holders h[VB_DEV_FILES_MAX];
+	const char *paths[VB_DEV_FILES_MAX];
+	struct vb_dev_files files;
+	unsigned problems = 0;
+	size_t n = 0;
+	int r;
+
+	*held = false;
+	vb_dev_files(addr, &files);
+	for (size_t k = 0; k < files.n; k++)
+		if (vb_dev_file_is_vfio(&files.v[k]))
+			paths[n++] = files.v[k].path;
+	if (n == 0)
+		return 0;
+	r = vb_holders_find_many(paths, n, h);
+	if (r < 0) {
+		/* What vfio-boot check says of it follows, as a warning. */
+		log_warn(r,
+			 "guest %s: cannot tell whether a process holds PCI device %s: %s/proc: %m",
+			 guest, addr, vb_root());
+		return 0;
+	}
+	for (size_t k = 0; k < n; k++) {
+		char who[512], pids[160];
+
+		if (h[k].n == 0)
+			continue;
+		vb_holders_format(&h[k], who, sizeof(who));
+		vb_holders_format_pids(&h[k], pids, sizeof(pids));
+		log_err(0,
+			"guest %s: PCI device %s (%s): %s is held by %s: another guest or a stale QEMU has the device, and QEMU would fail with \"Device or resource busy\". Shut that guest down (virsh list shows which), or, if no guest should have it, stop that process: kill %s",
+			guest, addr, kind, paths[k], who, pids);
+		problems++;
+		*held = true;
+	}
+	return problems;
+}
+
+/*
+ * vfio-boot check's lines about the device (check_device_at()) that are not PASS, logged as
+ * warnings: they may matter in the guest, but do not keep it from starting. When its holders
+ * were refused above, their lines would only say it again.
+ */
+static void device_warnings(struct check *c, const char *guest, size_t i, bool held)
+{
+	size_t first = c->n;
+
+	check_device_at(c, i);
+	for (size_t k = first; k < c->n; k++) {
+		const struct result *r = &c->v[k];
+
+		if (r->level == PASS || (held && streq(r->item, "holders")))
+			continue;
+		log_warn(0, "guest %s: device %s: %s%s%s", guest, r->device, strna(r->text),
+			 r->fix ? "; fix: " : "", strempty(r->fix));
+	}
+}
+
+/*
+ * The config and plan, for the checks that tell claimed devices from others (reset); without
+ * them those checks see no section, which they say.
+ */
+static void load_plan(struct check *c)
+{
+	(void)vb_cmdline_load(&c->cmd);
+	c->have_cfg = vb_config_load_quiet(&c->cfg, NULL) == 0;
+	if (c->have_cfg && vb_plan_build(&c->plan, &c->cfg, &c->cmd, &c->pci) < 0)
+		c->have_cfg = false;
+}
+
 static unsigned check_pci(const char *guest, const struct dom_info *d)
 {
 	_cleanup_free_ int *groups_seen = NULL;
-	struct vb_pci pci = {0};
+	struct check c = {0};
+	struct vb_pci *pci = &c.pci;
 	unsigned problems = 0;
 	size_t n_seen = 0;
 	int r;
@@ -34,7 +114,7 @@ static unsigned check_pci(const char *guest, const struct dom_info *d)
 	groups_seen = calloc(d->n_pci, sizeof(int));
 	if (!groups_seen)
 		return log_err(-ENOMEM, "guest %s: out of memory", guest), 1;
-	r = vb_pci_scan(&pci);
+	r = vb_pci_scan(pci);
 	if (r < 0) {
 		log_err(r, "guest %s: cannot read PCI devices from %s/sys/bus/pci: %m", guest,
 			vb_root());
@@ -42,7 +122,7 @@ static unsigned check_pci(const char *guest, const struct dom_info *d)
 	}
 	for (size_t i = 0; i < d->n_pci; i++) {
 		const char *addr = d->pci[i].addr, *kind = d->pci[i].kind;
-		const struct vb_pci_dev *dev = vb_pci_find(&pci, addr);
+		const struct vb_pci_dev *dev = vb_pci_find(pci, addr);
 		struct vb_viable v;
 		bool seen = false;
 
@@ -65,7 +145,7 @@ static unsigned check_pci(const char *guest, const struct dom_info *d)
 			problems++;
 		}
 
-		r = vb_group_viable(&pci, addr, &v);
+		r = vb_group_viable(pci, addr, &v);
 		for (size_t j = 0; j < n_seen; j++)
 			seen = seen || groups_seen[j] == v.group;
 		if (r == 0 || seen)
@@ -90,7 +170,17 @@ static unsigned check_pci(const char *guest, const struct dom_info *d)
 			log_err(r, "guest %s: cannot check the IOMMU group of %s: %m", guest, addr);
 		problems++;
 	}
-	vb_pci_free(&pci);
+	load_plan(&c);
+	for (size_t i = 0; i < d->n_pci; i++) {
+		const struct vb_pci_dev *dev = vb_pci_find(pci, d->pci[i].addr);
+		bool held;
+
+		if (!dev)
+			continue; /* reported above */
+		problems += refuse_held(guest, dev->addr, d->pci[i].kind, &held);
+		device_warnings(&c, guest, (size_t)(dev - pci->devs), held);
+	}
+	check_free(&c);
 	return problems;
 }
 

@@ -29,7 +29,8 @@ static void add_reason(struct dev_status *d, const char *fmt, ...)
 /* Everything that keeps addr off vfio-pci, or 0 reasons when it is on it. */
 static void examine(const struct vb_pci *pci, const char *addr, struct dev_status *d)
 {
-	_cleanup_free_ char *outcome = NULL, *error = NULL, *fb = NULL;
+	_cleanup_free_ char *outcome = NULL, *error = NULL, *fb_fix = NULL;
+	struct boot_framebuffer fb;
 	const struct vb_pci_dev *pd = vb_pci_find(pci, addr);
 	struct vb_viable v;
 	int r;
@@ -84,11 +85,10 @@ static void examine(const struct vb_pci *pci, const char *addr, struct dev_statu
 				   o == VB_OUTCOME_ALREADY ? "found it on vfio-pci" : "claimed");
 	}
 	r = boot_framebuffer_holder(addr, &fb);
-	if (r > 0)
-		add_reason(
-			d,
-			"firmware framebuffer %s holds its memory (/proc/iomem): make another card the firmware's boot display, or keep %s off this card (video=efifb:off, or initcall_blacklist= of its driver)",
-			fb, fb);
+	if (r > 0 && boot_framebuffer_fix(fb.holder, &fb_fix) >= 0)
+		add_reason(d, "firmware framebuffer %s holds its memory (/proc/iomem): %s",
+			   fb.holder, fb_fix);
+	boot_framebuffer_done(&fb);
 	r = vb_group_viable(pci, addr, &v);
 	if (r == -ENXIO)
 		add_reason(d, "no IOMMU group: the IOMMU is off");

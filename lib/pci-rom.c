@@ -38,36 +38,36 @@ static bool has_signature(const uint8_t *p, size_t avail)
 }
 
 /* One image at p, with avail bytes left in the buffer; its signature is already seen. */
-static int parse_image(const uint8_t *p, size_t avail, struct vb_rom_image *img)
+static int parse_image(const uint8_t *p, size_t avail, struct vb_rom_image *img, const char **why)
 {
 	const uint8_t *pcir;
 	size_t off, dlen, units;
 
 	if (avail < HDR_LEN)
-		return -EOVERFLOW;
+		return *why = "header cut short", -EOVERFLOW;
 	off = le16(p + HDR_PCIR);
 	/* The spec wants it aligned, and OVMF stops at an image whose PCIR is not. */
 	if (off % 4)
-		return -EBADMSG;
+		return *why = "PCIR pointer not 4-byte aligned", -EBADMSG;
 	if (off > avail || avail - off < PCIR_MIN_LEN)
-		return -EOVERFLOW;
+		return *why = "PCIR structure past the end of the ROM", -EOVERFLOW;
 	pcir = p + off;
 	if (memcmp(pcir, "PCIR", 4))
-		return -EBADMSG;
+		return *why = "bad PCIR: no \"PCIR\" signature where the header points", -EBADMSG;
 	dlen = le16(pcir + PCIR_LENGTH);
 	if (dlen < PCIR_MIN_LEN)
-		return -EBADMSG;
+		return *why = "bad PCIR: shorter than 24 bytes", -EBADMSG;
 	if (dlen > avail - off)
-		return -EOVERFLOW;
+		return *why = "PCIR structure past the end of the ROM", -EOVERFLOW;
 	/* A zero length would put the next image where this one is. */
 	units = le16(pcir + PCIR_IMAGE_LEN);
 	if (units == 0)
-		return -EBADMSG;
+		return *why = "bad PCIR: image length 0", -EBADMSG;
 	if (units * ROM_UNIT > avail)
-		return -EOVERFLOW;
+		return *why = "image runs past the end of the ROM", -EOVERFLOW;
 	/* A PCIR in the next image's bytes describes nothing of this one. */
 	if (off + dlen > units * ROM_UNIT)
-		return -EBADMSG;
+		return *why = "bad PCIR: outside its image", -EBADMSG;
 
 	*img = (struct vb_rom_image){
 		.length = units * ROM_UNIT,
@@ -82,10 +82,10 @@ static int parse_image(const uint8_t *p, size_t avail, struct vb_rom_image *img)
 		uint16_t compression = le16(p + EFI_COMPRESSION);
 
 		if (le32(p + EFI_SIGNATURE) != EFI_SIGNATURE_VALUE)
-			return -EBADMSG;
+			return *why = "EFI image without the EFI signature 0x0EF1", -EBADMSG;
 		/* Firmware cannot load a driver packed in a way it does not know. */
 		if (compression > 1)
-			return -EBADMSG;
+			return *why = "EFI image with an unknown compression type", -EBADMSG;
 		img->efi_subsystem = le16(p + EFI_SUBSYSTEM);
 		img->efi_machine = le16(p + EFI_MACHINE);
 		img->efi_compressed = compression == 1;
@@ -95,19 +95,28 @@ static int parse_image(const uint8_t *p, size_t avail, struct vb_rom_image *img)
 
 int vb_rom_parse(const uint8_t *buf, size_t len, struct vb_rom_image *images, size_t max, size_t *n)
 {
+	const char *why;
+
+	return vb_rom_parse_why(buf, len, images, max, n, &why);
+}
+
+int vb_rom_parse_why(const uint8_t *buf, size_t len, struct vb_rom_image *images, size_t max,
+		     size_t *n, const char **why)
+{
 	size_t off = 0;
 
 	*n = 0;
+	*why = NULL;
 	if (!has_signature(buf, len))
-		return -EBADMSG;
+		return *why = "no 0x55AA signature", -EBADMSG;
 	/* Each image is at least one unit long, so off grows and the walk ends. */
 	for (;;) {
 		struct vb_rom_image img;
 		int r;
 
 		if (*n == max)
-			return -E2BIG;
-		r = parse_image(buf + off, len - off, &img);
+			return *why = "more images than expected", -E2BIG;
+		r = parse_image(buf + off, len - off, &img, why);
 		if (r < 0)
 			return r;
 		img.offset = off;

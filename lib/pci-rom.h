@@ -55,6 +55,13 @@ struct vb_rom_image {
 int vb_rom_parse(const uint8_t *buf, size_t len, struct vb_rom_image *images, size_t max,
 		 size_t *n);
 
+/*
+ * The same, and in *why what was wrong with the image after the last one in *n, in words
+ * ("no 0x55AA signature", "bad PCIR: image length 0", ...); NULL when the result is 0.
+ */
+int vb_rom_parse_why(const uint8_t *buf, size_t len, struct vb_rom_image *images, size_t max,
+		     size_t *n, const char **why);
+
 /* "x86 legacy", "Open Firmware", "PA-RISC", "EFI"; NULL for another code type. */
 const char *vb_rom_code_type_name(uint8_t code_type);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "claim.h"
+#include "holders.h"
 #include "log.h"
 #include "pci.h"
 #include "release.h"
@@ -29,22 +30,6 @@ static int fail(struct vb_release_result *res, int r, const char *fmt, ...)
 	return r;
 }
 
-/* The device's own VFIO file (iommufd's cdev, /dev/vfio/devices/vfioN), "" when it has none. */
-static void cdev_path(const char *addr, char *buf, size_t size)
-{
-	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *de;
-
-	buf[0] = '\0';
-	if (vb_opendirf(&d, "/sys/bus/pci/devices/%s/vfio-dev", addr) < 0)
-		return;
-	while ((de = readdir(d)))
-		if (startswith(de->d_name, "vfio")) {
-			snprintf(buf, size, "/dev/vfio/devices/%s", de->d_name);
-			return;
-		}
-}
-
 /* Whoever holds dev: -EBUSY, with them named in res->error. */
 static int held(const char *addr, const char *dev, const char *what, struct vb_release_result *res)
 {
@@ -68,26 +53,30 @@ static int held(const char *addr, const char *dev, const char *what, struct vb_r
 
 int vb_release_check(const char *addr, struct vb_release_result *res)
 {
-	_cleanup_free_ char *group = NULL;
-	char dev[300], what[64];
+	struct vb_dev_files files;
+	char what[64];
 	int r;
 
 	*res = (struct vb_release_result){.group = -1};
-	cdev_path(addr, dev, sizeof(dev));
-	if (*dev) {
-		r = held(addr, dev, "the device's own VFIO file", res);
+	vb_dev_files(addr, &files);
+	for (size_t k = 0; k < files.n; k++) {
+		if (files.v[k].kind != VB_DEV_FILE_CDEV)
+			continue;
+		r = held(addr, files.v[k].path, "the device's own VFIO file", res);
 		if (r < 0)
 			return r;
 	}
-	r = vb_readlink_basef(&group, "/sys/bus/pci/devices/%s/iommu_group", addr);
-	if (r == -ENOENT)
+	if (files.group_err == -ENOENT)
 		return 0; /* no IOMMU: no group file to hold */
-	if (r < 0)
-		return fail(res, r, "its IOMMU group cannot be read (%s)", strerror(-r));
-	res->group = atoi(group);
-	snprintf(dev, sizeof(dev), "/dev/vfio/%s", group);
-	snprintf(what, sizeof(what), "IOMMU group %s", group);
-	return held(addr, dev, what, res);
+	if (files.group_err < 0)
+		return fail(res, files.group_err, "its IOMMU group cannot be read (%s)",
+			    strerror(-files.group_err));
+	res->group = files.group;
+	snprintf(what, sizeof(what), "IOMMU group %d", files.group);
+	for (size_t k = 0; k < files.n; k++)
+		if (files.v[k].kind == VB_DEV_FILE_GROUP)
+			return held(addr, files.v[k].path, what, res);
+	return 0;
 }
 
 int vb_release_device(const char *addr, FILE *dry_run, struct vb_release_result *res)

@@ -78,3 +78,16 @@ uint64_t vb_now_usec(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
+
+const char *vb_format_bytes(uint64_t bytes, char *buf, size_t size)
+{
+	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+	size_t u = 0;
+
+	while (u + 1 < ELEMENTSOF(units) && bytes && bytes % 1024 == 0) {
+		bytes /= 1024;
+		u++;
+	}
+	snprintf(buf, size, "%llu %s", (unsigned long long)bytes, units[u]);
+	return buf;
+}

@@ -95,3 +95,10 @@ size_t utf8_char_len(const char *s);
 
 /* CLOCK_MONOTONIC in microseconds: deadlines that a clock change cannot move. */
 uint64_t vb_now_usec(void);
+
+/*
+ * bytes in the largest binary unit that holds it exactly ("256 MiB", "60 KiB", "1000 B"), never
+ * rounded, into buf (at least VB_BYTES_MAX).
+ */
+#define VB_BYTES_MAX 32
+const char *vb_format_bytes(uint64_t bytes, char *buf, size_t size);

@@ -84,6 +84,20 @@ static inline void expect_status(const struct out *o, int status)
 			 o->out, o->err);
 }
 
+/* The output holds text (a line, or several with their fix lines). */
+static inline void expect_out(const struct out *o, const char *text)
+{
+	if (!strstr(o->out, text))
+		fail_msg("output lacks \"%s\":\n%s", text, o->out);
+}
+
+/* The output does not hold text. */
+static inline void expect_no_out(const struct out *o, const char *text)
+{
+	if (strstr(o->out, text))
+		fail_msg("output holds \"%s\":\n%s", text, o->out);
+}
+
 static inline void config(struct fx *fx, const char *text)
 {
 	fx_write(fx, "etc/vfio-boot/vfio-boot.conf", text, 0644);

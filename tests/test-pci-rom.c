@@ -363,6 +363,36 @@ static void test_names(void **state)
 	assert_null(vb_rom_efi_machine_name(0x01c4));
 }
 
+/* What was wrong, in words, for the image after the good ones; nothing when all is well. */
+static void test_why(void **state)
+{
+	uint8_t rom[ROM_MAX];
+	struct vb_rom_image images[4];
+	const char *why = "unset";
+	size_t len, n;
+
+	(void)state;
+	len = build(rom, (struct img_spec[]){legacy, efi_x64_last}, 2);
+	assert_int_equal(vb_rom_parse_why(rom, len, images, 4, &n, &why), 0);
+	assert_null(why);
+	rom[0] = 0;
+	assert_int_equal(vb_rom_parse_why(rom, len, images, 4, &n, &why), -EBADMSG);
+	assert_string_equal(why, "no 0x55AA signature");
+	rom[0] = 0x55;
+	memcpy(rom + legacy.units * UNIT + PCIR_OFF, "PCIX", 4);
+	assert_int_equal(vb_rom_parse_why(rom, len, images, 4, &n, &why), -EBADMSG);
+	assert_int_equal(n, 1);
+	assert_string_equal(why, "bad PCIR: no \"PCIR\" signature where the header points");
+	len = build(rom, (struct img_spec[]){legacy, efi_x64_last}, 2);
+	assert_int_equal(vb_rom_parse_why(rom, len - 1, images, 4, &n, &why), -EOVERFLOW);
+	assert_string_equal(why, "image runs past the end of the ROM");
+	rom[legacy.units * UNIT + 0x04] = 0;
+	assert_int_equal(vb_rom_parse_why(rom, len, images, 4, &n, &why), -EBADMSG);
+	assert_string_equal(why, "EFI image without the EFI signature 0x0EF1");
+	assert_int_equal(vb_rom_parse_why(rom, len, images, 1, &n, &why), -E2BIG);
+	assert_string_equal(why, "more images than expected");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_chain_without_last_bit),
 		cmocka_unit_test(test_more_images_than_max),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_why),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -65,6 +65,18 @@ if case.startswith("prometheus-"):
         assert samples("vfio_boot_usb_matching")[kbd] == 2, fams
         assert samples("vfio_boot_usb_ambiguous")[kbd] == 1, fams
         assert samples("vfio_boot_usb_attached")[kbd + (("status", "ambiguous"),)] == 0, fams
+    elif case == "prometheus-check-holders":
+        # The GPU's card is held (WARN); its audio function, in the same section, not.
+        res = samples("vfio_boot_check_result")
+        gpu = (("device", "0000:02:00.0"), ("item", "holders"), ("section", "gpu"))
+        audio = (("device", "0000:02:00.1"), ("item", "holders"), ("section", "gpu"))
+        assert res[gpu] == 1 and res[audio] == 0, res
+        assert all(v in (0, 1, 2) for v in res.values()), res
+        lines = {k[0][1]: v for k, v in samples("vfio_boot_check_lines").items()}
+        assert set(lines) == {"PASS", "WARN", "FAIL"}, lines
+        assert lines["WARN"] >= 1 and lines["PASS"] >= 1, lines
+        # Each series is the worst of its lines: a WARN series has a WARN line at least.
+        assert lines["WARN"] >= sum(1 for v in res.values() if v == 1), (lines, res)
     elif case == "prometheus-guest-pci":
         assert samples("vfio_boot_guest_pci_device") == {
             (("address", a), ("guest", g), ("section", "gpu")): 1
@@ -186,5 +198,20 @@ elif case == "guest-pci":
     ], g["win"]
     assert g["bare"]["pci"] == [], g["bare"]
     assert doc["usb"] == [], doc
+elif case == "check-holders":
+    c = doc["checks"]
+    assert all(set(x) == {"result", "item", "device", "section", "text", "fix"} for x in c), c
+    h = {x["device"]: x for x in c if x["item"] == "holders"}
+    gpu, audio = h["0000:02:00.0"], h["0000:02:00.1"]
+    assert gpu["result"] == "WARN" and gpu["section"] == "gpu", gpu
+    assert gpu["text"].startswith("holders: /dev/dri/card1 held by PID "), gpu
+    assert gpu["text"].endswith("(Xorg): the host uses this device; vfio-boot can neither "
+                                "take it nor hand it back cleanly while they run"), gpu
+    assert "systemctl stop display-manager" in gpu["fix"], gpu
+    assert audio == {"result": "PASS", "item": "holders", "device": "0000:02:00.1",
+                     "section": "gpu", "text": "holders: no process holds /dev/vfio/2",
+                     "fix": None}, audio
+    # The host's lines carry no device.
+    assert any(x["device"] is None for x in c), c
 else:
     raise SystemExit(f"unknown case {case}")

@@ -43,6 +43,10 @@
  *                      write DIR/ ERRNO      any write to a file below ROOT/DIR
  *                      module NAME ERRNO     loading module NAME fails
  *                      rmmod NAME ERRNO      unloading module NAME fails
+ *                      statfs sys sysfs      fstatfs(2) of a file below ROOT/sys says
+ *                                            sysfs (SYSFS_MAGIC). Writes to a device's
+ *                                            rom are only logged, as rom_write()
+ *                                            changes no byte of the image
  *     natural-drivers   "ADDR DRV": whose id table matches the device; "VVVV:DDDD DRV"
  *                       (fx_id_driver()) for every device with those ids, which is how
  *                       VFs and hot-added devices find their host driver

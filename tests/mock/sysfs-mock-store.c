@@ -4,6 +4,9 @@
  * and the write(2), pwrite(2) and writev(2) wrappers that reach them, recognised by what
  * the file descriptor resolves to.
  */
+#include <linux/magic.h>
+#include <sys/statfs.h>
+
 #include "sysfs-mock.h"
 
 /* ------------------------------------------------------------------------ */
@@ -200,6 +203,9 @@ static bool mock_store(const struct target *t, const char *buf, size_t n, ssize_
 		err = -store_sriov_numvfs(&t->dev, value);
 	} else if (t->is_dev && strcmp(attr, "sriov_drivers_autoprobe") == 0 && is_pf(&t->dev)) {
 		err = -store_sriov_autoprobe(&t->dev, value);
+	} else if (t->is_dev && strcmp(attr, "rom") == 0) {
+		/* rom_write() only lets reads through: the image stays as it is. */
+		err = 0;
 	} else if (strcmp(rel, "sys/bus/pci/drivers_probe") == 0) {
 		err = -store_drivers_probe(value);
 	} else if (strcmp(rel, "sys/bus/pci/drivers_autoprobe") == 0) {
@@ -287,4 +293,21 @@ _export_ ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 		len += iov[i].iov_len;
 	}
 	return handle_write(fd, joined, len, 0, false);
+}
+
+/*
+ * A file below ROOT/sys is on sysfs when a test says so ("statfs sys sysfs"): what a program
+ * does only on the kernel's files (enabling a ROM to read it) then runs on the tree.
+ */
+_export_ int fstatfs(int fd, struct statfs *buf)
+{
+	int r = REAL(fstatfs)(fd, buf), saved = errno;
+	struct target t;
+	char value[16];
+
+	if (r == 0 && fd_target(fd, &t) && t.is_sys &&
+	    inject_find("statfs", "sys", value, sizeof(value)) && strcmp(value, "sysfs") == 0)
+		buf->f_type = SYSFS_MAGIC;
+	errno = saved;
+	return r;
 }

@@ -8,7 +8,8 @@
 #
 # sysfs is copied as the kernel lays it out: the bus's links keep their relative targets, so
 # that /sys/bus/pci/devices/X, its driver and iommu_group links resolve inside OUT as they do
-# in /sys. Only small text attributes and the config space are copied; never the BARs.
+# in /sys. Only small text attributes, the config space and option ROMs are copied; never the
+# BARs.
 # modules.dep keeps only its vfio lines (the rest is half a megabyte nobody reads here).
 # POSIX sh and coreutils (or busybox), so that it runs in a minimal root too.
 set -eu
@@ -39,7 +40,8 @@ file()
 }
 
 ATTRS="uevent vendor device class subsystem_vendor subsystem_device revision boot_vga
-	boot_display reset_method resource driver_override config modalias irq numa_node enable"
+	boot_display reset_method resource driver_override config modalias irq numa_node enable
+	power_state d3cold_allowed"
 
 # the targets of the devices' driver and iommu_group links first
 mkdir -p "$OUT/sys/bus/pci/drivers" "$OUT/sys/kernel/iommu_groups" "$OUT/sys/firmware/acpi/tables" \
@@ -58,6 +60,13 @@ for l in /sys/bus/pci/devices/*; do
 		[ -f "$real/$a" ] && set -- "$@" "$real/$a"
 	done
 	[ $# = 0 ] || cp -p "$@" "$OUT$real/" 2>/dev/null || :
+	# The option ROM as the kernel reads it: enabled for the read and disabled after, as
+	# sysfs-pci.rst says; not of a device on vfio-pci, which a guest may be using.
+	drv=$(readlink "$real/driver" 2>/dev/null || :)
+	if [ -f "$real/rom" ] && [ "${drv##*/}" != vfio-pci ] && echo 1 >"$real/rom" 2>/dev/null; then
+		cat "$real/rom" >"$OUT$real/rom" 2>/dev/null || rm -f "$OUT$real/rom"
+		echo 0 >"$real/rom" || :
+	fi
 	for a in driver iommu_group; do
 		[ -L "$real/$a" ] && link "$real/$a"
 	done
