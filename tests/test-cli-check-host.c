@@ -63,10 +63,11 @@ static void test_no_kvm(void **state)
 	fx_module(fx, "vfio", FX_LOADED);
 	fx_write(fx, "dev/vfio/vfio", "", 0666);
 	o = run(fx, "check", NULL);
-	expect_line(&o, "WARN KVM: no /dev/kvm: guests run emulated (TCG), slowly; an assigned "
-			"device works without it\n"
-			"     fix: load kvm_intel (modprobe kvm_intel); if it refuses, enable VT-x in "
-			"the firmware settings\n");
+	expect_line(&o,
+		    "WARN KVM: no /dev/kvm: guests run emulated (TCG), slowly; an assigned "
+		    "device works without it\n"
+		    "     fix: load kvm_intel (modprobe kvm_intel); if it refuses, enable VT-x in "
+		    "the firmware settings\n");
 	expect_no(&o, "FAIL KVM");
 	out_free(&o);
 
@@ -86,9 +87,10 @@ static void test_vfio_not_loaded(void **state)
 
 	fx_write(fx, "dev/kvm", "", 0660);
 	o = run(fx, "check", NULL);
-	expect_line(&o, "WARN vfio container: no /dev/vfio/vfio: vfio is not loaded (its "
-			"container appears when it is)\n"
-			"     fix: modprobe vfio-pci, or claim a device (vfio-boot claim SECTION)\n");
+	expect_line(&o,
+		    "WARN vfio container: no /dev/vfio/vfio: vfio is not loaded (its "
+		    "container appears when it is)\n"
+		    "     fix: modprobe vfio-pci, or claim a device (vfio-boot claim SECTION)\n");
 	out_free(&o);
 }
 
