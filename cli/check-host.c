@@ -9,21 +9,32 @@
 #include "sysroot.h"
 #include "util.h"
 
-void check_cpu(struct check *c)
+/* The CPU's virtualisation flags in /proc/cpuinfo: 0, or -errno when it cannot be read. */
+static int cpu_virt(bool *vmx, bool *svm)
 {
 	_cleanup_free_ char *info = NULL;
-	bool vmx = false, svm = false;
+	int r = vb_read_file("/proc/cpuinfo", &info);
 
-	if (vb_read_file("/proc/cpuinfo", &info) < 0) {
-		check_report(c, WARN, "cpu", NULL, "cannot read %s/proc/cpuinfo", vb_root());
-		return;
-	}
+	*vmx = *svm = false;
+	if (r < 0)
+		return r;
 	for (char *save = NULL, *l = strtok_r(info, "\n", &save); l;
 	     l = strtok_r(NULL, "\n", &save)) {
 		if (!startswith(l, "flags"))
 			continue;
-		vmx |= strstr(l, " vmx") != NULL;
-		svm |= strstr(l, " svm") != NULL;
+		*vmx |= strstr(l, " vmx") != NULL;
+		*svm |= strstr(l, " svm") != NULL;
+	}
+	return 0;
+}
+
+void check_cpu(struct check *c)
+{
+	bool vmx, svm;
+
+	if (cpu_virt(&vmx, &svm) < 0) {
+		check_report(c, WARN, "cpu", NULL, "cannot read %s/proc/cpuinfo", vb_root());
+		return;
 	}
 	if (vmx || svm)
 		check_report(c, PASS, "cpu", NULL, "CPU virtualisation: %s",
@@ -248,4 +259,51 @@ void check_modules(struct check *c)
 				     kernels[i]);
 	}
 	check_list_free(kernels);
+}
+
+/*
+ * The device nodes QEMU opens for an assigned device. Without /dev/kvm the guest still gets
+ * its device, but runs emulated; without a vfio container (/dev/vfio/vfio) libvirt and QEMU,
+ * which open the group through one, cannot assign it at all. A tree without /dev (a capture
+ * of /sys and /proc) says nothing about either.
+ */
+void check_host_nodes(struct check *c)
+{
+	bool vmx, svm;
+
+	if (!vb_exists("/dev")) {
+		check_report(c, WARN, "kvm", NULL, "KVM: cannot tell: no %s/dev", vb_root());
+		check_report(c, WARN, "vfio-container", NULL,
+			     "vfio container: cannot tell: no %s/dev", vb_root());
+		return;
+	}
+	(void)cpu_virt(&vmx, &svm);
+	if (vb_exists("/dev/kvm"))
+		check_report(c, PASS, "kvm", NULL, "KVM: /dev/kvm is there");
+	else
+		check_report(
+			c, WARN, "kvm",
+			vmx ? "load kvm_intel (modprobe kvm_intel); if it refuses, enable VT-x in the firmware settings"
+			: svm ? "load kvm_amd (modprobe kvm_amd); if it refuses, enable SVM in the firmware settings"
+			      : "enable CPU virtualisation first (see above)",
+			"KVM: no /dev/kvm: guests run emulated (TCG), slowly; an assigned device works without it");
+
+	if (vb_exists("/dev/vfio/vfio"))
+		check_report(c, PASS, "vfio-container", NULL,
+			     "vfio container: /dev/vfio/vfio is there");
+	else if (!vb_exists("/sys/module/vfio"))
+		check_report(
+			c, WARN, "vfio-container",
+			"modprobe vfio-pci, or claim a device (vfio-boot claim SECTION)",
+			"vfio container: no /dev/vfio/vfio: vfio is not loaded (its container appears when it is)");
+	else if (vb_exists("/dev/iommu"))
+		check_report(
+			c, WARN, "vfio-container",
+			"use a kernel with CONFIG_VFIO_CONTAINER or CONFIG_IOMMUFD_VFIO_CONTAINER, or a QEMU and libvirt that open /dev/iommu",
+			"vfio container: vfio is loaded but there is no /dev/vfio/vfio, only iommufd's /dev/iommu");
+	else
+		check_report(
+			c, FAIL, "vfio-container",
+			"use a kernel with CONFIG_VFIO_CONTAINER or CONFIG_IOMMUFD_VFIO_CONTAINER; if it has one, see why devtmpfs or udev made no /dev/vfio/vfio",
+			"vfio container: vfio is loaded but there is no /dev/vfio/vfio (nor /dev/iommu): QEMU has no way to open an IOMMU group");
 }

@@ -23,8 +23,9 @@ static const char usage[] =
 	"                       [SECTION|ADDRESS]\n"
 	"\n"
 	"Host readiness: CPU virtualisation, IOMMU, interrupt remapping, vfio\n"
-	"modules, initramfs images, leftover vfio-pci.ids, IOMMU groups, stray\n"
-	"driver_override; then each device of each section: reset, power state,\n"
+	"modules, /dev/kvm, /dev/vfio/vfio, initramfs images, leftover\n"
+	"vfio-pci.ids, IOMMU groups, stray driver_override; then each device of\n"
+	"each section: reset, power state,\n"
 	"firmware framebuffer, option ROM, BAR sizes, holders, SR-IOV.\n"
 	"With SECTION or ADDRESS, only that device's (or section's) checks.\n"
 	"Exits 2 when a line is FAIL.\n";
@@ -159,6 +160,7 @@ int check_main(int argc, char **argv)
 		check_cpu(&c);
 		check_iommu(&c);
 		check_modules(&c);
+		check_host_nodes(&c);
 		check_images(&c);
 		check_leftover_ids(&c);
 		check_groups(&c);

@@ -81,6 +81,8 @@ void check_cpu(struct check *c);
 /* The IOMMU, then interrupt remapping, which needs it. */
 void check_iommu(struct check *c);
 void check_modules(struct check *c);
+/* /dev/kvm and the vfio container /dev/vfio/vfio, which QEMU opens for an assigned device. */
+void check_host_nodes(struct check *c);
 void check_images(struct check *c);
 void check_leftover_ids(struct check *c);
 void check_groups(struct check *c);

@@ -99,7 +99,51 @@ has "status: the guest's unit is active" 'FULLBOOT status \[guest fbguest\] vfio
 has "status exits 2 (boot-card is not on vfio-pci)" 'FULLBOOT status exit 2'
 has "check: IOMMU passes with intel_iommu=on" 'FULLBOOT check PASS IOMMU'
 has "check: the kernel remaps interrupts" 'FULLBOOT check PASS interrupt remapping: on'
+# check for one section and one address, beside virt-host-validate qemu (fullboot-driver): each
+# ran to an answer (check: 0, or 2 with a FAIL line; virt-host-validate: 0, or 1 with a FAIL)
+has "check guest-gpu ran to an answer" 'FULLBOOT checkcard end: exit [02]$'
+has "check of the boot display (by address) ran to an answer" 'FULLBOOT checkboot end: exit [02]$'
+has "the boot display is 01:00.0 (boot_vga)" 'FULLBOOT checkboot begin: vfio-boot check 0000:01:00\.0 '
+has "virt-host-validate qemu ran beside it" 'FULLBOOT vhv end: exit [01]$'
+has "virt-host-validate qemu checked the IOMMU" 'FULLBOOT vhv +QEMU: Checking for device assignment IOMMU support'
+hasnt "check SECTION and check ADDRESS leave the host's lines out" 'FULLBOOT check(card|boot) [A-Z]+ (CPU virtualisation|IOMMU|KVM|vfio container):'
+has "check: the booted host has a vfio container" 'FULLBOOT check PASS vfio container: /dev/vfio/vfio is there'
 if [ -n "$OUT" ]; then
+	# check --json guest-gpu: parses; every line is about the section's card (02:00.0) or its
+	# audio function (02:00.1), under the section
+	if python3 - "$OUT/checkcardjson.out" <<'PY'; then
+import json, sys
+checks = json.load(open(sys.argv[1]))["checks"]
+bad = [c for c in checks
+       if c["device"] not in ("0000:02:00.0", "0000:02:00.1") or c["section"] != "guest-gpu"]
+sys.exit(1 if bad else 0)
+PY
+		ok "check --json guest-gpu parses, each line about 02:00.0 or 02:00.1 [device guest-gpu]"
+	else
+		bad "check --json guest-gpu ($OUT/checkcardjson.out)"
+	fi
+	# Each per-device item has a line for the card, and the host-wide override item one in the
+	# whole check (FB_CHECK_ITEMS=0 leaves this out, for a tree whose items report nothing).
+	if [ "${FB_CHECK_ITEMS:-1}" = 1 ]; then
+		for i in reset power framebuffer rom bars holders sriov; do
+			if python3 - "$OUT/checkcardjson.out" "$i" <<'PY'; then
+import json, sys
+checks = json.load(open(sys.argv[1]))["checks"]
+sys.exit(0 if any(c["item"] == sys.argv[2] and c["device"] == "0000:02:00.0" for c in checks) else 1)
+PY
+				ok "check --json guest-gpu has a $i line for the card"
+			else
+				bad "check --json guest-gpu has no $i line"
+			fi
+			has "check guest-gpu: a $i line in the text" "FULLBOOT checkcard (PASS|WARN|FAIL) 0000:02:00\.0 \[device guest-gpu\]: $i: "
+			has "check of the boot display: a $i line" "FULLBOOT checkboot (PASS|WARN|FAIL) 0000:01:00\.0( \[device boot-card\])?: $i: "
+		done
+		if python3 -c 'import json, sys; sys.exit(0 if any(c["item"] == "override" for c in json.load(open(sys.argv[1]))["checks"]) else 1)' "$OUT/checkjson.out"; then
+			ok "check --json has an override line"
+		else
+			bad "check --json has no override line"
+		fi
+	fi
 	for j in statusjson checkjson listjson planjson; do
 		if python3 -m json.tool "$OUT/$j.out" >/dev/null 2>&1; then ok "$j parses"; else bad "$j does not parse ($OUT/$j.out)"; fi
 	done

@@ -44,7 +44,7 @@ USB=0
 say() { printf 'fullboot: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
 [ "$(id -u)" = 0 ] || die "must run as root"
-for p in libvirtd qemu-system-x86_64 mkinitramfs busybox python3; do
+for p in libvirtd qemu-system-x86_64 mkinitramfs busybox python3 virt-host-validate; do
 	command -v "$p" >/dev/null || die "$p is not installed (see README.md)"
 done
 mkdir -p "$W"
