@@ -4,6 +4,11 @@
  * vfio-pci resets a device when a guest opens and closes it; the kernel tries the methods of
  * reset_method in order. A bus reset (secondary bus reset of the parent bridge) resets every
  * device below that bridge, so vfio-pci allows it only when all of them are assigned too.
+ * The kernel names "bus" only for a device alone on its bus when it probes (function 0 of a
+ * card is probed before its other functions exist, so it may name it anyway), and a device
+ * with no method of its own is still reset that way: QEMU asks vfio for a hot reset of the
+ * bus when every device on it is in the guest. So a bus reset is what is judged for bus,
+ * for none, and for a kernel without reset_method.
  * reset_method appeared in Linux 5.15; before it, the write-only `reset` file says only that
  * some method exists.
  */
@@ -67,10 +72,12 @@ static void bus_reset(struct check *c, const struct check_dev *d, const char *wh
 	}
 	slash = strrchr(dev->path, '/');
 	if (!slash) {
-		check_report_dev(c, d, WARN, "reset", no_reset_fix,
-				 "reset: %s, but %s is on a root bus: there is no bridge above it "
-				 "to reset, so the kernel cannot reset it",
-				 what, dev->addr);
+		check_report_dev(
+			c, d, WARN, "reset", no_reset_fix,
+			"reset: %s, but %s is on a root bus: there is no bridge above it "
+			"to reset, so neither the kernel nor QEMU can reset it: the device "
+			"keeps its state across guest reboots",
+			what, dev->addr);
 		return;
 	}
 	prefix = strndup(dev->path, (size_t)(slash - dev->path));
@@ -99,8 +106,9 @@ static void bus_reset(struct check *c, const struct check_dev *d, const char *wh
 				 bridge, bridge);
 	else if (n_unclaimed == 0)
 		check_report_dev(c, d, PASS, "reset", NULL,
-				 "reset: %s; a bus reset of %s also resets %s, claimed too", what,
-				 bridge, others.s);
+				 "reset: %s; a bus reset of %s also resets %s, claimed too (QEMU "
+				 "resets them together when they are all in one guest)",
+				 what, bridge, others.s);
 	else
 		check_report_dev(c, d, WARN, "reset",
 				 "claim them too (a [device] section that selects them), or move "
@@ -146,9 +154,7 @@ void check_dev_reset(struct check *c, const struct check_dev *d)
 		if (vb_existsf("/sys/bus/pci/devices/%s/reset", dev->addr))
 			bus_reset(c, d, "a method this kernel does not name (no reset_method)");
 		else
-			check_report_dev(c, d, WARN, "reset", no_reset_fix,
-					 "reset: none (no reset_method, no reset file): the device "
-					 "keeps its state across guest reboots");
+			bus_reset(c, d, "none of its own (no reset_method, no reset file)");
 		return;
 	}
 	if (r < 0) {
@@ -157,9 +163,7 @@ void check_dev_reset(struct check *c, const struct check_dev *d)
 		return;
 	}
 	if (!*methods)
-		check_report_dev(c, d, WARN, "reset", no_reset_fix,
-				 "reset: none (reset_method is empty): the device keeps its state "
-				 "across guest reboots");
+		bus_reset(c, d, "none of its own (reset_method is empty)");
 	else if (only_this_device(methods))
 		check_report_dev(c, d, PASS, "reset", NULL,
 				 "reset: %s; a reset touches this device only", methods);

@@ -79,7 +79,8 @@ static void test_bus_all_claimed(void **state)
 	config(fx, GPU "\n[device audio]\nmatch = id=8086:293e path=00:02.0/00.1\n");
 	o = run(fx, "check", "gpu", NULL);
 	expect_out(&o, "PASS 0000:02:00.0 [device gpu]: reset: bus; a bus reset of 0000:00:02.0 "
-		       "also resets 0000:02:00.1, claimed too\n");
+		       "also resets 0000:02:00.1, claimed too (QEMU resets them together when they "
+		       "are all in one guest)\n");
 	out_free(&o);
 }
 
@@ -106,8 +107,9 @@ static void test_none(void **state)
 	config(fx, GPU);
 	reset_method(fx, "0000:02:00.0", "\n");
 	o = run(fx, "check", "gpu", NULL);
-	expect_out(&o, "WARN 0000:02:00.0 [device gpu]: reset: none (reset_method is empty)");
-	expect_out(&o, "power-cycle the host");
+	/* No method of its own: a bus reset remains, with the audio function the section claims. */
+	expect_out(&o, "PASS 0000:02:00.0 [device gpu]: reset: none of its own (reset_method is "
+		       "empty); a bus reset of 0000:00:02.0 also resets 0000:02:00.1, claimed too");
 	out_free(&o);
 
 	/* A kernel before reset_method: the reset file alone says a method exists. */
@@ -124,10 +126,37 @@ static void test_none(void **state)
 
 	assert_int_equal(unlink(p), 0);
 	o = run(fx, "check", "gpu", NULL);
-	expect_out(&o, "WARN 0000:02:00.0 [device gpu]: reset: none (no reset_method, no reset "
-		       "file)");
+	expect_out(&o, "PASS 0000:02:00.0 [device gpu]: reset: none of its own (no reset_method, "
+		       "no reset file); a bus reset of 0000:00:02.0 also resets 0000:02:00.1, "
+		       "claimed too");
 	out_free(&o);
 	free(p);
+}
+
+/*
+ * A card whose functions have no reset of their own, as the kernel shows a GPU and its audio
+ * function without FLR: the audio function has no method, yet with both claimed QEMU resets
+ * the bus below their port. A device on a root bus has no bridge to reset: none at all.
+ */
+static void test_none_whole_card(void **state)
+{
+	struct fx *fx = *state;
+	struct out o;
+
+	config(fx, "[device gpu]\nmatch = id=1234:1111 boot_vga=0\ncount = 1\n"
+		   "[device audio]\nmatch = address=0000:02:00.1\n");
+	reset_method(fx, "0000:02:00.0", "bus\n");
+	reset_method(fx, "0000:02:00.1", "\n");
+	o = run(fx, "check", "audio", NULL);
+	expect_out(&o, "PASS 0000:02:00.1 [device audio]: reset: none of its own (reset_method is "
+		       "empty); a bus reset of 0000:00:02.0 also resets 0000:02:00.0, claimed too");
+	out_free(&o);
+
+	reset_method(fx, "0000:00:1f.3", "\n");
+	o = run(fx, "check", "0000:00:1f.3", NULL);
+	expect_out(&o, "WARN 0000:00:1f.3: reset: none of its own (reset_method is empty), but "
+		       "0000:00:1f.3 is on a root bus: there is no bridge above it to reset");
+	out_free(&o);
 }
 
 static void test_unreadable(void **state)
@@ -206,6 +235,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bus_all_claimed, cli_setup_q35, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_bus_alone, cli_setup_q35, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_none, cli_setup_q35, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_none_whole_card, cli_setup_q35, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_unreadable, cli_setup_q35, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_quirk, cli_setup_q35, cli_teardown),
 		cmocka_unit_test(test_quirk_table),
