@@ -60,7 +60,7 @@ void check_dev_holders(struct check *c, const struct check_dev *d)
 		paths[k] = files.v[k].path;
 		snprintf(looked + len, sizeof(looked) - len, "%s%s", k ? ", " : "", paths[k]);
 	}
-	r = vb_holders_find_many(paths, files.n, h);
+	r = check_holders(c, paths, files.n, h);
 	if (r < 0) {
 		check_report_dev(c, d, WARN, "holders", "run vfio-boot check as root",
 				 "holders: /proc cannot be read (%s): cannot tell who holds %s",

@@ -167,7 +167,7 @@ static bool may_enable(struct check *c, const struct check_dev *d)
 			paths[n++] = files.v[k].path;
 	if (n == 0)
 		return true;
-	r = vb_holders_find_many(paths, n, h);
+	r = check_holders(c, paths, n, h);
 	if (r < 0) {
 		check_report_dev(c, d, WARN, "rom", ROM_ROOT_FIX,
 				 "rom: not read: who holds %s could not be read: %s", paths[0],

@@ -118,10 +118,24 @@ void check_free(struct check *c)
 	}
 	free(c->v);
 	vb_plan_free(&c->plan);
+	vb_proc_fds_free(&c->fds);
 	vb_cmdline_free(&c->cmd);
 	vb_pci_free(&c->pci);
 	vb_config_free(&c->cfg);
 	free(c->proc_cmdline);
+}
+
+int check_holders(struct check *c, const char *const paths[], size_t n, struct vb_holders ret[])
+{
+	if (c->fds_read == 0) {
+		int r = vb_proc_fds_scan(&c->fds);
+
+		c->fds_read = r < 0 ? r : 1;
+	}
+	if (c->fds_read < 0)
+		return c->fds_read;
+	vb_holders_lookup(&c->fds, paths, n, ret);
+	return 0;
 }
 
 /* The config, the PCI devices and the plan, which several checks read. */

@@ -7,6 +7,7 @@
 
 #include "cmdline.h"
 #include "config.h"
+#include "holders.h"
 #include "pci.h"
 #include "plan.h"
 #include "util.h"
@@ -49,6 +50,9 @@ struct check {
 	struct vb_cmdline cmd;
 	struct vb_plan plan;
 	char *proc_cmdline;
+	/* What processes hold below /dev/, read once by check_proc_fds() for every device. */
+	struct vb_proc_fds fds;
+	int fds_read; /* 0: not yet; 1: read; negative: why /proc could not be read */
 	/* Not NULL: the per-device checks of this SECTION or ADDRESS only (the command's argument). */
 	const char *target;
 };
@@ -101,6 +105,12 @@ void check_device(struct check *c, const struct check_dev *d);
 void check_device_at(struct check *c, size_t i);
 /* Frees what c holds: its lines, plan, command line, PCI scan and config. */
 void check_free(struct check *c);
+
+/*
+ * ret[k]: the holders of paths[k], from one scan of /proc for the whole run (check.c); negative
+ * when /proc cannot be read.
+ */
+int check_holders(struct check *c, const char *const paths[], size_t n, struct vb_holders ret[]);
 
 /* Whether a section of the plan claims c->pci.devs[i] at this boot (check-dev-reset.c). */
 bool check_claimed(const struct check *c, size_t i);

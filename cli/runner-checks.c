@@ -28,7 +28,8 @@
  * The device's group file or its own VFIO file held by a process: another guest or a stale
  * QEMU has the device, and QEMU would fail with "Device or resource busy". Sets *held.
  */
-static unsigned refuse_held(const char *guest, const char *addr, const char *kind, bool *held)
+static unsigned refuse_held(struct check *c, const char *guest, const char *addr, const char *kind,
+			    bool *held)
 {
 	struct vb_holders h[VB_DEV_FILES_MAX];
 	const char *paths[VB_DEV_FILES_MAX];
@@ -44,7 +45,7 @@ static unsigned refuse_held(const char *guest, const char *addr, const char *kin
 			paths[n++] = files.v[k].path;
 	if (n == 0)
 		return 0;
-	r = vb_holders_find_many(paths, n, h);
+	r = check_holders(c, paths, n, h);
 	if (r < 0) {
 		/* What vfio-boot check says of it follows, as a warning. */
 		log_warn(r,
@@ -177,7 +178,7 @@ static unsigned check_pci(const char *guest, const struct dom_info *d)
 
 		if (!dev)
 			continue; /* reported above */
-		problems += refuse_held(guest, dev->addr, d->pci[i].kind, &held);
+		problems += refuse_held(&c, guest, dev->addr, d->pci[i].kind, &held);
 		device_warnings(&c, guest, (size_t)(dev - pci->devs), held);
 	}
 	check_free(&c);

@@ -33,7 +33,7 @@ static const char *in_tree(const char *target, const char *root)
 	return target;
 }
 
-static void add(struct vb_holders *h, const char *pid)
+static void add(struct vb_holders *h, pid_t pid)
 {
 	struct vb_holder *v;
 
@@ -42,52 +42,55 @@ static void add(struct vb_holders *h, const char *pid)
 		return;
 	}
 	v = &h->v[h->n++];
-	v->pid = (pid_t)strtol(pid, NULL, 10);
-	if (vb_readf_buf(v->comm, sizeof(v->comm), "/proc/%s/comm", pid) < 0)
+	v->pid = pid;
+	if (vb_readf_buf(v->comm, sizeof(v->comm), "/proc/%d/comm", (int)pid) < 0)
 		snprintf(v->comm, sizeof(v->comm), "?");
 }
 
-/* Adds pid to ret[k] for each path it holds; -errno when its fd directory cannot be read. */
-static int holds(const char *pid, const char *const paths[], size_t n, struct vb_holders ret[],
-		 const char *root)
+/*
+ * Keeps the fds of pid that link to a device file (below /dev/); -errno when its fd directory
+ * cannot be read.
+ */
+static int scan_pid(struct vb_proc_fds *s, const char *pid, const char *root)
 {
 	_cleanup_closedir_ DIR *d = NULL;
-	_cleanup_free_ bool *held = calloc(n + 1, sizeof(*held));
 	struct dirent *de;
 	int r;
 
-	if (!held)
-		return -ENOMEM;
 	r = vb_opendirf(&d, "/proc/%s/fd", pid);
 	if (r < 0)
 		return r;
 	while ((de = readdir(d))) {
 		_cleanup_free_ char *target = NULL;
+		const char *t;
 
 		if (!all_digits(de->d_name))
 			continue;
 		/* An fd closed meanwhile is simply not held. */
 		if (vb_readlinkf(&target, "/proc/%s/fd/%s", pid, de->d_name) < 0)
 			continue;
-		for (size_t k = 0; k < n; k++)
-			held[k] = held[k] || streq(in_tree(target, root), paths[k]);
+		t = in_tree(target, root);
+		if (!startswith(t, "/dev/"))
+			continue;
+		if (GROW(s->v, s->alloc, s->n + 1) < 0)
+			return -ENOMEM;
+		s->v[s->n].pid = (pid_t)strtol(pid, NULL, 10);
+		s->v[s->n].target = strdup(t);
+		if (!s->v[s->n].target)
+			return -ENOMEM;
+		s->n++;
 	}
-	for (size_t k = 0; k < n; k++)
-		if (held[k])
-			add(&ret[k], pid);
 	return 0;
 }
 
-int vb_holders_find_many(const char *const paths[], size_t n, struct vb_holders ret[])
+int vb_proc_fds_scan(struct vb_proc_fds *s)
 {
 	_cleanup_closedir_ DIR *d = NULL;
 	_cleanup_free_ char *root = NULL;
 	struct dirent *de;
-	size_t unreadable = 0;
 	int r;
 
-	for (size_t k = 0; k < n; k++)
-		ret[k] = (struct vb_holders){0};
+	*s = (struct vb_proc_fds){0};
 	if (!vb_root_is_host())
 		root = realpath(vb_root(), NULL);
 	r = vb_opendir("/proc", &d);
@@ -96,16 +99,53 @@ int vb_holders_find_many(const char *const paths[], size_t n, struct vb_holders 
 	while ((de = readdir(d))) {
 		if (!all_digits(de->d_name))
 			continue;
-		r = holds(de->d_name, paths, n, ret, root);
-		if (r == -ENOMEM)
+		r = scan_pid(s, de->d_name, root);
+		if (r == -ENOMEM) {
+			vb_proc_fds_free(s);
 			return r;
+		}
 		if (r == -ENOENT)
 			continue; /* it exited meanwhile */
 		if (r < 0)
-			unreadable++;
+			s->unreadable++;
 	}
-	for (size_t k = 0; k < n; k++)
-		ret[k].unreadable = unreadable;
+	return 0;
+}
+
+void vb_proc_fds_free(struct vb_proc_fds *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i].target);
+	free(s->v);
+	*s = (struct vb_proc_fds){0};
+}
+
+void vb_holders_lookup(const struct vb_proc_fds *s, const char *const paths[], size_t n,
+		       struct vb_holders ret[])
+{
+	for (size_t k = 0; k < n; k++) {
+		pid_t last = 0;
+
+		ret[k] = (struct vb_holders){.unreadable = s->unreadable};
+		/* A process's fds are together, so one holding the file twice counts once. */
+		for (size_t i = 0; i < s->n; i++)
+			if (s->v[i].pid != last && streq(s->v[i].target, paths[k])) {
+				add(&ret[k], s->v[i].pid);
+				last = s->v[i].pid;
+			}
+	}
+}
+
+int vb_holders_find_many(const char *const paths[], size_t n, struct vb_holders ret[])
+{
+	struct vb_proc_fds s;
+	int r;
+
+	r = vb_proc_fds_scan(&s);
+	if (r < 0)
+		return r;
+	vb_holders_lookup(&s, paths, n, ret);
+	vb_proc_fds_free(&s);
 	return 0;
 }
 

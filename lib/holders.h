@@ -24,13 +24,33 @@ struct vb_holders {
 	size_t unreadable; /* processes whose fds could not be read */
 };
 
+/*
+ * What every process holds open below /dev/, read once from /proc, so that the holders of
+ * many devices' files cost one scan (/proc of a busy host is thousands of fd links). On a
+ * tree (--root), a process of this machine that holds the tree's own file (ROOT/dev/vfio/7)
+ * holds /dev/vfio/7.
+ */
+struct vb_proc_fd {
+	pid_t pid;
+	char *target; /* "/dev/vfio/7" */
+};
+
+struct vb_proc_fds {
+	struct vb_proc_fd *v; /* each process's fds together */
+	size_t n, alloc;
+	size_t unreadable; /* processes whose fds could not be read */
+};
+
+int vb_proc_fds_scan(struct vb_proc_fds *s);
+void vb_proc_fds_free(struct vb_proc_fds *s);
+/* ret[k]: the holders of paths[k] in the scan. */
+void vb_holders_lookup(const struct vb_proc_fds *s, const char *const paths[], size_t n,
+		       struct vb_holders ret[]);
+
 /* Scans /proc for fds linking to path (absolute, as the kernel shows it: "/dev/vfio/7"). */
 int vb_holders_find(const char *path, struct vb_holders *ret);
 
-/*
- * The same for n paths in one scan of /proc: ret[k] for paths[k]. On a tree (--root), a
- * process of this machine that holds the tree's own file (ROOT/dev/vfio/7) holds /dev/vfio/7.
- */
+/* The same for n paths in one scan of /proc: ret[k] for paths[k]. */
 int vb_holders_find_many(const char *const paths[], size_t n, struct vb_holders ret[]);
 
 /*
