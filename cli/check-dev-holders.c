@@ -5,10 +5,12 @@
  * start with it. A DRM or NVIDIA node held means the host uses the device: it can be neither
  * taken nor handed back cleanly while they run.
  */
+#include <errno.h>
 #include <stdio.h>
 
 #include "check.h"
 #include "holders.h"
+#include "sysroot.h"
 #include "util.h"
 
 static void held(struct check *c, const struct check_dev *d, const struct vb_dev_file *f,
@@ -61,6 +63,13 @@ void check_dev_holders(struct check *c, const struct check_dev *d)
 		snprintf(looked + len, sizeof(looked) - len, "%s%s", k ? ", " : "", paths[k]);
 	}
 	r = check_holders(c, paths, files.n, h);
+	if (r == -ESRCH) {
+		check_report_dev(c, d, WARN, "holders", "run vfio-boot check on the host itself",
+				 "holders: cannot tell who holds %s: %s/proc shows no process (a "
+				 "captured tree has none)",
+				 looked, vb_root());
+		return;
+	}
 	if (r < 0) {
 		check_report_dev(c, d, WARN, "holders", "run vfio-boot check as root",
 				 "holders: /proc cannot be read (%s): cannot tell who holds %s",

@@ -134,6 +134,9 @@ int check_holders(struct check *c, const char *const paths[], size_t n, struct v
 	}
 	if (c->fds_read < 0)
 		return c->fds_read;
+	/* Not even this process: a /proc without processes, as a captured tree has. */
+	if (c->fds.procs == 0)
+		return -ESRCH;
 	vb_holders_lookup(&c->fds, paths, n, ret);
 	return 0;
 }

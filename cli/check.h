@@ -108,7 +108,7 @@ void check_free(struct check *c);
 
 /*
  * ret[k]: the holders of paths[k], from one scan of /proc for the whole run (check.c); negative
- * when /proc cannot be read.
+ * when /proc cannot be read, -ESRCH when it shows no process at all (a captured tree).
  */
 int check_holders(struct check *c, const char *const paths[], size_t n, struct vb_holders ret[]);
 

@@ -99,6 +99,7 @@ int vb_proc_fds_scan(struct vb_proc_fds *s)
 	while ((de = readdir(d))) {
 		if (!all_digits(de->d_name))
 			continue;
+		s->procs++;
 		r = scan_pid(s, de->d_name, root);
 		if (r == -ENOMEM) {
 			vb_proc_fds_free(s);

@@ -39,6 +39,7 @@ struct vb_proc_fds {
 	struct vb_proc_fd *v; /* each process's fds together */
 	size_t n, alloc;
 	size_t unreadable; /* processes whose fds could not be read */
+	size_t procs;	   /* processes seen: none means /proc is no live one (a capture) */
 };
 
 int vb_proc_fds_scan(struct vb_proc_fds *s);

@@ -60,6 +60,21 @@ static inline pid_t ht_hold(struct fx *fx, const char *rel, const char *comm)
 	return pid;
 }
 
+/*
+ * The test's own process in the tree's /proc, holding nothing of the tree: a tree whose /proc
+ * shows no process at all is a capture, where who holds what cannot be told.
+ */
+static inline void ht_live(struct fx *fx)
+{
+	char target[64], *link;
+
+	snprintf(target, sizeof(target), "/proc/%d", (int)getpid());
+	link = fx_path(fx, target + 1);
+	if (symlink(target, link) < 0)
+		abort();
+	free(link);
+}
+
 /* Ends the holder and takes its entry out of the tree. */
 static inline void ht_release(struct fx *fx, pid_t pid)
 {

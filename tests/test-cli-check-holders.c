@@ -56,7 +56,16 @@ static void test_group_held(void **state)
 	out_free(&o);
 	ht_release(fx, pid);
 
-	/* Gone: nothing holds it any more. */
+	/* Gone, and no process left in the tree's /proc: a capture, where nothing can be told. */
+	o = run(fx, "check", "gpu", NULL);
+	expect_out(&o, "WARN " GPU " [device gpu]: holders: cannot tell who holds /dev/vfio/2: ");
+	expect_out(&o, "/proc shows no process (a captured tree has none)\n"
+		       "     fix: run vfio-boot check on the host itself\n");
+	expect_no_out(&o, "holders: no process holds");
+	out_free(&o);
+
+	/* With a live process that holds nothing of it: nothing holds it any more. */
+	ht_live(fx);
 	o = run(fx, "check", "gpu", NULL);
 	expect_out(&o, "PASS " GPU " [device gpu]: holders: no process holds /dev/vfio/2\n");
 	out_free(&o);
@@ -108,6 +117,7 @@ static void test_drm_held(void **state)
 	out_free(&o);
 	ht_release(fx, pid);
 
+	ht_live(fx);
 	o = run(fx, "check", "gpu", NULL);
 	expect_out(&o, "PASS " GPU " [device gpu]: holders: no process holds /dev/vfio/2, "
 		       "/dev/dri/card1, /dev/dri/renderD129\n");

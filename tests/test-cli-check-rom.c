@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "cli-test.h"
+#include "holder-test.h"
 
 #define UNIT	 512
 #define PCIR_OFF 0x1c
@@ -276,6 +277,7 @@ static void test_rom_sysfs(void **state)
 	put_image(rom, put_image(rom, 0, 0x00, false, 0x1234, 0x1111), 0x03, true, 0x1234, 0x1111);
 	write_rom(fx, GPU, rom, sizeof(rom));
 	fx_inject(fx, "statfs sys sysfs");
+	ht_live(fx); /* a /proc with a process: a host, not a capture */
 	o = check(fx, "gpu");
 	expect_line(&o, "PASS " GPU " [device gpu]: rom: 1 KiB read, images: legacy x86 (PCIR "
 			"1234:1111), EFI x64 (uncompressed)\n");
@@ -297,6 +299,7 @@ static void expect_held(struct fx *fx, const char *target, const char *held)
 	char *fd;
 
 	fx_inject(fx, "statfs sys sysfs");
+	ht_live(fx); /* a /proc with a process: a host, not a capture */
 	fx_write(fx, "proc/4242/comm", "qemu-system-x86\n", 0444);
 	fx_write(fx, "proc/4242/fd/.keep", "", 0444);
 	fd = fx_path(fx, "proc/4242/fd/7");
@@ -351,6 +354,7 @@ static void test_rom_sysfs_files_unread(void **state)
 	write_rom(fx, GPU, rom, sizeof(rom));
 	fx_write(fx, "sys/bus/pci/devices/" GPU "/vfio-dev", "not a directory\n", 0644);
 	fx_inject(fx, "statfs sys sysfs");
+	ht_live(fx); /* a /proc with a process: a host, not a capture */
 	o = check(fx, "gpu");
 	expect_line(&o, "WARN " GPU " [device gpu]: rom: not read: the device's files cannot all "
 			"be read (vfio-dev (Not a directory)), so whether a guest holds it is not "
@@ -369,6 +373,7 @@ static void test_rom_sysfs_refused(void **state)
 	put_image(rom, 0, 0x00, true, 0x1234, 0x1111);
 	write_rom(fx, GPU, rom, sizeof(rom));
 	fx_inject(fx, "statfs sys sysfs");
+	ht_live(fx); /* a /proc with a process: a host, not a capture */
 	fx_inject(fx, "write sys/bus/pci/devices/" GPU "/rom EACCES");
 	o = check(fx, "gpu");
 	expect_line(&o, "WARN " GPU " [device gpu]: rom: not read: enabling it (writing 1 to "
