@@ -153,21 +153,21 @@ static void check_pf(struct check *c, const struct check_dev *d, unsigned total)
 			 "it",
 			 pf->addr, want);
 		check_report_dev(c, d, FAIL, "sriov", fix,
-				 "sriov: %u VFs, [device %s] asks for %u (vfs = %u): the VFs it "
+				 "sriov: %u VF%s, [device %s] asks for %u (vfs = %u): the VFs it "
 				 "claims do not exist",
-				 num, s->name, want, want);
+				 num, num == 1 ? "" : "s", s->name, want, want);
 	} else if (want < num) {
 		snprintf(fix, sizeof(fix),
 			 "set vfs = %u in [device %s], or once nothing uses the VFs: echo 0 > "
 			 "/sys/bus/pci/devices/%s/sriov_numvfs, then echo %u to it",
 			 num, s->name, pf->addr, want);
 		check_report_dev(c, d, WARN, "sriov", fix,
-				 "sriov: %u VFs, [device %s] asks for %u (vfs = %u): vfio-boot "
+				 "sriov: %u VF%s, [device %s] asks for %u (vfs = %u): vfio-boot "
 				 "claims nothing of it while they differ",
-				 num, s->name, want, want);
+				 num, num == 1 ? "" : "s", s->name, want, want);
 	} else
-		check_report_dev(c, d, PASS, "sriov", NULL, "sriov: %u VFs, as [device %s] asks",
-				 num, s->name);
+		check_report_dev(c, d, PASS, "sriov", NULL, "sriov: %u VF%s, as [device %s] asks",
+				 num, num == 1 ? "" : "s", s->name);
 	pf_vfs(c, d, num);
 }
 

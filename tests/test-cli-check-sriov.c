@@ -76,7 +76,7 @@ static void test_numvfs_differs(void **state)
 	config(fx, "[device vfs]\nmatch = id=8086:10c9\nvfs = 2\nvf-index = 0\n");
 	o = run(fx, "check", "vfs", NULL);
 	expect_status(&o, 2);
-	expect_out(&o, "FAIL " PF " [device vfs]: sriov: 1 VFs, [device vfs] asks for 2 (vfs = 2): "
+	expect_out(&o, "FAIL " PF " [device vfs]: sriov: 1 VF, [device vfs] asks for 2 (vfs = 2): "
 		       "the VFs it claims do not exist\n"
 		       "     fix: see what the binder recorded (`vfio-boot status`); once nothing "
 		       "uses the VFs: echo 0 > /sys/bus/pci/devices/" PF "/sriov_numvfs, then echo "
