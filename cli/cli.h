@@ -24,6 +24,9 @@ enum {
 	EXIT_OUTPUT = 7,    /* the output could not be written whole (a full disk) */
 };
 
+/* "vfio-boot VERSION" on stdout: --version, before a command or after it. */
+void cli_version(void);
+
 /* vfio-boot guest ARGS...; argv[0] is "guest". */
 int guest_main(int argc, char **argv);
 void guest_usage(FILE *f);

@@ -56,35 +56,77 @@ static void close_stdout(void)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: vfio-boot COMMAND [OPTIONS] ARGS...\n"
+	fprintf(f, "Usage: vfio-boot [--root DIR] [--config FILE] COMMAND [OPTIONS] ARGS...\n"
 		   "       vfio-boot --help | --version\n"
 		   "\n"
 		   "Commands:\n");
 	for (size_t i = 0; i < ELEMENTSOF(subcommands); i++)
 		fprintf(f, "  %-10s %s\n", subcommands[i].name, subcommands[i].summary);
-	fprintf(f, "\n'vfio-boot COMMAND --help' tells more.\n");
+	fprintf(f, "\n--root and --config go before COMMAND or after it, as every command takes\n"
+		   "them. 'vfio-boot COMMAND --help' tells more.\n");
+}
+
+/*
+ * How many words of argv, from i, the global option there takes (1 or 2, "--root DIR" or
+ * "--root=DIR"); 0 when argv[i] is none.
+ */
+static int global_option(int argc, char **argv, int i)
+{
+	static const char *const globals[] = {"--root", "--config"};
+
+	for (size_t k = 0; k < ELEMENTSOF(globals); k++) {
+		const char *rest = startswith(argv[i], globals[k]);
+
+		if (rest && *rest == '=')
+			return 1;
+		if (rest && !*rest)
+			return i + 1 < argc ? 2 : -1;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
+	_cleanup_free_ char **args = NULL;
+	int first = 1, n;
+
 	vb_logsink_stderr("vfio-boot");
 	atexit(close_stdout);
-	if (argc < 2) {
+	/* Global options before the command go to it, as it would take them after its name. */
+	while (first < argc && (n = global_option(argc, argv, first)) != 0) {
+		if (n < 0) {
+			fprintf(stderr, "vfio-boot: %s needs a value\n\n", argv[first]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		first += n;
+	}
+	if (first >= argc) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (streq(argv[1], "--help") || streq(argv[1], "-h") || streq(argv[1], "help")) {
+	if (streq(argv[first], "--help") || streq(argv[first], "-h") ||
+	    streq(argv[first], "help")) {
 		usage(stdout);
 		return EXIT_OK;
 	}
-	if (streq(argv[1], "--version")) {
-		printf("vfio-boot %s\n", VERSION);
+	if (streq(argv[first], "--version")) {
+		cli_version();
 		return EXIT_OK;
 	}
+	/* COMMAND, the global options, then what followed COMMAND. */
+	args = calloc(argc + 1, sizeof(*args));
+	if (!args)
+		return log_err(-ENOMEM, "out of memory"), EXIT_ERROR;
+	args[0] = argv[first];
+	for (int i = 1; i < first; i++)
+		args[i] = argv[i];
+	for (int i = first + 1; i < argc; i++)
+		args[i - 1] = argv[i];
 	for (size_t i = 0; i < ELEMENTSOF(subcommands); i++)
-		if (streq(argv[1], subcommands[i].name))
-			return subcommands[i].main(argc - 1, argv + 1);
-	fprintf(stderr, "vfio-boot: unknown command \"%s\"\n\n", argv[1]);
+		if (streq(argv[first], subcommands[i].name))
+			return subcommands[i].main(argc - 1, args);
+	fprintf(stderr, "vfio-boot: unknown command \"%s\"\n\n", argv[first]);
 	usage(stderr);
 	return EXIT_USAGE;
 }

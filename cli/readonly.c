@@ -14,13 +14,23 @@ int inspect_parse(int argc, char **argv, const char *usage, bool prometheus, str
 	return cli_parse(argc, argv, usage, OPT_JSON | (prometheus ? OPT_PROMETHEUS : 0), o);
 }
 
+void cli_version(void)
+{
+	printf("vfio-boot %s\n", VERSION);
+}
+
 int cli_parse(int argc, char **argv, const char *usage, unsigned allow, struct inspect_opts *o)
 {
 	static const struct option longopts[] = {
-		{"root", required_argument, NULL, 'r'},	  {"json", no_argument, NULL, 'j'},
-		{"config", required_argument, NULL, 'c'}, {"prometheus", no_argument, NULL, 'p'},
-		{"dry-run", no_argument, NULL, 'n'},	  {"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},	  {},
+		{"root", required_argument, NULL, 'r'},
+		{"json", no_argument, NULL, 'j'},
+		{"config", required_argument, NULL, 'c'},
+		{"prometheus", no_argument, NULL, 'p'},
+		{"dry-run", no_argument, NULL, 'n'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{},
 	};
 	bool rooted = false;
 	int c;
@@ -62,6 +72,9 @@ int cli_parse(int argc, char **argv, const char *usage, unsigned allow, struct i
 			break;
 		case 'h':
 			fputs(usage, stdout);
+			return EXIT_OK;
+		case 'V':
+			cli_version();
 			return EXIT_OK;
 		default:
 			goto bad;

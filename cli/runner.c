@@ -120,6 +120,9 @@ static int parse_option(int c, struct guest_opts *o)
 	case 'h':
 		guest_usage(stdout);
 		return 1;
+	case 'V':
+		cli_version();
+		return 1;
 	default:
 		guest_usage(stderr);
 		return -EINVAL;
@@ -139,6 +142,7 @@ static int parse_args(int argc, char **argv, struct guest_opts *o, const char **
 		{"root", required_argument, NULL, 'r'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{0},
 	};
 	int c, r;

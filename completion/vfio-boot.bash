@@ -10,12 +10,15 @@ _vfio_boot_sections()
 
 _vfio_boot()
 {
-	local cur prev cmd i
+	local cur prev cmd groot i
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
-	cmd=
+	cmd= groot=
+	# --root and --config may come before the command: their values are no command.
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
+		--root) groot=${COMP_WORDS[i + 1]}; i=$((i + 1)) ;;
+		--config) i=$((i + 1)) ;;
 		-*) ;;
 		*) cmd=${COMP_WORDS[i]}; break ;;
 		esac
@@ -32,7 +35,7 @@ _vfio_boot()
 	esac
 	case $cmd in
 	'')
-		mapfile -t COMPREPLY < <(compgen -W "list plan status check claim release guest --help --version" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "list plan status check claim release guest --root --config --help --version" -- "$cur")
 		;;
 	list)
 		mapfile -t COMPREPLY < <(compgen -W "--root --json --help" -- "$cur")
@@ -44,7 +47,7 @@ _vfio_boot()
 		mapfile -t COMPREPLY < <(compgen -W "--root --config --json --prometheus --help" -- "$cur")
 		;;
 	check | claim | release)
-		local root='' opts="--root --config --dry-run --help"
+		local root=$groot opts="--root --config --dry-run --help"
 		for ((i = 2; i < COMP_CWORD; i++)); do
 			case ${COMP_WORDS[i]} in
 			--root) root=${COMP_WORDS[i + 1]} ;;
@@ -58,7 +61,7 @@ _vfio_boot()
 		fi
 		;;
 	guest)
-		local action='' root=''
+		local action='' root=$groot
 		for ((i = 2; i < COMP_CWORD; i++)); do
 			case ${COMP_WORDS[i]} in
 			start | stop | run) action=${COMP_WORDS[i]} ;;

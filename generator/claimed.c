@@ -31,6 +31,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{},
 	};
 	int c, r, bad = 0;
@@ -42,6 +43,9 @@ int main(int argc, char **argv)
 			       "Exit 0 when every [device SECTION] was claimed for vfio-pci at this boot,\n"
 			       "2 when one was not, 1 on a usage error.\n"
 			       "VFIO_BOOT_ROOT=DIR reads /run/vfio-boot below DIR.\n");
+			return CLAIMED_EXIT_OK;
+		case 'V':
+			printf("vfio-boot-claimed %s\n", VERSION);
 			return CLAIMED_EXIT_OK;
 		default:
 			return CLAIMED_EXIT_USAGE;

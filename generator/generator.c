@@ -200,6 +200,11 @@ int main(int argc, char **argv)
 	struct gen gen = {.outfd = -EBADF, .wantsfd = -EBADF};
 	int r;
 
+	/* systemd passes absolute directories, so no directory of its is called --version. */
+	if (argc == 2 && streq(argv[1], "--version")) {
+		printf("vfio-boot-generator %s\n", VERSION);
+		return 0;
+	}
 	/* systemd passes the normal, early and late directories; only the normal one is used. */
 	if (argc != 2 && argc != 4) {
 		fprintf(stderr,

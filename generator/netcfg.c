@@ -102,6 +102,7 @@ struct options {
 	enum netcfg_backend backend;
 	const char *root;
 	bool help;
+	bool version;
 };
 
 /* The options into *o, up to --help; -EINVAL when they are wrong (after saying so). */
@@ -111,6 +112,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"backend", required_argument, NULL, 'b'},
 		{"root", required_argument, NULL, 'r'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{},
 	};
 	int c;
@@ -134,6 +136,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'h':
 			o->help = true;
+			return 0;
+		case 'V':
+			o->version = true;
 			return 0;
 		default:
 			usage(stderr);
@@ -207,6 +212,10 @@ int main(int argc, char **argv)
 		return NETCFG_EXIT_USAGE;
 	if (o.help) {
 		usage(stdout);
+		return NETCFG_EXIT_OK;
+	}
+	if (o.version) {
+		printf("vfio-boot-netcfg %s\n", VERSION);
 		return NETCFG_EXIT_OK;
 	}
 	if (vb_root_set(o.root) < 0) {

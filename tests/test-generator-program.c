@@ -115,12 +115,30 @@ static void test_missing_output_dir(void **state)
 	assert_non_null(strstr(err, "output directory"));
 }
 
+/* Each program of the generator's side says its version and ends, writing nothing. */
+static void test_version(void **state)
+{
+	static const char *const names[] = {"vfio-boot-generator", "vfio-boot-netcfg",
+					    "vfio-boot-claimed"};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const char *argv[] = {prog(names[i]), "--version", NULL};
+		_cleanup_free_ char *out = NULL, *want = NULL;
+
+		assert_int_equal(run(argv, NULL), 0);
+		out = slurp("stdout");
+		assert_true(asprintf(&want, "%s %s\n", names[i], VERSION) > 0);
+		assert_string_equal(out, want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_unsafe_config_gives_nothing), T(test_initrd_gives_nothing),
 		T(test_domain_fifo_does_not_block),  T(test_usage_and_bad_output_dir),
-		T(test_missing_output_dir),
+		T(test_missing_output_dir),	     T(test_version),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -34,7 +34,7 @@ static void test_usage(void **state)
 
 	(void)state;
 	assert_int_equal(cli_status((const char *[]){NULL}, &out), 1);
-	assert_non_null(strstr(out, "Usage: vfio-boot COMMAND"));
+	assert_non_null(strstr(out, "Usage: vfio-boot [--root DIR] [--config FILE] COMMAND"));
 	free(out);
 	assert_int_equal(cli_status((const char *[]){"frob", NULL}, &out), 1);
 	assert_non_null(strstr(out, "unknown command \"frob\""));

@@ -51,5 +51,10 @@ expect "device names" "$(comp claim --root "$R" '')" "gpu "
 expect "device names, release" "$(comp release --root "$R" g)" "gpu "
 expect "guest names, prefix" "$(comp guest run --root "$R" w)" "win11 "
 expect "--root takes a directory" "$(comp status --root "$R/et")" "$R/etc "
+# global options before the command: their values are no command, and --root still counts
+expect "commands after --root" "$(comp --root "$R" '' | tr ' ' '\n' | grep -v '^-' | sed '/^$/d' | tr '\n' ' ')" "$commands"
+expect "global options" "$(comp --ro)" "--root "
+expect "device names, global --root" "$(comp --root "$R" claim '')" "gpu "
+expect "guest names, global --root" "$(comp --root "$R" --config "$R/x.conf" guest stop '')" "nas router win11 "
 echo "completion: $n checks, $fails failed"
 [ "$fails" = 0 ]
