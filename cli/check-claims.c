@@ -9,18 +9,6 @@
 #include "sysroot.h"
 #include "util.h"
 
-static bool claimed_now(const struct check *c, size_t dev)
-{
-	for (size_t i = 0; i < c->plan.n_sections; i++) {
-		const struct vb_plan_section *s = &c->plan.sections[i];
-
-		for (size_t k = 0; vb_plan_section_claims(s) && k < s->n_devs; k++)
-			if (s->devs[k].dev == dev)
-				return true;
-	}
-	return false;
-}
-
 /* ids: "vvvv:dddd[:ssss:ssss],..." from vfio-pci.ids= or `options vfio-pci ids=`. */
 static void judge_ids(struct check *c, const char *where, const char *ids, const char *fix)
 {
@@ -37,7 +25,7 @@ static void judge_ids(struct check *c, const char *where, const char *ids, const
 			continue;
 		for (size_t i = 0; i < c->pci.n && !*other; i++)
 			if (c->pci.devs[i].vendor == v && c->pci.devs[i].device == d &&
-			    !claimed_now(c, i))
+			    !check_claimed(c, i))
 				snprintf(other, sizeof(other), "%s", c->pci.devs[i].addr);
 	}
 	if (*other)

@@ -21,15 +21,6 @@
 #include "sysroot.h"
 #include "util.h"
 
-bool check_claimed(const struct check *c, size_t i)
-{
-	for (size_t s = 0; s < c->plan.n_sections; s++)
-		if (vb_plan_section_claims(&c->plan.sections[s]) &&
-		    vb_plan_section_has(&c->plan.sections[s], i))
-			return true;
-	return false;
-}
-
 /* The first word of the methods: the one the kernel tries first. */
 static bool first_is(const char *methods, const char *m)
 {

@@ -125,6 +125,15 @@ void check_free(struct check *c)
 	free(c->proc_cmdline);
 }
 
+bool check_claimed(const struct check *c, size_t i)
+{
+	for (size_t s = 0; s < c->plan.n_sections; s++)
+		if (vb_plan_section_claims(&c->plan.sections[s]) &&
+		    vb_plan_section_has(&c->plan.sections[s], i))
+			return true;
+	return false;
+}
+
 int check_holders(struct check *c, const char *const paths[], size_t n, struct vb_holders ret[])
 {
 	if (c->fds_read == 0) {

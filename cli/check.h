@@ -112,7 +112,7 @@ void check_free(struct check *c);
  */
 int check_holders(struct check *c, const char *const paths[], size_t n, struct vb_holders ret[]);
 
-/* Whether a section of the plan claims c->pci.devs[i] at this boot (check-dev-reset.c). */
+/* Whether a section of the plan claims c->pci.devs[i] at this boot. */
 bool check_claimed(const struct check *c, size_t i);
 
 /*
