@@ -31,6 +31,7 @@ static const struct subcommand subcommands[] = {
 	{"claim", claim_main, "move a section's devices to vfio-pci now, with the binder's guards"},
 	{"release", release_main, "give a section's devices back to their host drivers"},
 	{"check", check_main, "whether this host and each device are ready for the guest"},
+	{"export", export_main, "the claimed devices as KubeVirt, Nova or Proxmox config"},
 };
 
 /*

@@ -28,6 +28,8 @@ int cli_parse(int argc, char **argv, const char *usage, unsigned allow, struct i
 		{"prometheus", no_argument, NULL, 'p'},
 		{"dry-run", no_argument, NULL, 'n'},
 		{"verbose", no_argument, NULL, 'v'},
+		{"node", required_argument, NULL, 'N'},
+		{"prefix", required_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{},
@@ -70,6 +72,12 @@ int cli_parse(int argc, char **argv, const char *usage, unsigned allow, struct i
 				goto bad;
 			o->prometheus = true;
 			break;
+		case 'N':
+		case 'P':
+			if (!(allow & OPT_EXPORT))
+				goto bad;
+			*(c == 'N' ? &o->node : &o->prefix) = optarg;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return EXIT_OK;
@@ -81,7 +89,8 @@ int cli_parse(int argc, char **argv, const char *usage, unsigned allow, struct i
 		}
 	}
 	if ((allow & OPT_TARGET) && optind + 1 != argc) {
-		fprintf(stderr, "vfio-boot: expected one SECTION or ADDRESS\n");
+		fprintf(stderr, "vfio-boot: expected one %s\n",
+			allow & OPT_EXPORT ? "ENGINE" : "SECTION or ADDRESS");
 		goto bad;
 	}
 	if ((allow & OPT_TARGET_OPT) && optind + 1 < argc) {

@@ -21,6 +21,8 @@ struct inspect_opts {
 	bool verbose;
 	const char *config; /* --config FILE, NULL: the installed one */
 	const char *target; /* the one argument of claim and release */
+	const char *node;   /* export --node NAME */
+	const char *prefix; /* export --prefix NAME */
 };
 
 /* What a command takes beyond --root, --config and --help (--json is the read-only ones'). */
@@ -31,6 +33,7 @@ enum {
 	OPT_TARGET = 1 << 3, /* exactly one argument */
 	OPT_VERBOSE = 1 << 4,
 	OPT_TARGET_OPT = 1 << 5, /* at most one argument */
+	OPT_EXPORT = 1 << 6,	 /* --node NAME and --prefix NAME */
 };
 
 /* The options of every command but guest: -1 to go on, else the exit code (usage said). */
@@ -66,6 +69,7 @@ int list_main(int argc, char **argv);
 int plan_main(int argc, char **argv);
 int status_main(int argc, char **argv);
 int check_main(int argc, char **argv);
+int export_main(int argc, char **argv);
 
 /*
  * The ActiveState of a systemd unit ("active", "failed", ...) from the system manager over

@@ -35,7 +35,7 @@ _vfio_boot()
 	esac
 	case $cmd in
 	'')
-		mapfile -t COMPREPLY < <(compgen -W "list plan status check claim release guest --root --config --help --version" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "list plan status check claim release export guest --root --config --help --version" -- "$cur")
 		;;
 	list)
 		mapfile -t COMPREPLY < <(compgen -W "--root --json --help" -- "$cur")
@@ -45,6 +45,13 @@ _vfio_boot()
 		;;
 	status)
 		mapfile -t COMPREPLY < <(compgen -W "--root --config --json --prometheus --help" -- "$cur")
+		;;
+	export)
+		case $prev in
+		--node | --prefix) return ;;
+		esac
+		mapfile -t COMPREPLY < <(compgen -W "kubevirt sriov-dp nova proxmox --root --config --node
+			--prefix --help" -- "$cur")
 		;;
 	check | claim | release)
 		local root=$groot opts="--root --config --dry-run --help"
