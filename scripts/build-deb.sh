@@ -24,7 +24,7 @@ rev="${rev:-HEAD}"
 rm -rf "$out/src"
 mkdir -p "$src"
 git -C "$top" archive "$rev" | tar -x -C "$src"
-rm -f "$out"/vfio-boot_"$version"_* "$out"/vfio-boot-dbgsym_"$version"_*
+rm -f "$out/vfio-boot_${version}_"* "$out/vfio-boot-dbgsym_${version}_"*
 
 if [[ -n "${LIBKMOD_A:-}" ]]; then
 	LIBKMOD_A="$(realpath "$LIBKMOD_A")"
@@ -33,6 +33,6 @@ if [[ -n "${LIBKMOD_A:-}" ]]; then
 fi
 # The copy goes to OUTDIR/src, so the results land in OUTDIR/src: move them up.
 (cd "$src" && dpkg-buildpackage -us -uc -b)
-mv "$out/src"/vfio-boot_"$version"_* "$out/"
-mv "$out/src"/vfio-boot-dbgsym_"$version"_* "$out/" 2>/dev/null || true
-ls "$out"/vfio-boot_"$version"_amd64.deb
+mv "$out/src/vfio-boot_${version}_"* "$out/"
+mv "$out/src/vfio-boot-dbgsym_${version}_"* "$out/" 2>/dev/null || true
+ls "$out/vfio-boot_${version}_amd64.deb"

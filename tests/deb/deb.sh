@@ -30,7 +30,7 @@ work="$(mktemp -d /tmp/vfio-boot-deb.XXXXXX)"
 root="$work/root"
 mounted=()
 cleanup() {
-	local m
+	local i
 	for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount -l "${mounted[i]}" 2>/dev/null; done
 	if [[ -n "${KEEP:-}" ]]; then echo "$me: kept $work"; else rm -rf "$work"; fi
 }
@@ -88,12 +88,12 @@ if LIBKMOD_A="${LIBKMOD_A:-}" make -C "$work/out/src/vfio-boot-$version" install
 		sort >"$work/install-files"
 	missing="$(comm -23 "$work/install-files" "$work/deb-files")"
 	check "every file make install installs is in the package ($(wc -l <"$work/install-files") files)" test -z "$missing"
-	[[ -z "$missing" ]] || echo "$missing" | sed 's/^/  missing: /'
+	[[ -z "$missing" ]] || while read -r f; do echo "  missing: $f"; done <<<"$missing"
 	extra="$(comm -13 "$work/install-files" "$work/deb-files" | grep -v -x -e /usr/share/doc/vfio-boot/copyright \
 		-e /usr/share/doc/vfio-boot/changelog.gz -e /usr/share/doc/vfio-boot/README.Debian \
 		-e /usr/share/lintian/overrides/vfio-boot)"
 	check "the package has nothing make install does not, but its doc files and lintian overrides" test -z "$extra"
-	[[ -z "$extra" ]] || echo "$extra" | sed 's/^/  extra: /'
+	[[ -z "$extra" ]] || while read -r f; do echo "  extra: $f"; done <<<"$extra"
 else
 	tail -n 20 "$work/install.log"
 	fail "make install DESTDIR= in the build tree"
@@ -183,7 +183,6 @@ for p in /usr/bin/vfio-boot /lib/systemd/system-generators/vfio-boot-generator \
 done
 check "libxml2.so.2, which the generator dlopen()s, is in the root" \
 	bash -c "chroot '$root' ldconfig -p | grep -q 'libxml2.so.2 '"
-gen_out="$work/gen"
 mkdir -p "$root/tmp/gen/a" "$root/tmp/gen/b" "$root/tmp/gen/c"
 check "vfio-boot-generator runs in the root" \
 	in_root /lib/systemd/system-generators/vfio-boot-generator /tmp/gen/a /tmp/gen/b /tmp/gen/c
