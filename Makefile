@@ -44,7 +44,7 @@ TEST_BINDER := $(BUILD)/test/vfio-boot-binder
 .SECONDARY:
 .PHONY: all check deps test unit-tests fuzz fuzz-short format format-check bench clean \
 	bench-generator \
-	check-static install uninstall
+	check-static install uninstall deb deb-check
 all: $(BINDER)
 
 $(LIBKMOD_A): scripts/build-libkmod.sh
@@ -217,6 +217,7 @@ check: deps
 	@$(MAKE) --no-print-directory test
 	@$(MAKE) --no-print-directory fuzz-short
 	@$(MAKE) --no-print-directory format-check
+	@$(MAKE) --no-print-directory deb-check
 	@$(MAKE) --no-print-directory vm-check
 	@$(MAKE) --no-print-directory vm-fullboot
 
@@ -236,6 +237,22 @@ uninstall: uninstall-hooks uninstall-generator uninstall-cli
 		$(DESTDIR)$(PREFIX)/share/man/man5/vfio-boot.conf.5 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/vfio-boot-binder.8
 	-rmdir $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(PREFIX)/share/doc/vfio-boot 2>/dev/null
+
+# ---- the Debian package (debian/) ----
+# `make deb`: vfio-boot_VERSION_amd64.deb in $(BUILD)/deb/, built by dpkg-buildpackage from a
+# clean copy of what git tracks (scripts/build-deb.sh), with this tree's static libkmod.
+# `make deb-check`: tests/deb/deb.sh, the package built, lintian-checked, installed into a fresh
+# Debian root, run, removed and purged (root; network to deb.debian.org).
+DEB_DIR := $(BUILD)/deb
+deb: $(LIBKMOD_A)
+	@mkdir -p $(DEB_DIR)
+	@LIBKMOD_A=$(abspath $(LIBKMOD_A)) LIBKMOD_INCLUDE=$(abspath $(LIBKMOD_INCLUDE)) \
+		scripts/build-deb.sh $(DEB_DIR) >$(DEB_DIR).log 2>&1 || \
+		{ tail -n 30 $(DEB_DIR).log; echo "make deb: failed, full log: $(DEB_DIR).log"; exit 1; }
+	@echo "deb: $$(ls $(DEB_DIR)/vfio-boot_*_amd64.deb) (log: $(DEB_DIR).log)"
+
+deb-check: $(LIBKMOD_A)
+	@LIBKMOD_A=$(abspath $(LIBKMOD_A)) LIBKMOD_INCLUDE=$(abspath $(LIBKMOD_INCLUDE)) tests/deb/deb.sh
 
 bench: $(BINDER)
 	@bench/run.sh

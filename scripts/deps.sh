@@ -68,6 +68,11 @@ PKGS=(
 	# two devices (btrfs-progs), an XFS with an external log (xfsprogs), a disk
 	# with a partition table (sfdisk, in fdisk).
 	btrfs-progs xfsprogs fdisk
+	# The Debian package (make deb, tests/deb): debhelper for debian/rules (dh, compat 13;
+	# it brings dpkg-dev's dpkg-buildpackage), lintian to check the package, mmdebstrap to
+	# make the fresh bookworm root the test installs it into, git for the clean copy of the
+	# tree the package is built from. No fakeroot: debian/control says Rules-Requires-Root: no.
+	debhelper lintian mmdebstrap git
 )
 
 # One dpkg-query for all packages keeps the all-present case fast.
