@@ -26,8 +26,7 @@
 
 static bool dns1123_label(const char *s, size_t n)
 {
-	if (n == 0 || n > 63 || !isalnum((unsigned char)s[0]) ||
-	    !isalnum((unsigned char)s[n - 1]))
+	if (n == 0 || n > 63 || !isalnum((unsigned char)s[0]) || !isalnum((unsigned char)s[n - 1]))
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '-'))
@@ -56,8 +55,7 @@ int export_k8s_prefix(const struct export *e, const char **ret)
 	const char *p = e->prefix ? e->prefix : EXPORT_K8S_PREFIX;
 
 	/* The kubelet checks "requests." + the name: the prefix has that much less room. */
-	if (!dns1123_subdomain(p) ||
-	    strlen(p) + strlen(REQUESTS_PREFIX) > DNS1123_SUBDOMAIN_MAX)
+	if (!dns1123_subdomain(p) || strlen(p) + strlen(REQUESTS_PREFIX) > DNS1123_SUBDOMAIN_MAX)
 		return log_err(-EINVAL,
 			       "--prefix %s: not a DNS subdomain (lower case letters, digits, '-' "
 			       "and '.', at most %zu characters) as Kubernetes wants a resource's",
@@ -109,16 +107,18 @@ int export_k8s_names(const struct export *e, char ***ret)
 		if (!names[i])
 			r = log_err(-ENOMEM, "out of memory");
 		else if (!*names[i] || strlen(names[i]) > QUALIFIED_NAME_MAX)
-			r = log_err(-EINVAL,
-				    "[device %s]: no Kubernetes resource name can be made of it "
-				    "(letters or digits, at most %d characters); rename the section",
-				    e->secs[i].name, QUALIFIED_NAME_MAX);
+			r = log_err(
+				-EINVAL,
+				"[device %s]: no Kubernetes resource name can be made of it "
+				"(letters or digits, at most %d characters); rename the section",
+				e->secs[i].name, QUALIFIED_NAME_MAX);
 		for (size_t k = 0; k < i && r == 0; k++)
 			if (streq(names[k], names[i]))
-				r = log_err(-EEXIST,
-					    "[device %s] and [device %s] would both be the resource "
-					    "%s: rename one of them",
-					    e->secs[k].name, e->secs[i].name, names[i]);
+				r = log_err(
+					-EEXIST,
+					"[device %s] and [device %s] would both be the resource "
+					"%s: rename one of them",
+					e->secs[k].name, e->secs[i].name, names[i]);
 	}
 	if (r < 0) {
 		export_k8s_names_free(names, e->n_secs);
