@@ -16,7 +16,12 @@ def main():
         print("usage: check.py %s < output" % "|".join(ENGINES), file=sys.stderr)
         return 2
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    mod = importlib.import_module(ENGINES[sys.argv[1]])
+    try:
+        mod = importlib.import_module(ENGINES[sys.argv[1]])
+    except ModuleNotFoundError:
+        print("%s: no rules (tests/export/%s.py)" % (sys.argv[1], ENGINES[sys.argv[1]]),
+              file=sys.stderr)
+        return 2
     errors = mod.check(sys.stdin.read())
     for e in errors:
         print("%s: %s" % (sys.argv[1], e), file=sys.stderr)
