@@ -174,10 +174,12 @@ $(FUZZ_ROM): tests/fuzz/fuzz-rom.c lib/pci-rom.c lib/pci-rom.h
 # The Resizable BAR capability parser of `vfio-boot check`: any bytes as config space.
 FUZZ_REBAR := $(BUILD)/fuzz/fuzz-rebar
 FUZZ_REBAR_CORPUS := tests/fuzz/corpus/rebar
-$(FUZZ_REBAR): tests/fuzz/fuzz-rebar.c lib/pci-rebar.c lib/pci-rebar.h
+$(FUZZ_REBAR): tests/fuzz/fuzz-rebar.c lib/pci-rebar.c lib/pci-rebar.h lib/pci-extcap.c \
+		lib/pci-extcap.h
 	@mkdir -p $(@D)
 	$(CLANG) -std=gnu11 -D_GNU_SOURCE -Ilib -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o $@ tests/fuzz/fuzz-rebar.c lib/pci-rebar.c
+		-fno-sanitize-recover=all -o $@ tests/fuzz/fuzz-rebar.c lib/pci-rebar.c \
+		lib/pci-extcap.c
 
 # fuzz-run NAME BINARY CORPUS SECONDS OPTIONS: a run from the kept corpus; in CI its last lines
 # only, but its exit status whole, so that a crash fails the build.

@@ -21,9 +21,7 @@
 #define IORESOURCE_PREFETCH 0x00002000
 #define IORESOURCE_MEM_64   0x00100000
 
-#define NUM_BARS     CHECK_BARS
-#define CONFIG_MAX   4096 /* PCI_CFG_SPACE_EXP_SIZE */
-#define CONFIG_PLAIN 256  /* PCI_CFG_SPACE_SIZE: a conventional device, no extended space */
+#define NUM_BARS CHECK_BARS
 
 /*
  * The guest firmware's 64-bit PCI MMIO aperture, when nothing sizes it otherwise: 32 GiB, edk2
@@ -75,25 +73,18 @@ int check_dev_resources(const char *addr, struct check_resource res[CHECK_RESOUR
 /* The Resizable BAR capability into *rb; what kept it from being read into *why. */
 static void read_rebar(const char *addr, struct vb_rebar *rb, char **why)
 {
-	_cleanup_free_ char *path = NULL, *buf = NULL;
-	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
 	size_t len = 0;
 	int r;
 
 	rb->n = 0;
-	if (vb_pathf(&path, "/sys/bus/pci/devices/%s/config", addr) < 0)
-		return;
-	fd = vb_open_regular(path, NULL);
-	/* vb_read_fd()'s bound counts the NUL it adds: one more lets exactly 4096 bytes in. */
-	r = fd < 0 ? fd : vb_read_fd(fd, CONFIG_MAX + 1, &buf, &len);
-	if (r >= 0 && len > CONFIG_MAX)
-		r = -EFBIG;
+	r = vb_pci_read_config(addr, &buf, &len);
 	if (r < 0) {
 		asprintf_safe(why, "config: %s", strerror(-r));
 		return;
 	}
 	/* The extended space of a conventional device does not exist: nothing is resizable. */
-	if (len == CONFIG_PLAIN)
+	if (len == VB_PCI_CONFIG_PLAIN)
 		return;
 	r = vb_rebar_parse((const uint8_t *)buf, len, rb);
 	/* sysfs gives the first 64 bytes only to who lacks CAP_SYS_ADMIN. */

@@ -64,3 +64,20 @@ int export_proxmox(const struct export *e, FILE *f);
 
 /* The PCI Device Serial Number of addr from its config space; -ENOENT: it has none. */
 int export_dev_serial(const char *addr, char **ret);
+
+/*
+ * KubeVirt and the SR-IOV network device plugin (export-k8s.c): one Kubernetes extended
+ * resource name, PREFIX/NAME, for each section, the same in both, since KubeVirt's resourceName
+ * of an external provider is the plugin's resourcePrefix/resourceName. NAME is the section's
+ * name with leading and trailing '-', '_' and '.' dropped and each '.' left made '-' (what both take:
+ * sriov-dp's ^[a-zA-Z0-9_-]+$, Kubernetes' qualified name part); two sections that come out
+ * alike, or a name left empty, are refused, naming them. PREFIX is --prefix, checked as
+ * Kubernetes checks an extended resource's domain, else EXPORT_K8S_PREFIX.
+ */
+#define EXPORT_K8S_PREFIX "vfio-boot.local"
+int export_k8s_prefix(const struct export *e, const char **ret);
+/* names[i] for e->secs[i]; free with export_k8s_names_free(names, e->n_secs). */
+int export_k8s_names(const struct export *e, char ***ret);
+void export_k8s_names_free(char **names, size_t n);
+/* "0000:02:00.0 1234:1111 subsystem 1af4:1100, path 0000:00:02.0/00.0, IOMMU group 2[, serial S]" */
+int export_identity(const struct export_dev *d, char **ret);

@@ -401,3 +401,25 @@ void vb_pci_free(struct vb_pci *pci)
 	free(pci->devs);
 	*pci = (struct vb_pci){0};
 }
+
+int vb_pci_read_config(const char *addr, char **ret, size_t *len)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	r = vb_pathf(&path, "/sys/bus/pci/devices/%s/config", addr);
+	if (r < 0)
+		return r;
+	fd = vb_open_regular(path, NULL);
+	if (fd < 0)
+		return fd;
+	/* vb_read_fd()'s bound counts the NUL it adds: one more lets exactly 4096 bytes in. */
+	r = vb_read_fd(fd, VB_PCI_CONFIG_MAX + 1, ret, len);
+	if (r >= 0 && *len > VB_PCI_CONFIG_MAX) {
+		free(*ret);
+		*ret = NULL;
+		return -EFBIG;
+	}
+	return r;
+}

@@ -94,6 +94,14 @@ int vb_pci_load_links(struct vb_pci *pci);
  */
 int vb_pci_read_driver(const char *addr, char **ret);
 
+/*
+ * The device's config space as sysfs gives it, whole (at most 4096 bytes: more is -EFBIG):
+ * 256 bytes for a conventional device, 64 to who lacks CAP_SYS_ADMIN.
+ */
+#define VB_PCI_CONFIG_MAX   4096 /* PCI_CFG_SPACE_EXP_SIZE */
+#define VB_PCI_CONFIG_PLAIN 256	 /* PCI_CFG_SPACE_SIZE: a conventional device, no extended space */
+int vb_pci_read_config(const char *addr, char **ret, size_t *len);
+
 /* PCI-to-PCI bridges are never claimed and never make a group unviable. */
 bool vb_pci_is_bridge(const struct vb_pci_dev *d);
 bool vb_pci_is_storage(const struct vb_pci_dev *d);

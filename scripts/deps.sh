@@ -45,6 +45,9 @@ PKGS=(
 	libpci-dev pci.ids libsystemd-dev liblz4-dev python3
 	# vfio-boot status --prometheus: the tests parse it with the reference client's parser.
 	python3-prometheus-client
+	# vfio-boot export kubevirt: tests/export/kubevirt.py reads the YAML with PyYAML, a real
+	# parser, before checking it by KubeVirt's rules.
+	python3-yaml
 	# The generator's tests: systemd-analyze verify, systemd-escape.
 	systemd
 	# Real-kernel boots (tests/vm/): QEMU, both initramfs generators side by

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * lib/pci-rebar.c: config spaces the tests build byte by byte, with the Resizable BAR
- * capability where the PCI Express specification puts it, in the extended capability list.
+ * lib/pci-rebar.c and lib/pci-extcap.c: config spaces the tests build byte by byte, with the
+ * Resizable BAR and Device Serial Number capabilities where the PCI Express specification puts
+ * them, in the extended capability list.
  * Every buffer handed to the parser is a heap copy of exactly its length, so that ASan stops
  * a read one byte past it.
  */
@@ -15,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "pci-extcap.h"
 #include "pci-rebar.h"
 
 #define CFG_LEN 4096
@@ -54,14 +56,30 @@ static uint64_t range(unsigned lo, unsigned hi)
 	return v;
 }
 
-static int parse(const uint8_t *cfg, size_t len, struct vb_rebar *r)
+/* A heap copy of exactly len bytes: ASan stops a read one byte past it. */
+static uint8_t *heap_copy(const uint8_t *cfg, size_t len)
 {
 	uint8_t *copy = malloc(len ? len : 1);
-	int ret;
 
 	assert_non_null(copy);
 	memcpy(copy, cfg, len);
-	ret = vb_rebar_parse(copy, len, r);
+	return copy;
+}
+
+static int parse(const uint8_t *cfg, size_t len, struct vb_rebar *r)
+{
+	uint8_t *copy = heap_copy(cfg, len);
+	int ret = vb_rebar_parse(copy, len, r);
+
+	free(copy);
+	return ret;
+}
+
+static int parse_dsn(const uint8_t *cfg, size_t len, uint64_t *dsn)
+{
+	uint8_t *copy = heap_copy(cfg, len);
+	int ret = vb_dsn_parse(copy, len, dsn);
+
 	free(copy);
 	return ret;
 }
@@ -182,12 +200,93 @@ static void test_malformed(void **state)
 	assert_int_equal(r.n, 1);
 }
 
+/* AER, then the serial number, then ACS: the low dword comes first in config space. */
+static void test_dsn_serial(void **state)
+{
+	uint8_t cfg[CFG_LEN] = {0};
+	char s[VB_DSN_MAX];
+	uint64_t dsn = 0;
+
+	(void)state;
+	ext_header(cfg, 0x100, 0x0001, 0x140);
+	ext_header(cfg, 0x140, VB_DSN_ID, 0x150);
+	put32(cfg + 0x144, 0x44332211);
+	put32(cfg + 0x148, 0x88776655);
+	ext_header(cfg, 0x150, 0x000d, 0);
+	assert_int_equal(parse_dsn(cfg, sizeof(cfg), &dsn), 0);
+	assert_true(dsn == UINT64_C(0x8877665544332211));
+	vb_dsn_format(dsn, s);
+	assert_string_equal(s, "88-77-66-55-44-33-22-11");
+	vb_dsn_format(UINT64_C(0x00000a0b0c0d0e0f), s);
+	assert_string_equal(s, "00-00-0a-0b-0c-0d-0e-0f");
+	/* The same walk finds the other capabilities: the one rebar uses. */
+	assert_int_equal(vb_extcap_find(cfg, sizeof(cfg), 0x000d), 0x150);
+	assert_int_equal(vb_extcap_find(cfg, sizeof(cfg), 0x0015), 0);
+}
+
+static void test_dsn_none(void **state)
+{
+	uint8_t cfg[CFG_LEN] = {0};
+	uint64_t dsn = 7;
+
+	(void)state;
+	/* No extended capabilities at all. */
+	assert_int_equal(parse_dsn(cfg, sizeof(cfg), &dsn), -ENOENT);
+	/* A device that is gone reads all ones. */
+	memset(cfg, 0xff, sizeof(cfg));
+	assert_int_equal(parse_dsn(cfg, sizeof(cfg), &dsn), -ENOENT);
+	memset(cfg, 0, sizeof(cfg));
+	ext_header(cfg, 0x100, 0x0001, 0x140);
+	ext_header(cfg, 0x140, 0x0015, 0);
+	assert_int_equal(parse_dsn(cfg, sizeof(cfg), &dsn), -ENOENT);
+	assert_true(dsn == 7);
+}
+
+static void test_dsn_short(void **state)
+{
+	uint8_t cfg[CFG_LEN] = {0};
+	uint64_t dsn;
+
+	(void)state;
+	ext_header(cfg, 0x100, VB_DSN_ID, 0);
+	put32(cfg + 0x104, 1);
+	put32(cfg + 0x108, 2);
+	/* 64 bytes to who is not root, 256 for a conventional device. */
+	assert_int_equal(parse_dsn(cfg, 64, &dsn), -ENODATA);
+	assert_int_equal(parse_dsn(cfg, 256, &dsn), -ENODATA);
+	/* The header is there, its second dword is not. */
+	assert_int_equal(parse_dsn(cfg, 0x108, &dsn), -EOVERFLOW);
+	assert_int_equal(parse_dsn(cfg, 0x10b, &dsn), -EOVERFLOW);
+	assert_int_equal(parse_dsn(cfg, 0x10c, &dsn), 0);
+	assert_true(dsn == (UINT64_C(2) << 32 | 1));
+}
+
+static void test_dsn_malformed(void **state)
+{
+	uint8_t cfg[CFG_LEN] = {0};
+	uint64_t dsn;
+
+	(void)state;
+	/* A list that loops onto itself. */
+	ext_header(cfg, 0x100, 0x0001, 0x140);
+	ext_header(cfg, 0x140, 0x000b, 0x100);
+	assert_int_equal(parse_dsn(cfg, sizeof(cfg), &dsn), -EBADMSG);
+	/* A next pointer back into the first 256 bytes. */
+	ext_header(cfg, 0x140, 0x000b, 0x40);
+	assert_int_equal(parse_dsn(cfg, sizeof(cfg), &dsn), -EBADMSG);
+	/* A next pointer past a short read. */
+	ext_header(cfg, 0x140, 0x000b, 0x200);
+	assert_int_equal(parse_dsn(cfg, 0x180, &dsn), -EOVERFLOW);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_two_bars),  cmocka_unit_test(test_large_sizes),
-		cmocka_unit_test(test_none),	  cmocka_unit_test(test_short_config),
-		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_two_bars),      cmocka_unit_test(test_large_sizes),
+		cmocka_unit_test(test_none),	      cmocka_unit_test(test_short_config),
+		cmocka_unit_test(test_malformed),     cmocka_unit_test(test_dsn_serial),
+		cmocka_unit_test(test_dsn_none),      cmocka_unit_test(test_dsn_short),
+		cmocka_unit_test(test_dsn_malformed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,7 +7,9 @@
 # drivers' directories are empty and the config must be root's). Text outputs are compared
 # with tests/cli/golden/replay-NAME-CMD.txt (the tree's path written ROOT; with
 # VFIO_BOOT_UPDATE_GOLDEN=1 they are written instead), JSON outputs go through python3's
-# parser. Exit status: 0 when all match.
+# parser. `vfio-boot export ENGINE` for each engine is compared the same way
+# (replay-NAME-export-ENGINE.txt) and its output goes through tests/export/check.py ENGINE, the
+# engine's own rules. Exit status: 0 when all match.
 #
 # Environment: TEST_CLI (default build/test/cli/vfio-boot).
 set -uo pipefail
@@ -69,6 +71,27 @@ for tarball in "$FIX"/*.tar.gz; do
 		"$CLI" "$cmd" --json --root "$root" >"$T/out.json" 2>"$T/err" || :
 		python3 -m json.tool "$T/out.json" >/dev/null 2>"$T/jerr" ||
 			bad "$name $cmd --json does not parse: $(cat "$T/jerr" "$T/err")"
+	done
+	# What each engine is told of the claimed devices, by its own rules. The node is named,
+	# so that the output does not depend on the capture's /etc/hostname.
+	for engine in kubevirt sriov-dp nova proxmox; do
+		n=$((n + 1))
+		"$CLI" export "$engine" --node "$name" --root "$root" >"$T/export" 2>"$T/err"
+		rc=$?
+		text=$(cat "$T/export" "$T/err"; printf 'exit %d\n' "$rc")
+		text=$(sed "s|$root|ROOT|g" <<<"$text")
+		g=$GOLD/replay-$name-export-$engine.txt
+		if [ "${VFIO_BOOT_UPDATE_GOLDEN:-}" = 1 ]; then
+			printf '%s\n' "$text" >"$g"
+		elif [ ! -f "$g" ]; then
+			bad "$name export $engine: no golden $g (VFIO_BOOT_UPDATE_GOLDEN=1 writes it)"
+		elif ! diff -u "$g" - <<<"$text" >"$T/diff"; then
+			bad "$name export $engine differs from $g:"
+			cat "$T/diff"
+		fi
+		n=$((n + 1))
+		python3 "$TOP/tests/export/check.py" "$engine" <"$T/export" 2>"$T/cerr" ||
+			bad "$name export $engine: tests/export/check.py: $(cat "$T/cerr")"
 	done
 done
 echo "replay: $n checks, $fails failed"

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfio-boot export kubevirt and sriov-dp on fake trees (tests/mock/fixture.h) with identical
+ * devices, the case these engines cannot tell apart by IDs: two identical GPUs in two sections,
+ * two identical NVMe drives of which one is claimed and one the host's, a section of two
+ * identical NICs, a device with a serial number, a section name the engines must map. Each
+ * output (stdout, then stderr, then the exit status) is compared with a golden file in
+ * tests/cli/golden/export-*.txt (VFIO_BOOT_UPDATE_GOLDEN=1 rewrites them) and goes through
+ * tests/export/check.py, the engine's own rules. Then the command's own cases.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cli-test.h"
+#include "fixture.h"
+
+#define GOLDEN_DIR "tests/cli/golden"
+#define CFG_LEN	   4096
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	if (!f)
+		return NULL;
+	m = open_memstream(&buf, &len);
+	assert_non_null(m);
+	for (int c; (c = fgetc(f)) != EOF;)
+		fputc(c, m);
+	fclose(m);
+	fclose(f);
+	return buf;
+}
+
+static void expect_golden(const char *name, const char *text)
+{
+	char path[256];
+	char *want;
+
+	snprintf(path, sizeof(path), GOLDEN_DIR "/%s", name);
+	if (getenv("VFIO_BOOT_UPDATE_GOLDEN")) {
+		FILE *f = fopen(path, "we");
+
+		assert_non_null(f);
+		fputs(text, f);
+		fclose(f);
+		return;
+	}
+	want = slurp(path);
+	if (!want)
+		fail_msg("no golden file %s (VFIO_BOOT_UPDATE_GOLDEN=1 writes it); output:\n%s",
+			 path, text);
+	if (strcmp(want, text) != 0)
+		fail_msg("output differs from %s:\n--- want\n%s--- got\n%s", path, want, text);
+	free(want);
+}
+
+/* tests/export/check.py ENGINE must accept what the command wrote. */
+static void expect_engine_accepts(struct fx *fx, const char *engine, const char *text)
+{
+	char *path = fx_path(fx, ".export.out");
+	char cmd[1024];
+	FILE *f = fopen(path, "we");
+	int st;
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "python3 tests/export/check.py %s < %s", engine, path);
+	st = system(cmd);
+	if (st != 0)
+		fail_msg("tests/export/check.py %s rejects the output:\n%s", engine, text);
+	free(path);
+}
+
+/* Runs export ENGINE ARGS; the golden holds stdout, stderr and the exit status. */
+static struct out export_golden(struct fx *fx, const char *engine, const char *golden)
+{
+	struct out o = run(fx, "export", engine, NULL);
+	char *text = NULL;
+
+	assert_true(asprintf(&text, "%s--- stderr\n%sexit %d\n", o.out, o.err, o.status) > 0);
+	expect_golden(golden, text);
+	free(text);
+	expect_engine_accepts(fx, engine, o.out);
+	return o;
+}
+
+/* The device's config space, 4096 bytes, with a Device Serial Number capability at 0x100. */
+static void give_serial(struct fx *fx, const char *addr, uint32_t high, uint32_t low)
+{
+	uint8_t cfg[CFG_LEN] = {0};
+	char rel[128];
+	char *path;
+	int fd;
+
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/config", addr);
+	path = fx_path(fx, rel);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(read(fd, cfg, 256), 256);
+	close(fd);
+	free(path);
+	/* ID 0x0003, version 1, no next; the number's low dword first. */
+	cfg[0x100] = 0x03;
+	cfg[0x102] = 0x01;
+	memcpy(cfg + 0x104, &low, 4);
+	memcpy(cfg + 0x108, &high, 4);
+	fx_write_bin(fx, rel, cfg, sizeof(cfg), 0644);
+}
+
+static void nvme(struct fx *fx, const char *port, const char *addr, int group, bool claimed)
+{
+	fx_port(fx, port, NULL, group);
+	fx_device(fx, addr,
+		  &(struct fx_dev){.parent = port,
+				   .vendor = 0x144d,
+				   .device = 0xa808,
+				   .sub_vendor = 0x144d,
+				   .sub_device = 0xa801,
+				   .class = 0x010802,
+				   .group = group,
+				   .host_driver = "nvme",
+				   .bound = true});
+	if (claimed)
+		rebind(fx, addr, "vfio-pci");
+}
+
+/*
+ * q35's two identical GPUs (with their audio functions) in two sections (the first is the boot
+ * display, allowed), its two identical
+ * NICs in one, two identical NVMe drives of which only one is claimed and has a serial number,
+ * in a section whose name has a dot.
+ */
+static void identical_tree(struct fx *fx)
+{
+	static const char *const claimed[] = {"0000:01:00.0", "0000:01:00.1", "0000:02:00.0",
+					      "0000:02:00.1", "0000:03:01.0", "0000:03:02.0"};
+
+	fx_driver(fx, "vfio-pci", NULL);
+	fx_driver(fx, "nvme", "nvme");
+	for (size_t i = 0; i < sizeof(claimed) / sizeof(claimed[0]); i++)
+		rebind(fx, claimed[i], "vfio-pci");
+	nvme(fx, "0000:00:05.0", "0000:05:00.0", 6, true);
+	nvme(fx, "0000:00:06.0", "0000:06:00.0", 7, false);
+	give_serial(fx, "0000:05:00.0", 0x00253855, 0x01a2b3c4);
+	config(fx, "[device gpu-a]\n"
+		   "match = address=0000:01:00.0\n"
+		   "allow = boot-display\n"
+		   "\n"
+		   "[device gpu-b]\n"
+		   "match = address=0000:02:00.0\n"
+		   "\n"
+		   "[device nics]\n"
+		   "match = id=8086:100e\n"
+		   "count = 2\n"
+		   "\n"
+		   "[device nvme.fast]\n"
+		   "match = address=0000:05:00.0\n"
+		   "allow = storage\n");
+}
+
+static void test_kubevirt_identical(void **state)
+{
+	struct fx *fx = *state;
+	struct out o;
+
+	identical_tree(fx);
+	o = export_golden(fx, "kubevirt", "export-kubevirt-identical.txt");
+	expect_status(&o, 0);
+	/* The GPUs claim each other's IDs, the NVMe drive the host's: both to the plugin. */
+	expect_out(&o, "resourceName: \"vfio-boot.local/gpu-a\"\n"
+		       "          externalResourceProvider: true\n");
+	expect_out(&o, "resourceName: \"vfio-boot.local/nvme-fast\"\n"
+		       "          externalResourceProvider: true\n");
+	/* The NICs' IDs are theirs alone: KubeVirt serves them. */
+	expect_out(&o, "resourceName: \"vfio-boot.local/nics\"\n        #");
+	expect_out(&o, "serial 00-25-38-55-01-a2-b3-c4");
+	out_free(&o);
+}
+
+static void test_sriov_dp_identical(void **state)
+{
+	struct fx *fx = *state;
+	struct out o;
+
+	identical_tree(fx);
+	o = export_golden(fx, "sriov-dp", "export-sriov-dp-identical.txt");
+	expect_status(&o, 0);
+	expect_out(&o, "\"serial\": \"00-25-38-55-01-a2-b3-c4\"");
+	expect_out(&o, "\"deviceType\": \"netDevice\"");
+	out_free(&o);
+}
+
+/* A device configured but not on vfio-pci is left out, said on stderr, and exits 2. */
+static void test_left_out(void **state)
+{
+	struct fx *fx = *state;
+	struct out o;
+
+	fx_driver(fx, "vfio-pci", NULL);
+	rebind(fx, "0000:02:00.0", "vfio-pci");
+	rebind(fx, "0000:02:00.1", "vfio-pci");
+	config(fx, "[device gpu]\n"
+		   "match = id=1234:1111 boot_vga=0\n"
+		   "\n"
+		   "[device nics]\n"
+		   "match = id=8086:100e\n"
+		   "count = 2\n");
+	o = export_golden(fx, "kubevirt", "export-kubevirt-left-out.txt");
+	expect_status(&o, 2);
+	expect_no_out(&o, "nics");
+	assert_non_null(strstr(o.err, "[device nics]: 0000:03:01.0 is not on vfio-pci"));
+	assert_non_null(strstr(o.err, "[device nics]: 0000:03:02.0 is not on vfio-pci"));
+	out_free(&o);
+}
+
+static void test_no_config(void **state)
+{
+	struct fx *fx = *state;
+	struct out o = run(fx, "export", "kubevirt", NULL);
+
+	expect_status(&o, 3);
+	assert_string_equal(o.out, "");
+	assert_non_null(strstr(o.err, "no config"));
+	out_free(&o);
+}
+
+static void test_unknown_engine(void **state)
+{
+	struct fx *fx = *state;
+	struct out o;
+
+	config(fx, "[device gpu]\nmatch = id=1234:1111 boot_vga=0\n");
+	o = run(fx, "export", "openshift", NULL);
+	expect_status(&o, 1);
+	assert_non_null(strstr(o.err, "no engine \"openshift\""));
+	out_free(&o);
+}
+
+/* --prefix names the resources' domain in both engines alike; one Kubernetes refuses is refused. */
+static void test_prefix(void **state)
+{
+	struct fx *fx = *state;
+	static const char *const bad[] = {"Example.com", "example.com.", "a/b", "x.kubernetes.io",
+					  "-a.com"};
+	struct out o;
+
+	fx_driver(fx, "vfio-pci", NULL);
+	rebind(fx, "0000:03:01.0", "vfio-pci");
+	rebind(fx, "0000:03:02.0", "vfio-pci");
+	config(fx, "[device nics]\nmatch = id=8086:100e\ncount = 2\n");
+	o = run(fx, "export", "--prefix", "gpus.example.com", "kubevirt", NULL);
+	expect_status(&o, 0);
+	expect_out(&o, "resourceName: \"gpus.example.com/nics\"");
+	expect_engine_accepts(fx, "kubevirt", o.out);
+	out_free(&o);
+	o = run(fx, "export", "--prefix", "gpus.example.com", "sriov-dp", NULL);
+	expect_status(&o, 0);
+	expect_out(&o, "\"resourcePrefix\": \"gpus.example.com\"");
+	expect_engine_accepts(fx, "sriov-dp", o.out);
+	out_free(&o);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		o = run(fx, "export", "--prefix", bad[i], "kubevirt", NULL);
+		expect_status(&o, 3);
+		assert_string_equal(o.out, "");
+		assert_non_null(strstr(o.err, "--prefix"));
+		out_free(&o);
+	}
+}
+
+/* Two sections that one resource name would stand for are refused, both named. */
+static void test_name_collision(void **state)
+{
+	struct fx *fx = *state;
+	struct out o;
+
+	fx_driver(fx, "vfio-pci", NULL);
+	rebind(fx, "0000:03:01.0", "vfio-pci");
+	rebind(fx, "0000:03:02.0", "vfio-pci");
+	config(fx, "[device nic.a]\nmatch = address=0000:03:01.0\n\n"
+		   "[device nic-a]\nmatch = address=0000:03:02.0\n");
+	for (int i = 0; i < 2; i++) {
+		o = run(fx, "export", i ? "sriov-dp" : "kubevirt", NULL);
+		expect_status(&o, 3);
+		assert_non_null(strstr(o.err, "[device nic.a] and [device nic-a] would both be"));
+		out_free(&o);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_kubevirt_identical, cli_setup_q35,
+						cli_teardown),
+		cmocka_unit_test_setup_teardown(test_sriov_dp_identical, cli_setup_q35,
+						cli_teardown),
+		cmocka_unit_test_setup_teardown(test_left_out, cli_setup_q35, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_no_config, cli_setup_q35, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_engine, cli_setup_q35, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_prefix, cli_setup_q35, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_name_collision, cli_setup_q35, cli_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
