@@ -62,5 +62,11 @@ int export_sriov_dp(const struct export *e, FILE *f);
 int export_nova(const struct export *e, FILE *f);
 int export_proxmox(const struct export *e, FILE *f);
 
+/*
+ * One comment line naming d by all that identifies it (ids, subsystem, topology path, IOMMU
+ * group, serial number), after lead ("# ").
+ */
+void export_identity(FILE *f, const char *lead, const struct export_dev *d);
+
 /* The PCI Device Serial Number of addr from its config space; -ENOENT: it has none. */
 int export_dev_serial(const char *addr, char **ret);
