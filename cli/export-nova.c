@@ -110,9 +110,10 @@ static int kind_name(struct nova_kind *k, const char *prefix, bool split)
 	rc_append(part, sizeof(part), k->alias);
 	n = snprintf(k->rc, sizeof(k->rc), "CUSTOM_%s", part);
 	if (n < 0 || (size_t)n >= sizeof(k->rc) || strlen(part) + 7 > NOVA_RC_MAX)
-		return log_err(-ENAMETOOLONG,
-			       "[device %s]: resource class CUSTOM_%s is longer than Placement's %d",
-			       k->sec->name, part, NOVA_RC_MAX);
+		return log_err(
+			-ENAMETOOLONG,
+			"[device %s]: resource class CUSTOM_%s is longer than Placement's %d",
+			k->sec->name, part, NOVA_RC_MAX);
 	/* "CUSTOM_" alone, or "CUSTOM__": a name of no letter or digit at all. */
 	if (!strcmp(k->rc, "CUSTOM_") || !strcmp(k->rc, "CUSTOM__"))
 		return log_err(-EINVAL, "[device %s]: no resource class can be made of it",
@@ -120,8 +121,9 @@ static int kind_name(struct nova_kind *k, const char *prefix, bool split)
 	return 0;
 }
 
-static struct nova_kind *find_kind(struct nova_kind *kinds, size_t n, const struct export_section *s,
-				   const struct vb_pci_dev *p, const char *type)
+static struct nova_kind *find_kind(struct nova_kind *kinds, size_t n,
+				   const struct export_section *s, const struct vb_pci_dev *p,
+				   const char *type)
 {
 	for (size_t i = 0; i < n; i++)
 		if (kinds[i].sec == s && kinds[i].vendor == p->vendor &&
@@ -151,8 +153,10 @@ static int collect_kinds(const struct export *e, struct nova_kind *kinds, size_t
 				return log_err(r, "%s: reading its SR-IOV state: %m", p->addr);
 			of[d] = find_kind(kinds + first, n - first, s, p, type);
 			if (!of[d]) {
-				kinds[n] = (struct nova_kind){
-					.sec = s, .vendor = p->vendor, .device = p->device, .type = type};
+				kinds[n] = (struct nova_kind){.sec = s,
+							      .vendor = p->vendor,
+							      .device = p->device,
+							      .type = type};
 				of[d] = &kinds[n++];
 			}
 		}
@@ -165,13 +169,15 @@ static int collect_kinds(const struct export *e, struct nova_kind *kinds, size_t
 	/* Two sections whose names Nova would take as one: refused, never merged. */
 	for (size_t a = 0; a < n; a++)
 		for (size_t b = a + 1; b < n; b++)
-			if (streq(kinds[a].rc, kinds[b].rc) || streq(kinds[a].alias, kinds[b].alias))
-				return log_err(-EEXIST,
-					       "[device %s] and [device %s] would both be %s (alias %s) "
-					       "in Nova: rename one of them",
-					       kinds[a].sec->name, kinds[b].sec->name,
-					       streq(kinds[a].rc, kinds[b].rc) ? kinds[a].rc : "",
-					       kinds[a].alias);
+			if (streq(kinds[a].rc, kinds[b].rc) ||
+			    streq(kinds[a].alias, kinds[b].alias))
+				return log_err(
+					-EEXIST,
+					"[device %s] and [device %s] would both be %s (alias %s) "
+					"in Nova: rename one of them",
+					kinds[a].sec->name, kinds[b].sec->name,
+					streq(kinds[a].rc, kinds[b].rc) ? kinds[a].rc : "",
+					kinds[a].alias);
 	*n_kinds = n;
 	return 0;
 }

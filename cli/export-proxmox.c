@@ -197,7 +197,8 @@ int export_proxmox(const struct export *e, FILE *f)
 			for (size_t j = first_map; j < n_maps; j++)
 				dup |= maps[j].vendor == p->vendor && maps[j].device == p->device;
 			if (!dup)
-				maps[n_maps++] = (struct pve_mapping){s, p->vendor, p->device, NULL};
+				maps[n_maps++] =
+					(struct pve_mapping){s, p->vendor, p->device, NULL};
 		}
 		for (size_t j = first_map; j < n_maps && r >= 0; j++)
 			r = mapping_id(e, &maps[j], n_maps - first_map > 1);
@@ -205,10 +206,11 @@ int export_proxmox(const struct export *e, FILE *f)
 	for (size_t a = 0; a < n_maps && r >= 0; a++)
 		for (size_t b = a + 1; b < n_maps && r >= 0; b++)
 			if (streq(maps[a].id, maps[b].id))
-				r = log_err(-EEXIST,
-					    "[device %s] and [device %s] would both be mapping %s in "
-					    "Proxmox: rename one of them",
-					    maps[a].sec->name, maps[b].sec->name, maps[a].id);
+				r = log_err(
+					-EEXIST,
+					"[device %s] and [device %s] would both be mapping %s in "
+					"Proxmox: rename one of them",
+					maps[a].sec->name, maps[b].sec->name, maps[a].id);
 	if (r >= 0)
 		fputs("# Proxmox VE: the devices vfio-boot claimed for vfio-pci at this boot, as\n"
 		      "# cluster PCI resource mappings; run once per cluster (a mapping that exists:\n"

@@ -64,23 +64,22 @@ static void export_golden(struct fx *fx, const char *engine, const char *golden,
 }
 
 /*
- * card.one: the whole card in slot 1 (GPU and audio); card_two: only the GPU of slot 2, the
- * same vendor:device as card.one's; nics: two identical e1000 in one section.
+ * card.one: the whole card in slot 2 (GPU and audio; slot 1 holds the boot display);
+ * nic.a and nic_b: one e1000 each, identical devices in two sections.
  */
 static const char identical_config[] = "[device card.one]\n"
-				       "match = address=0000:01:00.0\n"
-				       "\n"
-				       "[device card_two]\n"
 				       "match = address=0000:02:00.0\n"
-				       "functions = only\n"
 				       "\n"
-				       "[device nics]\n"
-				       "match = id=8086:100e\n";
+				       "[device nic.a]\n"
+				       "match = address=0000:03:01.0\n"
+				       "\n"
+				       "[device nic_b]\n"
+				       "match = address=0000:03:02.0\n";
 
 static void identical_tree(struct fx *fx)
 {
-	static const char *const addrs[] = {"0000:01:00.0", "0000:01:00.1", "0000:02:00.0",
-					    "0000:03:01.0", "0000:03:02.0"};
+	static const char *const addrs[] = {"0000:02:00.0", "0000:02:00.1", "0000:03:01.0",
+					    "0000:03:02.0"};
 
 	config(fx, identical_config);
 	fx_driver(fx, "vfio-pci", NULL);
@@ -140,13 +139,11 @@ static void test_collision(void **state)
 	static const char *const engines[] = {"nova", "proxmox"};
 	struct fx *fx = *state;
 
-	config(fx, "[device a.b]\nmatch = address=0000:01:00.0\n\n"
-		   "[device a_b]\nmatch = address=0000:02:00.0\n");
+	config(fx, "[device a.b]\nmatch = address=0000:03:01.0\n\n"
+		   "[device a_b]\nmatch = address=0000:03:02.0\n");
 	fx_driver(fx, "vfio-pci", NULL);
-	rebind(fx, "0000:01:00.0", "vfio-pci");
-	rebind(fx, "0000:01:00.1", "vfio-pci");
-	rebind(fx, "0000:02:00.0", "vfio-pci");
-	rebind(fx, "0000:02:00.1", "vfio-pci");
+	rebind(fx, "0000:03:01.0", "vfio-pci");
+	rebind(fx, "0000:03:02.0", "vfio-pci");
 	for (size_t i = 0; i < 2; i++) {
 		struct out o = run(fx, "export", "--node", "q35", engines[i], NULL);
 
@@ -179,8 +176,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_nova_vf, cli_setup_q35, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_proxmox_vf, cli_setup_q35, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_collision, cli_setup_q35, cli_teardown),
-		cmocka_unit_test_setup_teardown(test_proxmox_bad_node, cli_setup_q35,
-						cli_teardown),
+		cmocka_unit_test_setup_teardown(test_proxmox_bad_node, cli_setup_q35, cli_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
