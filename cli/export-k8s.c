@@ -127,18 +127,3 @@ int export_k8s_names(const struct export *e, char ***ret)
 	*ret = names;
 	return 0;
 }
-
-int export_identity(const struct export_dev *d, char **ret)
-{
-	const struct vb_pci_dev *p = d->pci;
-	char group[32];
-
-	if (p->iommu_group >= 0)
-		snprintf(group, sizeof(group), "IOMMU group %d", p->iommu_group);
-	else
-		snprintf(group, sizeof(group), "no IOMMU group");
-	return asprintf_safe(ret, "%s %04x:%04x subsystem %04x:%04x, path %s, %s%s%s", p->addr,
-			     p->vendor, p->device, p->sub_vendor, p->sub_device,
-			     p->path ? p->path : "unknown", group, d->serial ? ", serial " : "",
-			     d->serial ? d->serial : "");
-}

@@ -93,10 +93,25 @@ int export_collect(struct export *e, const char *config)
 			if (r < 0 && r != -ENOENT)
 				return log_err(r, "%s: reading its serial number: %m", ds->addr);
 		}
-		if (es->n_devs)
+		if (es->n_devs) {
 			e->n_secs++;
-		else
-			free(es->devs);
+			continue;
+		}
+		free(es->devs);
+		/* As status judges it: still to come is no problem, claiming nothing is. */
+		if (ss->n_devs)
+			continue; /* each device was warned of above */
+		if (status_section_pending(ss))
+			log_warn(
+				0,
+				"[device %s]: its devices come after boot%s%s%s: export again once they are claimed",
+				ss->name, ss->reason ? " (" : "", ss->reason ? ss->reason : "",
+				ss->reason ? ")" : "");
+		else if (ss->plan != VB_PLAN_NONE) {
+			log_warn(0, "[device %s]: claims nothing at this boot (%s): left out",
+				 ss->name, ss->why ? ss->why : "no device");
+			e->n_left_out++;
+		}
 	}
 	return 0;
 }

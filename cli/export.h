@@ -62,6 +62,14 @@ int export_sriov_dp(const struct export *e, FILE *f);
 int export_nova(const struct export *e, FILE *f);
 int export_proxmox(const struct export *e, FILE *f);
 
+/*
+ * All that identifies d (ids, subsystem, topology path, IOMMU group, serial number) in one
+ * line: "0000:02:00.0 1234:1111 subsystem 1af4:1100, path 0000:00:02.0/00.0, IOMMU group 2[,
+ * serial S]"; export_identity_line() writes it after lead ("# ") as a comment line.
+ */
+int export_identity(const struct export_dev *d, char **ret);
+void export_identity_line(FILE *f, const char *lead, const struct export_dev *d);
+
 /* The PCI Device Serial Number of addr from its config space; -ENOENT: it has none. */
 int export_dev_serial(const char *addr, char **ret);
 
@@ -79,5 +87,3 @@ int export_k8s_prefix(const struct export *e, const char **ret);
 /* names[i] for e->secs[i]; free with export_k8s_names_free(names, e->n_secs). */
 int export_k8s_names(const struct export *e, char ***ret);
 void export_k8s_names_free(char **names, size_t n);
-/* "0000:02:00.0 1234:1111 subsystem 1af4:1100, path 0000:00:02.0/00.0, IOMMU group 2[, serial S]" */
-int export_identity(const struct export_dev *d, char **ret);

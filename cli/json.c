@@ -16,7 +16,7 @@ static void indent(struct json *j)
 		fputs("  ", j->f);
 }
 
-static void quoted(FILE *f, const char *s)
+void json_quoted(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (const char *p = s; *p;) {
@@ -55,7 +55,7 @@ static void member(struct json *j, const char *key)
 	}
 	j->first[j->depth] = false;
 	if (key) {
-		quoted(j->f, key);
+		json_quoted(j->f, key);
 		fputs(": ", j->f);
 	}
 }
@@ -86,7 +86,7 @@ void json_str(struct json *j, const char *key, const char *value)
 {
 	member(j, key);
 	if (value)
-		quoted(j->f, value);
+		json_quoted(j->f, value);
 	else
 		fputs("null", j->f);
 }

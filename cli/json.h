@@ -30,3 +30,5 @@ void json_int(struct json *j, const char *key, long long value);
 void json_bool(struct json *j, const char *key, bool value);
 void json_null(struct json *j, const char *key);
 void json_end(struct json *j);
+/* One JSON string, quoted and escaped as above, for callers that lay out their own lines. */
+void json_quoted(FILE *f, const char *s);

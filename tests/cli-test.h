@@ -154,3 +154,46 @@ static inline int cli_teardown(void **state)
 	fx_free(*state);
 	return 0;
 }
+
+#define GOLDEN_DIR "tests/cli/golden"
+
+/* A whole file, NULL when it cannot be read. */
+static inline char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (!f)
+		return NULL;
+	FILE *m = open_memstream(&buf, &len);
+	assert_non_null(m);
+	for (int c; (c = fgetc(f)) != EOF;)
+		fputc(c, m);
+	fclose(m);
+	fclose(f);
+	return buf;
+}
+
+static inline void expect_golden(const char *name, const char *text)
+{
+	char path[256];
+	char *want;
+
+	snprintf(path, sizeof(path), GOLDEN_DIR "/%s", name);
+	if (getenv("VFIO_BOOT_UPDATE_GOLDEN")) {
+		FILE *f = fopen(path, "we");
+
+		assert_non_null(f);
+		fputs(text, f);
+		fclose(f);
+		return;
+	}
+	want = slurp(path);
+	if (!want)
+		fail_msg("no golden file %s (VFIO_BOOT_UPDATE_GOLDEN=1 writes it); output:\n%s",
+			 path, text);
+	if (strcmp(want, text) != 0)
+		fail_msg("output differs from %s:\n--- want\n%s--- got\n%s", path, want, text);
+	free(want);
+}

@@ -24,49 +24,7 @@
 #include "cli-test.h"
 #include "fixture.h"
 
-#define GOLDEN_DIR "tests/cli/golden"
-#define CFG_LEN	   4096
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m;
-
-	if (!f)
-		return NULL;
-	m = open_memstream(&buf, &len);
-	assert_non_null(m);
-	for (int c; (c = fgetc(f)) != EOF;)
-		fputc(c, m);
-	fclose(m);
-	fclose(f);
-	return buf;
-}
-
-static void expect_golden(const char *name, const char *text)
-{
-	char path[256];
-	char *want;
-
-	snprintf(path, sizeof(path), GOLDEN_DIR "/%s", name);
-	if (getenv("VFIO_BOOT_UPDATE_GOLDEN")) {
-		FILE *f = fopen(path, "we");
-
-		assert_non_null(f);
-		fputs(text, f);
-		fclose(f);
-		return;
-	}
-	want = slurp(path);
-	if (!want)
-		fail_msg("no golden file %s (VFIO_BOOT_UPDATE_GOLDEN=1 writes it); output:\n%s",
-			 path, text);
-	if (strcmp(want, text) != 0)
-		fail_msg("output differs from %s:\n--- want\n%s--- got\n%s", path, want, text);
-	free(want);
-}
+#define CFG_LEN 4096
 
 /* tests/export/check.py ENGINE must accept what the command wrote. */
 static void expect_engine_accepts(struct fx *fx, const char *engine, const char *text)
@@ -228,6 +186,28 @@ static void test_left_out(void **state)
 	out_free(&o);
 }
 
+/* A section that claims nothing at this boot is said, not dropped without a word. */
+static void test_claims_nothing(void **state)
+{
+	struct fx *fx = *state;
+	struct out o;
+
+	fx_driver(fx, "vfio-pci", NULL);
+	rebind(fx, "0000:02:00.0", "vfio-pci");
+	rebind(fx, "0000:02:00.1", "vfio-pci");
+	config(fx, "[device gpu]\n"
+		   "match = id=1234:1111 boot_vga=0\n"
+		   "\n"
+		   "[device gone]\n"
+		   "match = id=dead:beef\n");
+	o = run(fx, "export", "kubevirt", NULL);
+	expect_status(&o, 2);
+	expect_no_out(&o, "gone");
+	assert_non_null(strstr(o.out, "vfio-boot.local/gpu"));
+	assert_non_null(strstr(o.err, "[device gone]: claims nothing at this boot ("));
+	out_free(&o);
+}
+
 static void test_no_config(void **state)
 {
 	struct fx *fx = *state;
@@ -309,6 +289,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sriov_dp_identical, cli_setup_q35,
 						cli_teardown),
 		cmocka_unit_test_setup_teardown(test_left_out, cli_setup_q35, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_claims_nothing, cli_setup_q35, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_no_config, cli_setup_q35, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_engine, cli_setup_q35, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_prefix, cli_setup_q35, cli_teardown),

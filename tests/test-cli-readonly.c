@@ -22,48 +22,6 @@
 #include "cli-test.h"
 #include "fixture.h"
 
-#define GOLDEN_DIR "tests/cli/golden"
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t len = 0;
-
-	if (!f)
-		return NULL;
-	FILE *m = open_memstream(&buf, &len);
-	assert_non_null(m);
-	for (int c; (c = fgetc(f)) != EOF;)
-		fputc(c, m);
-	fclose(m);
-	fclose(f);
-	return buf;
-}
-
-static void expect_golden(const char *name, const char *text)
-{
-	char path[256];
-	char *want;
-
-	snprintf(path, sizeof(path), GOLDEN_DIR "/%s", name);
-	if (getenv("VFIO_BOOT_UPDATE_GOLDEN")) {
-		FILE *f = fopen(path, "we");
-
-		assert_non_null(f);
-		fputs(text, f);
-		fclose(f);
-		return;
-	}
-	want = slurp(path);
-	if (!want)
-		fail_msg("no golden file %s (VFIO_BOOT_UPDATE_GOLDEN=1 writes it); output:\n%s",
-			 path, text);
-	if (strcmp(want, text) != 0)
-		fail_msg("output differs from %s:\n--- want\n%s--- got\n%s", path, want, text);
-	free(want);
-}
-
 static const char q35_config[] = "[device gpu]\n"
 				 "match = id=1234:1111 boot_vga=0\n"
 				 "\n"

@@ -119,3 +119,5 @@ done
 for f in /etc/modprobe.d/*.conf; do
 	file "$f"
 done
+# The host's name: vfio-boot export names the node by it (Proxmox maps) when --node is not given.
+file /etc/hostname
