@@ -197,3 +197,21 @@ static inline void expect_golden(const char *name, const char *text)
 		fail_msg("output differs from %s:\n--- want\n%s--- got\n%s", path, want, text);
 	free(want);
 }
+
+/* The engine's own rules (tests/export/check.py ENGINE) must accept what export wrote. */
+static inline void expect_engine_ok(struct fx *fx, const char *engine, const char *text)
+{
+	char *path = fx_path(fx, ".export.out");
+	char cmd[1024];
+	FILE *f = fopen(path, "we");
+	int st;
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "python3 tests/export/check.py %s < '%s'", engine, path);
+	st = system(cmd);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fail_msg("tests/export/check.py %s refuses:\n%s", engine, text);
+	free(path);
+}

@@ -31,24 +31,6 @@ static void expect_err(const struct out *o, const char *text)
 		fail_msg("stderr lacks \"%s\":\n%s", text, o->err);
 }
 
-/* The engine's own rules (tests/export/ENGINE.py) must accept text. */
-static void expect_engine_ok(struct fx *fx, const char *engine, const char *text)
-{
-	char *path = fx_path(fx, ".export.out");
-	char cmd[1024];
-	FILE *f = fopen(path, "we");
-	int st;
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd), "python3 tests/export/check.py %s < '%s'", engine, path);
-	st = system(cmd);
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		fail_msg("tests/export/check.py %s refuses:\n%s", engine, text);
-	free(path);
-}
-
 static void export_golden(struct fx *fx, const char *engine, const char *golden, int status)
 {
 	struct out o = run(fx, "export", "--node", "q35.example.org", engine, NULL);
