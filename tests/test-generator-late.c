@@ -10,11 +10,10 @@
 #include "fixture.h"
 #include "generator-test.h"
 
-#define PORT "0000:00:05.0"
+#define PORT  "0000:00:05.0"
 #define PORT2 "0000:00:06.0"
-#define PF   "0000:05:00.0"
-#define VF0  "0000:05:10.0"
-#define EGPU "0000:06:00.0"
+#define PF    "0000:05:00.0"
+#define EGPU  "0000:06:00.0"
 
 static struct fx *fx;
 
@@ -127,8 +126,8 @@ static void test_wait_returns_when_the_record_ends(void **state)
 	assert_true(ms >= 550);
 	assert_true(ms < 5000);
 	err = slurp("stderr");
-	assert_non_null(
-		strstr(err, "waiting up to 10 s for [device nic-vf]: the VFs of " PF " are not made yet"));
+	assert_non_null(strstr(err, "waiting up to 10 s for [device nic-vf]: the VFs of " PF
+				    " are not made yet"));
 	assert_null(strstr(err, "not settled"));
 }
 
