@@ -21,10 +21,14 @@
 #include "logsink.h"
 #include "output.h"
 #include "paths.h"
+#include "strbuf.h"
 #include "sysroot.h"
 #include "util.h"
 
 #define WANTED_BY "multi-user.target"
+#define LATE_UNIT "vfio-boot-late.service"
+/* How long vfio-boot-late.service waits, by default; a drop-in's Environment= changes it. */
+#define LATE_WAIT_SEC 60
 
 /* vfio-boot-generator(8), EXIT STATUS: systemd logs a generator that fails, and goes on. */
 enum generator_exit {
@@ -61,9 +65,9 @@ struct gen {
 	struct guest_notes notes;
 };
 
-static int wants(struct gen *gen, const char *unit, const char *template)
+/* WANTED_BY.wants/unit -> target. */
+static int wants_link(struct gen *gen, const char *unit, const char *target)
 {
-	_cleanup_free_ char *target = NULL;
 	int r;
 
 	if (gen->wantsfd < 0) {
@@ -72,13 +76,78 @@ static int wants(struct gen *gen, const char *unit, const char *template)
 			return log_err(gen->wantsfd,
 				       "creating %s.wants in the output directory: %m", WANTED_BY);
 	}
-	r = asprintf_safe(&target, "%s/%s", VB_UNITDIR, template);
-	if (r < 0)
-		return r;
 	r = out_symlink(gen->wantsfd, unit, target);
 	if (r < 0)
 		return log_err(r, "linking %s.wants/%s: %m", WANTED_BY, unit);
 	return 0;
+}
+
+static int wants(struct gen *gen, const char *unit, const char *template)
+{
+	_cleanup_free_ char *target = NULL;
+	int r;
+
+	r = asprintf_safe(&target, "%s/%s", VB_UNITDIR, template);
+	if (r < 0)
+		return r;
+	return wants_link(gen, unit, target);
+}
+
+/*
+ * The engines that take the vfio-pci devices they find when they start, once (KubeVirt's
+ * virt-handler under kubelet, nova-compute, Proxmox's guests), start after what vfio-boot claims
+ * after boot is settled: VFs made once their PF's host driver bound, hot-plugged devices that
+ * are here. Only ordered: a host without them gets nothing started. Made only for a config with
+ * such sections, so that other hosts wait for nothing. 1 when made, 0 when not needed.
+ */
+static int gen_late(struct gen *gen, const struct vb_config *cfg)
+{
+	struct strbuf b = {0};
+	_cleanup_free_ char *unit = NULL;
+	unsigned n = 0;
+	int r;
+
+	for (size_t i = 0; i < cfg->n_devices; i++)
+		n += cfg->devices[i].hotplug || cfg->devices[i].vfs;
+	if (!n)
+		return 0;
+	strbuf_printf(
+		&b,
+		"# Made by vfio-boot-generator from the [device] sections of vfio-boot.conf that claim\n"
+		"# after boot (vfs =, hotplug = yes). See vfio-boot-generator(8); change the config,\n"
+		"# not this file; a drop-in may set VFIO_BOOT_LATE_TIMEOUT.\n"
+		"[Unit]\n"
+		"Description=vfio-boot devices claimed after boot\n"
+		"Documentation=man:vfio-boot-generator(8) man:vfio-boot.conf(5)\n"
+		"# udev's coldplug and modules-load.d load the PFs' host drivers: their VFs come after.\n"
+		"After=systemd-udev-trigger.service systemd-modules-load.service\n"
+		"# Ordered before the engines, never pulling them in: they start when this ends,\n"
+		"# whatever it says.\n"
+		"Before=kubelet.service nova-compute.service openstack-nova-compute.service\n"
+		"Before=pve-guests.service\n"
+		"[Service]\n"
+		"Type=oneshot\n"
+		"RemainAfterExit=yes\n"
+		"Environment=VFIO_BOOT_LATE_TIMEOUT=%d\n"
+		"ExecStart=%s/vfio-boot-claimed --wait=${VFIO_BOOT_LATE_TIMEOUT} --",
+		LATE_WAIT_SEC, VB_LIBEXECDIR);
+	for (size_t i = 0; i < cfg->n_devices; i++)
+		if (cfg->devices[i].hotplug || cfg->devices[i].vfs)
+			strbuf_printf(&b, " %s", cfg->devices[i].name);
+	/* A backstop only: the wait ends by itself. */
+	strbuf_printf(&b, "\nTimeoutStartSec=15min\n");
+	r = strbuf_take(&b, &unit);
+	if (r < 0)
+		return r;
+	r = out_file(gen->outfd, LATE_UNIT, unit);
+	if (r < 0)
+		return log_err(r, "writing %s: %m", LATE_UNIT);
+	r = wants_link(gen, LATE_UNIT, "../" LATE_UNIT);
+	if (r < 0)
+		return r;
+	log_debug("%u [device] section%s claim%s after boot: %s", n, n == 1 ? "" : "s",
+		  n == 1 ? "s" : "", LATE_UNIT);
+	return 1;
 }
 
 static int gen_bridge(struct gen *gen, const struct vb_bridge *b)
@@ -163,6 +232,16 @@ static int generate(struct gen *gen)
 		autostart = false;
 	}
 
+	/* With the rescue switch nothing is claimed after boot: nothing to wait for. */
+	if (!cmd.off) {
+		r = gen_late(gen, &cfg);
+		if (r == -ENOMEM)
+			goto out;
+		if (r < 0)
+			gen->n_failed++;
+		else
+			gen->n_units += r;
+	}
 	for (size_t i = 0; i < bridges.n; i++) {
 		if (bridges.v[i].bad)
 			continue;

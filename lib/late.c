@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 
+#include "guest.h"
 #include "late.h"
 #include "log.h"
 #include "pci-part.h"
@@ -420,4 +421,133 @@ int vb_late_event(struct vb_run *run, enum vb_late_action action, const char *ad
 	r = event_locked(run, &l);
 	plan_done(run);
 	return r;
+}
+
+int vb_late_settled(const struct vb_plan *plan, const struct vb_plan_section *s, char *why,
+		    size_t size)
+{
+	_cleanup_free_ char *status = NULL;
+	int st, r;
+
+	r = vb_section_claimed(s->name, &status);
+	if (r < 0)
+		return r;
+	st = vb_section_status_from_string(status);
+	if (st != VB_SECTION_PENDING && st != VB_SECTION_MISSING) {
+		snprintf(why, size, "its record says status=%s", status);
+		return 1;
+	}
+	if (vb_plan_section_claims(s)) {
+		for (size_t i = 0; i < s->n_devs; i++) {
+			const struct vb_pci_dev *d = &plan->pci->devs[s->devs[i].dev];
+
+			if (!streq_ptr(d->driver, "vfio-pci")) {
+				snprintf(why, size,
+					 "%s is here, on %s, not on vfio-pci yet (status=%s)",
+					 d->addr, d->driver ? d->driver : "no driver", status);
+				return 0;
+			}
+		}
+		snprintf(why, size, "its %zu device%s here %s on vfio-pci (status=%s)", s->n_devs,
+			 s->n_devs == 1 ? "" : "s", s->n_devs == 1 ? "is" : "are", status);
+		return 1;
+	}
+	/* Its PF is here: its VFs come once the PF's host driver has bound. */
+	if (s->cfg && s->cfg->vfs && s->status == VB_SECTION_PENDING) {
+		snprintf(why, size, "%s", s->why);
+		return 0;
+	}
+	snprintf(why, size, "nothing of it is here to claim: %s", s->why ? s->why : "no plan");
+	return 1;
+}
+
+static const struct vb_plan_section *plan_section(const struct vb_plan *plan, const char *name)
+{
+	for (size_t i = 0; i < plan->n_sections; i++)
+		if (streq(plan->sections[i].name, name))
+			return &plan->sections[i];
+	return NULL;
+}
+
+/* Whether every section named is settled on a plan of the tree now; says what it waits for. */
+static int late_round(const struct vb_config *cfg, const struct vb_cmdline *cmd,
+		      const char *const *sections, size_t n, bool *said, bool last,
+		      uint64_t wait_usec)
+{
+	struct vb_pci pci = {0};
+	struct vb_plan plan = {0};
+	unsigned to_come = 0;
+	int r;
+
+	r = vb_pci_scan(&pci);
+	if (r < 0) {
+		log_err(r, "reading %s/sys/bus/pci/devices: %m", vb_root());
+		goto out;
+	}
+	r = vb_plan_build(&plan, cfg, cmd, &pci);
+	if (r < 0) {
+		log_err(r, "planning: %m");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct vb_plan_section *s = plan_section(&plan, sections[i]);
+		char why[600];
+
+		if (!s) {
+			if (!said[i])
+				log_warn(0, "[device %s] is not in the config: not waiting for it",
+					 sections[i]);
+			said[i] = true;
+			continue;
+		}
+		r = vb_late_settled(&plan, s, why, sizeof(why));
+		if (r < 0) {
+			log_err(r, "reading the record of [device %s] in %s/sections: %m", s->name,
+				VB_RUN_DIR);
+			goto out;
+		}
+		if (r > 0) {
+			log_debug("[device %s] settled: %s", s->name, why);
+			continue;
+		}
+		to_come++;
+		if (last)
+			log_err(0,
+				"[device %s] is not settled after %lu s: %s; what is ordered after this starts anyway",
+				s->name, vb_usec_to_sec_ceil(wait_usec), why);
+		else if (!said[i])
+			log_notice("waiting up to %lu s for [device %s]: %s",
+				   vb_usec_to_sec_ceil(wait_usec), s->name, why);
+		said[i] = true;
+	}
+	r = to_come ? 0 : 1;
+out:
+	vb_plan_free(&plan);
+	vb_pci_free(&pci);
+	return r;
+}
+
+int vb_late_wait(const struct vb_config *cfg, const struct vb_cmdline *cmd,
+		 const char *const *sections, size_t n, uint64_t wait_usec)
+{
+	uint64_t deadline = vb_now_usec() + wait_usec, now;
+	_cleanup_free_ bool *said = calloc(n + 1, sizeof(*said));
+	int r;
+
+	if (!said)
+		return -ENOMEM;
+	for (;;) {
+		bool last = vb_now_usec() >= deadline;
+
+		r = late_round(cfg, cmd, sections, n, said, last, wait_usec);
+		if (r != 0)
+			return r < 0 ? r : 0;
+		if (last)
+			return -ETIMEDOUT;
+		now = vb_now_usec();
+		/* The last round comes at the deadline, not up to a poll after it. */
+		usleep(now >= deadline			       ? 0
+		       : deadline - now < VB_SECTION_POLL_USEC ? deadline - now
+							       : VB_SECTION_POLL_USEC);
+	}
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "engine.h"
@@ -40,3 +41,26 @@ int vb_late_lock(uint64_t wait_usec);
  * reading the config or the device.
  */
 int vb_late_event(struct vb_run *run, enum vb_late_action action, const char *addr);
+
+/*
+ * Whether section s of a plan of the whole tree as it is now, a section that claims after boot,
+ * is settled at this boot, for what orders the engines that take vfio-pci devices when they
+ * start (vfio-boot-late.service): its record says how it ended (anything but pending or no
+ * record), or every device the plan gives it now is on vfio-pci (a hot-plug section with fewer
+ * devices than its count stays pending: the absent ones are not waited for), or nothing of it
+ * is here to come (no device matches; a PF that cannot make its VFs). It is still to come while
+ * a device it takes is here and not on vfio-pci yet, or while its PF waits for its host driver
+ * to bind and its VFs to be made. 1 settled, 0 to come; why says what was seen. Negative errno
+ * when the record cannot be read.
+ */
+int vb_late_settled(const struct vb_plan *plan, const struct vb_plan_section *s, char *why,
+		    size_t size);
+
+/*
+ * Waits until each section named is settled (vb_late_settled) on plans of the tree as it is now,
+ * polling, at most wait_usec. Says once, for each section it waits for, what it waits for, and
+ * when the wait is over first, each section still to come and what it saw. 0 when all settled,
+ * -ETIMEDOUT (said already), or another negative errno (scanning, planning: said already).
+ */
+int vb_late_wait(const struct vb_config *cfg, const struct vb_cmdline *cmd,
+		 const char *const *sections, size_t n, uint64_t wait_usec);

@@ -84,6 +84,10 @@ has "the VF's record says the udev rule made it" 'FULLBOOT vf record .*by=sriov'
 has "the VF section claimed" 'FULLBOOT vf section .*status=claimed'
 has "fbguest2's domain has the VF" "FULLBOOT hostdev2 .*bus='0x05' slot='0x00' function='0x1'"
 has "fbguest2 sees the VF" 'FULLBOOT guest2-serial FBGUEST pci [0-9a-f:.]+ 0x1b36:0x0010 class=0x0108'
+# the late VF is claimed before the engines start: kubelet (a stand-in) sees it on vfio-pci
+has "the stand-in kubelet saw the late VF on vfio-pci at its start" 'FULLBOOT kubelet: 0000:05:00\.1 driver=vfio-pci at '
+has "kubelet.service is ordered after vfio-boot-late.service" 'FULLBOOT kubelet after: After=.*vfio-boot-late\.service'
+has "vfio-boot-late.service ran and ended well" 'FULLBOOT late unit: active/exited result=success'
 if grep -E 'nvme nvme[0-9]+: pci function 0000:05:00\.[12]' <<<"$L" >/dev/null; then bad "nvme probed a VF"; else ok "nvme never probed a VF"; fi
 # lose no data: the host's mounted disk is never a guest's
 has "the host mounted the data disk" 'FULLBOOT mount /mnt/fbdata +/dev/vd[a-z] +ext4'

@@ -158,7 +158,7 @@ remember_owner = 0
 security_driver = "none"
 CONF
 install -m 0755 "$SELF/fullboot-driver" "$SELF/fullboot-stopreport" "$SELF/fullboot-hostdevs" \
-	"$TOP/tests/vm/capture-sysfs.sh" "$I/usr/local/sbin/"
+	"$SELF/fullboot-kubelet" "$TOP/tests/vm/capture-sysfs.sh" "$I/usr/local/sbin/"
 [ $USB = 1 ] && install -m 0755 "$SELF/fullboot-usb" "$I/usr/local/sbin/"
 cat >"$E/systemd/system/fullboot-driver.service" <<UNIT
 [Unit]
@@ -180,6 +180,17 @@ ExecStart=/bin/true
 ExecStop=/usr/local/sbin/fullboot-stopreport
 UNIT
 ln -sf ../fullboot-driver.service "$E/systemd/system/multi-user.target.wants/"
+# A stand-in kubelet: an engine that takes the vfio-pci devices it sees when it starts. Only
+# the default order (after basic.target): vfio-boot's late unit must put itself before it.
+cat >"$E/systemd/system/kubelet.service" <<UNIT
+[Unit]
+Description=fullboot test: stands in for kubelet, says the late VF's driver at its start
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/usr/local/sbin/fullboot-kubelet
+UNIT
+ln -sf ../kubelet.service "$E/systemd/system/multi-user.target.wants/"
 # The guest runner's disk check on real block devices of Debian's kernel, which has the
 # device-mapper, md, btrfs and XFS that a build machine's kernel may lack: the driver runs
 # tests/blockdev/real.sh with the sanitized command, once, in the networkd boot. Both are copied
