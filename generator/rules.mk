@@ -60,11 +60,11 @@ $(BUILD)/test/$(GEN_DIR)/%.o: $(GEN_DIR)/%.c
 
 # Not linked with libxml2: lib/domxml.c opens it when the first domain XML is read.
 $(GENERATOR): $(GEN_MAIN_SRC:%.c=$(BUILD)/rel/%.o) $(GEN_LIB)
-	$(CC) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^
 $(NETCFG): $(NETCFG_SRC:%.c=$(BUILD)/rel/%.o) $(GEN_LIB)
-	$(CC) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^
 $(CLAIMED): $(CLAIMED_SRC:%.c=$(BUILD)/rel/%.o) $(GEN_LIB)
-	$(CC) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^
 
 $(TEST_GENERATOR): $(GEN_MAIN_SRC:%.c=$(BUILD)/test/%.o) $(GEN_TLIB)
 	$(CC) $(SAN) -o $@ $^
