@@ -75,6 +75,7 @@ int export_collect(struct export *e, const char *config)
 		es->name = ss->name;
 		for (size_t k = 0; k < ss->n_devs; k++) {
 			const struct dev_status *ds = &ss->devs[k];
+			const struct vb_pci_dev *p;
 			struct export_dev *ed;
 
 			if (!ds->on_vfio) {
@@ -84,8 +85,19 @@ int export_collect(struct export *e, const char *config)
 				e->n_left_out++;
 				continue;
 			}
+			p = vb_pci_find(&e->st.pci, ds->addr);
+			/*
+			 * Its IDs and group go into the engines' fields: unread, they would be
+			 * 0000:0000 or no group, which no engine matches to this device.
+			 */
+			if (p->unknown & (VB_PCI_UNKNOWN_IDS | VB_PCI_UNKNOWN_GROUP)) {
+				log_warn(0, "[device %s]: %s cannot be read (%s): left out",
+					 ss->name, ds->addr, strna(p->unreadable));
+				e->n_left_out++;
+				continue;
+			}
 			ed = &es->devs[es->n_devs++];
-			ed->pci = vb_pci_find(&e->st.pci, ds->addr);
+			ed->pci = p;
 			r = vb_pci_load_path((struct vb_pci_dev *)ed->pci);
 			if (r < 0)
 				return log_err(r, "%s: reading its topology path: %m", ds->addr);

@@ -190,6 +190,57 @@ static void test_claims_nothing(void **state)
 	out_free(&o);
 }
 
+/*
+ * A claimed device on vfio-pci whose IDs or IOMMU group cannot be read now is left out, as one
+ * not on vfio-pci is: an engine given 0000:0000 or no group would match nothing, or refuse the
+ * guest at start.
+ */
+static void test_unreadable(void **state)
+{
+	static const char *const engines[] = {"kubevirt", "sriov-dp", "nova", "proxmox"};
+	struct fx *fx = *state;
+
+	fx_driver(fx, "vfio-pci", NULL);
+	rebind(fx, "0000:02:00.0", "vfio-pci");
+	rebind(fx, "0000:03:01.0", "vfio-pci");
+	rebind(fx, "0000:03:02.0", "vfio-pci");
+	config(fx, "[device gpu]\nmatch = address=0000:02:00.0\n\n"
+		   "[device nic-a]\nmatch = address=0000:03:01.0\n\n"
+		   "[device nic-b]\nmatch = address=0000:03:02.0\n");
+	/* Claimed at boot, when they could be read. */
+	fx_write(fx, "run/vfio-boot/status", "version=1\nstate=done\nclaimed=3\n", 0644);
+	fx_write(fx, "run/vfio-boot/sections/gpu",
+		 "name=gpu\nstatus=claimed\ndevices=0000:02:00.0\n", 0644);
+	fx_write(fx, "run/vfio-boot/sections/nic-a",
+		 "name=nic-a\nstatus=claimed\ndevices=0000:03:01.0\n", 0644);
+	fx_write(fx, "run/vfio-boot/sections/nic-b",
+		 "name=nic-b\nstatus=claimed\ndevices=0000:03:02.0\n", 0644);
+	fx_write(fx, "sys/bus/pci/devices/0000:03:01.0/uevent",
+		 "DRIVER=vfio-pci\nPCI_CLASS=20000\nPCI_ID=zzzz:100E\n"
+		 "PCI_SUBSYS_ID=1AF4:1100\nPCI_SLOT_NAME=0000:03:01.0\n",
+		 0644);
+	{
+		char *link = fx_path(fx, "sys/bus/pci/devices/0000:03:02.0/iommu_group");
+
+		assert_int_equal(unlink(link), 0);
+		assert_int_equal(symlink("../../../kernel/iommu_groups/nine", link), 0);
+		free(link);
+	}
+	for (size_t i = 0; i < sizeof(engines) / sizeof(engines[0]); i++) {
+		struct out o = run(fx, "export", "--node", "q35", engines[i], NULL);
+
+		expect_status(&o, 2);
+		assert_non_null(strstr(o.out, "0000:02:00.0"));
+		expect_no_out(&o, "0000:03:01.0");
+		expect_no_out(&o, "0000:03:02.0");
+		expect_no_out(&o, "nic-");
+		assert_non_null(strstr(o.err, "[device nic-a]: 0000:03:01.0"));
+		assert_non_null(strstr(o.err, "[device nic-b]: 0000:03:02.0"));
+		expect_engine_ok(fx, engines[i], o.out);
+		out_free(&o);
+	}
+}
+
 static void test_no_config(void **state)
 {
 	struct fx *fx = *state;
@@ -272,6 +323,7 @@ int main(void)
 						cli_teardown),
 		cmocka_unit_test_setup_teardown(test_left_out, cli_setup_q35, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_claims_nothing, cli_setup_q35, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_unreadable, cli_setup_q35, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_no_config, cli_setup_q35, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_engine, cli_setup_q35, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_prefix, cli_setup_q35, cli_teardown),
