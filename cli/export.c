@@ -86,11 +86,16 @@ int export_collect(struct export *e, const char *config)
 				continue;
 			}
 			p = vb_pci_find(&e->st.pci, ds->addr);
+			r = vb_pci_load_sriov((struct vb_pci_dev *)p);
+			if (r < 0)
+				return log_err(r, "%s: reading its SR-IOV state: %m", ds->addr);
 			/*
-			 * Its IDs and group go into the engines' fields: unread, they would be
-			 * 0000:0000 or no group, which no engine matches to this device.
+			 * Its IDs, group and whether it is a VF go into the engines' fields:
+			 * unread, they would be 0000:0000, no group or not a VF, which no engine
+			 * matches to this device.
 			 */
-			if (p->unknown & (VB_PCI_UNKNOWN_IDS | VB_PCI_UNKNOWN_GROUP)) {
+			if (p->unknown &
+			    (VB_PCI_UNKNOWN_IDS | VB_PCI_UNKNOWN_GROUP | VB_PCI_UNKNOWN_SRIOV)) {
 				log_warn(0, "[device %s]: %s cannot be read (%s): left out",
 					 ss->name, ds->addr, strna(p->unreadable));
 				e->n_left_out++;

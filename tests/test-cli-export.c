@@ -193,7 +193,7 @@ static void test_claims_nothing(void **state)
 /*
  * A claimed device on vfio-pci whose IDs or IOMMU group cannot be read now is left out, as one
  * not on vfio-pci is: an engine given 0000:0000 or no group would match nothing, or refuse the
- * guest at start.
+ * guest at start. So is one that may or may not be a VF (Nova's device_type says which).
  */
 static void test_unreadable(void **state)
 {
@@ -204,9 +204,11 @@ static void test_unreadable(void **state)
 	rebind(fx, "0000:02:00.0", "vfio-pci");
 	rebind(fx, "0000:03:01.0", "vfio-pci");
 	rebind(fx, "0000:03:02.0", "vfio-pci");
+	rebind(fx, "0000:02:00.1", "vfio-pci");
 	config(fx, "[device gpu]\nmatch = address=0000:02:00.0\n\n"
 		   "[device nic-a]\nmatch = address=0000:03:01.0\n\n"
-		   "[device nic-b]\nmatch = address=0000:03:02.0\n");
+		   "[device nic-b]\nmatch = address=0000:03:02.0\n\n"
+		   "[device nic-c]\nmatch = address=0000:02:00.1\n");
 	/* Claimed at boot, when they could be read. */
 	fx_write(fx, "run/vfio-boot/status", "version=1\nstate=done\nclaimed=3\n", 0644);
 	fx_write(fx, "run/vfio-boot/sections/gpu",
@@ -215,6 +217,9 @@ static void test_unreadable(void **state)
 		 "name=nic-a\nstatus=claimed\ndevices=0000:03:01.0\n", 0644);
 	fx_write(fx, "run/vfio-boot/sections/nic-b",
 		 "name=nic-b\nstatus=claimed\ndevices=0000:03:02.0\n", 0644);
+	fx_write(fx, "run/vfio-boot/sections/nic-c",
+		 "name=nic-c\nstatus=claimed\ndevices=0000:02:00.1\n", 0644);
+	fx_symlink(fx, "sys/bus/pci/devices/0000:02:00.1/physfn", "sys/nothing");
 	fx_write(fx, "sys/bus/pci/devices/0000:03:01.0/uevent",
 		 "DRIVER=vfio-pci\nPCI_CLASS=20000\nPCI_ID=zzzz:100E\n"
 		 "PCI_SUBSYS_ID=1AF4:1100\nPCI_SLOT_NAME=0000:03:01.0\n",
@@ -233,9 +238,11 @@ static void test_unreadable(void **state)
 		assert_non_null(strstr(o.out, "0000:02:00.0"));
 		expect_no_out(&o, "0000:03:01.0");
 		expect_no_out(&o, "0000:03:02.0");
+		expect_no_out(&o, "0000:02:00.1");
 		expect_no_out(&o, "nic-");
 		assert_non_null(strstr(o.err, "[device nic-a]: 0000:03:01.0"));
 		assert_non_null(strstr(o.err, "[device nic-b]: 0000:03:02.0"));
+		assert_non_null(strstr(o.err, "[device nic-c]: 0000:02:00.1"));
 		expect_engine_ok(fx, engines[i], o.out);
 		out_free(&o);
 	}
