@@ -129,6 +129,8 @@ static void test_kubevirt_identical(void **state)
 	/* The NICs' IDs are theirs alone: KubeVirt serves them. */
 	expect_out(&o, "resourceName: \"vfio-boot.local/nics\"\n        #");
 	expect_out(&o, "serial 00-25-38-55-01-a2-b3-c4");
+	/* pciHostDevices is an atomic list: a merge patch drops the entries the CR had. */
+	expect_out(&o, "replaces the CR's whole\n# pciHostDevices list");
 	out_free(&o);
 }
 
