@@ -72,6 +72,8 @@ int export_collect(struct export *e, const char *config)
 		es->devs = calloc(ss->n_devs + 1, sizeof(*es->devs));
 		if (!es->devs)
 			return log_err(-ENOMEM, "out of memory");
+		/* Counted at once, so that export_free() frees it when a device below fails. */
+		e->n_secs++;
 		es->name = ss->name;
 		for (size_t k = 0; k < ss->n_devs; k++) {
 			const struct dev_status *ds = &ss->devs[k];
@@ -110,11 +112,11 @@ int export_collect(struct export *e, const char *config)
 			if (r < 0 && r != -ENOENT)
 				return log_err(r, "%s: reading its serial number: %m", ds->addr);
 		}
-		if (es->n_devs) {
-			e->n_secs++;
+		if (es->n_devs)
 			continue;
-		}
+		e->n_secs--;
 		free(es->devs);
+		es->devs = NULL;
 		/* As status judges it: still to come is no problem, claiming nothing is. */
 		if (ss->n_devs)
 			continue; /* each device was warned of above */

@@ -250,6 +250,34 @@ static void test_unreadable(void **state)
 	}
 }
 
+/*
+ * A claimed device whose extended capability list cannot be walked (it loops): the export is
+ * refused, naming the device, and what was read before is freed.
+ */
+static void test_bad_config_space(void **state)
+{
+	struct fx *fx = *state;
+	uint8_t cfg[CFG_LEN] = {0};
+	struct out o;
+
+	fx_driver(fx, "vfio-pci", NULL);
+	rebind(fx, "0000:03:01.0", "vfio-pci");
+	rebind(fx, "0000:03:02.0", "vfio-pci");
+	config(fx, "[device nics]\nmatch = id=8086:100e\ncount = 2\n");
+	give_serial(fx, "0000:03:01.0", 0x00253855, 0x01a2b3c4);
+	/* At 0x100 a capability whose next is itself. */
+	cfg[0x100] = 0x01;
+	cfg[0x102] = 0x01 | (0x00 << 4);
+	cfg[0x103] = 0x10;
+	fx_write_bin(fx, "sys/bus/pci/devices/0000:03:02.0/config", cfg, sizeof(cfg), 0644);
+	o = run(fx, "export", "kubevirt", NULL);
+	expect_status(&o, 3);
+	assert_string_equal(o.out, "");
+	assert_non_null(strstr(o.err, "0000:03:02.0: reading its serial number"));
+	assert_null(strstr(o.err, "LeakSanitizer"));
+	out_free(&o);
+}
+
 static void test_no_config(void **state)
 {
 	struct fx *fx = *state;
@@ -333,6 +361,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_left_out, cli_setup_q35, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_claims_nothing, cli_setup_q35, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_unreadable, cli_setup_q35, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_config_space, cli_setup_q35, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_no_config, cli_setup_q35, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_engine, cli_setup_q35, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_prefix, cli_setup_q35, cli_teardown),
