@@ -24,8 +24,9 @@ kmod (30+20221128-1+deb12u1) bookworm-security; urgency=medium
  -- Someone <someone@example.org>  Mon, 01 Jan 2024 00:00:00 +0000
 CL
 # shellcheck disable=SC2016 # $(KMOD_BU) is make's, expanded by make
-got="$(make -s -f debian/rules --no-print-directory LIBKMOD_A="$t/kmod/libkmod.a" \
-	--eval 'built-using-kmod: ; @echo "$(KMOD_BU)"' built-using-kmod 2>&1)"
+# Run from make test: the outer make's jobserver is not this one's.
+got="$(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -f debian/rules --no-print-directory LIBKMOD_A="$t/kmod/libkmod.a" \
+	--eval 'built-using-kmod: ; @echo "$(KMOD_BU)"' built-using-kmod)"
 want="kmod (= 30+20221128-1+deb12u1)"
 if [ "$got" = "$want" ]; then
 	echo "PASS Built-Using: $got"
