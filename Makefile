@@ -124,7 +124,8 @@ test: $(UNIT_TESTS) $(TEST_BINDER) $(MOCK_SO) $(TEST_GENERATOR) $(TEST_NETCFG) $
 		$(TEST_CLI)
 	@BUILD=$(BUILD) TEST_BINDER=$(TEST_BINDER) MOCK_SO=$(MOCK_SO) TEST_CLI=$(TEST_CLI) \
 		REQUIRE_REAL=$${REQUIRE_REAL:-1} tests/run.sh $(UNIT_TESTS) tests/cli/replay.sh tests/cli/completion.sh \
-		tests/hooks/hooks.sh tests/blockdev/real.sh tests/build/build.sh tests/docs/map.sh
+		tests/hooks/hooks.sh tests/blockdev/real.sh tests/build/build.sh tests/docs/map.sh \
+		tests/deb/built-using.sh
 
 # ---- fuzzing: libFuzzer on the config parser and on what the generator and netcfg write ----
 FUZZ := $(BUILD)/fuzz/fuzz-config

@@ -95,8 +95,14 @@ int export_kubevirt(const struct export *e, FILE *f)
 	r = export_k8s_names(e, &names);
 	if (r < 0)
 		return r;
+	/*
+	 * A JSON merge patch replaces lists whole, and KubeVirt's CRD declares this one atomic:
+	 * applied as it is, the patch drops every entry the CR had (other devices, other hosts).
+	 */
 	fputs("# vfio-boot export kubevirt: the devices claimed for vfio-pci at this boot, as\n"
-	      "# KubeVirt's permittedHostDevices. Merge it into the KubeVirt CR:\n"
+	      "# KubeVirt's permittedHostDevices. A merge patch replaces the CR's whole\n"
+	      "# pciHostDevices list: add the entries it already has (other devices, other\n"
+	      "# hosts' exports) to this one, then apply it:\n"
 	      "#   kubectl patch kubevirt kubevirt -n kubevirt --type merge --patch-file FILE\n"
 	      "# Entries with externalResourceProvider: true are provided by the SR-IOV network\n"
 	      "# device plugin from `vfio-boot export sriov-dp`, by PCI address.\n"

@@ -72,9 +72,12 @@ int export_collect(struct export *e, const char *config)
 		es->devs = calloc(ss->n_devs + 1, sizeof(*es->devs));
 		if (!es->devs)
 			return log_err(-ENOMEM, "out of memory");
+		/* Counted at once, so that export_free() frees it when a device below fails. */
+		e->n_secs++;
 		es->name = ss->name;
 		for (size_t k = 0; k < ss->n_devs; k++) {
 			const struct dev_status *ds = &ss->devs[k];
+			const struct vb_pci_dev *p;
 			struct export_dev *ed;
 
 			if (!ds->on_vfio) {
@@ -84,8 +87,24 @@ int export_collect(struct export *e, const char *config)
 				e->n_left_out++;
 				continue;
 			}
+			p = vb_pci_find(&e->st.pci, ds->addr);
+			r = vb_pci_load_sriov((struct vb_pci_dev *)p);
+			if (r < 0)
+				return log_err(r, "%s: reading its SR-IOV state: %m", ds->addr);
+			/*
+			 * Its IDs, group and whether it is a VF go into the engines' fields:
+			 * unread, they would be 0000:0000, no group or not a VF, which no engine
+			 * matches to this device.
+			 */
+			if (p->unknown &
+			    (VB_PCI_UNKNOWN_IDS | VB_PCI_UNKNOWN_GROUP | VB_PCI_UNKNOWN_SRIOV)) {
+				log_warn(0, "[device %s]: %s cannot be read (%s): left out",
+					 ss->name, ds->addr, strna(p->unreadable));
+				e->n_left_out++;
+				continue;
+			}
 			ed = &es->devs[es->n_devs++];
-			ed->pci = vb_pci_find(&e->st.pci, ds->addr);
+			ed->pci = p;
 			r = vb_pci_load_path((struct vb_pci_dev *)ed->pci);
 			if (r < 0)
 				return log_err(r, "%s: reading its topology path: %m", ds->addr);
@@ -93,11 +112,11 @@ int export_collect(struct export *e, const char *config)
 			if (r < 0 && r != -ENOENT)
 				return log_err(r, "%s: reading its serial number: %m", ds->addr);
 		}
-		if (es->n_devs) {
-			e->n_secs++;
+		if (es->n_devs)
 			continue;
-		}
+		e->n_secs--;
 		free(es->devs);
+		es->devs = NULL;
 		/* As status judges it: still to come is no problem, claiming nothing is. */
 		if (ss->n_devs)
 			continue; /* each device was warned of above */

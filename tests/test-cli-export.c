@@ -129,6 +129,8 @@ static void test_kubevirt_identical(void **state)
 	/* The NICs' IDs are theirs alone: KubeVirt serves them. */
 	expect_out(&o, "resourceName: \"vfio-boot.local/nics\"\n        #");
 	expect_out(&o, "serial 00-25-38-55-01-a2-b3-c4");
+	/* pciHostDevices is an atomic list: a merge patch drops the entries the CR had. */
+	expect_out(&o, "replaces the CR's whole\n# pciHostDevices list");
 	out_free(&o);
 }
 
@@ -187,6 +189,92 @@ static void test_claims_nothing(void **state)
 	expect_no_out(&o, "gone");
 	assert_non_null(strstr(o.out, "vfio-boot.local/gpu"));
 	assert_non_null(strstr(o.err, "[device gone]: claims nothing at this boot ("));
+	out_free(&o);
+}
+
+/*
+ * A claimed device on vfio-pci whose IDs or IOMMU group cannot be read now is left out, as one
+ * not on vfio-pci is: an engine given 0000:0000 or no group would match nothing, or refuse the
+ * guest at start. So is one that may or may not be a VF (Nova's device_type says which).
+ */
+static void test_unreadable(void **state)
+{
+	static const char *const engines[] = {"kubevirt", "sriov-dp", "nova", "proxmox"};
+	struct fx *fx = *state;
+
+	fx_driver(fx, "vfio-pci", NULL);
+	rebind(fx, "0000:02:00.0", "vfio-pci");
+	rebind(fx, "0000:03:01.0", "vfio-pci");
+	rebind(fx, "0000:03:02.0", "vfio-pci");
+	rebind(fx, "0000:02:00.1", "vfio-pci");
+	config(fx, "[device gpu]\nmatch = address=0000:02:00.0\n\n"
+		   "[device nic-a]\nmatch = address=0000:03:01.0\n\n"
+		   "[device nic-b]\nmatch = address=0000:03:02.0\n\n"
+		   "[device nic-c]\nmatch = address=0000:02:00.1\n");
+	/* Claimed at boot, when they could be read. */
+	fx_write(fx, "run/vfio-boot/status", "version=1\nstate=done\nclaimed=3\n", 0644);
+	fx_write(fx, "run/vfio-boot/sections/gpu",
+		 "name=gpu\nstatus=claimed\ndevices=0000:02:00.0\n", 0644);
+	fx_write(fx, "run/vfio-boot/sections/nic-a",
+		 "name=nic-a\nstatus=claimed\ndevices=0000:03:01.0\n", 0644);
+	fx_write(fx, "run/vfio-boot/sections/nic-b",
+		 "name=nic-b\nstatus=claimed\ndevices=0000:03:02.0\n", 0644);
+	fx_write(fx, "run/vfio-boot/sections/nic-c",
+		 "name=nic-c\nstatus=claimed\ndevices=0000:02:00.1\n", 0644);
+	fx_symlink(fx, "sys/bus/pci/devices/0000:02:00.1/physfn", "sys/nothing");
+	fx_write(fx, "sys/bus/pci/devices/0000:03:01.0/uevent",
+		 "DRIVER=vfio-pci\nPCI_CLASS=20000\nPCI_ID=zzzz:100E\n"
+		 "PCI_SUBSYS_ID=1AF4:1100\nPCI_SLOT_NAME=0000:03:01.0\n",
+		 0644);
+	{
+		char *link = fx_path(fx, "sys/bus/pci/devices/0000:03:02.0/iommu_group");
+
+		assert_int_equal(unlink(link), 0);
+		assert_int_equal(symlink("../../../kernel/iommu_groups/nine", link), 0);
+		free(link);
+	}
+	for (size_t i = 0; i < sizeof(engines) / sizeof(engines[0]); i++) {
+		struct out o = run(fx, "export", "--node", "q35", engines[i], NULL);
+
+		expect_status(&o, 2);
+		assert_non_null(strstr(o.out, "0000:02:00.0"));
+		expect_no_out(&o, "0000:03:01.0");
+		expect_no_out(&o, "0000:03:02.0");
+		expect_no_out(&o, "0000:02:00.1");
+		expect_no_out(&o, "nic-");
+		assert_non_null(strstr(o.err, "[device nic-a]: 0000:03:01.0"));
+		assert_non_null(strstr(o.err, "[device nic-b]: 0000:03:02.0"));
+		assert_non_null(strstr(o.err, "[device nic-c]: 0000:02:00.1"));
+		expect_engine_ok(fx, engines[i], o.out);
+		out_free(&o);
+	}
+}
+
+/*
+ * A claimed device whose extended capability list cannot be walked (it loops): the export is
+ * refused, naming the device, and what was read before is freed.
+ */
+static void test_bad_config_space(void **state)
+{
+	struct fx *fx = *state;
+	uint8_t cfg[CFG_LEN] = {0};
+	struct out o;
+
+	fx_driver(fx, "vfio-pci", NULL);
+	rebind(fx, "0000:03:01.0", "vfio-pci");
+	rebind(fx, "0000:03:02.0", "vfio-pci");
+	config(fx, "[device nics]\nmatch = id=8086:100e\ncount = 2\n");
+	give_serial(fx, "0000:03:01.0", 0x00253855, 0x01a2b3c4);
+	/* At 0x100 a capability whose next is itself. */
+	cfg[0x100] = 0x01;
+	cfg[0x102] = 0x01 | (0x00 << 4);
+	cfg[0x103] = 0x10;
+	fx_write_bin(fx, "sys/bus/pci/devices/0000:03:02.0/config", cfg, sizeof(cfg), 0644);
+	o = run(fx, "export", "kubevirt", NULL);
+	expect_status(&o, 3);
+	assert_string_equal(o.out, "");
+	assert_non_null(strstr(o.err, "0000:03:02.0: reading its serial number"));
+	assert_null(strstr(o.err, "LeakSanitizer"));
 	out_free(&o);
 }
 
@@ -272,6 +360,8 @@ int main(void)
 						cli_teardown),
 		cmocka_unit_test_setup_teardown(test_left_out, cli_setup_q35, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_claims_nothing, cli_setup_q35, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_unreadable, cli_setup_q35, cli_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_config_space, cli_setup_q35, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_no_config, cli_setup_q35, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_engine, cli_setup_q35, cli_teardown),
 		cmocka_unit_test_setup_teardown(test_prefix, cli_setup_q35, cli_teardown),
