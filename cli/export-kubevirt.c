@@ -20,8 +20,8 @@
  *     PCIDEVICE_<prefix>_<name> instead (its pkg/resources/pool_stub.go GetEnvs()), so its
  *     pools do not serve hostDevices; they serve KubeVirt's SR-IOV network interfaces
  *     (a NetworkAttachmentDefinition's k8s.v1.cni.cncf.io/resourceName; KubeVirt takes the
- *     address from the network status, pkg/network/deviceinfo/sriov.go), for network
- *     controllers.
+ *     address from the network status, pkg/virt-launcher/virtwrap/device/hostdevice/sriov/
+ *     hostdev.go), for network controllers.
  *   - a twin on a host driver now: KubeVirt does not take it, so it serves the section, the
  *     common case of a guest card identical to the host's boot card. A warning names the twin:
  *     bound to vfio-pci before virt-handler starts, it would join the resource.
