@@ -8,16 +8,28 @@
  *   - pkg/virt-handler/device-manager/pci_device.go discoverPermittedHostPCIDevices(): once,
  *     when virt-handler starts, every device in /sys/bus/pci/devices whose uevent PCI_ID is a
  *     selector in the map and whose driver is vfio-pci joins that resource.
- * So the selector is the vendor:device pair alone: any other device with the same IDs that is
- * on vfio-pci when virt-handler starts (another section's, one no section claims, a host
- * device bound to vfio-pci later by anyone) joins the resource, and the guests get identical
- * devices at random. A section whose IDs any other device in the tree shares is therefore
- * written with externalResourceProvider: true, and said so on stderr with those devices:
- * KubeVirt then leaves it to the SR-IOV network device plugin, whose pools `vfio-boot export
- * sriov-dp` pins to PCI addresses.
+ * So the selector is the vendor:device pair alone, and what KubeVirt cannot tell apart is a
+ * section's device and a twin (the same IDs) outside the section that is on vfio-pci too:
+ *   - a twin on vfio-pci now (another section's, or one no section claims): KubeVirt would hand
+ *     out either for either resource. The entries are written with externalResourceProvider:
+ *     true, so that KubeVirt's own plugin does not serve the wrong device, and the export
+ *     exits 2: a provider that pins the devices by PCI address must come first. KubeVirt's
+ *     contract for one (docs/devel/host-devices-and-device-plugins.md; pkg/util/util.go
+ *     ResourceNameToEnvVar(), pci_device.go): it sets PCI_RESOURCE_<resourceName upper-cased,
+ *     '/' and '.' made '_'> to the allocated addresses. The SR-IOV network device plugin sets
+ *     PCIDEVICE_<prefix>_<name> instead (its pkg/resources/pool_stub.go GetEnvs()), so its
+ *     pools do not serve hostDevices; they serve KubeVirt's SR-IOV network interfaces
+ *     (a NetworkAttachmentDefinition's k8s.v1.cni.cncf.io/resourceName; KubeVirt takes the
+ *     address from the network status, pkg/virt-launcher/virtwrap/device/hostdevice/sriov/
+ *     hostdev.go), for network controllers.
+ *   - a twin on a host driver now: KubeVirt does not take it, so it serves the section, the
+ *     common case of a guest card identical to the host's boot card. A warning names the twin:
+ *     bound to vfio-pci before virt-handler starts, it would join the resource.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "export.h"
 #include "log.h"
@@ -40,17 +52,29 @@ static const struct export_section *section_of(const struct export *e, const str
 	return NULL;
 }
 
-/*
- * The other devices in the tree that KubeVirt would take for section s, one "; "-separated
- * phrase each into b; whether there is any.
- */
-static bool ambiguous(const struct export *e, const struct export_section *s, struct strbuf *b)
+/* The configured section that lists addr although it is not exported (not on vfio-pci). */
+static const char *configured_in(const struct export *e, const char *addr)
 {
-	bool any = false;
+	for (size_t i = 0; i < e->st.n_secs; i++)
+		for (size_t k = 0; k < e->st.secs[i].n_devs; k++)
+			if (streq(e->st.secs[i].devs[k].addr, addr))
+				return e->st.secs[i].name;
+	return NULL;
+}
 
+/*
+ * The devices outside section s with the IDs of one of its devices, one "; "-separated phrase
+ * each: into vfio those on vfio-pci now (KubeVirt cannot tell them from s's), into host the
+ * others (KubeVirt leaves them alone while they stay off vfio-pci).
+ */
+static void twins(const struct export *e, const struct export_section *s, struct strbuf *vfio,
+		  struct strbuf *host)
+{
 	for (size_t i = 0; i < e->st.pci.n; i++) {
 		const struct vb_pci_dev *p = &e->st.pci.devs[i];
 		const struct export_section *other;
+		const char *conf;
+		struct strbuf *b;
 		bool same = false;
 
 		if (in_section(s, p))
@@ -60,18 +84,61 @@ static bool ambiguous(const struct export *e, const struct export_section *s, st
 			       p->device == s->devs[k].pci->device;
 		if (!same)
 			continue;
+		b = p->driver && streq(p->driver, "vfio-pci") ? vfio : host;
+		strbuf_printf(b, "%s%s %04x:%04x on %s", b->len ? "; " : "", p->addr, p->vendor,
+			      p->device, p->driver ? p->driver : "no driver");
 		other = section_of(e, p);
-		strbuf_printf(b, "%s%s %04x:%04x ", any ? "; " : "", p->addr, p->vendor, p->device);
+		conf = configured_in(e, p->addr);
 		if (other)
-			strbuf_printf(b, "in [device %s]", other->name);
-		else if (p->driver && streq(p->driver, "vfio-pci"))
-			strbuf_printf(b, "on vfio-pci, claimed by no section");
-		else
-			strbuf_printf(b, "on %s, taken too once it is on vfio-pci",
-				      p->driver ? p->driver : "no driver");
-		any = true;
+			strbuf_printf(b, " in [device %s]", other->name);
+		else if (b == vfio)
+			strbuf_printf(b, ", claimed by no section");
+		else if (conf)
+			strbuf_printf(b, " (configured in [device %s])", conf);
 	}
-	return any;
+}
+
+/* The variable KubeVirt reads an external provider's addresses from (ResourceNameToEnvVar()). */
+static void pci_resource_env(struct strbuf *b, const char *prefix, const char *name)
+{
+	static const char lead[] = "PCI_RESOURCE_";
+
+	strbuf_printf(b, "%s%s/%s", lead, prefix, name);
+	if (b->error)
+		return;
+	for (char *c = b->s + strlen(lead); *c; c++)
+		*c = *c == '/' || *c == '.' ? '_' : toupper((unsigned char)*c);
+}
+
+/* Whether each device of s is a network controller, which an SR-IOV interface can take. */
+static bool all_network(const struct export_section *s)
+{
+	for (size_t k = 0; k < s->n_devs; k++)
+		if (s->devs[k].pci->class_code >> 16 != 0x02)
+			return false;
+	return true;
+}
+
+static void warn_ambiguous(const struct export_section *s, const char *prefix, const char *name,
+			   const char *others)
+{
+	struct strbuf env = {0};
+
+	pci_resource_env(&env, prefix, name);
+	if (env.error == 0)
+		log_warn(0,
+			 "[device %s]: KubeVirt selects by vendor:device alone and would hand out "
+			 "for %s/%s also %s. Written with externalResourceProvider: true, so that "
+			 "KubeVirt does not serve it, it goes to no guest until one of these "
+			 "provides it: a device plugin that pins it to its PCI addresses and sets "
+			 "%s to the allocated ones, as KubeVirt wants of an external provider; or, "
+			 "if the devices are interchangeable, one section for all of them (one "
+			 "resource)%s",
+			 s->name, prefix, name, others, env.s,
+			 all_network(s) ? "; or, as network controllers, KubeVirt's SR-IOV network "
+					  "interfaces with the pools of `vfio-boot export sriov-dp`"
+					: "");
+	strbuf_done(&env);
 }
 
 static bool selector_seen(const struct export_section *s, size_t k)
@@ -87,6 +154,7 @@ int export_kubevirt(const struct export *e, FILE *f)
 {
 	char **names = NULL;
 	const char *prefix;
+	bool any_external = false;
 	int r;
 
 	r = export_k8s_prefix(e, &prefix);
@@ -104,8 +172,9 @@ int export_kubevirt(const struct export *e, FILE *f)
 	      "# pciHostDevices list: add the entries it already has (other devices, other\n"
 	      "# hosts' exports) to this one, then apply it:\n"
 	      "#   kubectl patch kubevirt kubevirt -n kubevirt --type merge --patch-file FILE\n"
-	      "# Entries with externalResourceProvider: true are provided by the SR-IOV network\n"
-	      "# device plugin from `vfio-boot export sriov-dp`, by PCI address.\n"
+	      "# An entry with externalResourceProvider: true is one KubeVirt cannot tell from\n"
+	      "# another device on vfio-pci: a device plugin that pins it by PCI address and\n"
+	      "# sets PCI_RESOURCE_<RESOURCE NAME> must provide it (see the warning).\n"
 	      "spec:\n"
 	      "  configuration:\n"
 	      "    permittedHostDevices:\n",
@@ -113,21 +182,28 @@ int export_kubevirt(const struct export *e, FILE *f)
 	fputs(e->n_secs ? "      pciHostDevices:\n" : "      pciHostDevices: []\n", f);
 	for (size_t i = 0; i < e->n_secs && r == 0; i++) {
 		const struct export_section *s = &e->secs[i];
-		struct strbuf b = {0};
-		bool external = ambiguous(e, s, &b);
+		struct strbuf vfio = {0}, host = {0};
+		bool external;
 
-		r = b.error;
-		if (external && r == 0)
-			log_warn(
-				0,
-				"[device %s]: KubeVirt selects by vendor:device alone and would "
-				"also take %s; %s/%s is written with externalResourceProvider: true: "
-				"provide it with the SR-IOV network device plugin (vfio-boot export "
-				"sriov-dp), which pins it to its PCI addresses",
-				s->name, b.s, prefix, names[i]);
-		strbuf_done(&b);
+		twins(e, s, &vfio, &host);
+		r = vfio.error ? vfio.error : host.error;
+		external = vfio.len > 0;
+		any_external |= external;
+		if (r == 0 && external)
+			warn_ambiguous(s, prefix, names[i], vfio.s);
+		else if (r == 0 && host.len)
+			log_warn(0,
+				 "[device %s]: KubeVirt serves %s/%s by vendor:device alone, from "
+				 "the devices on vfio-pci when virt-handler starts, and would hand "
+				 "out also %s were they on vfio-pci then: keep them off vfio-pci "
+				 "(export again if that changes)",
+				 s->name, prefix, names[i], host.s);
 		fprintf(f, "        # [device %s]%s\n", s->name,
-			external ? ": its IDs are not its own, see the warning" : "");
+			external   ? ": other devices on vfio-pci have its IDs, see the warning"
+			: host.len ? ": host devices have its IDs, see the warning"
+				   : "");
+		strbuf_done(&vfio);
+		strbuf_done(&host);
 		for (size_t k = 0; k < s->n_devs && r == 0; k++) {
 			_cleanup_free_ char *id = NULL;
 
@@ -146,5 +222,6 @@ int export_kubevirt(const struct export *e, FILE *f)
 		}
 	}
 	export_k8s_names_free(names, e->n_secs);
-	return r;
+	/* Written, but no guest gets those resources until the config or the cluster changes. */
+	return r < 0 ? r : any_external;
 }

@@ -19,6 +19,11 @@
  * A device of another class (a GPU, an NVMe drive) is written all the same, so that its pool
  * is ready for a plugin that discovers it, and said on stderr: the plugin as released leaves
  * that pool empty.
+ * The pools are for pods and for KubeVirt's SR-IOV network interfaces (a
+ * NetworkAttachmentDefinition whose k8s.v1.cni.cncf.io/resourceName names the pool), not for
+ * KubeVirt's permittedHostDevices: the plugin hands a pod its addresses in
+ * PCIDEVICE_<prefix>_<name> (pkg/resources/pool_stub.go GetEnvs()), and KubeVirt reads a host
+ * device's from PCI_RESOURCE_<name> (see export-kubevirt.c).
  */
 #include <errno.h>
 #include <stdlib.h>

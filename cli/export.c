@@ -32,7 +32,8 @@ static const char usage[] =
 	"  proxmox    Proxmox VE PCI resource mappings (pvesh create /cluster/mapping/pci)\n"
 	"Each [device] section is one resource, named after it. --node names the host\n"
 	"(default: the tree's /etc/hostname); --prefix the resource names' vendor part.\n"
-	"Exits 2 when a configured device is not on vfio-pci (it is left out).\n";
+	"Exits 2 when a configured device is not on vfio-pci (it is left out), or when\n"
+	"the engine cannot tell a resource's devices apart (kubevirt: see the warning).\n";
 
 /* The host's name as the engines know it: its static hostname, read from the tree. */
 static int node_name(const char *given, char **ret)
@@ -177,5 +178,5 @@ int export_main(int argc, char **argv)
 		log_err(r, "export %s: %m", eng->name);
 		return EXIT_ERROR;
 	}
-	return e.n_left_out ? EXIT_PROBLEM : EXIT_OK;
+	return e.n_left_out || r > 0 ? EXIT_PROBLEM : EXIT_OK;
 }

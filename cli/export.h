@@ -55,7 +55,8 @@ void export_free(struct export *e);
 /*
  * Each engine's writer: 0, or a negative errno that the caller reports. What an engine
  * cannot tell apart, or a name it would refuse, is said on stderr (log_warn), naming the
- * devices and what to do.
+ * devices and what to do; 1 when what it wrote gives a guest nothing until the config or
+ * the cluster changes (exit status 2).
  */
 int export_kubevirt(const struct export *e, FILE *f);
 int export_sriov_dp(const struct export *e, FILE *f);

@@ -62,21 +62,29 @@ static void give_serial(struct fx *fx, const char *addr, uint32_t high, uint32_t
 	fx_write_bin(fx, rel, cfg, sizeof(cfg), 0644);
 }
 
-static void nvme(struct fx *fx, const char *port, const char *addr, int group, bool claimed)
+/* d on a root port of its own, in IOMMU group group, on its host driver or on vfio-pci. */
+static void lone(struct fx *fx, const char *port, const char *addr, int group, struct fx_dev d,
+		 bool claimed)
 {
 	fx_port(fx, port, NULL, group);
-	fx_device(fx, addr,
-		  &(struct fx_dev){.parent = port,
-				   .vendor = 0x144d,
-				   .device = 0xa808,
-				   .sub_vendor = 0x144d,
-				   .sub_device = 0xa801,
-				   .class = 0x010802,
-				   .group = group,
-				   .host_driver = "nvme",
-				   .bound = true});
+	d.parent = port;
+	d.group = group;
+	d.bound = true;
+	fx_device(fx, addr, &d);
 	if (claimed)
 		rebind(fx, addr, "vfio-pci");
+}
+
+static void nvme(struct fx *fx, const char *port, const char *addr, int group, bool claimed)
+{
+	lone(fx, port, addr, group,
+	     (struct fx_dev){.vendor = 0x144d,
+			     .device = 0xa808,
+			     .sub_vendor = 0x144d,
+			     .sub_device = 0xa801,
+			     .class = 0x010802,
+			     .host_driver = "nvme"},
+	     claimed);
 }
 
 /*
@@ -120,17 +128,128 @@ static void test_kubevirt_identical(void **state)
 
 	identical_tree(fx);
 	o = export_golden(fx, "kubevirt", "export-kubevirt-identical.txt");
-	expect_status(&o, 0);
-	/* The GPUs claim each other's IDs, the NVMe drive the host's: both to the plugin. */
+	/* The GPUs, both on vfio-pci, have each other's IDs: KubeVirt must serve neither. */
+	expect_status(&o, 2);
 	expect_out(&o, "resourceName: \"vfio-boot.local/gpu-a\"\n"
 		       "          externalResourceProvider: true\n");
-	expect_out(&o, "resourceName: \"vfio-boot.local/nvme-fast\"\n"
+	expect_out(&o, "resourceName: \"vfio-boot.local/gpu-b\"\n"
 		       "          externalResourceProvider: true\n");
+	/* The NVMe drive's twin is the host's (nvme): KubeVirt takes no such device. */
+	expect_out(&o, "resourceName: \"vfio-boot.local/nvme-fast\"\n");
+	expect_no_out(&o, "resourceName: \"vfio-boot.local/nvme-fast\"\n"
+			  "          externalResourceProvider: true\n");
+	assert_non_null(strstr(o.err, "0000:06:00.0 144d:a808 on nvme"));
 	/* The NICs' IDs are theirs alone: KubeVirt serves them. */
 	expect_out(&o, "resourceName: \"vfio-boot.local/nics\"\n        #");
 	expect_out(&o, "serial 00-25-38-55-01-a2-b3-c4");
 	/* pciHostDevices is an atomic list: a merge patch drops the entries the CR had. */
 	expect_out(&o, "replaces the CR's whole\n# pciHostDevices list");
+	out_free(&o);
+}
+
+/*
+ * A section of one GPU (with its audio function) and one of one NIC, each device in an IOMMU
+ * group of its own, whose twins (the same vendor:device) are claimed by no section: the q35's
+ * other GPU and a second NIC, on their host drivers or, with twins_on_vfio, on vfio-pci.
+ */
+static void twin_tree(struct fx *fx, bool twins_on_vfio)
+{
+	const struct fx_dev igb = {.vendor = 0x8086,
+				   .device = 0x1533,
+				   .sub_vendor = 0x15d9,
+				   .sub_device = 0x1533,
+				   .class = 0x020000,
+				   .host_driver = "igb"};
+
+	fx_driver(fx, "vfio-pci", NULL);
+	fx_driver(fx, "igb", "igb");
+	rebind(fx, "0000:02:00.0", "vfio-pci");
+	rebind(fx, "0000:02:00.1", "vfio-pci");
+	if (twins_on_vfio) {
+		rebind(fx, "0000:01:00.0", "vfio-pci");
+		rebind(fx, "0000:01:00.1", "vfio-pci");
+	}
+	lone(fx, "0000:00:05.0", "0000:05:00.0", 6, igb, true);
+	lone(fx, "0000:00:06.0", "0000:06:00.0", 7, igb, twins_on_vfio);
+	config(fx, "[device gpu]\n"
+		   "match = address=0000:02:00.0\n"
+		   "\n"
+		   "[device nic]\n"
+		   "match = address=0000:05:00.0\n");
+}
+
+/* The line of stderr that warns of [device name]. */
+static char *warning(const struct out *o, const char *name)
+{
+	char *lead = NULL, *line;
+	const char *s;
+
+	assert_true(asprintf(&lead, "[device %s]: ", name) > 0);
+	s = strstr(o->err, lead);
+	if (!s)
+		fail_msg("no warning for [device %s]:\n%s", name, o->err);
+	line = strndup(s, strcspn(s, "\n"));
+	assert_non_null(line);
+	free(lead);
+	return line;
+}
+
+/*
+ * Twins on their host drivers: KubeVirt takes only vfio-pci devices, so it serves the sections
+ * itself (the identical boot card's case), and a warning names the twins it would take too
+ * were they on vfio-pci when virt-handler starts.
+ */
+static void test_kubevirt_host_twin(void **state)
+{
+	struct fx *fx = *state;
+	char *gpu, *nic;
+	struct out o;
+
+	twin_tree(fx, false);
+	o = export_golden(fx, "kubevirt", "export-kubevirt-host-twin.txt");
+	expect_status(&o, 0);
+	expect_no_out(&o, "          externalResourceProvider: true\n");
+	expect_out(&o, "resourceName: \"vfio-boot.local/gpu\"\n");
+	expect_out(&o, "resourceName: \"vfio-boot.local/nic\"\n");
+	gpu = warning(&o, "gpu");
+	nic = warning(&o, "nic");
+	assert_non_null(strstr(gpu, "0000:01:00.0 1234:1111 on bochs-drm"));
+	assert_non_null(strstr(gpu, "0000:01:00.1 8086:293e on snd_hda_intel"));
+	assert_non_null(strstr(nic, "0000:06:00.0 8086:1533 on igb"));
+	free(gpu);
+	free(nic);
+	out_free(&o);
+}
+
+/*
+ * Twins on vfio-pci: KubeVirt would hand out either device for the resource. The entries are
+ * external, so that KubeVirt serves neither, the warning says what can provide them (the
+ * network one also through SR-IOV interfaces), and the exit status says the cluster or the
+ * config must change first.
+ */
+static void test_kubevirt_vfio_twin(void **state)
+{
+	struct fx *fx = *state;
+	char *gpu, *nic;
+	struct out o;
+
+	twin_tree(fx, true);
+	o = export_golden(fx, "kubevirt", "export-kubevirt-vfio-twin.txt");
+	expect_status(&o, 2);
+	expect_out(&o, "resourceName: \"vfio-boot.local/gpu\"\n"
+		       "          externalResourceProvider: true\n");
+	expect_out(&o, "resourceName: \"vfio-boot.local/nic\"\n"
+		       "          externalResourceProvider: true\n");
+	gpu = warning(&o, "gpu");
+	nic = warning(&o, "nic");
+	assert_non_null(strstr(gpu, "0000:01:00.0 1234:1111 on vfio-pci"));
+	assert_non_null(strstr(gpu, "PCI_RESOURCE_VFIO-BOOT_LOCAL_GPU"));
+	/* The GPU is no network controller: SR-IOV interfaces are not for it. */
+	assert_null(strstr(gpu, "sriov-dp"));
+	assert_non_null(strstr(nic, "0000:06:00.0 8086:1533 on vfio-pci"));
+	assert_non_null(strstr(nic, "export sriov-dp"));
+	free(gpu);
+	free(nic);
 	out_free(&o);
 }
 
@@ -355,6 +474,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_kubevirt_identical, cli_setup_q35,
+						cli_teardown),
+		cmocka_unit_test_setup_teardown(test_kubevirt_host_twin, cli_setup_q35,
+						cli_teardown),
+		cmocka_unit_test_setup_teardown(test_kubevirt_vfio_twin, cli_setup_q35,
 						cli_teardown),
 		cmocka_unit_test_setup_teardown(test_sriov_dp_identical, cli_setup_q35,
 						cli_teardown),
