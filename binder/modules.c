@@ -115,9 +115,16 @@ int modules_ensure(const char *const *names, bool dry_run)
 	int ret = 0, r;
 
 	for (; *names; names++) {
+		/*
+		 * Said at info: with vfio-pci built in (or loaded by an earlier hook), this is
+		 * the only line that tells why no module was loaded. A loadable module has an
+		 * initstate, a built-in one only its directory.
+		 */
 		if (vb_existsf("/sys/module/%s", *names)) {
-			log_debug("module %s is already there (/sys/module/%s exists)", *names,
-				  *names);
+			log_info("module %s is %s: nothing to load", *names,
+				 vb_existsf("/sys/module/%s/initstate", *names)
+					 ? "loaded already"
+					 : "built into the kernel");
 			continue;
 		}
 		if (dry_run) {

@@ -30,8 +30,30 @@ static void vfio_pci_built_in(void **state)
 	conf(fx, "[device guest-gpu]\nmatch = id=1234:1111 boot_vga=0\n");
 	run(fx, NULL);
 	assert_int_equal(fx_count_lines_matching(fx, ".mock/modules.log", NULL), 0);
+	assert_kmsg(fx, "module vfio_iommu_type1 is built into the kernel: nothing to load");
+	assert_kmsg(fx, "module vfio_pci is built into the kernel: nothing to load");
+	assert_int_equal(kmsg_has(fx, "loaded module"), 0);
 	assert_driver(fx, GPU1, "vfio-pci");
 	assert_driver(fx, AUDIO1, "vfio-pci");
+}
+
+/* Loaded before the binder ran (by an earlier hook): used as it is, and the log says so. */
+static void vfio_loaded_already(void **state)
+{
+	struct fx *fx = *state;
+
+	fx_module(fx, "vfio", FX_LOADED);
+	fx_module(fx, "vfio_iommu_type1", FX_LOADED);
+	fx_driver(fx, "vfio-pci", "vfio_pci");
+	conf(fx, "[device guest-gpu]\nmatch = id=1234:1111 boot_vga=0\n");
+	run(fx, NULL);
+	assert_int_equal(fx_count_lines_matching(fx, ".mock/modules.log", NULL), 0);
+	assert_kmsg(fx, "module vfio_iommu_type1 is loaded already: nothing to load");
+	assert_kmsg(fx, "module vfio_pci is loaded already: nothing to load");
+	assert_int_equal(kmsg_has(fx, "loaded module"), 0);
+	assert_driver(fx, GPU1, "vfio-pci");
+	assert_driver(fx, AUDIO1, "vfio-pci");
+	assert_record(fx, "devices/" GPU1, "driver_before=bochs-drm\n");
 }
 
 static void vfio_module_missing(void **state)
@@ -105,6 +127,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(vfio_pci_built_in),
+		T(vfio_loaded_already),
 		cmocka_unit_test(vfio_module_missing),
 		T(module_load_fails),
 		T(root_never_loads_modules),
