@@ -86,7 +86,8 @@ stage_config()
 	echo "$dst"
 }
 
-# The dracut base directory: the installed dracut, with our module beside its own.
+# dracut_base [VARIANT]: the dracut base directory: the installed dracut, with our module
+# beside its own (VARIANT early: and the stand-in's, tests/vm/early/dracut).
 dracut_base()
 {
 	local base=$VM_DIR/dracut-base f
@@ -99,6 +100,10 @@ dracut_base()
 		ln -s "$f" "$base/modules.d/"
 	done
 	cp -r "$VM_TOP/hooks/dracut/90vfio-boot" "$base/modules.d/"
+	if [ "${1:-}" = early ]; then
+		cp -r "$VM_SELF/early/dracut/05vmtest-early" "$base/modules.d/"
+		install -m 0755 "$VM_SELF/early/00-standin-early" "$base/modules.d/05vmtest-early/vmtest-early"
+	fi
 	echo "$base"
 }
 
@@ -112,7 +117,8 @@ gen_versions()
 # dracut-systemd) with the vfio-boot config in CONFDIR (an empty directory: vfio-boot
 # installed but not configured), from the module tree TREE (full: the kernel's own; or a
 # directory X/lib/modules/KVER). VARIANT "recipe" (itools only) adds the hook of the common
-# recipe (tests/vm/recipe/vfio-recipe); VARIANT "installed" builds with the hooks installed by
+# recipe (tests/vm/recipe/vfio-recipe); VARIANT "early" the stand-in that loads the modules
+# named by vmtest.early= before the binder (tests/vm/early); VARIANT "installed" builds with the hooks installed by
 # hooks/rules.mk and a plain generator command (tests/vm/build-installed.sh). Prints the image path; the build's output is IMG.log
 # and its duration in seconds IMG.time.
 img_build()
@@ -127,6 +133,7 @@ img_build()
 	case $variant in
 	recipe) extra_inputs=("$VM_SELF/recipe") ;;
 	installed) extra_inputs=("$VM_TOP/hooks/rules.mk" "$VM_SELF/build-installed.sh") ;;
+	early) extra_inputs=("$VM_SELF/early") ;;
 	esac
 	case $gen in
 	itools)
@@ -183,6 +190,9 @@ img_build()
 		if [ "$variant" = recipe ]; then
 			install -m 0755 "$VM_SELF/recipe/vfio-recipe" "$cd/hooks/"
 		fi
+		if [ "$variant" = early ]; then
+			install -m 0755 "$VM_SELF/early/00-standin-early" "$cd/scripts/init-top/"
+		fi
 		if [ "$tree" = full ]; then
 			VFIO_BOOT_CONFDIR=$confdir VFIO_BOOT_BINDER=$BINDER \
 				mkinitramfs -d "$cd" -o "$img.tmp" "$KVER" >"$img.log" 2>&1 || rc=$?
@@ -198,7 +208,7 @@ img_build()
 		;;
 	*/dracut-*)
 		local base flavour=${gen#dracut-}
-		base=$(dracut_base)
+		base=$(dracut_base "$variant")
 		mkdir -p "$VM_DIR/empty"
 		dracutbasedir=$base VFIO_BOOT_CONFDIR=$confdir VFIO_BOOT_BINDER=$BINDER \
 			dracut --conf "$VM_SELF/dracut/$flavour.conf" --confdir "$VM_DIR/empty" \

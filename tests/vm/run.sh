@@ -37,6 +37,8 @@ case $BINDER in /*) ;; *) BINDER=$VM_TOP/$BINDER ;; esac
 #   MODE:   "MODE FILE" to change one config file's mode ("-": none)
 #   TREE:   full (the kernel's module tree) or novfio (the same without the vfio modules)
 #   VARIANT: recipe: the image also holds the common recipe (tests/vm/recipe/vfio-recipe);
+#            early: the stand-in for built-in drivers (tests/vm/early), which loads the
+#            modules that vmtest.early= names before the binder runs;
 #            installed: built after `make install` by a plain generator command
 #            (tests/vm/build-installed.sh)
 # The check_NAME function below says what each one must show.
@@ -52,6 +54,9 @@ SCENARIOS=(
 	"unconfigured|-|-|full|-|itools dracut-systemd dracut-shell"
 	"installed|gpu|-|full|-|itools dracut-systemd|installed"
 	"recipe|-|-|full|vfio-pci.ids=1234:1111,8086:293e|itools|recipe"
+	"early-vfio|gpu|-|full|vmtest.early=vfio_iommu_type1,vfio_pci|itools dracut-systemd|early"
+	"prebound|gpu|-|full|vmtest.early=bochs,snd_hda_intel|itools dracut-systemd|early"
+	"early-prebound|gpu|-|full|vmtest.early=vfio_iommu_type1,vfio_pci,bochs,snd_hda_intel|itools dracut-systemd dracut-shell|early"
 )
 
 HOST_DRIVERS='bochs-drm|snd_hda_intel|e1000e?|xhci_hcd'
@@ -231,6 +236,103 @@ check_recipe()
 	expect_driver 0000:02:00.1 vfio-pci
 	expect_no_kmsg 'bochs-drm 0000:0|snd_hda_intel 0000:0'
 	expect_no_kmsg 'vfio-boot:'
+}
+
+# ---- built-in drivers, by the stand-in (tests/vm/early/00-standin-early) ----
+# The stand-in loaded each module that vmtest.early= names, and finished before the binder
+# started; its image runs it before the binder.
+expect_early_ran()
+{
+	local m t_early t_bs
+	for m in "$@"; do
+		expect_kmsg "vmtest-early: modprobe $m: status 0 \(initstate live\)"
+	done
+	t_early=$(kmsg_time 'vmtest-early: done')
+	t_bs=$(kmsg_time 'vfio-boot: vfio-boot-binder .* starting')
+	if [ -z "$t_early" ] || [ -z "$t_bs" ]; then
+		fail "the stand-in (${t_early:-no} 'vmtest-early: done') or the binder (${t_bs:-no} start) did not run"
+	elif awk -v e="$t_early" -v b="$t_bs" 'BEGIN { exit !(e > b) }'; then
+		fail "the stand-in finished at $t_early s, after the binder started at $t_bs s"
+	fi
+	# Unbinding a host driver mid-boot must not upset the kernel.
+	expect_no_kmsg 'BUG:|WARNING:|Oops|Call Trace'
+	local list
+	list=$(img_list "$IMG")
+	case $gen in
+	itools)
+		case " $ORDER_SEEN" in
+		*" 00-standin-early "*" 00-vfio-boot "*) ;;
+		*) fail "image: init-top ORDER is \"$ORDER_SEEN\": 00-standin-early does not come before 00-vfio-boot" ;;
+		esac
+		;;
+	dracut-systemd)
+		grep -qE ' usr/lib/systemd/system/sysinit.target.wants/vmtest-early.service$' <<<"$list" ||
+			fail "image: vmtest-early.service is not wanted by sysinit.target"
+		;;
+	dracut-shell)
+		grep -qE ' usr/lib/dracut/hooks/cmdline/99-vmtest-early-cmdline.sh$' <<<"$list" ||
+			fail "image: no cmdline hook 99-vmtest-early-cmdline.sh"
+		;;
+	esac
+}
+
+# vfio-pci and vfio_iommu_type1 were there before the binder: it loaded nothing and said so.
+expect_vfio_there_already()
+{
+	expect_kmsg 'vfio-boot: module vfio_iommu_type1 is loaded already: nothing to load'
+	expect_kmsg 'vfio-boot: module vfio_pci is loaded already: nothing to load'
+	expect_no_kmsg 'vfio-boot: loaded module'
+}
+
+# The guest's card was on its host drivers before the binder; the binder took both functions
+# from them, and the host's twin card stayed.
+expect_guest_gpu_taken()
+{
+	local a drv
+	for a in 0000:01:00.0/bochs-drm 0000:01:00.1/snd_hda_intel 0000:02:00.0/bochs-drm 0000:02:00.1/snd_hda_intel; do
+		expect_kmsg "vmtest-early: before the binder: ${a%/*} ${a#*/}\$"
+	done
+	expect_driver 0000:02:00.0 vfio-pci
+	expect_driver 0000:02:00.1 vfio-pci
+	expect_driver 0000:01:00.0 bochs-drm
+	expect_driver 0000:01:00.1 snd_hda_intel
+	expect_kmsg 'vfio-boot: \[device guest-gpu\] claimed 0000:02:00\.0 \[1234:1111\] \(matched\), was bochs-drm$'
+	expect_kmsg 'vfio-boot: \[device guest-gpu\] claimed 0000:02:00\.1 \[8086:293e\] \(function of 0000:02:00\.0\), was snd_hda_intel$'
+	for a in 0000:02:00.0/bochs-drm 0000:02:00.1/snd_hda_intel; do
+		drv=${a#*/}
+		expect_run "devices/${a%/*}" outcome=claimed
+		expect_run "devices/${a%/*}" "driver_before=$drv"
+		expect_run "devices/${a%/*}" driver=vfio-pci
+	done
+	expect_run status claimed=2
+	expect_run status failed=0
+	expect_run sections/guest-gpu status=claimed
+}
+
+check_early-vfio()
+{
+	expect_early_ran vfio_iommu_type1 vfio_pci
+	expect_vfio_there_already
+	# vfio-pci without ids= binds nothing by itself: the binder claims, nothing to unbind.
+	expect_no_kmsg 'vmtest-early: before the binder: 0000:0[12]:00\.[01] '
+	expect_guest_gpu_claimed
+	expect_run devices/0000:02:00.0 driver_before=none
+	expect_run status claimed=2
+	expect_run sections/guest-gpu status=claimed
+}
+
+check_prebound()
+{
+	expect_early_ran bochs snd_hda_intel
+	expect_kmsg 'vfio-boot: loaded module vfio_pci'
+	expect_guest_gpu_taken
+}
+
+check_early-prebound()
+{
+	expect_early_ran vfio_iommu_type1 vfio_pci bochs snd_hda_intel
+	expect_vfio_there_already
+	expect_guest_gpu_taken
 }
 
 check_unconfigured()
