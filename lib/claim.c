@@ -30,6 +30,15 @@ int vb_claim_write(FILE *dry_run, const char *value, const char *fmt, const char
 	return vb_write_file(path, value);
 }
 
+char *vb_claim_driver_module(const char *drv)
+{
+	char *mod = NULL;
+
+	if (vb_readlink_basef(&mod, "/sys/bus/pci/drivers/%s/module", drv) < 0)
+		return strdup(drv);
+	return mod;
+}
+
 static int write_override(const struct vb_pci_dev *d, const char *value, FILE *dry_run)
 {
 	return vb_claim_write(dry_run, value, "/sys/bus/pci/devices/%s/driver_override", d->addr);

@@ -25,3 +25,9 @@ int vb_claim_device(const struct vb_pci_dev *d, FILE *dry_run, struct vb_claim_r
 int vb_claim_write(FILE *dry_run, const char *value, const char *fmt, const char *arg);
 
 void vb_claim_result_done(struct vb_claim_result *res);
+
+/*
+ * The module a PCI driver belongs to (its drivers/DRV/module link), as modprobe.d names it;
+ * the driver's own name when it has no such link. NULL only when out of memory.
+ */
+char *vb_claim_driver_module(const char *drv);

@@ -211,6 +211,27 @@ static bool seen_before(const struct vb_plan *plan, size_t sec, size_t dev)
 	return false;
 }
 
+/*
+ * At boot the binder runs before udev loads host drivers: one that holds a device already is
+ * built into the kernel (it bound during the kernel's own start) or was loaded by something
+ * that ran earlier (a hook that forces a driver in early). Said once the device is claimed.
+ */
+static void say_prebound(const struct vb_plan_section *s, const char *addr, const char *drv)
+{
+	_cleanup_free_ char *mod = vb_claim_driver_module(drv);
+
+	if (!mod)
+		return;
+	if (vb_existsf("/sys/module/%s/initstate", mod))
+		log_notice(
+			"[device %s] %s was on %s before the binder ran: module %s was loaded already (by a hook or script that ran earlier); unbound it",
+			s->name, addr, drv, mod);
+	else
+		log_notice(
+			"[device %s] %s was on %s before the binder ran: %s is built into the kernel, so it bound the device while the kernel started; unbound it",
+			s->name, addr, drv, mod);
+}
+
 static void claim_one(struct vb_run *run, const struct vb_plan_section *s,
 		      const struct vb_plan_dev *pd, struct vb_claim_result *res)
 {
@@ -232,10 +253,12 @@ static void claim_one(struct vb_run *run, const struct vb_plan_section *s,
 	}
 	if (res->outcome != VB_OUTCOME_PLANNED)
 		run->claimed++;
-	if (res->outcome == VB_OUTCOME_CLAIMED)
+	if (res->outcome == VB_OUTCOME_CLAIMED) {
 		log_notice("[device %s] claimed %s [%04x:%04x] (%s), was %s", s->name, d->addr,
 			   d->vendor, d->device, pd->reason, strna(res->driver_before));
-	else if (res->outcome == VB_OUTCOME_ALREADY)
+		if (res->driver_before && !run->after_boot)
+			say_prebound(s, d->addr, res->driver_before);
+	} else if (res->outcome == VB_OUTCOME_ALREADY)
 		log_info("[device %s] %s is already on vfio-pci", s->name, d->addr);
 }
 

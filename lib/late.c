@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 
+#include "claim.h"
 #include "guest.h"
 #include "late.h"
 #include "log.h"
@@ -228,16 +229,6 @@ static int rescan_part(struct vb_run *run)
 	return plan_part(run, seeds, n);
 }
 
-/* The driver's module, as modprobe.d names it; the driver's name when it has none there. */
-static char *module_of(const char *drv)
-{
-	char *mod = NULL;
-
-	if (vb_readlink_basef(&mod, "/sys/bus/pci/drivers/%s/module", drv) < 0)
-		return strdup(drv);
-	return mod;
-}
-
 /*
  * A host driver bound the device inside the kernel's device_add, before udev ran the rule:
  * its module was loaded already. Said once the device is claimed, with how to keep it out.
@@ -248,7 +239,7 @@ static void say_race(const char *section, const char *addr, const char *drv)
 
 	if (vb_pci_read_driver(addr, &now) < 0 || !streq(now, "vfio-pci"))
 		return;
-	mod = module_of(drv);
+	mod = vb_claim_driver_module(drv);
 	log_warn(
 		0,
 		"[device %s] %s was bound to %s when it appeared (module %s was loaded already, so it probed the device before the udev rule ran): unbound it and claimed it; to keep %s off it, add \"softdep %s pre: vfio-pci\" to a file in /etc/modprobe.d, or blacklist %s",

@@ -44,6 +44,31 @@ static void identical_gpus_claim_non_boot_pair(void **state)
 	assert_record(fx, "status", "claimed=2\n");
 }
 
+/*
+ * A host driver that holds a device when the binder starts was built in or loaded by
+ * something earlier: the log says which, besides the driver it took the device from.
+ */
+static void prebound_says_loaded_or_built_in(void **state)
+{
+	struct fx *fx = *state;
+	char *initstate = fx_path(fx, "sys/module/snd_hda_intel/initstate");
+
+	/* A built-in module has its directory but no initstate. */
+	assert_int_equal(unlink(initstate), 0);
+	free(initstate);
+	conf(fx, "[device guest-gpu]\nmatch = id=1234:1111 boot_vga=0\n");
+	run(fx, NULL);
+	assert_driver(fx, GPU1, "vfio-pci");
+	assert_driver(fx, AUDIO1, "vfio-pci");
+	assert_kmsg(fx, "[device guest-gpu] " GPU1
+			" was on bochs-drm before the binder ran: module bochs was loaded already");
+	assert_kmsg(
+		fx,
+		"[device guest-gpu] " AUDIO1
+		" was on snd_hda_intel before the binder ran: snd_hda_intel is built into the kernel");
+	assert_record(fx, "devices/" AUDIO1, "driver_before=snd_hda_intel\n");
+}
+
 /* The kernel's order: override first, then unbind, then probe. */
 static void writes_override_unbind_probe_in_order(void **state)
 {
@@ -325,6 +350,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(identical_gpus_claim_non_boot_pair),
+		T(prebound_says_loaded_or_built_in),
 		T(writes_override_unbind_probe_in_order),
 		T(path_selector),
 		T(address_and_id_no_longer_match),
