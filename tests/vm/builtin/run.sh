@@ -12,7 +12,8 @@
 #
 # Usage: tests/vm/builtin/run.sh [GEN...]   (GEN: itools, the default, or dracut-shell)
 # Environment: BUILD (default build; work files under $BUILD/vm-builtin), VM_TIMEOUT
-# (default 300), VM_BINDER (default binder/vfio-boot-binder), JOBS (make -j of the kernel).
+# (default 300), VM_BINDER (default binder/vfio-boot-binder), JOBS (make -j of the kernel),
+# VM_BUILTIN_CMDLINE (more kernel parameters; vfio_boot=off must fail the claim checks).
 # Must run as root. Nothing of the host's is changed: the generators see the new kernel's
 # /lib/modules/KVER and /boot/config-KVER through bind mounts in a mount namespace of their own.
 set -uo pipefail
@@ -251,7 +252,9 @@ for gen in "${GENS[@]}"; do
 	check "$gen: initramfs for $KVER (${img_time} s)" true
 	LOG=$VM_DIR/logs/builtin-$gen.log
 	BOOT_RC=0
-	vm_boot "$TREE/boot/vmlinuz-$KVER" "$IMG" "$ROOT_IMG" "$LOG.raw" "$VM_TIMEOUT" init=/sbin/init-builtin || BOOT_RC=$?
+	# shellcheck disable=SC2086 # one word per kernel parameter
+	vm_boot "$TREE/boot/vmlinuz-$KVER" "$IMG" "$ROOT_IMG" "$LOG.raw" "$VM_TIMEOUT" \
+		init=/sbin/init-builtin ${VM_BUILTIN_CMDLINE:-} || BOOT_RC=$?
 	tr -d '\r' <"$LOG.raw" >"$LOG"
 	rm -f "$LOG.raw"
 	if ! check "$gen: the boot finished (${VM_BOOT_WALL} s wall; serial log $LOG)" c_finished; then
