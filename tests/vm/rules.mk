@@ -9,6 +9,9 @@
 #   make vm-timing   the boot timing table, tests/vm/TIMING.md (tests/vm/timing.sh)
 #   make demo        the recipe against vfio-boot on the stand-in machine (scripts/demo.sh)
 #   make vm-fullboot the full systemd boot with bridge, guest and graceful stop (as root)
+#   make vm-builtin  a kernel with vfio-pci, xHCI and bochs-drm built in, from Debian's
+#                    linux-source-6.1 (built once), booted on the stand-in machine
+#                    (tests/vm/builtin/run.sh; as root)
 # VM_ARGS passes arguments to tests/vm/run.sh, e.g. make vm-check VM_ARGS=gpus/itools
 
 VM_BINDER ?= $(or $(BINDER),binder/vfio-boot-binder)
@@ -38,3 +41,8 @@ vm-fullboot: $(VM_BINDER) $(TEST_CLI)
 	@tests/vm/fullboot/guest/test.sh
 	@BUILD=$(or $(BUILD),build) FB_NET=networkd tests/vm/fullboot/run.sh
 	@BUILD=$(or $(BUILD),build) FB_NET=nm tests/vm/fullboot/run.sh
+# The kernel with vfio-pci built in: built when it is not (tests/vm/builtin/build.sh), then
+# one boot with initramfs-tools (VM_BUILTIN_ARGS=dracut-shell adds or picks generators).
+.PHONY: vm-builtin
+vm-builtin: $(VM_BINDER)
+	@BUILD=$(or $(BUILD),build) VM_BINDER=$(VM_BINDER) tests/vm/builtin/run.sh $(VM_BUILTIN_ARGS)
