@@ -223,6 +223,7 @@ check: deps
 	@$(MAKE) --no-print-directory deb-check
 	@$(MAKE) --no-print-directory vm-check
 	@$(MAKE) --no-print-directory vm-fullboot
+	@$(MAKE) --no-print-directory vm-builtin
 
 # The binder and the hooks that put it into the initramfs; the generator, units and command.
 # An existing /etc/vfio-boot is never touched: the example goes to the documentation.

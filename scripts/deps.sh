@@ -61,6 +61,9 @@ PKGS=(
 	# virsh. (Without recommends there is no dnsmasq: libvirt's own "default"
 	# network then fails to start in the VM, which the test does not use.)
 	libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients
+	# make vm-builtin (run by make check): a kernel with vfio-pci, vfio_iommu_type1, xHCI and
+	# bochs-drm built in, built from Debian's own kernel source with the kernel's build tools.
+	linux-source-6.1 bison flex libelf-dev bc
 	# ... and boots it with systemd as init, udev (the bridge's device unit)
 	# and the system bus (libvirtd; vfio-boot status asks systemd over it),
 	# once with systemd-networkd and once with NetworkManager (the bridge
